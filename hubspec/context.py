@@ -1,0 +1,38 @@
+"""What rules look at: the document and what later stages derive from it, computed once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hubspec.document import Document
+from hubspec.schema import SchemaIssue, validate
+from hubspec.settings import Settings
+
+if TYPE_CHECKING:
+    from hubspec.analysis import Analysis
+
+FileReader = Callable[[Path], "str | None"]
+
+
+@dataclass
+class LintContext:
+    """One buildspec under lint; derived views are cached so each stage runs once."""
+
+    document: Document
+    source_root: Path
+    reader: FileReader
+    settings: Settings = field(default_factory=Settings)
+
+    @cached_property
+    def schema_issues(self) -> list[SchemaIssue]:
+        return validate(self.document)
+
+    @cached_property
+    def analysis(self) -> Analysis:
+        from hubspec.analysis import analyse_document
+
+        return analyse_document(self)

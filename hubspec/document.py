@@ -1,0 +1,441 @@
+"""Bytes -> Document: decoded text, a YAML node tree with source offsets, plain data; HS001.
+
+The tree is built here from ruamel.yaml's event stream rather than by ruamel's composer or
+constructor, for three reasons: nothing is ever constructed from a tag, aliases are shared
+nodes whose expanded size is counted before anything expands them, and nesting depth is
+checked without recursion (ruamel's composer recurses and takes seconds to fail on deep input).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from hubspec.model import Position, Span
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+MAX_FLOW_DEPTH_SCAN = 200
+MAX_EXPANDED_NODES = 100_000
+
+NodeKind = Literal["scalar", "mapping", "sequence"]
+
+_PLAIN_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "map", "seq", "omap", "timestamp")
+)
+
+
+@dataclass(eq=False)
+class Node:
+    """One YAML node with the character offsets of its source text (end exclusive)."""
+
+    kind: NodeKind
+    tag: str
+    start: int
+    end: int
+    value: Any = None
+    style: str | None = None
+    flow: bool = False
+    anchor: str | None = None
+    pairs: list[tuple[Node, Node]] = field(default_factory=list)
+    items: list[Node] = field(default_factory=list)
+    alias_of_anchor: bool = False
+
+    def get(self, key: str) -> Node | None:
+        """The value node under a scalar key of a mapping, or None."""
+        for key_node, value_node in self.pairs:
+            if key_node.kind == "scalar" and key_node.value == key:
+                return value_node
+        return None
+
+    def key_node(self, key: str) -> Node | None:
+        for key_node, _ in self.pairs:
+            if key_node.kind == "scalar" and key_node.value == key:
+                return key_node
+        return None
+
+
+@dataclass(frozen=True)
+class YamlProblem:
+    """Why the text is not a usable buildspec document (HS001), and where."""
+
+    message: str
+    offset: int
+
+
+@dataclass
+class Document:
+    """A parsed buildspec: the text as decoded, its layout facts, the node tree and plain data."""
+
+    path: str
+    text: str
+    bom: bool
+    newline: str
+    root: Node
+    data: dict[str, Any]
+    line_starts: list[int]
+    alias_targets: set[int] = field(default_factory=set)
+
+    def position(self, offset: int) -> Position:
+        return position_in(self.line_starts, offset)
+
+    def span(self, start: int, end: int) -> Span:
+        return Span(self.position(start), self.position(max(end, start + 1)))
+
+    def node_span(self, node: Node) -> Span:
+        """The span of a node, trimmed to its first line for multi-line nodes' ends."""
+        return self.span(node.start, node.end)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    bom: bool
+    newline: str
+
+
+def line_starts_of(text: str) -> list[int]:
+    starts = [0]
+    starts.extend(match.end() for match in re.finditer("\n", text))
+    return starts
+
+
+def position_in(line_starts: list[int], offset: int) -> Position:
+    index = bisect.bisect_right(line_starts, offset) - 1
+    return Position(index + 1, offset - line_starts[index] + 1)
+
+
+def decode(data: bytes) -> Decoded | YamlProblem:
+    """Decode UTF-8 (BOM optional); everything else is a clear problem, never a guess."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return YamlProblem("the file is UTF-16 encoded; CodeBuild reads buildspecs as UTF-8", 0)
+    if len(data) > MAX_FILE_BYTES:
+        return YamlProblem(
+            f"the file is {len(data):,} bytes; buildspecs over {MAX_FILE_BYTES:,} bytes"
+            " are not read",
+            0,
+        )
+    bom = data.startswith(b"\xef\xbb\xbf")
+    body = data[3:] if bom else data
+    nul = body.find(b"\x00")
+    if nul != -1:
+        return YamlProblem("the file is binary (it contains a NUL byte), not YAML", _char_offset(body, nul))
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return YamlProblem(
+            f"the file is not valid UTF-8 (byte 0x{body[error.start]:02x} at byte offset"
+            f" {error.start + (3 if bom else 0)})",
+            _char_offset(body, error.start),
+        )
+    newline = "\r\n" if "\r\n" in text else "\n"
+    return Decoded(text, bom, newline)
+
+
+def _char_offset(body: bytes, byte_offset: int) -> int:
+    return len(body[:byte_offset].decode("utf-8", errors="replace"))
+
+
+def parse(path: str, decoded: Decoded) -> Document | YamlProblem:
+    """Parse decoded text into a Document, or say why it is not one."""
+    text = decoded.text
+    deep = _flow_depth_scan(text)
+    if deep is not None:
+        return YamlProblem(f"the YAML is nested deeper than {MAX_FLOW_DEPTH_SCAN} levels", deep)
+    builder = _TreeBuilder(text)
+    try:
+        result = builder.build()
+    except RecursionError:
+        return YamlProblem(f"the YAML is nested deeper than {MAX_DEPTH} levels", 0)
+    except Exception as error:  # ruamel raises many error classes, all with marks
+        return _problem_from_ruamel(error)
+    if isinstance(result, YamlProblem):
+        return result
+    root = result
+    if root.kind != "mapping":
+        return YamlProblem(
+            f"the document is a {_kind_noun(root)}; a buildspec is a mapping of keys"
+            " such as version and phases",
+            root.start,
+        )
+    size_problem = _check_expanded_size(root)
+    if size_problem is not None:
+        return size_problem
+    data = to_plain(root)
+    return Document(
+        path=path,
+        text=text,
+        bom=decoded.bom,
+        newline=decoded.newline,
+        root=root,
+        data=data,
+        line_starts=line_starts_of(text),
+        alias_targets=builder.alias_targets,
+    )
+
+
+def _kind_noun(node: Node) -> str:
+    if node.kind == "scalar":
+        return "null value" if node.value is None else "scalar"
+    return "sequence" if node.kind == "sequence" else "mapping"
+
+
+def _flow_depth_scan(text: str) -> int | None:
+    """Offset where bracket nesting passes the scan limit, else None.
+
+    ruamel's scanner is quadratic in flow nesting, so pathological input is refused before
+    it reaches the parser. Brackets inside strings are counted too; the limit is far above
+    anything a real buildspec does.
+    """
+    depth = 0
+    for match in re.finditer(r"[\[\]{}]", text):
+        if match.group() in "[{":
+            depth += 1
+            if depth > MAX_FLOW_DEPTH_SCAN:
+                return match.start()
+        elif depth:
+            depth -= 1
+    return None
+
+
+def _problem_from_ruamel(error: Exception) -> YamlProblem:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    context = getattr(error, "context", None)
+    message = str(problem)
+    if context and "while" in str(context):
+        message = f"{message} ({context})"
+    if "\t" in message or "'\\t'" in message:
+        message += "; YAML does not allow tabs for indentation"
+    offset = int(getattr(mark, "index", 0) or 0)
+    return YamlProblem(f"invalid YAML: {message}", offset)
+
+
+class _TreeBuilder:
+    """An iterative composer over ruamel.yaml events."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.anchors: dict[str, Node] = {}
+        self.alias_targets: set[int] = set()
+
+    def build(self) -> Node | YamlProblem:
+        from ruamel.yaml import YAML
+
+        from ruamel.yaml.nodes import ScalarNode
+
+        yaml = YAML(typ="rt", pure=True)
+        resolver = yaml.resolver
+        events = yaml.parse(self.text)
+        stack: list[Node] = []
+        pending_key: list[Node | None] = []
+        documents = 0
+        root: Node | None = None
+        for event in events:
+            name = type(event).__name__
+            if name == "DocumentStartEvent":
+                documents += 1
+                if documents > 1:
+                    return YamlProblem(
+                        "the file holds several YAML documents; a buildspec is one document",
+                        event.start_mark.index,
+                    )
+                continue
+            if name in ("StreamStartEvent", "StreamEndEvent", "DocumentEndEvent"):
+                continue
+            if name in ("MappingEndEvent", "SequenceEndEvent"):
+                done = stack.pop()
+                done.end = event.end_mark.index
+                if name == "MappingEndEvent":
+                    pending_key.pop()
+                if stack:
+                    problem = self._attach(stack, pending_key, done)
+                    if problem is not None:
+                        return problem
+                else:
+                    root = done
+                continue
+            if name == "AliasEvent":
+                target = self.anchors.get(event.anchor)
+                if target is None:
+                    return YamlProblem(f"undefined alias '{event.anchor}'", event.start_mark.index)
+                self.alias_targets.add(id(target))
+                if not stack:
+                    root = target
+                    continue
+                problem = self._attach(stack, pending_key, target)
+                if problem is not None:
+                    return problem
+                continue
+            tag = event.tag
+            start = event.start_mark.index
+            if tag is not None and str(tag) not in _PLAIN_TAGS and str(tag) not in ("!", "?"):
+                shown = str(tag).replace("tag:yaml.org,2002:", "!!")
+                return YamlProblem(
+                    f"the YAML tag '{shown}' is not plain data; buildspecs hold only strings,"
+                    " numbers, booleans, lists and mappings",
+                    start,
+                )
+            if name == "ScalarEvent":
+                resolved = str(tag) if tag else str(
+                    resolver.resolve(ScalarNode, event.value, event.implicit)
+                )
+                node = Node(
+                    kind="scalar",
+                    tag=resolved,
+                    start=start,
+                    end=event.end_mark.index,
+                    value=_scalar_value(resolved, event.value, event.style),
+                    style=event.style,
+                    anchor=event.anchor,
+                )
+                if event.anchor:
+                    self.anchors[event.anchor] = node
+                if not stack:
+                    root = node
+                    continue
+                problem = self._attach(stack, pending_key, node)
+                if problem is not None:
+                    return problem
+                continue
+            kind: NodeKind = "mapping" if name == "MappingStartEvent" else "sequence"
+            if len(stack) >= MAX_DEPTH:
+                return YamlProblem(f"the YAML is nested deeper than {MAX_DEPTH} levels", start)
+            node = Node(
+                kind=kind,
+                tag="tag:yaml.org,2002:" + ("map" if kind == "mapping" else "seq"),
+                start=start,
+                end=start,
+                flow=bool(event.flow_style),
+                anchor=event.anchor,
+            )
+            if event.anchor:
+                self.anchors[event.anchor] = node
+            stack.append(node)
+            if kind == "mapping":
+                pending_key.append(None)
+        if root is None:
+            return YamlProblem("the file is empty; a buildspec needs at least version and phases", 0)
+        return root
+
+    def _attach(self, stack: list[Node], pending_key: list[Node | None], node: Node) -> YamlProblem | None:
+        parent = stack[-1]
+        if parent.kind == "sequence":
+            parent.items.append(node)
+            return None
+        key = pending_key[-1]
+        if key is None:
+            pending_key[-1] = node
+            return None
+        pending_key[-1] = None
+        if key.kind != "scalar":
+            return YamlProblem("a mapping key is a list or mapping; keys must be plain words", key.start)
+        if key.value == "<<" and key.tag.endswith(":merge"):
+            return YamlProblem("YAML merge keys (<<) are not supported in buildspecs", key.start)
+        for existing, _ in parent.pairs:
+            if existing.value == key.value and existing.kind == "scalar":
+                line = self.text.count("\n", 0, existing.start) + 1
+                return YamlProblem(
+                    f"duplicate key '{key.value}' (first defined on line {line});"
+                    " YAML keeps only one of them",
+                    key.start,
+                )
+        parent.pairs.append((key, node))
+        return None
+
+
+_INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
+
+
+def _scalar_value(tag: str, text: str, style: str | None) -> Any:
+    """The plain-data value of a scalar, by its resolved tag; unknown forms stay strings."""
+    if style is not None and style not in ("", None):
+        return text
+    kind = tag.rsplit(":", 1)[-1]
+    try:
+        if kind == "null":
+            return None
+        if kind == "bool":
+            return text.lower() in ("true", "yes", "on", "y")
+        if kind == "int":
+            cleaned = text.replace("_", "")
+            if cleaned.lower().startswith(("0x", "-0x", "+0x")):
+                return int(cleaned, 16)
+            if cleaned.lower().startswith(("0o", "-0o", "+0o")):
+                return int(cleaned.replace("o", "").replace("O", ""), 8)
+            return int(cleaned)
+        if kind == "float":
+            lowered = text.lower().replace("_", "")
+            if lowered in (".inf", "+.inf"):
+                return math.inf
+            if lowered == "-.inf":
+                return -math.inf
+            if lowered == ".nan":
+                return text
+            return float(lowered)
+    except ValueError:
+        return text
+    return text
+
+
+def _check_expanded_size(root: Node) -> YamlProblem | None:
+    """Refuse documents whose aliases would expand past the node limit (billion laughs)."""
+    sizes: dict[int, int] = {}
+    order: list[Node] = []
+    seen: set[int] = set()
+    todo: list[Node] = [root]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        order.append(node)
+        todo.extend(_children(node))
+    for node in reversed(order):
+        total = 1
+        for child in _children(node):
+            total += sizes.get(id(child), 1)
+            if total > MAX_EXPANDED_NODES:
+                return YamlProblem(
+                    f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (an alias bomb?)",
+                    node.start,
+                )
+        sizes[id(node)] = total
+    return None
+
+
+def _children(node: Node) -> Iterator[Node]:
+    if node.kind == "mapping":
+        for key, value in node.pairs:
+            yield key
+            yield value
+    elif node.kind == "sequence":
+        yield from node.items
+
+
+def to_plain(node: Node) -> Any:
+    """Plain Python data for jsonschema; aliases become shared (not copied) objects."""
+    memo: dict[int, Any] = {}
+    return _plain(node, memo)
+
+
+def _plain(node: Node, memo: dict[int, Any]) -> Any:
+    if id(node) in memo:
+        return memo[id(node)]
+    if node.kind == "scalar":
+        return node.value
+    if node.kind == "sequence":
+        items: list[Any] = []
+        memo[id(node)] = items
+        items.extend(_plain(item, memo) for item in node.items)
+        return items
+    mapping: dict[str, Any] = {}
+    memo[id(node)] = mapping
+    for key, value in node.pairs:
+        mapping[str(key.value) if key.value is not None else "null"] = _plain(value, memo)
+    return mapping

@@ -1,0 +1,102 @@
+"""The lint pipeline for one file: bytes -> document -> rules -> findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from hubspec.context import FileReader, LintContext
+from hubspec.document import Document, YamlProblem, decode, line_starts_of, parse, position_in
+from hubspec.model import Finding, Severity, Span
+from hubspec.rules import BY_CODE, RULES
+from hubspec.rules.base import Diagnostic, Rule
+from hubspec.settings import Settings
+
+
+@dataclass(frozen=True)
+class LintResult:
+    """The findings of one file, and its document when it parsed (the fixer needs it)."""
+
+    path: str
+    findings: tuple[Finding, ...]
+    document: Document | None
+    context: LintContext | None
+    text: str = ""
+
+
+def load(display: str, data: bytes) -> Document | YamlProblem | tuple[YamlProblem, str]:
+    """Decode and parse; a problem in undecodable bytes carries the lossy text for positions."""
+    decoded = decode(data)
+    if isinstance(decoded, YamlProblem):
+        return decoded, data.decode("utf-8", errors="replace")
+    return parse(display, decoded)
+
+
+def lint_bytes(
+    display: str,
+    data: bytes,
+    *,
+    source_root: Path,
+    reader: FileReader,
+    settings: Settings | None = None,
+) -> LintResult:
+    """Lint one buildspec given as bytes; never raises for bad input."""
+    settings = settings or Settings()
+    loaded = load(display, data)
+    if isinstance(loaded, tuple):
+        problem, lossy = loaded
+        finding = _yaml_finding(display, problem, lossy, settings)
+        return LintResult(display, (finding,), None, None, lossy)
+    if isinstance(loaded, YamlProblem):
+        text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
+        return LintResult(display, (_yaml_finding(display, loaded, text, settings),), None, None, text)
+    context = LintContext(loaded, source_root, reader, settings)
+    diagnostics: list[Diagnostic] = []
+    for rule in RULES:
+        if rule.check is not None and is_selected(rule, settings):
+            diagnostics.extend(rule.check(context))
+    findings = [to_finding(display, loaded, diagnostic, settings) for diagnostic in diagnostics]
+    findings.sort(key=lambda f: (f.span.start, f.rule, f.message))
+    return LintResult(display, tuple(findings), loaded, context, loaded.text)
+
+
+def is_selected(rule: Rule, settings: Settings) -> bool:
+    if settings.select is not None and not _matches(rule.code, settings.select):
+        return False
+    return not _matches(rule.code, settings.ignore)
+
+
+def _matches(code: str, patterns: frozenset[str]) -> bool:
+    return any(code.startswith(pattern.upper()) for pattern in patterns) or "ALL" in patterns
+
+
+def severity_of(rule: Rule, settings: Settings) -> Severity:
+    return settings.severities.get(rule.code, rule.severity)
+
+
+def to_finding(display: str, document: Document, diagnostic: Diagnostic, settings: Settings) -> Finding:
+    rule = BY_CODE[diagnostic.code]
+    return Finding(
+        path=display,
+        rule=rule.code,
+        name=rule.name,
+        severity=severity_of(rule, settings),
+        message=diagnostic.message,
+        span=document.span(diagnostic.start, diagnostic.end),
+        fixable=diagnostic.fixable,
+        notes=diagnostic.notes,
+    )
+
+
+def _yaml_finding(display: str, problem: YamlProblem, text: str, settings: Settings) -> Finding:
+    rule = BY_CODE["HS001"]
+    starts = line_starts_of(text)
+    start = position_in(starts, min(problem.offset, len(text)))
+    return Finding(
+        path=display,
+        rule=rule.code,
+        name=rule.name,
+        severity=severity_of(rule, settings),
+        message=problem.message,
+        span=Span(start, type(start)(start.line, start.column + 1)),
+    )

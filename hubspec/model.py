@@ -1,0 +1,61 @@
+"""Plain data shared by every stage: positions, spans, findings, edits."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(str, enum.Enum):
+    """How bad a finding is; ordered so that gates can compare."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 0, "warning": 1, "error": 2}[self.value]
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """A 1-based line and column, columns counted in characters."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Span:
+    """A range of source text; `end` is exclusive."""
+
+    start: Position
+    end: Position
+
+    @staticmethod
+    def point(line: int, column: int) -> Span:
+        return Span(Position(line, column), Position(line, column + 1))
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace text[start:end] (character offsets in the decoded text) with `replacement`."""
+
+    start: int
+    end: int
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem at one place; the linter stamps rule metadata onto what rules report."""
+
+    path: str
+    rule: str
+    name: str
+    severity: Severity
+    message: str
+    span: Span
+    fixable: bool = False
+    notes: tuple[str, ...] = field(default=())

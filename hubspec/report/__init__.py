@@ -1,0 +1,46 @@
+"""Reporters: findings -> text for people or machines. The only package that imports rich."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from hubspec.model import Finding, Severity
+
+FORMATS = ("text", "concise", "json", "sarif", "github")
+
+
+@dataclass(frozen=True)
+class Report:
+    """What every reporter renders: the findings, the files checked and their text."""
+
+    findings: Sequence[Finding]
+    files_checked: int
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def counts(self) -> Counter[str]:
+        return Counter(finding.severity.value for finding in self.findings)
+
+    def fixable(self) -> int:
+        return sum(1 for finding in self.findings if finding.fixable)
+
+
+def summary_line(report: Report) -> str:
+    """One line for people: how many problems of which kind in how many files."""
+    counts = report.counts()
+    total = len(report.findings)
+    files = report.files_checked
+    checked = f"{files} file{'s' if files != 1 else ''}"
+    if not total:
+        return f"All checks passed ({checked} checked)."
+    parts = [
+        f"{counts[level.value]} {level.value}{'s' if counts[level.value] != 1 else ''}"
+        for level in (Severity.ERROR, Severity.WARNING, Severity.INFO)
+        if counts[level.value]
+    ]
+    line = f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in {checked}."
+    fixable = report.fixable()
+    if fixable:
+        line += f" {fixable} fixable with `hubspec fix`."
+    return line

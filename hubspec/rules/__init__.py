@@ -1,0 +1,24 @@
+"""The rule registry: every rule's metadata, docs and check, in code order."""
+
+from __future__ import annotations
+
+from hubspec.rules import invalid_yaml, schema_violation, unknown_key
+from hubspec.rules.base import Rule
+
+RULES: tuple[Rule, ...] = tuple(
+    sorted(
+        (
+            invalid_yaml.RULE,
+            schema_violation.RULE,
+            unknown_key.RULE,
+        ),
+        key=lambda rule: rule.code,
+    )
+)
+BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
+BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES}
+
+
+def find(code_or_name: str) -> Rule | None:
+    """A rule by its code (any case) or its kebab-case name."""
+    return BY_CODE.get(code_or_name.upper()) or BY_NAME.get(code_or_name.lower())

@@ -1,0 +1,66 @@
+"""What a rule is: metadata, documentation and a pure check over the lint context."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from hubspec.model import Severity
+
+if TYPE_CHECKING:
+    from hubspec.context import LintContext
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """What a check reports: a message at character offsets of the buildspec text."""
+
+    code: str
+    message: str
+    start: int
+    end: int
+    notes: tuple[str, ...] = field(default=())
+    fixable: bool = False
+
+
+Check = Callable[["LintContext"], Iterable[Diagnostic]]
+
+_SECTION = re.compile(r"^## (.+)$", re.MULTILINE)
+REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule as data. `check` is None for rules raised by the loader itself (HS001)."""
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    docs: str
+    check: Check | None = None
+    fixable: bool = False
+
+    def section(self, title: str) -> str:
+        """One section of the docs (What it does, Why is this bad?, ...), without its heading."""
+        parts = _SECTION.split(self.docs)
+        for index in range(1, len(parts), 2):
+            if parts[index].strip() == title:
+                return parts[index + 1].strip()
+        return ""
+
+
+def docs_of(module_doc: str | None) -> str:
+    """A rule module's docstring, dedented: it is the user documentation."""
+    import inspect
+
+    return inspect.cleandoc(module_doc or "")
+
+
+def run_checks(checks: Iterable[Check], context: LintContext) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for check in checks:
+        found.extend(check(context))
+    return found

@@ -1,0 +1,316 @@
+"""JSON Schema validation of the plain data, with each error mapped back to its YAML node.
+
+jsonschema reports paths; users need a line and a column and a sentence. Each error is
+turned into a SchemaIssue at the node the path leads to (the key for unknown or missing
+keys, the value otherwise), with a message that names the path and says what is wrong.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from hubspec.document import Document, Node
+
+UNKNOWN_KEY = "unknown-key"
+VIOLATION = "violation"
+
+_TYPE_NOUNS = {
+    "string": "a string",
+    "number": "a number",
+    "integer": "an integer",
+    "boolean": "a boolean",
+    "object": "a mapping",
+    "array": "a list",
+    "null": "empty",
+}
+
+
+@dataclass(frozen=True)
+class SchemaIssue:
+    """One schema problem: its kind, message and the character offsets it points at."""
+
+    kind: str
+    message: str
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=1)
+def load_schema() -> dict[str, Any]:
+    """The buildspec schema shipped inside the package."""
+    text = resources.files("hubspec.schemas").joinpath("buildspec.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(load_schema())
+
+
+def validate(document: Document) -> list[SchemaIssue]:
+    """Every schema problem of the document, one per place, in document order."""
+    issues: list[SchemaIssue] = []
+    seen: set[tuple[int, str]] = set()
+    for error in _validator().iter_errors(document.data):
+        for issue in _issues_for(error, document):
+            key = (issue.start, issue.message)
+            if key not in seen:
+                seen.add(key)
+                issues.append(issue)
+    issues.sort(key=lambda issue: (issue.start, issue.message))
+    return _drop_shadowed(issues)
+
+
+def _drop_shadowed(issues: list[SchemaIssue]) -> list[SchemaIssue]:
+    """Keep one violation per start offset: the first, most specific, message."""
+    kept: list[SchemaIssue] = []
+    starts: set[tuple[int, str]] = set()
+    for issue in issues:
+        marker = (issue.start, issue.kind)
+        if issue.kind == VIOLATION and marker in starts:
+            continue
+        starts.add(marker)
+        kept.append(issue)
+    return kept
+
+
+def _issues_for(error: Any, document: Document) -> Iterator[SchemaIssue]:
+    if error.validator in ("if", "then", "else", "allOf") and error.context:
+        for sub in error.context:
+            yield from _issues_for(sub, document)
+        return
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        best = _most_relevant(error)
+        if best is not None:
+            yield from _issues_for(best, document)
+            return
+    path = list(error.absolute_path)
+    if error.validator in ("additionalProperties", "unevaluatedProperties"):
+        yield from _unknown_keys(error, path, document)
+        return
+    if error.validator == "propertyNames":
+        parent = _node_at(document.root, path)
+        key = parent.key_node(str(error.instance)) if parent is not None else None
+        node = key or parent or document.root
+        reason = _subschema_hint(error) or "the name is not allowed here"
+        yield SchemaIssue(
+            VIOLATION,
+            f"{_join(path, str(error.instance))}: {reason}",
+            node.start,
+            node.end,
+        )
+        return
+    yield _violation(error, path, document)
+
+
+def _most_relevant(error: Any) -> Any:
+    """Pick the sub-error of a oneOf/anyOf that best explains the failure.
+
+    Prefer branches whose type matches the instance (the user meant that branch) and, among
+    them, the deepest error; otherwise fall back to the first type error.
+    """
+    from jsonschema.exceptions import best_match, relevance
+
+    candidates = list(error.context)
+    same_type = [
+        sub
+        for sub in candidates
+        if sub.validator != "type" and len(sub.relative_schema_path) > 0
+    ]
+    if same_type:
+        return best_match(same_type, key=relevance)
+    if error.validator == "oneOf" and not candidates:
+        return None
+    return None
+
+
+def _unknown_keys(error: Any, path: list[Any], document: Document) -> Iterator[SchemaIssue]:
+    parent = _node_at(document.root, path)
+    schema = error.schema
+    known = list(schema.get("properties", {}))
+    patterns = list(schema.get("patternProperties", {}))
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    import re
+
+    for name in instance:
+        if name in known or any(re.search(pattern, name) for pattern in patterns):
+            continue
+        key = parent.key_node(name) if parent is not None else None
+        node = key or parent or document.root
+        where = _join(path)
+        hint = _suggest(name, known)
+        if path and path[-1] == "phases":
+            message = f"unknown phase '{name}'"
+            message += f" (did you mean '{hint}'?)" if hint else ""
+            message += "; CodeBuild runs only install, pre_build, build and post_build"
+        else:
+            message = f"unknown key '{name}'" + (f" in {where}" if where else " at the top level")
+            message += f" (did you mean '{hint}'?)" if hint else ""
+        yield SchemaIssue(UNKNOWN_KEY, message, node.start, node.end)
+
+
+def _suggest(name: str, known: Sequence[str]) -> str | None:
+    normal = name.replace("-", "_").lower()
+    for candidate in known:
+        if candidate.replace("-", "_").lower() == normal:
+            return candidate
+    matches = difflib.get_close_matches(name, known, n=1, cutoff=0.7)
+    return matches[0] if matches else None
+
+
+def _violation(error: Any, path: list[Any], document: Document) -> SchemaIssue:
+    node = _node_at(document.root, path) or document.root
+    where = _join(path) or "the buildspec"
+    validator = error.validator
+    instance = error.instance
+    if validator == "required":
+        missing = _missing_key(error)
+        owner = _key_of(document.root, path)
+        anchor = owner or (node if path else None)
+        start = anchor.start if anchor is not None else 0
+        end = anchor.end if anchor is not None else 1
+        return SchemaIssue(VIOLATION, f"{where} is missing the required key '{missing}'", start, end)
+    if validator in ("not", "oneOf", "dependentRequired", "dependentSchemas", "maxProperties", "minProperties") and isinstance(instance, dict):
+        owner = _key_of(document.root, path)
+        anchor = owner or node
+        hint = _subschema_hint(error) or _plain_message(error)
+        return SchemaIssue(VIOLATION, f"{where}: {hint}", anchor.start, anchor.end)
+    message = f"{where}: {_plain_message(error)}"
+    if validator == "type":
+        message = _type_message(where, path, instance, error.validator_value, error)
+    elif validator in ("enum", "const"):
+        allowed = error.validator_value if validator == "enum" else [error.validator_value]
+        shown = ", ".join(str(item) for item in allowed[:12])
+        message = f"{where} is {_show(instance)}; allowed: {shown}"
+    elif validator == "pattern":
+        hint = error.schema.get("description")
+        message = f"{where} is {_show(instance)}, which is not a valid value"
+        if hint:
+            message += f" ({_first_sentence(hint)})"
+    elif validator in ("maxItems", "minItems"):
+        size = len(instance) if isinstance(instance, list) else 0
+        bound = "at most" if validator == "maxItems" else "at least"
+        message = f"{where} has {size} items; {bound} {error.validator_value} are allowed"
+    elif validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        message = f"{where} is {_show(instance)}; {_bound_text(validator, error.validator_value)}"
+    elif validator == "minLength":
+        message = f"{where} is empty"
+    elif validator in ("not", "oneOf", "anyOf"):
+        hint = _subschema_hint(error)
+        if hint:
+            message = f"{where}: {hint}"
+    return SchemaIssue(VIOLATION, message, node.start, node.end)
+
+
+def _type_message(where: str, path: list[Any], instance: Any, expected: Any, error: Any) -> str:
+    kinds = expected if isinstance(expected, list) else [expected]
+    wanted = " or ".join(_TYPE_NOUNS.get(kind, kind) for kind in kinds)
+    actual = _noun_of(instance)
+    parent = path[-2] if len(path) >= 2 else None
+    if isinstance(instance, dict) and parent in ("commands", "finally"):
+        return (
+            f"{where} is a mapping, not a command: a command that contains ': '"
+            " must be quoted"
+        )
+    if instance is None:
+        return f"{where} is empty; expected {wanted}"
+    return f"{where} is {actual}, not {wanted}"
+
+
+def _noun_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "empty"
+
+
+def _bound_text(validator: str, value: Any) -> str:
+    return {
+        "minimum": f"it must be at least {value}",
+        "maximum": f"it must be at most {value}",
+        "exclusiveMinimum": f"it must be greater than {value}",
+        "exclusiveMaximum": f"it must be less than {value}",
+    }[validator]
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return f"'{shown}'"
+    if isinstance(value, (dict, list)):
+        return _noun_of(value)
+    return json.dumps(value)
+
+
+def _plain_message(error: Any) -> str:
+    message = str(error.message)
+    return message if len(message) <= 160 else message[:157] + "..."
+
+
+def _subschema_hint(error: Any) -> str | None:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    for key in ("errorMessage", "$comment", "description"):
+        value = schema.get(key)
+        if isinstance(value, str) and value:
+            return _first_sentence(value)
+    return None
+
+
+def _first_sentence(text: str) -> str:
+    sentence = text.strip().split(". ")[0].rstrip(".")
+    return sentence[:1].lower() + sentence[1:] if sentence[:2] != sentence[:2].upper() else sentence
+
+
+def _missing_key(error: Any) -> str:
+    text = str(error.message)
+    if text.startswith("'") and "' is a required property" in text:
+        return text[1 : text.index("' is a required property")]
+    return text
+
+
+def _join(path: Sequence[Any], extra: str | None = None) -> str:
+    out = ""
+    for part in [*path, *([extra] if extra is not None else [])]:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _node_at(root: Node, path: Sequence[Any]) -> Node | None:
+    node: Node | None = root
+    for part in path:
+        if node is None:
+            return None
+        if isinstance(part, int):
+            node = node.items[part] if node.kind == "sequence" and part < len(node.items) else None
+        else:
+            node = node.get(str(part)) if node.kind == "mapping" else None
+    return node
+
+
+def _key_of(root: Node, path: Sequence[Any]) -> Node | None:
+    """The key node whose value sits at `path` (None for the root or list items)."""
+    if not path or isinstance(path[-1], int):
+        return _node_at(root, path) if path else None
+    parent = _node_at(root, path[:-1])
+    return parent.key_node(str(path[-1])) if parent is not None and parent.kind == "mapping" else None

@@ -1,0 +1,32 @@
+"""Settings that shape linting and fixing, filled by the CLI from options and config files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hubspec.model import Severity
+
+
+@dataclass(frozen=True)
+class FixDefaults:
+    """Names the login fix writes: shell variables and the secret-store references."""
+
+    user_variable: str = "DOCKER_USER"
+    token_variable: str = "DOCKER_TOKEN"
+    user_parameter: str = "dockerhub-user"
+    token_parameter: str = "dockerhub-token"
+    store: str = "parameter-store"
+    secret_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a lint run depends on besides the files themselves."""
+
+    source_root: Path | None = None
+    mirrors: frozenset[str] = frozenset()
+    select: frozenset[str] | None = None
+    ignore: frozenset[str] = frozenset()
+    severities: dict[str, Severity] = field(default_factory=dict)
+    fix: FixDefaults = field(default_factory=FixDefaults)
