@@ -89,6 +89,9 @@ def _issues_for(error: Any, document: Document) -> Iterator[SchemaIssue]:
             yield from _issues_for(sub, document)
         return
     if error.validator in ("oneOf", "anyOf") and error.context:
+        if all(sub.validator == "required" for sub in error.context):
+            yield _missing_one_of(error, document)
+            return
         best = _most_relevant(error)
         if best is not None:
             yield from _issues_for(best, document)
@@ -97,11 +100,11 @@ def _issues_for(error: Any, document: Document) -> Iterator[SchemaIssue]:
     if error.validator in ("additionalProperties", "unevaluatedProperties"):
         yield from _unknown_keys(error, path, document)
         return
-    if error.validator == "propertyNames":
+    if error.validator == "propertyNames" or "propertyNames" in error.absolute_schema_path:
         parent = _node_at(document.root, path)
         key = parent.key_node(str(error.instance)) if parent is not None else None
         node = key or parent or document.root
-        reason = _subschema_hint(error) or "the name is not allowed here"
+        reason = _last_sentence(_subschema_hint(error, full=True) or "the name is not allowed here")
         yield SchemaIssue(
             VIOLATION,
             f"{_join(path, str(error.instance))}: {reason}",
@@ -110,6 +113,15 @@ def _issues_for(error: Any, document: Document) -> Iterator[SchemaIssue]:
         )
         return
     yield _violation(error, path, document)
+
+
+def _missing_one_of(error: Any, document: Document) -> SchemaIssue:
+    path = list(error.absolute_path)
+    names = list(dict.fromkeys(_missing_key(sub) for sub in error.context))
+    owner = _key_of(document.root, path) or _node_at(document.root, path) or document.root
+    where = _join(path) or "the buildspec"
+    wanted = " or ".join(f"'{name}'" for name in names)
+    return SchemaIssue(VIOLATION, f"{where} needs {wanted}", owner.start, owner.end)
 
 
 def _most_relevant(error: Any) -> Any:
@@ -179,18 +191,23 @@ def _violation(error: Any, path: list[Any], document: Document) -> SchemaIssue:
         start = anchor.start if anchor is not None else 0
         end = anchor.end if anchor is not None else 1
         return SchemaIssue(VIOLATION, f"{where} is missing the required key '{missing}'", start, end)
-    if validator in ("not", "oneOf", "dependentRequired", "dependentSchemas", "maxProperties", "minProperties") and isinstance(instance, dict):
+    if validator in _WHOLE_MAPPING and isinstance(instance, dict):
         owner = _key_of(document.root, path)
         anchor = owner or node
+        conflict = _conflict(error, instance)
         hint = _subschema_hint(error) or _plain_message(error)
-        return SchemaIssue(VIOLATION, f"{where}: {hint}", anchor.start, anchor.end)
+        message = f"{where} {conflict}" if conflict else f"{where}: {hint}"
+        return SchemaIssue(VIOLATION, message, anchor.start, anchor.end)
     message = f"{where}: {_plain_message(error)}"
     if validator == "type":
         message = _type_message(where, path, instance, error.validator_value, error)
     elif validator in ("enum", "const"):
         allowed = error.validator_value if validator == "enum" else [error.validator_value]
-        shown = ", ".join(str(item) for item in allowed[:12])
-        message = f"{where} is {_show(instance)}; allowed: {shown}"
+        if True in allowed and "yes" in allowed:
+            message = f"{where} is {_show(instance)}; expected yes or no (or true/false)"
+        else:
+            shown = ", ".join(dict.fromkeys(str(item) for item in allowed[:12]))
+            message = f"{where} is {_show(instance)}; allowed: {shown}"
     elif validator == "pattern":
         hint = error.schema.get("description")
         message = f"{where} is {_show(instance)}, which is not a valid value"
@@ -211,9 +228,32 @@ def _violation(error: Any, path: list[Any], document: Document) -> SchemaIssue:
     return SchemaIssue(VIOLATION, message, node.start, node.end)
 
 
+_WHOLE_MAPPING = frozenset(
+    {"not", "oneOf", "dependentRequired", "dependentSchemas", "maxProperties", "minProperties"}
+)
+_EXCLUSIVE = (
+    ("commands", "steps"),
+    ("finally", "steps"),
+    ("fleet", "compute-type"),
+)
+_BATCH_KINDS = ("build-graph", "build-list", "build-matrix", "build-fanout")
+
+
+def _conflict(error: Any, instance: dict[str, Any]) -> str | None:
+    """Name the keys that may not be used together, for `not`/`oneOf` failures on a mapping."""
+    present = [kind for kind in _BATCH_KINDS if kind in instance]
+    if error.validator == "oneOf" and len(present) > 1:
+        return f"sets {' and '.join(present)}; a batch uses exactly one of them"
+    for first, second in _EXCLUSIVE:
+        if first in instance and second in instance:
+            return f"sets both '{first}' and '{second}'; use one of them"
+    return None
+
+
 def _type_message(where: str, path: list[Any], instance: Any, expected: Any, error: Any) -> str:
-    kinds = expected if isinstance(expected, list) else [expected]
-    wanted = " or ".join(_TYPE_NOUNS.get(kind, kind) for kind in kinds)
+    kinds = [kind for kind in (expected if isinstance(expected, list) else [expected]) if kind != "null"]
+    nouns = [_TYPE_NOUNS.get(kind, kind) for kind in kinds] or ["a value"]
+    wanted = nouns[0] if len(nouns) == 1 else ", ".join(nouns[:-1]) + " or " + nouns[-1]
     actual = _noun_of(instance)
     parent = path[-2] if len(path) >= 2 else None
     if isinstance(instance, dict) and parent in ("commands", "finally"):
@@ -265,13 +305,18 @@ def _plain_message(error: Any) -> str:
     return message if len(message) <= 160 else message[:157] + "..."
 
 
-def _subschema_hint(error: Any) -> str | None:
+def _subschema_hint(error: Any, *, full: bool = False) -> str | None:
     schema = error.schema if isinstance(error.schema, dict) else {}
     for key in ("errorMessage", "$comment", "description"):
         value = schema.get(key)
         if isinstance(value, str) and value:
-            return _first_sentence(value)
+            return value if full else _first_sentence(value)
     return None
+
+
+def _last_sentence(text: str) -> str:
+    parts = [part.strip().rstrip(".") for part in text.replace("; ", ". ").split(". ") if part.strip()]
+    return parts[-1] if parts else text
 
 
 def _first_sentence(text: str) -> str:
