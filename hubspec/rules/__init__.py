@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from hubspec.rules import invalid_yaml, schema_violation, unknown_key
+from hubspec.rules import (
+    build_image_on_hub,
+    hub_login,
+    hub_pull,
+    invalid_yaml,
+    login_secret_not_from_store,
+    password_on_command_line,
+    plaintext_credential,
+    schema_violation,
+    unknown_key,
+    unresolved_image,
+)
 from hubspec.rules.base import Rule
 
 RULES: tuple[Rule, ...] = tuple(
@@ -11,6 +22,13 @@ RULES: tuple[Rule, ...] = tuple(
             invalid_yaml.RULE,
             schema_violation.RULE,
             unknown_key.RULE,
+            hub_pull.RULE,
+            hub_login.RULE,
+            unresolved_image.RULE,
+            build_image_on_hub.RULE,
+            password_on_command_line.RULE,
+            plaintext_credential.RULE,
+            login_secret_not_from_store.RULE,
         ),
         key=lambda rule: rule.code,
     )

@@ -1,0 +1,443 @@
+"""Docker Hub events in execution order: every pull, login and logout a build runs.
+
+Walks the build model's steps through the shell analysis (carrying shell state between
+commands for version 0.2), classifies each simple command with the docker CLI model, and
+resolves builds and compose runs to the images their Dockerfiles and compose files pull.
+Files are read only through the context's reader.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hubspec import shell
+from hubspec.buildmodel import BuildModel, Step, build_model, value_offsets
+from hubspec.docker import cli as docker_cli
+from hubspec.docker.compose import COMPOSE_DEFAULT_FILES, compose_services
+from hubspec.docker.dockerfile import DockerfilePull, dockerfile_pulls
+from hubspec.docker.images import ImageRef, is_docker_hub, known_repository, parse_image
+
+if TYPE_CHECKING:
+    from hubspec.context import LintContext
+
+SOURCE_DIR_VARIABLE = "CODEBUILD_SRC_DIR"
+SOURCE_DIR_MARK = "/codebuild/output/src"
+MAX_REFERENCED_FILES = 64
+UNKNOWN_CWD = "?"
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an event happens: its step, and character offsets in the buildspec text."""
+
+    step: Step
+    start: int
+    end: int
+    user: str
+    conditional: bool
+
+
+@dataclass(frozen=True)
+class Pull:
+    """An image a command makes the Docker daemon fetch, and how it gets there."""
+
+    place: Place
+    image: ImageRef
+    how: str
+    hub: bool
+    written: str
+
+
+@dataclass(frozen=True)
+class Login:
+    """A `docker login`: which registry, and which variables carry the user and secret."""
+
+    place: Place
+    server: str | None
+    hub: bool
+    canonical: bool
+    server_span: tuple[int, int] | None
+    username_variables: tuple[str, ...]
+    password_variables: tuple[str, ...]
+    password_span: tuple[int, int] | None
+    password_stdin: bool
+
+
+@dataclass(frozen=True)
+class Logout:
+    place: Place
+    hub: bool
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """Something that may pull from Docker Hub but cannot be followed statically."""
+
+    place: Place
+    reason: str
+
+
+Event = Pull | Login | Logout | Unresolved
+
+
+@dataclass
+class Analysis:
+    """The build model and its events, in the order the build runs them."""
+
+    model: BuildModel
+    events: list[Event] = field(default_factory=list)
+    assigned: set[str] = field(default_factory=set)
+
+
+def analyse_document(context: LintContext) -> Analysis:
+    model = build_model(context.document)
+    walker = _Walker(context, model)
+    walker.run()
+    return Analysis(model, walker.events, walker.assigned)
+
+
+def initial_state(model: BuildModel) -> shell.ShellState:
+    """Shell state at the start of a build: env.variables known, secret stores unknown."""
+    state = shell.ShellState()
+    for entry in model.env:
+        literal = entry.literal if entry.section == "variables" else None
+        if literal is not None and "$" not in literal:
+            state.variables[entry.name] = literal
+        else:
+            state.unknown.add(entry.name)
+    state.variables.setdefault(SOURCE_DIR_VARIABLE, SOURCE_DIR_MARK)
+    return state
+
+
+class _Walker:
+    def __init__(self, context: LintContext, model: BuildModel) -> None:
+        self.context = context
+        self.model = model
+        self.events: list[Event] = []
+        self.assigned: set[str] = set()
+        self.local_images: set[str] = set()
+        self.mirrors = context.settings.mirrors
+        self.files_followed = 0
+        self.dockerfile_cache: dict[tuple[str, tuple[tuple[str, str | None], ...]], object] = {}
+
+    def run(self) -> None:
+        carries_state = self.model.version != "0.1"
+        start_state = initial_state(self.model)
+        state = start_state.copy()
+        known_at_start = set(start_state.variables) | start_state.unknown
+        for step in self.model.steps:
+            if not carries_state:
+                state = start_state.copy()
+            result = shell.analyse(step.text, state)
+            offsets = value_offsets(self.context.document, step.node)
+            for command in result.commands:
+                self._command(step, command, offsets)
+            if result.errors and "docker" in step.text:
+                offset, message = result.errors[0]
+                self.events.append(
+                    Unresolved(
+                        self._place(step, offsets, offset, offset + 1, step.user, False),
+                        f"the command is not valid shell ({message}), so a docker pull in it may be missed",
+                    )
+                )
+            state = result.state
+            self.assigned |= (set(state.variables) | state.unknown) - known_at_start
+
+    def _place(
+        self, step: Step, offsets: list[int], start: int, end: int, user: str, conditional: bool
+    ) -> Place:
+        last = len(offsets) - 1
+        begin = offsets[min(max(start, 0), last)]
+        finish = offsets[min(max(end - 1, 0), last)] + 1 if end > start else begin + 1
+        return Place(step, begin, max(finish, begin + 1), user, conditional)
+
+    def _command(self, step: Step, command: shell.SimpleCommand, offsets: list[int]) -> None:
+        argv = [word.value for word in command.words]
+        if not argv:
+            return
+        user = docker_cli.effective_user(argv) or step.user
+        events = docker_cli.docker_events(argv)
+        if not events:
+            return
+        place = self._place(step, offsets, command.start, command.end, user, command.conditional)
+        cwd = getattr(command, "cwd", ".")
+        for event in events:
+            if isinstance(event, docker_cli.ImageUse):
+                if not self._is_local(event.verb, event.image):
+                    self._image(place, event.image, f"`{_shown(command)}`")
+            elif isinstance(event, docker_cli.BuildUse):
+                self._build(place, event, cwd, command)
+                self._remember_tags(command, event.tags)
+            elif isinstance(event, docker_cli.ComposeUse):
+                self._compose(place, event, cwd, command)
+            elif isinstance(event, docker_cli.LoginUse):
+                self._login(place, event, command, step, offsets)
+            elif isinstance(event, docker_cli.LogoutUse):
+                hub, _ = docker_cli.is_hub_login_server(event.server)
+                self.events.append(Logout(place, hub))
+            elif event.operand and self._partial_image(place, command.words[event.word], command):
+                continue
+            else:
+                self.events.append(Unresolved(place, event.reason))
+
+    def _remember_tags(self, command: shell.SimpleCommand, tag_words: tuple[int, ...]) -> None:
+        """Images a build tags are local afterwards: `docker run` of them pulls nothing."""
+        for index in tag_words:
+            word = command.words[index]
+            text = word.value if word.value is not None else _literal_prefix(word.raw)
+            for option in ("--tag=", "-t"):
+                if text.startswith(option) and text != option:
+                    text = text[len(option) :]
+            repository = _repository_of(text)
+            if repository:
+                self.local_images.add(repository)
+
+    def _is_local(self, verb: str, image: str) -> bool:
+        if verb.endswith(("pull", "--cache-from", "--build-context")):
+            return False
+        return _repository_of(image) in self.local_images
+
+    def _partial_image(self, place: Place, word: shell.Word, command: shell.SimpleCommand) -> bool:
+        """`docker pull node:$TAG`: the tag is open but the repository, so the registry, is not."""
+        repository = known_repository(_literal_prefix(word.raw))
+        if repository is None:
+            return False
+        verb = " ".join(w.value or "" for w in command.words[:2])
+        if self._is_local(verb, repository):
+            return True
+        self._image(place, repository, f"`{_shown(command)}`", written=word.raw.replace("\"", "").replace("'", ""))
+        return True
+
+    def _image(self, place: Place, text: str, how: str, written: str | None = None) -> None:
+        ref = parse_image(text)
+        if ref is None:
+            if text.strip().lower() != "scratch":
+                self.events.append(Unresolved(place, f"'{text}' is not an image reference hubspec can read"))
+            return
+        if ref.path == "library/scratch" and ref.domain == "docker.io":
+            return
+        hub = is_docker_hub(ref, mirrors=self.mirrors)
+        self.events.append(Pull(place, ref, how, hub, written or ref.familiar))
+
+    def _dockerfile_image(self, place: Place, pull: DockerfilePull, how: str) -> None:
+        written = None if pull.exact else f"{pull.image}:<unknown tag>"
+        self._image(place, pull.image, how, written=written)
+
+    def _resolve(self, cwd: str, path: str) -> Path | None:
+        """A path as the build sees it -> a path under the source root, or None if unknown."""
+        if cwd == UNKNOWN_CWD:
+            return None
+        if path.startswith(SOURCE_DIR_MARK):
+            path = "." + path[len(SOURCE_DIR_MARK) :]
+        elif posixpath.isabs(path):
+            return None
+        if cwd.startswith(SOURCE_DIR_MARK):
+            cwd = "." + cwd[len(SOURCE_DIR_MARK) :]
+        elif posixpath.isabs(cwd):
+            return None
+        joined = posixpath.normpath(posixpath.join(cwd, path))
+        if joined.startswith(".."):
+            return None
+        return self.context.source_root / joined
+
+    def _read(self, path: Path) -> str | None:
+        if self.files_followed >= MAX_REFERENCED_FILES:
+            return None
+        self.files_followed += 1
+        return self.context.reader(path)
+
+    def _relative(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.context.source_root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def _build(self, place: Place, use: docker_cli.BuildUse, cwd: str, command: shell.SimpleCommand) -> None:
+        if use.unresolved:
+            self.events.append(Unresolved(place, use.unresolved))
+            return
+        if use.context is None or use.dockerfile == "-" or (use.dockerfile is None and use.context == "-"):
+            self.events.append(Unresolved(place, "the Dockerfile comes from stdin, so its FROM lines cannot be read"))
+            return
+        if "://" in use.context or use.context.startswith("git@"):
+            self.events.append(Unresolved(place, f"the build context {use.context} is remote, so its Dockerfile cannot be read"))
+            return
+        written = use.dockerfile or posixpath.join(use.context, "Dockerfile")
+        path = self._resolve(cwd, written)
+        if path is None:
+            self.events.append(
+                Unresolved(place, f"the Dockerfile {written} is outside the source or in an unknown directory")
+            )
+            return
+        text = self._read(path)
+        shown = self._relative(path)
+        if text is None:
+            self.events.append(Unresolved(place, f"the Dockerfile {shown} was not found, so its FROM lines cannot be checked"))
+            return
+        pulls, problems = dockerfile_pulls(
+            text, dict(use.build_args), named_contexts=use.named_contexts
+        )
+        built_by = f"built by `{_shown(command)}`"
+        for pull in pulls:
+            self._dockerfile_image(place, pull, _dockerfile_how(pull, shown, built_by))
+        for problem in problems:
+            self.events.append(Unresolved(place, f"{shown}, line {problem.line}: {problem.message}"))
+
+    def _compose(self, place: Place, use: docker_cli.ComposeUse, cwd: str, command: shell.SimpleCommand) -> None:
+        if use.unresolved:
+            self.events.append(Unresolved(place, use.unresolved))
+            return
+        base = use.project_directory or "."
+        names = list(use.files) or [posixpath.join(base, name) for name in COMPOSE_DEFAULT_FILES]
+        found_any = False
+        for written in names:
+            path = self._resolve(cwd, written)
+            text = self._read(path) if path is not None else None
+            if text is None:
+                if use.files:
+                    self.events.append(Unresolved(place, f"the compose file {written} was not found"))
+                continue
+            found_any = True
+            self._compose_file(place, use, path, text, command)  # type: ignore[arg-type]
+            if not use.files:
+                break
+        if not found_any and not use.files:
+            self.events.append(Unresolved(place, "no compose file (compose.yaml, docker-compose.yml, ...) was found"))
+
+    def _compose_file(
+        self, place: Place, use: docker_cli.ComposeUse, path: Path, text: str, command: shell.SimpleCommand
+    ) -> None:
+        shown = self._relative(path)
+        services, problems = compose_services(text, {})
+        verb = use.verb.rsplit(" ", 1)[-1]
+        for service in services:
+            if use.services and service.name not in use.services:
+                continue
+            if service.build_context is not None:
+                if verb == "pull":
+                    continue
+                folder = path.parent / service.build_context
+                dockerfile = folder / (service.build_dockerfile or "Dockerfile")
+                text_df = self._read(dockerfile)
+                if text_df is None:
+                    self.events.append(
+                        Unresolved(place, f"the Dockerfile of service {service.name} in {shown} was not found")
+                    )
+                    continue
+                pulls, issues = dockerfile_pulls(text_df, dict(service.build_args))
+                built_by = f"service {service.name} of {shown}, built by `{_shown(command)}`"
+                for pull in pulls:
+                    how = _dockerfile_how(pull, self._relative(dockerfile), built_by)
+                    self._dockerfile_image(place, pull, how)
+                for issue in issues:
+                    self.events.append(Unresolved(place, f"{self._relative(dockerfile)}, line {issue.line}: {issue.message}"))
+            elif service.image is not None and verb != "build":
+                self._image(
+                    place,
+                    service.image,
+                    f"image of service {service.name} in {shown}, line {service.image_line}, pulled by `{_shown(command)}`",
+                )
+        for problem in problems:
+            self.events.append(Unresolved(place, f"{shown}, line {problem.line}: {problem.message}"))
+
+    def _login(
+        self,
+        place: Place,
+        use: docker_cli.LoginUse,
+        command: shell.SimpleCommand,
+        step: Step,
+        offsets: list[int],
+    ) -> None:
+        words = command.words
+        server = use.server
+        if use.unresolved:
+            # A login to a server hubspec cannot name (`$ACCOUNT.dkr.ecr...`) is not taken
+            # as a Docker Hub login unless its written form says docker.io.
+            raw = words[use.server_word].raw if use.server_word is not None else ""
+            if "docker.io" not in raw:
+                return
+            server = raw
+        hub, canonical = docker_cli.is_hub_login_server(server)
+        username_vars = words[use.username_word].variables if use.username_word is not None else ()
+        password_vars: tuple[str, ...] = ()
+        password_span = None
+        if use.password_word is not None:
+            word = words[use.password_word]
+            password_vars = word.variables
+            password_span = self._span(offsets, word)
+        elif use.password_stdin and command.pipe_input is not None:
+            password_vars = tuple(
+                name for word in command.pipe_input.words[1:] for name in word.variables
+            )
+        server_span = self._span(offsets, words[use.server_word]) if use.server_word is not None else None
+        self.events.append(
+            Login(
+                place=place,
+                server=server,
+                hub=hub,
+                canonical=canonical,
+                server_span=server_span,
+                username_variables=username_vars,
+                password_variables=password_vars,
+                password_span=password_span,
+                password_stdin=use.password_stdin,
+            )
+        )
+
+    def _span(self, offsets: list[int], word: shell.Word) -> tuple[int, int]:
+        last = len(offsets) - 1
+        start = offsets[min(word.start, last)]
+        end = offsets[min(max(word.end - 1, 0), last)] + 1
+        return start, max(end, start + 1)
+
+
+def _dockerfile_how(pull: DockerfilePull, shown: str, built_by: str) -> str:
+    written = f"# syntax={pull.image}" if pull.instruction.startswith("#") else f"{pull.instruction} {pull.image}"
+    return f"{written} in {shown}, line {pull.line}, {built_by}"
+
+
+def _repository_of(text: str) -> str | None:
+    """The normalised repository of an image text known at least up to its tag separator."""
+    slash = text.rfind("/")
+    colon = text.find(":", slash + 1)
+    name = text[:colon] if colon != -1 else text
+    name = name.split("@", 1)[0]
+    ref = parse_image(name) if name and "$" not in name else None
+    return f"{ref.domain}/{ref.path}" if ref is not None else None
+
+
+def _literal_prefix(raw: str) -> str:
+    """The text of a shell word up to its first expansion, quotes removed."""
+    prefix = []
+    for char in raw:
+        if char in "$`":
+            break
+        if char not in "'\"":
+            prefix.append(char)
+    return "".join(prefix)
+
+
+def _shown(command: shell.SimpleCommand) -> str:
+    text = " ".join(word.raw for word in command.words)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def with_login_state(events: list[Event]) -> list[tuple[Event, bool]]:
+    """Each event with whether a Docker Hub login is in effect for its user when it runs.
+
+    A login counts from the command after it on (a login inside a conditional counts: the
+    build usually takes that branch); a logout of Docker Hub ends it; users are separate
+    because each has its own $HOME/.docker/config.json.
+    """
+    logged_in: set[str] = set()
+    annotated: list[tuple[Event, bool]] = []
+    for event in events:
+        annotated.append((event, event.place.user in logged_in))
+        if isinstance(event, Login) and event.hub:
+            logged_in.add(event.place.user)
+        elif isinstance(event, Logout) and event.hub:
+            logged_in.discard(event.place.user)
+    return annotated

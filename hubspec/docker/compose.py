@@ -1,0 +1,328 @@
+"""What a compose file pulls: each service's `image:`, and the `build:` whose Dockerfile does.
+
+The file is parsed round-trip (ruamel.yaml `rt`) for line numbers; rt never builds arbitrary
+Python objects from tags. Interpolation follows compose-go: `${VAR}`, `${VAR:-d}`, `${VAR-d}`,
+`${VAR:+r}`, `${VAR+r}`, `${VAR:?e}`, `${VAR?e}`, `$$`. `env` is what the caller knows of the
+environment (buildspec variables, a `.env` file it read): a variable absent from it is taken as
+unset for the default operators and as unknown for a plain `${VAR}`.
+
+A service with both `build:` and `image:` builds and tags `image`; the compose spec still lets
+`up` try a pull of `image` first. Both facts are in `ComposeService`, and the caller decides
+per command (`pull` skips buildable services only with `--ignore-buildable`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from hubspec.docker._expand import Value, expand
+from hubspec.docker.images import known_repository, parse_image
+
+COMPOSE_DEFAULT_FILES: tuple[str, ...] = (
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yaml",
+    "docker-compose.yml",
+)
+"""The files `docker compose` looks for without `-f`, in its order of preference."""
+
+TOP_LEVEL_KEYS: frozenset[str] = frozenset(
+    {"version", "name", "include", "services", "networks", "volumes", "configs", "secrets"}
+)
+"""Top-level keys that are not services (used to recognise the old v1 format)."""
+
+
+@dataclass(frozen=True)
+class ComposeService:
+    """One service, with the fields that decide what it pulls.
+
+    `image_exact` is False when a variable left only the tag unknown: `image` then holds the
+    repository (`node` for `node:${TAG}`). `build_args` values are None when taken from the
+    environment at build time and not known. `pull_policy` (`always`, `never`, `missing`,
+    `build`, ...) and `profiles` (a service with profiles starts only when one is active or it
+    is named on the command line) are as written, after interpolation. `has_build` is True for
+    any `build:` section, even one whose context could not be resolved (then `build_context`
+    is None and a problem says why).
+    """
+
+    name: str
+    image: str | None
+    image_line: int | None
+    build_context: str | None
+    build_dockerfile: str | None
+    build_args: tuple[tuple[str, str | None], ...]
+    line: int
+    image_exact: bool = True
+    build_target: str | None = None
+    build_dockerfile_inline: str | None = None
+    build_additional_contexts: tuple[tuple[str, str], ...] = ()
+    pull_policy: str | None = None
+    profiles: tuple[str, ...] = ()
+    has_build: bool = False
+
+
+@dataclass(frozen=True)
+class ComposeProblem:
+    """A line whose pulls cannot be known, or a compose file error."""
+
+    line: int
+    message: str
+
+
+def _line(node: Any, key: Any, *, value: bool) -> int | None:
+    """1-based line of a mapping key or value, looking through `<<` merges."""
+    if not isinstance(node, CommentedMap):
+        return None
+    position: Any = None
+    if key in (node.lc.data or {}):
+        # A null value has no token of its own: ruamel points at whatever follows.
+        use_value = value and node.get(key) is not None
+        position = node.lc.value(key) if use_value else node.lc.key(key)
+    if position is not None:
+        return int(position[0]) + 1
+    for merged in getattr(node, "merge", ()):
+        found = _line(merged, key, value=value)
+        if found is not None:
+            return found
+    return None
+
+
+def _scalar(node: Any) -> str | None:
+    """A YAML scalar as compose reads it; None for mappings, sequences and null."""
+    if isinstance(node, TaggedScalar):
+        node = node.value
+    if node is None or isinstance(node, (CommentedMap, CommentedSeq, dict, list)):
+        return None
+    if isinstance(node, bool):
+        return "true" if node else "false"
+    return str(node)
+
+
+class _Reader:
+    """Walks the services of one loaded file, interpolating and collecting problems."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+        self.problems: list[ComposeProblem] = []
+
+    def problem(self, line: int | None, message: str) -> None:
+        self.problems.append(ComposeProblem(line or 1, message))
+
+    def interpolate(self, text: str, line: int | None, what: str) -> Value:
+        def lookup(name: str) -> Value | None:
+            return Value.of(self.env[name]) if name in self.env else None
+
+        def unset_plain(name: str) -> Value:
+            return Value.unknown(f"${{{name}}}")
+
+        result = expand(text, lookup, unset_plain, compose=True)
+        for error in result.errors:
+            self.problem(line, f"{what}: {error}")
+        return result.value
+
+    def known(self, node: Any, parent: Any, key: str, what: str) -> str | None:
+        """An interpolated scalar that must be fully known, else None and a problem."""
+        text = _scalar(node)
+        if text is None:
+            return None
+        line = _line(parent, key, value=True)
+        value = self.interpolate(text, line, what)
+        if not value.is_known:
+            self.problem(line, f"{what} {text!r} uses {_names(value)}, not known statically")
+            return None
+        return value.text
+
+    def arguments(
+        self, node: Any, parent: Any, key: str, what: str
+    ) -> list[tuple[str, str | None]]:
+        """`args:` as a mapping or a `NAME=value` list; a bare NAME comes from the environment."""
+        pairs: list[tuple[str, str | None]] = []
+        line = _line(parent, key, value=True)
+        if isinstance(node, CommentedMap):
+            for name, raw in node.items():
+                text = _scalar(raw)
+                pairs.append((str(name), None if text is None else text))
+        elif isinstance(node, CommentedSeq):
+            for item in node:
+                text = _scalar(item)
+                if text is None:
+                    continue
+                name, sep, rest = text.partition("=")
+                pairs.append((name, rest if sep else None))
+        elif node is not None:
+            self.problem(line, f"{what} must be a mapping or a list")
+        out: list[tuple[str, str | None]] = []
+        for name, text in pairs:
+            if text is None:
+                out.append((name, self.env.get(name)))
+                continue
+            value = self.interpolate(text, line, what)
+            out.append((name, value.text if value.is_known else None))
+        return out
+
+    def contexts(self, node: Any, parent: Any, what: str) -> tuple[tuple[str, str], ...]:
+        """`additional_contexts:` as a mapping or a `name=value` list."""
+        pairs: list[tuple[str, str | None]] = []
+        if isinstance(node, CommentedMap):
+            pairs = [(str(key), _scalar(raw)) for key, raw in node.items()]
+        elif isinstance(node, CommentedSeq):
+            for item in node:
+                name, _, rest = (_scalar(item) or "").partition("=")
+                pairs.append((name, rest))
+        line = _line(parent, "additional_contexts", value=True)
+        out: list[tuple[str, str]] = []
+        for name, text in pairs:
+            value = None if text is None else self.interpolate(text, line, what)
+            if name and value is not None and value.is_known:
+                out.append((name, value.text))
+        return tuple(out)
+
+    def service(self, key: Any, node: Any, parent: Any) -> ComposeService:
+        name = str(key)
+        line = _line(parent, key, value=False) or 1
+        if not isinstance(node, CommentedMap):
+            if node is not None:
+                self.problem(line, f"service {name!r} must be a mapping")
+            node = CommentedMap()
+        image, image_line, exact = self.image(name, node)
+        build = self.build(name, node.get("build"), node)
+        profiles_node = node.get("profiles")
+        profiles: list[str] = []
+        if isinstance(profiles_node, CommentedSeq):
+            for item in profiles_node:
+                text = _scalar(item)
+                value = None if text is None else self.interpolate(text, line, "profiles")
+                if value is not None and value.is_known:
+                    profiles.append(value.text)
+        if image is None and build is None and "image" not in node:
+            self.problem(line, f"service {name!r} has neither an image nor a build section")
+        return ComposeService(
+            name=name,
+            image=image,
+            image_line=image_line,
+            build_context=build.context if build else None,
+            build_dockerfile=build.dockerfile if build else None,
+            build_args=build.args if build else (),
+            line=line,
+            image_exact=exact,
+            build_target=build.target if build else None,
+            build_dockerfile_inline=build.inline if build else None,
+            build_additional_contexts=build.contexts if build else (),
+            pull_policy=self.known(node.get("pull_policy"), node, "pull_policy", "pull_policy"),
+            profiles=tuple(profiles),
+            has_build=build is not None,
+        )
+
+    def image(self, name: str, node: CommentedMap) -> tuple[str | None, int | None, bool]:
+        if "image" not in node:
+            return None, None, True
+        line = _line(node, "image", value=True)
+        text = _scalar(node.get("image"))
+        if not text:
+            self.problem(line, f"service {name!r}: image must be a non-empty string")
+            return None, line, True
+        value = self.interpolate(text, line, "image")
+        if value.is_known:
+            if parse_image(value.text) is None:
+                self.problem(
+                    line, f"image {value.text!r} of service {name!r} is not a valid reference"
+                )
+            return value.text, line, True
+        repository = known_repository(value.prefix)
+        if repository is not None:
+            return repository, line, False
+        self.problem(line, f"image {text!r} of service {name!r} uses {_names(value)}")
+        return None, line, True
+
+    def build(self, name: str, node: Any, service: CommentedMap) -> _Build | None:
+        if node is None:
+            return None
+        what = f"build of service {name!r}"
+        if not isinstance(node, CommentedMap):
+            return _Build(context=self.known(node, service, "build", what))
+        contexts = self.contexts(node.get("additional_contexts"), node, f"{what}: contexts")
+        args = self.arguments(node.get("args"), node, "args", f"{what}: args")
+        context = self.known(node.get("context", "."), node, "context", f"{what}: context")
+        return _Build(
+            context=context,
+            dockerfile=self.known(
+                node.get("dockerfile"), node, "dockerfile", f"{what}: dockerfile"
+            ),
+            args=tuple(args),
+            target=self.known(node.get("target"), node, "target", f"{what}: target"),
+            inline=_scalar(node.get("dockerfile_inline")),
+            contexts=contexts,
+        )
+
+
+@dataclass(frozen=True)
+class _Build:
+    context: str | None = None
+    dockerfile: str | None = None
+    args: tuple[tuple[str, str | None], ...] = ()
+    target: str | None = None
+    inline: str | None = None
+    contexts: tuple[tuple[str, str], ...] = ()
+
+
+def _names(value: Value) -> str:
+    unknown = [text for text, known in value.parts if not known]
+    return ", ".join(unknown) or "an unknown value"
+
+
+def _load(text: str) -> tuple[Any, ComposeProblem | None]:
+    yaml = YAML(typ="rt")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return yaml.load(text), None
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        problem = error.problem or error.context or "invalid YAML"
+        return None, ComposeProblem(line, f"the compose file is not valid YAML: {problem}")
+    except (YAMLError, ValueError, TypeError, RecursionError) as error:
+        return None, ComposeProblem(1, f"the compose file is not valid YAML: {error}")
+    except Exception as error:  # a linter must not crash on a user's file
+        return None, ComposeProblem(1, f"the compose file could not be read: {error}")
+
+
+def compose_services(
+    text: str, env: Mapping[str, str]
+) -> tuple[list[ComposeService], list[ComposeProblem]]:
+    """The services of one compose file, in file order, and what could not be resolved.
+
+    Supports the `services:` format and the old v1 format (services at the top level).
+    Not followed: `extends`, `include`, and override files; the caller merges `-f` files.
+    """
+    data, error = _load(text)
+    if error is not None:
+        return [], [error]
+    if data is None:
+        return [], [ComposeProblem(1, "the compose file is empty")]
+    if not isinstance(data, CommentedMap):
+        return [], [ComposeProblem(1, "the compose file must be a mapping")]
+    reader = _Reader(env)
+    if "services" in data:
+        services = data["services"]
+        if services is None:
+            return [], []
+        if not isinstance(services, CommentedMap):
+            line = _line(data, "services", value=True)
+            return [], [ComposeProblem(line or 1, "services must be a mapping")]
+        parent: CommentedMap = services
+        keys = list(services)
+    else:
+        parent = data
+        keys = [key for key in data if str(key) not in TOP_LEVEL_KEYS]
+    found = [
+        reader.service(key, parent[key], parent) for key in keys if not str(key).startswith("x-")
+    ]
+    return found, reader.problems

@@ -1,0 +1,84 @@
+"""
+## What it does
+Reports a password, token, secret or key written as a literal value in `env.variables`
+(or 0.1 `environment_variables.plaintext`). The value itself is never printed.
+
+## Why is this bad?
+The buildspec is committed to the repository, so the secret is readable by everyone with
+access to it, forever (it stays in git history), and CodeBuild shows plain variables in the
+console and does not mask them in logs.
+
+## Example
+```yaml
+env:
+  variables:
+    DOCKER_TOKEN: dckr_pat_2b3e...
+```
+
+## Use instead
+```yaml
+env:
+  parameter-store:
+    DOCKER_TOKEN: dockerhub-token
+```
+
+## Fix
+Not fixed automatically: move the value to Parameter Store (`aws ssm put-parameter --type
+SecureString`) or Secrets Manager, reference it under `parameter-store`/`secrets-manager`,
+and revoke the exposed secret.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from hubspec.model import Severity
+from hubspec.rules.base import Diagnostic, Rule, docs_of
+
+if TYPE_CHECKING:
+    from hubspec.context import LintContext
+
+SECRET_NAME = re.compile(
+    r"(PASSWORD|PASSWD|PASSPHRASE|(^|_)PWD($|_)|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL)",
+    re.IGNORECASE,
+)
+NOT_A_SECRET_SUFFIX = re.compile(
+    r"_(NAME|ARN|ID|PATH|PARAM|PARAMETER|FILE|URL|URI|REGION|TYPE|LENGTH|ENABLED|KEY_ID|HEADER|ENDPOINT|SSM)$",
+    re.IGNORECASE,
+)
+PLACEHOLDER = re.compile(r"^(\$.*|none|null|changeme|xxx+|<.*>|\*+|arn:aws:.*|/.*|\{\{.*\}\})$", re.IGNORECASE)
+
+
+def looks_like_secret(name: str, value: str | None) -> bool:
+    """A literal value under a secret-sounding name that is not a reference or placeholder."""
+    if value is None or len(value) < 4 or value.lower() in ("true", "false", "yes", "no"):
+        return False
+    if not SECRET_NAME.search(name) or NOT_A_SECRET_SUFFIX.search(name):
+        return False
+    return not PLACEHOLDER.match(value.strip())
+
+
+def check(context: LintContext) -> Iterator[Diagnostic]:
+    for entry in context.analysis.model.env:
+        if entry.section != "variables" or isinstance(entry.value.value, bool):
+            continue
+        if looks_like_secret(entry.name, entry.literal):
+            yield Diagnostic(
+                "HS202",
+                f"{entry.name} holds a literal secret in env.variables (value not shown);"
+                " keep it in parameter-store or secrets-manager",
+                entry.value.start,
+                entry.value.end,
+            )
+
+
+RULE = Rule(
+    code="HS202",
+    name="plaintext-credential",
+    severity=Severity.ERROR,
+    summary="a password/token literal in env.variables instead of a secret store",
+    docs=docs_of(__doc__),
+    check=check,
+)

@@ -1,0 +1,364 @@
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hubspec.docker.compose import (
+    COMPOSE_DEFAULT_FILES,
+    ComposeProblem,
+    ComposeService,
+    compose_services,
+)
+
+
+def load(
+    text: str, env: dict[str, str] | None = None
+) -> tuple[list[ComposeService], list[ComposeProblem]]:
+    return compose_services(textwrap.dedent(text), env or {})
+
+
+def service(name: str, line: int, **changes: object) -> ComposeService:
+    fields: dict[str, object] = {
+        "name": name,
+        "image": None,
+        "image_line": None,
+        "build_context": None,
+        "build_dockerfile": None,
+        "build_args": (),
+        "line": line,
+    }
+    fields.update(changes)
+    return ComposeService(**fields)  # type: ignore[arg-type]
+
+
+def test_default_files() -> None:
+    assert COMPOSE_DEFAULT_FILES == (
+        "compose.yaml",
+        "compose.yml",
+        "docker-compose.yaml",
+        "docker-compose.yml",
+    )
+
+
+def test_images() -> None:
+    found, problems = load(
+        """\
+        services:
+          web:
+            image: nginx:1.27
+          db:
+            image: "postgres:16"
+          cache:
+            image: ghcr.io/org/redis
+        """
+    )
+    assert problems == []
+    assert found == [
+        service("web", 2, image="nginx:1.27", image_line=3),
+        service("db", 4, image="postgres:16", image_line=5),
+        service("cache", 6, image="ghcr.io/org/redis", image_line=7),
+    ]
+
+
+def test_build_string() -> None:
+    found, problems = load("services:\n  app:\n    build: ./app\n")
+    assert problems == []
+    assert found == [service("app", 2, build_context="./app", has_build=True)]
+
+
+def test_build_mapping_with_args_mapping() -> None:
+    found, problems = load(
+        """\
+        services:
+          app:
+            image: me/app:dev
+            build:
+              context: ./app
+              dockerfile: docker/Dockerfile.dev
+              target: dev
+              args:
+                NODE: 20
+                DEBUG: true
+                FROM_ENV:
+                PINNED: "1.0"
+        """,
+        {"FROM_ENV": "x"},
+    )
+    assert problems == []
+    assert found == [
+        service(
+            "app",
+            2,
+            image="me/app:dev",
+            image_line=3,
+            build_context="./app",
+            build_dockerfile="docker/Dockerfile.dev",
+            build_args=(("NODE", "20"), ("DEBUG", "true"), ("FROM_ENV", "x"), ("PINNED", "1.0")),
+            build_target="dev",
+            has_build=True,
+        )
+    ]
+
+
+def test_build_args_list() -> None:
+    found, _ = load(
+        """\
+        services:
+          app:
+            build:
+              args:
+                - A=1
+                - B
+                - C=
+        """
+    )
+    assert found == [
+        service(
+            "app",
+            2,
+            build_context=".",
+            build_args=(("A", "1"), ("B", None), ("C", "")),
+            has_build=True,
+        )
+    ]
+
+
+def test_build_extras() -> None:
+    found, problems = load(
+        """\
+        services:
+          app:
+            build:
+              context: .
+              dockerfile_inline: |
+                FROM node:20
+              additional_contexts:
+                base: docker-image://alpine:3
+                src: ../src
+          two:
+            build:
+              additional_contexts:
+                - base=docker-image://busybox
+        """
+    )
+    assert problems == []
+    assert found[0].build_dockerfile_inline == "FROM node:20\n"
+    assert found[0].build_additional_contexts == (
+        ("base", "docker-image://alpine:3"),
+        ("src", "../src"),
+    )
+    assert found[1].build_additional_contexts == (("base", "docker-image://busybox"),)
+
+
+@pytest.mark.parametrize(
+    ("image", "env", "expected"),
+    [
+        ("node:${NODE_VERSION}", {"NODE_VERSION": "20"}, "node:20"),
+        ("node:$NODE_VERSION", {"NODE_VERSION": "20"}, "node:20"),
+        ("node:${NODE_VERSION:-18}", {}, "node:18"),
+        ("node:${NODE_VERSION:-18}", {"NODE_VERSION": ""}, "node:18"),
+        ("node:${NODE_VERSION-18}", {}, "node:18"),
+        ("node${NODE_VERSION-:18}", {"NODE_VERSION": ""}, "node"),
+        ("node${SUFFIX:+:$SUFFIX}", {"SUFFIX": "20"}, "node:20"),
+        ("node${SUFFIX:+:$SUFFIX}", {}, "node"),
+        ("${REGISTRY:-docker.io}/library/node", {}, "docker.io/library/node"),
+        (
+            "${REGISTRY:-docker.io}/library/node",
+            {"REGISTRY": "ecr.example.com"},
+            "ecr.example.com/library/node",
+        ),
+        ("${A:-${B:-nested}}", {}, "nested"),
+        ("node:${V:?must be set}", {"V": "22"}, "node:22"),
+    ],
+)
+def test_interpolation(image: str, env: dict[str, str], expected: str) -> None:
+    found, problems = load(f'services:\n  s:\n    image: "{image}"\n', env)
+    assert problems == []
+    assert found[0].image == expected
+
+
+def test_dollar_escape() -> None:
+    found, problems = load('services:\n  s:\n    build:\n      args: {A: "a$${B}"}\n')
+    assert problems == []
+    assert found[0].build_args == (("A", "a${B}"),)
+
+
+def test_unknown_variable() -> None:
+    found, problems = load("services:\n  s:\n    image: ${IMAGE}\n")
+    assert found == [service("s", 2, image_line=3)]
+    assert problems == [ComposeProblem(3, "image '${IMAGE}' of service 's' uses ${IMAGE}")]
+
+
+def test_unknown_tag_keeps_repository() -> None:
+    found, problems = load("services:\n  s:\n    image: node:${TAG}\n  t:\n    image: x:${T:?}\n")
+    assert problems == []
+    assert [(s.image, s.image_exact) for s in found] == [("node", False), ("x", False)]
+
+
+def test_unknown_build_values() -> None:
+    found, problems = load(
+        """\
+        services:
+          s:
+            build:
+              context: ${CTX}
+              args:
+                A: ${A}
+                B: ${B:-b}
+        """
+    )
+    assert found == [service("s", 2, build_args=(("A", None), ("B", "b")), has_build=True)]
+    assert problems == [
+        ComposeProblem(
+            4, "build of service 's': context '${CTX}' uses ${CTX}, not known statically"
+        )
+    ]
+
+
+def test_v1_format() -> None:
+    found, problems = load(
+        """\
+        web:
+          image: nginx
+          links: [db]
+        db:
+          image: mysql:5.7
+        builder:
+          build: .
+        """
+    )
+    assert problems == []
+    assert found == [
+        service("web", 1, image="nginx", image_line=2),
+        service("db", 4, image="mysql:5.7", image_line=5),
+        service("builder", 6, build_context=".", has_build=True),
+    ]
+
+
+def test_v2_file_with_version_and_extensions() -> None:
+    found, problems = load(
+        """\
+        version: "3.8"
+        x-common: &common
+          image: node:20
+          environment: {A: 1}
+        services:
+          a:
+            <<: *common
+          b:
+            <<: *common
+            image: node:22
+        volumes:
+          data:
+        """
+    )
+    assert problems == []
+    assert found == [
+        service("a", 6, image="node:20", image_line=3),
+        service("b", 8, image="node:22", image_line=10),
+    ]
+
+
+def test_pull_policy_and_profiles() -> None:
+    found, _ = load(
+        """\
+        services:
+          s:
+            image: node
+            pull_policy: never
+            profiles: [test, "${P:-ci}"]
+        """
+    )
+    assert found[0].pull_policy == "never"
+    assert found[0].profiles == ("test", "ci")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            "services: [\n",
+            ComposeProblem(
+                2,
+                "the compose file is not valid YAML: "
+                "expected the node content, but found '<stream end>'",
+            ),
+        ),
+        (
+            "services:\n  a: 1\n  a: 2\n",
+            ComposeProblem(
+                3,
+                "the compose file is not valid YAML: "
+                'found duplicate key "a" with value "2" (original value: "1")',
+            ),
+        ),
+        (
+            "services:\n\tweb: x\n",
+            ComposeProblem(
+                2,
+                "the compose file is not valid YAML: "
+                "found character '\\t' that cannot start any token",
+            ),
+        ),
+        ("", ComposeProblem(1, "the compose file is empty")),
+        ("- a\n- b\n", ComposeProblem(1, "the compose file must be a mapping")),
+        ("services: [a, b]\n", ComposeProblem(1, "services must be a mapping")),
+        (
+            "a: *unknown\n",
+            ComposeProblem(
+                1, "the compose file is not valid YAML: found undefined alias 'unknown'"
+            ),
+        ),
+    ],
+)
+def test_broken_files(text: str, problem: ComposeProblem) -> None:
+    assert compose_services(text, {}) == ([], [problem])
+
+
+def test_python_tags_are_not_constructed() -> None:
+    found, problems = load(
+        """\
+        services:
+          s: !!python/object/apply:os.system ["echo pwned"]
+          t:
+            image: !custom node:20
+        """
+    )
+    assert [s.name for s in found] == ["s", "t"]
+    assert found[1].image == "node:20"
+    assert problems[0] == ComposeProblem(2, "service 's' must be a mapping")
+
+
+def test_services_null_and_bad_service() -> None:
+    assert load("services:\n") == ([], [])
+    found, problems = load("services:\n  s:\n  t:\n    image:\n")
+    assert found == [service("s", 2), service("t", 3, image_line=4)]
+    assert problems == [
+        ComposeProblem(2, "service 's' has neither an image nor a build section"),
+        ComposeProblem(4, "service 't': image must be a non-empty string"),
+    ]
+
+
+def test_invalid_image_is_kept_and_reported() -> None:
+    found, problems = load("services:\n  s:\n    image: Node:20\n")
+    assert found == [service("s", 2, image="Node:20", image_line=3)]
+    assert problems == [
+        ComposeProblem(3, "image 'Node:20' of service 's' is not a valid reference")
+    ]
+
+
+def test_non_string_keys_and_values() -> None:
+    found, problems = load("services:\n  1:\n    image: 123\n")
+    assert problems == []
+    assert found == [service("1", 2, image="123", image_line=3)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="services:imagebuild ${}-:\n[]&*!<>'\"=", max_size=80))
+def test_never_crashes(text: str) -> None:
+    found, problems = compose_services(text, {"A": "1"})
+    assert all(problem.line >= 1 for problem in problems)
+    assert all(service.line >= 1 for service in found)
