@@ -368,7 +368,8 @@ class _Walker:
             word = words[use.password_word]
             password_vars = word.variables
             password_span = self._span(offsets, word)
-        elif use.password_stdin and command.pipe_input is not None:
+        elif use.password_stdin and _echoes(command.pipe_input):
+            assert command.pipe_input is not None
             password_vars = tuple(
                 name for word in command.pipe_input.words[1:] for name in word.variables
             )
@@ -407,6 +408,13 @@ def _repository_of(text: str) -> str | None:
     name = name.split("@", 1)[0]
     ref = parse_image(name) if name and "$" not in name else None
     return f"{ref.domain}/{ref.path}" if ref is not None else None
+
+
+def _echoes(command: shell.SimpleCommand | None) -> bool:
+    """Whether a pipeline's input is a variable printed by echo/printf (not `aws ... get-secret`)."""
+    if command is None or not command.words:
+        return False
+    return command.words[0].value in ("echo", "printf")
 
 
 def _literal_prefix(raw: str) -> str:

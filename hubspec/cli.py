@@ -127,10 +127,105 @@ def lint(
     raise typer.Exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
 
 
+class Store(str, Enum):
+    parameter_store = "parameter-store"
+    secrets_manager = "secrets-manager"
+
+
+@app.command()
+def fix(
+    paths: PathsArg = None,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Print a unified diff and write nothing; exit 1 if a file would change.")
+    ] = False,
+    stdin_filename: StdinNameOpt = None,
+    source_root: SourceRootOpt = None,
+    store: Annotated[
+        Store, typer.Option("--store", help="Where the Docker Hub credentials live.")
+    ] = Store.parameter_store,
+    secret: Annotated[
+        str | None, typer.Option("--secret", help="Secrets Manager secret ID (with --store secrets-manager).")
+    ] = None,
+    user_variable: Annotated[str, typer.Option("--user-variable", help="Shell variable for the user.")] = "DOCKER_USER",
+    token_variable: Annotated[str, typer.Option("--token-variable", help="Shell variable for the token.")] = "DOCKER_TOKEN",
+    user_parameter: Annotated[
+        str, typer.Option("--user-parameter", help="SSM parameter holding the user.")
+    ] = "dockerhub-user",
+    token_parameter: Annotated[
+        str, typer.Option("--token-parameter", help="SSM parameter holding the token.")
+    ] = "dockerhub-token",
+    mirror: Annotated[
+        list[str] | None,
+        typer.Option("--mirror", help="A registry host or prefix you trust as a Docker Hub mirror."),
+    ] = None,
+) -> None:
+    """Add the Docker Hub login and its parameter-store block where pulls run without login."""
+    from hubspec.fix.instructions import next_steps
+    from hubspec.runner import RunOptions, fix_paths, unified_diff
+    from hubspec.settings import FixDefaults
+
+    if store is Store.secrets_manager and not secret:
+        _usage_error("--store secrets-manager needs --secret ID")
+    for name in (user_variable, token_variable):
+        if not name.isidentifier() or not name.isascii():
+            _usage_error(f"'{name}' is not a valid shell variable name")
+    options = RunOptions(
+        paths=paths or ["."],
+        stdin_filename=stdin_filename,
+        source_root=source_root,
+        mirrors=frozenset(mirror or ()),
+        fix=FixDefaults(
+            user_variable=user_variable,
+            token_variable=token_variable,
+            user_parameter=user_parameter,
+            token_parameter=token_parameter,
+            store=store.value,
+            secret_id=secret,
+        ),
+    )
+    stdin_only = options.paths == ["-"]
+    run = _run(lambda: fix_paths(options, write=not diff and not stdin_only))
+    if stdin_only and not diff:
+        outcome = run.outcomes[0]
+        sys.stdout.buffer.write(outcome.new_data or b"")
+        if outcome.new_data is None:
+            sys.stdout.write(outcome.before.text)
+        raise typer.Exit(EXIT_FINDINGS if outcome.refusal else EXIT_OK)
+    refused = [outcome for outcome in run.outcomes if outcome.refusal]
+    for outcome in refused:
+        typer.echo(f"{outcome.path}: not fixed: {outcome.refusal}", err=True)
+    for error in run.errors:
+        typer.echo(f"hubspec: error: {error}", err=True)
+    if diff:
+        changed = [outcome for outcome in run.outcomes if outcome.changed]
+        for outcome in changed:
+            sys.stdout.write(unified_diff(outcome))
+        raise typer.Exit(EXIT_FINDINGS if changed or refused or run.errors else EXIT_OK)
+    added = []
+    for outcome in run.outcomes:
+        if outcome.path in run.written:
+            typer.echo(f"fixed {outcome.path}:")
+            for change in outcome.changes:
+                typer.echo(f"  - {change}")
+            added.extend(outcome.added)
+    remaining = [f for f in run.report.findings if f.severity is Severity.ERROR]
+    if not run.written and not refused and not run.errors:
+        typer.echo("Nothing to fix.")
+    steps = next_steps(added)
+    if steps:
+        typer.echo("")
+        typer.echo("Still to do, once:")
+        for line in steps:
+            typer.echo(line)
+    if remaining:
+        typer.echo(f"{len(remaining)} error(s) remain; run `hubspec lint` to see them.", err=True)
+    raise typer.Exit(EXIT_FINDINGS if remaining or refused or run.errors else EXIT_OK)
+
+
 @app.command("rules")
 def rules_command(
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help="table or json.")
+        str, typer.Option("--format", "-f", help="table, json or markdown.")
     ] = "table",
 ) -> None:
     """List every rule: code, name, severity, fixable, summary."""
@@ -151,8 +246,13 @@ def rules_command(
         ]
         typer.echo(json.dumps(rows, indent=2))
         return
+    if output_format == "markdown":
+        from hubspec.rules import markdown_table
+
+        typer.echo(markdown_table(), nl=False)
+        return
     if output_format != "table":
-        _usage_error(f"unknown rules format '{output_format}' (choose table or json)")
+        _usage_error(f"unknown rules format '{output_format}' (choose table, json or markdown)")
     for rule in RULES:
         fixable = "fix" if rule.fixable else "   "
         typer.echo(f"{rule.code}  {rule.name:<28} {rule.severity.value:<8} {fixable}  {rule.summary}")
@@ -182,6 +282,14 @@ def _render(report: Report, output_format: OutputFormat, out: TextIO, color: Col
         from hubspec.report import json as json_report
 
         json_report.render(report, out)
+    elif output_format is OutputFormat.sarif:
+        from hubspec.report import sarif
+
+        sarif.render(report, out)
+    elif output_format is OutputFormat.github:
+        from hubspec.report import github
+
+        github.render(report, out)
     elif output_format is OutputFormat.text and _wants_frames(out, color):
         from hubspec.report import text
 

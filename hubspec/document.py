@@ -116,8 +116,8 @@ def decode(data: bytes) -> Decoded | YamlProblem:
         return YamlProblem("the file is UTF-16 encoded; CodeBuild reads buildspecs as UTF-8", 0)
     if len(data) > MAX_FILE_BYTES:
         return YamlProblem(
-            f"the file is {len(data):,} bytes; buildspecs over {MAX_FILE_BYTES:,} bytes"
-            " are not read",
+            f"the file is larger than {MAX_FILE_BYTES:,} bytes, far beyond any real buildspec;"
+            " it is not read",
             0,
         )
     bom = data.startswith(b"\xef\xbb\xbf")

@@ -1,7 +1,10 @@
 """Walk fixtures/<RULE>/<case>/: lint buildspec.yml and compare with expected.txt.
 
 expected.txt holds one finding per line: `CODE LINE:COL` optionally followed by the exact
-message. The findings must match in full: no missing and no extra finding.
+message. The findings must match in full: no missing and no extra finding. Where a case has
+fixed.yml, `hubspec fix` must produce exactly it, only by adding lines, and a second fix must
+change nothing; where it has refused.txt, the fix must refuse with a reason containing it and
+leave the bytes as they were.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, lint_file
+from hubspec import files
+from hubspec.fix import fix_bytes
 
 CASES = sorted(path.parent for path in FIXTURES.glob("*/*/expected.txt"))
 
@@ -52,3 +57,36 @@ def test_every_rule_folder_is_a_rule() -> None:
 
     folders = {path.name for path in FIXTURES.iterdir() if path.is_dir()} - {"valid", "examples"}
     assert folders <= set(BY_CODE), folders - set(BY_CODE)
+
+
+FIX_CASES = [case for case in CASES if (case / "fixed.yml").exists() or (case / "refused.txt").exists()]
+
+
+def _fix(case: Path, data: bytes):  # type: ignore[no-untyped-def]
+    return fix_bytes("buildspec.yml", data, source_root=case, reader=files.read_referenced)
+
+
+@pytest.mark.parametrize("case", FIX_CASES, ids=[f"{c.parent.name}/{c.name}" for c in FIX_CASES])
+def test_fix(case: Path) -> None:
+    data = _buildspec(case).read_bytes()
+    outcome = _fix(case, data)
+    if (case / "refused.txt").exists():
+        assert outcome.new_data is None
+        assert outcome.refusal is not None
+        assert (case / "refused.txt").read_text(encoding="utf-8").strip() in outcome.refusal
+        return
+    expected = (case / "fixed.yml").read_bytes()
+    assert outcome.refusal is None
+    assert outcome.new_data == expected, outcome.new_data.decode("utf-8") if outcome.new_data else None
+    again = _fix(case, expected)
+    assert again.new_data is None and again.refusal is None
+    assert not [f for f in again.before.findings if f.rule == "HS101"]
+    if not (case / "flow").exists():
+        _assert_only_adds(data.decode("utf-8-sig"), expected.decode("utf-8-sig"))
+
+
+def _assert_only_adds(old: str, new: str) -> None:
+    """Every original line is still there, in order, byte for byte."""
+    new_lines = iter(new.splitlines(keepends=True))
+    for line in old.splitlines(keepends=True):
+        assert any(candidate == line for candidate in new_lines), f"line lost or changed: {line!r}"

@@ -40,3 +40,12 @@ BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES}
 def find(code_or_name: str) -> Rule | None:
     """A rule by its code (any case) or its kebab-case name."""
     return BY_CODE.get(code_or_name.upper()) or BY_NAME.get(code_or_name.lower())
+
+
+def markdown_table() -> str:
+    """The README's rule table, generated from the rules so it cannot drift."""
+    lines = ["| code | name | severity | fix | what |", "|---|---|---|---|---|"]
+    for rule in RULES:
+        fix = "yes" if rule.fixable else ""
+        lines.append(f"| {rule.code} | {rule.name} | {rule.severity.value} | {fix} | {rule.summary} |")
+    return "\n".join(lines) + "\n"

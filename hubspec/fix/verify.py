@@ -1,0 +1,60 @@
+"""Check a fixed text before it is written: it parses, lints no worse, and keeps everything.
+
+The fixer's promise is that it only adds. So the new text must parse, must have no HS101
+for the users it fixed, no finding the old text did not have, and every scalar of the old
+document (with its key path) must appear in the new one in the same order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from hubspec.document import Document, Node
+from hubspec.lint import LintResult
+
+_INDEX = re.compile(r"\[\d+\]|line \d+")
+
+
+def problems(old: LintResult, new: LintResult, fixed_users: list[str]) -> list[str]:
+    """Why the new text must not be written; empty when it is safe."""
+    if new.document is None:
+        first = new.findings[0].message if new.findings else "unknown error"
+        return [f"the fixed text does not parse ({first})"]
+    found: list[str] = []
+    remaining = [f for f in new.findings if f.rule == "HS101"]
+    if remaining:
+        found.append(f"{len(remaining)} Docker Hub pull(s) would still run without login")
+    before = Counter(_key(f.rule, f.message) for f in old.findings)
+    after = Counter(_key(f.rule, f.message) for f in new.findings if f.rule != "HS101")
+    for (rule, message), count in (after - before).items():
+        found.append(f"the fix would add a finding: {rule} {message} (x{count})")
+    if old.document is not None and not _is_subsequence(
+        list(_scalars(old.document)), list(_scalars(new.document))
+    ):
+        found.append("the fixed text would lose or reorder original content")
+    return found
+
+
+def _key(rule: str, message: str) -> tuple[str, str]:
+    return rule, _INDEX.sub("", message)
+
+
+def _scalars(document: Document) -> Iterator[tuple[str, object]]:
+    """(key path without list indexes, value) of every scalar, in document order."""
+    todo: list[tuple[str, Node]] = [("", document.root)]
+    while todo:
+        path, node = todo.pop()
+        if node.kind == "scalar":
+            yield path, node.value
+        elif node.kind == "sequence":
+            todo.extend((f"{path}[]", item) for item in reversed(node.items))
+        else:
+            for key, value in reversed(node.pairs):
+                todo.append((f"{path}.{key.value}", value))
+
+
+def _is_subsequence(small: list[tuple[str, object]], big: list[tuple[str, object]]) -> bool:
+    iterator = iter(big)
+    return all(any(entry == candidate for candidate in iterator) for entry in small)

@@ -1,0 +1,88 @@
+"""SARIF 2.1.0 for code scanning: rule metadata, regions and stable fingerprints."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, TextIO
+
+from hubspec import __version__
+from hubspec.model import Finding, Severity
+from hubspec.report import Report
+from hubspec.rules import RULES
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+HELP_URI = "https://github.com/hubspec/hubspec#rules"
+_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def fingerprint(finding: Finding, line_text: str) -> str:
+    """Stable across line shifts: rule, file and the normalised text of the offending line."""
+    normal = " ".join(line_text.split())
+    digest = hashlib.sha256(f"{finding.rule}\0{finding.path}\0{normal}".encode()).hexdigest()
+    return digest[:32]
+
+
+def _rule(rule: Any) -> dict[str, Any]:
+    return {
+        "id": rule.code,
+        "name": "".join(part.capitalize() for part in rule.name.split("-")),
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.section("What it does") or rule.summary},
+        "help": {"text": rule.docs, "markdown": rule.docs},
+        "helpUri": f"{HELP_URI}-{rule.code.lower()}",
+        "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+        "properties": {"tags": [rule.name], "fixable": rule.fixable},
+    }
+
+
+def document(report: Report) -> dict[str, Any]:
+    index = {rule.code: position for position, rule in enumerate(RULES)}
+    results = []
+    for finding in report.findings:
+        lines = report.sources.get(finding.path, "").splitlines()
+        line_text = lines[finding.span.start.line - 1] if 0 < finding.span.start.line <= len(lines) else ""
+        result: dict[str, Any] = {
+            "ruleId": finding.rule,
+            "ruleIndex": index[finding.rule],
+            "level": _LEVEL[finding.severity],
+            "message": {"text": finding.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": finding.path.replace("\\", "/")},
+                        "region": {
+                            "startLine": finding.span.start.line,
+                            "startColumn": finding.span.start.column,
+                            "endLine": finding.span.end.line,
+                            "endColumn": finding.span.end.column,
+                        },
+                    }
+                }
+            ],
+            "partialFingerprints": {"hubspec/v1": fingerprint(finding, line_text)},
+        }
+        results.append(result)
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "hubspec",
+                        "version": __version__,
+                        "informationUri": "https://github.com/hubspec/hubspec",
+                        "rules": [_rule(rule) for rule in RULES],
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+
+
+def render(report: Report, out: TextIO) -> None:
+    json.dump(document(report), out, indent=2)
+    out.write("\n")

@@ -1,0 +1,1008 @@
+"""Tests for hubspec.shell: commands, words, offsets, state and robustness."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+from collections.abc import Callable
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hubspec import shell
+from hubspec.shell import ShellResult, ShellState, SimpleCommand, Word, analyse
+
+
+def run(script: str, state: ShellState | None = None, **kwargs: int) -> ShellResult:
+    return analyse(script, state if state is not None else ShellState(), **kwargs)
+
+
+def argv(cmd: SimpleCommand) -> list[str | None]:
+    return [w.value for w in cmd.words]
+
+
+def all_argv(result: ShellResult) -> list[list[str | None]]:
+    return [argv(c) for c in result.commands]
+
+
+def only(result: ShellResult) -> SimpleCommand:
+    assert len(result.commands) == 1, all_argv(result)
+    return result.commands[0]
+
+
+def assert_offsets(script: str, result: ShellResult) -> None:
+    """Top-level words and commands point at their own source text."""
+    for cmd in result.commands:
+        assert 0 <= cmd.start <= cmd.end <= len(script)
+        if cmd.nesting == 0:
+            for w in cmd.words:
+                assert script[w.start : w.end] == w.raw
+                assert cmd.start <= w.start <= w.end <= cmd.end
+
+
+# --------------------------------------------------------------------------- interface
+
+
+class TestInterface:
+    def test_results_are_frozen_dataclasses(self) -> None:
+        result = run("echo hi")
+        cmd = only(result)
+        for obj in (result, cmd, cmd.words[0]):
+            assert dataclasses.is_dataclass(obj)
+            name = dataclasses.fields(obj)[0].name
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                setattr(obj, name, None)
+
+    def test_words_equal_and_hash_like_constructed_ones(self) -> None:
+        word = only(run("echo hi")).words[1]
+        assert word == Word("hi", "hi", 5, 7, ())
+        assert hash(word) == hash(Word("hi", "hi", 5, 7, ()))
+
+    def test_state_copy_is_independent(self) -> None:
+        state = ShellState({"A": "1"}, {"B"}, "src")
+        clone = state.copy()
+        clone.variables["A"] = "2"
+        clone.unknown.add("C")
+        clone.cwd = "?"
+        assert state == ShellState({"A": "1"}, {"B"}, "src")
+
+    def test_incoming_state_is_not_mutated(self) -> None:
+        state = ShellState({"A": "1"}, {"B"})
+        result = run("A=2; export C=3; unset B; cd x", state)
+        assert state == ShellState({"A": "1"}, {"B"}, ".")
+        assert result.state == ShellState({"A": "2", "C": "3"}, set(), "x")
+
+    def test_parser_is_built_once(self) -> None:
+        assert shell._parser() is shell._parser()
+
+    def test_empty_and_blank_scripts(self) -> None:
+        for script in ("", "   ", "\n\n", "# just a comment", ";"):
+            result = run(script)
+            assert result.commands == ()
+        assert run("").errors == ()
+
+
+# --------------------------------------------------------------------------- words
+
+
+class TestQuoteRemoval:
+    @pytest.mark.parametrize(
+        ("script", "expected"),
+        [
+            ("echo 'a b'", "a b"),
+            ("echo 'a\\nb'", "a\\nb"),
+            ('echo "a b"', "a b"),
+            ('echo "q\\"q"', 'q"q'),
+            ('echo "b\\\\s"', "b\\s"),
+            ('echo "d\\$X"', "d$X"),
+            ('echo "t\\`x\\`"', "t`x`"),
+            ('echo "keep\\n"', "keep\\n"),
+            ("echo $'a\\tb'", "a\tb"),
+            ("echo $'l1\\nl2'", "l1\nl2"),
+            ("echo $'it\\'s'", "it's"),
+            ("echo $'\\x41\\101\\u00e9'", "AAé"),
+            ("echo a\\ b", "a b"),
+            ("echo \\$HOME", "$HOME"),
+            ("echo \\\\", "\\"),
+            ("echo foo\"bar\"'baz'", "foobarbaz"),
+            ("echo a#b", "a#b"),
+            ('echo "#x"', "#x"),
+            ('echo ""', ""),
+            ("echo ''", ""),
+            ('echo $"hello"', "hello"),
+        ],
+    )
+    def test_value(self, script: str, expected: str) -> None:
+        result = run(script)
+        cmd = only(result)
+        assert len(cmd.words) == 2
+        assert cmd.words[1].value == expected
+        assert_offsets(script, result)
+
+    def test_concatenation_with_variable(self) -> None:
+        script = "echo pre\"mid $X\"'post'$X"
+        cmd = only(run(script, ShellState({"X": "v"})))
+        word = cmd.words[1]
+        assert word.value == "premid vpostv"
+        assert word.raw == "pre\"mid $X\"'post'$X"
+        assert word.variables == ("X",)
+        assert (word.start, word.end) == (5, len(script))
+
+    def test_line_continuation_joins_words(self) -> None:
+        script = "docker build \\\n  -t img \\\n  .\necho do\\\nne"
+        result = run(script)
+        assert all_argv(result) == [["docker", "build", "-t", "img", "."], ["echo", "done"]]
+        done = result.commands[1].words[1]
+        assert done.raw == "do\\\nne"
+        assert_offsets(script, result)
+
+    def test_line_continuation_inside_double_quotes(self) -> None:
+        cmd = only(run('echo "a\\\nb"'))
+        assert cmd.words[1].value == "ab"
+
+    def test_escaped_blank_starts_a_word(self) -> None:
+        script = "echo a \\ b"
+        cmd = only(run(script))
+        assert argv(cmd) == ["echo", "a", " b"]
+        assert cmd.words[2].raw == "\\ b"
+        assert (cmd.words[2].start, cmd.words[2].end) == (7, 10)
+
+    def test_comments_are_not_commands_or_words(self) -> None:
+        script = "echo a # trailing comment\n# whole line\necho b#c"
+        result = run(script)
+        assert all_argv(result) == [["echo", "a"], ["echo", "b#c"]]
+
+    def test_globs_braces_and_tilde_stay_literal(self) -> None:
+        cmd = only(run("ls *.txt src/**/x {a,b} ~ ~/.docker/config.json [ab]"))
+        assert argv(cmd) == [
+            "ls",
+            "*.txt",
+            "src/**/x",
+            "{a,b}",
+            "~",
+            "~/.docker/config.json",
+            "[ab]",
+        ]
+
+    def test_non_ascii_offsets_are_characters(self) -> None:
+        script = 'echo "héllo" wörld 😀 && docker pull ümlaut'
+        result = run(script)
+        assert all_argv(result) == [["echo", "héllo", "wörld", "😀"], ["docker", "pull", "ümlaut"]]
+        assert_offsets(script, result)
+        assert result.commands[1].start == script.index("docker")
+        assert result.commands[1].end == len(script)
+
+    def test_command_span_covers_redirections(self) -> None:
+        script = "docker build . > build.log 2>&1; echo x"
+        result = run(script)
+        first = result.commands[0]
+        assert script[first.start : first.end] == "docker build . > build.log 2>&1"
+        assert argv(first) == ["docker", "build", "."]
+
+    def test_words_after_a_redirection_belong_to_the_command(self) -> None:
+        result = run("cmd >out 2>&1 arg; >f cmd2 a")
+        assert all_argv(result) == [["cmd", "arg"], ["cmd2", "a"]]
+
+    def test_prefix_assignments_are_not_words(self) -> None:
+        script = "FOO=1 BAR='x y' docker build ."
+        cmd = only(run(script))
+        assert argv(cmd) == ["docker", "build", "."]
+        assert cmd.assignments == (("FOO", "1"), ("BAR", "x y"))
+        assert cmd.start == 0
+        assert cmd.words[0].start == script.index("docker")
+
+
+class TestExpansion:
+    def test_simple_and_braced(self) -> None:
+        state = ShellState({"REPO": "repo", "TAG": "v1"})
+        script = "docker build -t $REPO:${TAG} -f docker/Dockerfile ."
+        result = run(script, state)
+        cmd = only(result)
+        assert argv(cmd) == ["docker", "build", "-t", "repo:v1", "-f", "docker/Dockerfile", "."]
+        image = cmd.words[3]
+        assert image.raw == "$REPO:${TAG}"
+        assert image.variables == ("REPO", "TAG")
+        assert (image.start, image.end) == (16, 28)
+        assert_offsets(script, result)
+
+    def test_unknown_and_unset_variables_are_none(self) -> None:
+        cmd = only(run('echo $A "${B}" x$A', ShellState({}, {"B"})))
+        assert argv(cmd) == ["echo", None, None, None]
+        assert [w.variables for w in cmd.words] == [(), ("A",), ("B",), ("A",)]
+
+    def test_variables_recorded_once_in_order(self) -> None:
+        cmd = only(run('echo "$B$A$B"'))
+        assert cmd.words[1].variables == ("B", "A")
+
+    @pytest.mark.parametrize(
+        ("expr", "expected"),
+        [
+            # X="x", E="" known; U unknown; N not known at all
+            ("${X:-d}", "x"),
+            ("${E:-d}", "d"),
+            ("${U:-d}", None),
+            ("${N:-d}", "d"),
+            ("${X-d}", "x"),
+            ("${E-d}", ""),
+            ("${U-d}", None),
+            ("${N-d}", "d"),
+            ("${X:+a}", "a"),
+            ("${E:+a}", ""),
+            ("${U:+a}", None),
+            ("${N:+a}", ""),
+            ("${X+a}", "a"),
+            ("${E+a}", "a"),
+            ("${N+a}", ""),
+            ("${X:?msg}", "x"),
+            ("${N:?msg}", None),
+            ("${#X}", "1"),
+            ("${#N}", None),
+            ("${N:-}", ""),
+            ('${N:-"a b"}', "a b"),
+            ("${N:-a b}", "a b"),
+            ("${N:-$X}", "x"),
+            ("${N:-$U}", None),
+            ("${X/x/y}", None),
+            ("${X#x}", None),
+            ("${X:0:1}", None),
+            ("${!X}", None),
+            ("$1", None),
+            ("$@", None),
+            ("${arr[0]}", None),
+        ],
+    )
+    def test_parameter_forms(self, expr: str, expected: str | None) -> None:
+        state = ShellState({"X": "x", "E": ""}, {"U"})
+        cmd = only(run(f"echo {expr}", state))
+        assert cmd.words[1].value == expected
+        assert cmd.words[1].raw == expr
+
+    def test_default_records_both_names(self) -> None:
+        cmd = only(run("echo ${A:-$B}"))
+        assert cmd.words[1].variables == ("A", "B")
+
+    def test_assign_default_sets_the_variable(self) -> None:
+        result = run("echo ${R:=eu-west-1}; echo $R ${K:=x}", ShellState({"K": "k"}))
+        assert all_argv(result) == [["echo", "eu-west-1"], ["echo", "eu-west-1", "k"]]
+        assert result.state.variables == {"R": "eu-west-1", "K": "k"}
+
+    def test_command_substitution_and_arithmetic_are_none(self) -> None:
+        result = run("echo $(date) `whoami` $((1 + 2)) x$(id -u)y")
+        assert argv(result.commands[-1]) == ["echo", None, None, None, None]
+
+    def test_arithmetic_records_variables(self) -> None:
+        cmd = only(run("echo $(( X + $Y ))"))
+        assert cmd.words[1].value is None
+        assert set(cmd.words[1].variables) == {"X", "Y"}
+
+    def test_prefix_assignments_are_not_visible_in_own_words(self) -> None:
+        cmd = only(run("X=new echo $X", ShellState({"X": "old"})))
+        assert argv(cmd) == ["echo", "old"]
+        assert cmd.assignments == (("X", "new"),)
+
+    def test_prefix_assignments_see_earlier_prefix_assignments(self) -> None:
+        cmd = only(run("A=1 B=$A env"))
+        assert cmd.assignments == (("A", "1"), ("B", "1"))
+
+    def test_prefix_assignment_values(self) -> None:
+        result = run('A=$UNSET B="$K/x" C= D=$(pwd) cmd', ShellState({"K": "k"}))
+        pwd, cmd = result.commands
+        assert argv(pwd) == ["pwd"]
+        assert argv(cmd) == ["cmd"]
+        assert cmd.assignments == (("A", None), ("B", "k/x"), ("C", ""), ("D", None))
+
+
+# --------------------------------------------------------------------------- ordering
+
+
+class TestOrderAndPipes:
+    def test_command_substitution_runs_first(self) -> None:
+        script = "$(aws ecr get-login --no-include-email --region $AWS_DEFAULT_REGION)"
+        state = ShellState({"AWS_DEFAULT_REGION": "eu-west-1"})
+        result = run(script, state)
+        inner, outer = result.commands
+        assert argv(inner) == [
+            "aws",
+            "ecr",
+            "get-login",
+            "--no-include-email",
+            "--region",
+            "eu-west-1",
+        ]
+        assert (inner.start, inner.end) == (2, len(script) - 1)
+        assert inner.words[5].variables == ("AWS_DEFAULT_REGION",)
+        assert argv(outer) == [None]
+        assert (outer.start, outer.end) == (0, len(script))
+        assert outer.words[0].raw == script
+        assert_offsets(script, result)
+
+    def test_substitutions_in_source_order_before_their_command(self) -> None:
+        result = run('docker tag "$(a)" "$(b)"; echo "$(c $(d))"')
+        assert [argv(c)[0] for c in result.commands] == ["a", "b", "docker", "d", "c", "echo"]
+
+    def test_docker_login_password_stdin(self) -> None:
+        script = 'echo "$DOCKER_TOKEN" | docker login --username "$DOCKER_USER" --password-stdin'
+        state = ShellState({"DOCKER_USER": "bot"}, {"DOCKER_TOKEN"})
+        result = run(script, state)
+        echo, login = result.commands
+        assert argv(echo) == ["echo", None]
+        assert echo.words[1].variables == ("DOCKER_TOKEN",)
+        assert echo.pipe_input is None
+        assert argv(login) == ["docker", "login", "--username", "bot", "--password-stdin"]
+        assert login.pipe_input is echo
+        assert not login.conditional
+        assert (login.start, login.end) == (script.index("docker"), len(script))
+        assert_offsets(script, result)
+
+    def test_pipeline_left_to_right(self) -> None:
+        result = run("a | b |& c")
+        a, b, c = result.commands
+        assert (a.pipe_input, b.pipe_input, c.pipe_input) == (None, a, b)
+
+    def test_pipe_input_into_compound_stage(self) -> None:
+        result = run("cat f | { read x; docker login --password-stdin; } | tee log")
+        cat, read, login, tee = result.commands
+        assert read.pipe_input is cat
+        assert login.pipe_input is None
+        assert tee.pipe_input is login
+
+    def test_pipe_input_of_substitution_is_not_the_pipe(self) -> None:
+        result = run('producer | docker login -p "$(cat secret)"')
+        producer, cat, login = result.commands
+        assert argv(cat) == ["cat", "secret"]
+        assert cat.pipe_input is None
+        assert login.pipe_input is producer
+
+    def test_lists_are_not_pipes(self) -> None:
+        result = run("a && b; c || d")
+        assert all(c.pipe_input is None for c in result.commands)
+
+    def test_heredoc_piped_into_a_command(self) -> None:
+        script = "cat <<EOF | docker login --password-stdin\n$TOKEN\nEOF\necho done"
+        result = run(script)
+        cat, login, echo = result.commands
+        assert argv(cat) == ["cat"]
+        assert argv(login) == ["docker", "login", "--password-stdin"]
+        assert login.pipe_input is cat
+        assert argv(echo) == ["echo", "done"]
+        assert script[cat.start : cat.end] == "cat <<EOF"
+
+    def test_herestring_is_not_a_word(self) -> None:
+        cmd = only(run('docker login -u x --password-stdin <<< "$T"'))
+        assert argv(cmd) == ["docker", "login", "-u", "x", "--password-stdin"]
+
+
+# --------------------------------------------------------------------------- conditional
+
+
+class TestConditional:
+    def test_if_block_scalar(self) -> None:
+        script = (
+            'if [ -n "$DOCKERHUB_USER" ]; then\n'
+            '  echo "$DOCKERHUB_TOKEN" | docker login -u "$DOCKERHUB_USER" --password-stdin\n'
+            "  docker pull x\n"
+            "fi\n"
+            "docker build .\n"
+        )
+        result = run(script)
+        test, echo, login, pull, build = result.commands
+        assert argv(test) == ["[", "-n", None, "]"]
+        assert not test.conditional
+        assert echo.conditional and login.conditional and pull.conditional
+        assert login.pipe_input is echo
+        assert argv(pull) == ["docker", "pull", "x"]
+        assert not build.conditional
+        assert result.errors == ()
+        assert_offsets(script, result)
+
+    def test_if_elif_else(self) -> None:
+        result = run("if a; then b; elif c; then d; else e; fi")
+        flags = {argv(c)[0]: c.conditional for c in result.commands}
+        assert flags == {"a": False, "b": True, "c": True, "d": True, "e": True}
+
+    def test_loops(self) -> None:
+        result = run(
+            "while w; do x; done; until u; do y; done; for i in $(ls); do z; done;"
+            " for ((i=0; i<3; i++)); do q; done"
+        )
+        flags = {argv(c)[0]: c.conditional for c in result.commands}
+        assert flags == {
+            "w": False,
+            "x": True,
+            "u": False,
+            "y": True,
+            "ls": False,
+            "z": True,
+            "q": True,
+        }
+
+    def test_case(self) -> None:
+        result = run("case $(uname) in Linux) docker pull a;; *) echo other;; esac")
+        assert [(argv(c)[0], c.conditional) for c in result.commands] == [
+            ("uname", False),
+            ("docker", True),
+            ("echo", True),
+        ]
+
+    def test_and_or_lists(self) -> None:
+        result = run("a && b || c; ! d && e; f")
+        flags = [(argv(c)[0], c.conditional) for c in result.commands]
+        assert flags == [
+            ("a", False),
+            ("b", True),
+            ("c", True),
+            ("d", False),
+            ("e", True),
+            ("f", False),
+        ]
+
+    def test_function_body_reported_where_defined(self) -> None:
+        result = run("login() { docker login -u u; }\nfunction build { docker build .; }\nlogin")
+        assert [(argv(c), c.conditional) for c in result.commands] == [
+            (["docker", "login", "-u", "u"], True),
+            (["docker", "build", "."], True),
+            (["login"], False),
+        ]
+
+    def test_conditional_is_inherited_by_substitutions(self) -> None:
+        result = run("true && echo $(date)")
+        assert [(argv(c)[0], c.conditional) for c in result.commands] == [
+            ("true", False),
+            ("date", True),
+            ("echo", True),
+        ]
+
+    def test_subshell_and_group_keep_flag(self) -> None:
+        result = run("(a; b) && { c; }")
+        assert [c.conditional for c in result.commands] == [False, False, True]
+
+
+# --------------------------------------------------------------------------- state
+
+
+class TestState:
+    def test_assignments_and_export(self) -> None:
+        result = run(
+            "A=1; export B=2 C; export D=$A-x; E=$(date); F=$UNSET; G=",
+            ShellState({"C": "c"}),
+        )
+        assert result.state.variables == {"A": "1", "B": "2", "C": "c", "D": "1-x", "G": ""}
+        assert result.state.unknown == {"E", "F"}
+        assert all_argv(result) == [["export", "B=2", "C"], ["export", "D=1-x"], ["date"]]
+
+    def test_export_words_have_no_variables_for_bare_names(self) -> None:
+        cmd = only(run("export A"))
+        assert cmd.words[1].variables == ()
+
+    def test_declarations(self) -> None:
+        result = run(
+            "declare -x A=1; typeset B=2; readonly C=3; local D=4; declare -a E=(a b); "
+            "declare -f F; readonly G"
+        )
+        assert result.state.variables == {"A": "1", "B": "2", "C": "3", "D": "4"}
+        assert result.state.unknown == {"E"}
+
+    def test_append_assignment(self) -> None:
+        result = run("P=a; P+=b; Q+=c; U+=x", ShellState({}, {"U"}))
+        assert result.state.variables == {"P": "ab", "Q": "c"}
+        assert result.state.unknown == {"U"}
+
+    def test_unset(self) -> None:
+        result = run("unset A B; unset -f C", ShellState({"A": "1", "C": "3"}, {"B"}))
+        assert result.state == ShellState({"C": "3"}, set(), ".")
+
+    def test_value_becomes_unknown_then_known_again(self) -> None:
+        result = run("X=$(cat f); X=plain", ShellState())
+        assert result.state.variables == {"X": "plain"}
+        assert result.state.unknown == set()
+
+    def test_state_is_used_by_later_commands(self) -> None:
+        result = run(
+            'REPO=my/repo\nTAG="${CODEBUILD_RESOLVED_SOURCE_VERSION:-latest}"\n'
+            "docker push $REPO:$TAG"
+        )
+        assert argv(result.commands[-1]) == ["docker", "push", "my/repo:latest"]
+
+    def test_prefix_assignment_does_not_leak(self) -> None:
+        result = run("FOO=1 cmd", ShellState({"FOO": "0"}))
+        assert result.state.variables == {"FOO": "0"}
+
+    def test_assignment_without_command_applies(self) -> None:
+        result = run("X=1 >/dev/null")
+        assert result.state.variables == {"X": "1"}
+        assert result.commands == ()
+
+    @pytest.mark.parametrize(
+        "script",
+        [
+            "(X=1; cd sub)",
+            "echo $(X=1; cd sub)",
+            "X=1 | cat",
+            "cd sub | cat",
+            "echo | X=1",
+            "bash -c 'X=1; cd sub'",
+            'sh -c "export X=1"',
+            "f() { X=1; cd sub; }",
+            "eval 'X=1'",
+        ],
+    )
+    def test_subshells_do_not_leak(self, script: str) -> None:
+        result = run(script)
+        assert result.state == ShellState({}, set(), "."), script
+
+    def test_subshell_sees_and_shadows_outer_values(self) -> None:
+        result = run("A=1; (echo $A; A=2; echo $A); echo $A | cat; A=3 | echo $A")
+        assert [argv(c) for c in result.commands if argv(c)[0] == "echo"] == [
+            ["echo", "1"],
+            ["echo", "2"],
+            ["echo", "1"],
+            ["echo", "1"],
+        ]
+        assert result.state.variables == {"A": "1"}
+
+    def test_compound_bodies_do_leak(self) -> None:
+        result = run("if true; then X=1; cd a; fi; for i in 1; do Y=2; done; { Z=3; }; true && W=4")
+        assert result.state.variables == {"X": "1", "Y": "2", "Z": "3", "W": "4"}
+        assert result.state.unknown == {"i"}
+        assert result.state.cwd == "a"
+
+    def test_read_makes_variables_unknown(self) -> None:
+        result = run("read -r A B; read; read -p prompt C; printf -v P '%s' x")
+        assert result.state.unknown == {"A", "B", "REPLY", "C", "P"}
+
+    @pytest.mark.parametrize(
+        ("start", "script", "expected"),
+        [
+            (".", "cd sub", "sub"),
+            (".", "cd sub/deeper", "sub/deeper"),
+            (".", "cd sub; cd ..", "."),
+            (".", "cd ..", ".."),
+            (".", "cd ./a/../b/", "b"),
+            ("src", "cd app && cd ../lib", "src/lib"),
+            (".", "cd /abs/dir", "/abs/dir"),
+            (".", "cd /abs/dir/../x", "/abs/x"),
+            (".", "cd $CODEBUILD_SRC_DIR/app", "/codebuild/src/app"),
+            (".", "cd", "?"),
+            (".", "cd ~", "?"),
+            (".", "cd ~/x", "?"),
+            (".", "cd -", "?"),
+            (".", "cd $UNKNOWN", "?"),
+            (".", "cd -P sub", "sub"),
+            (".", "cd -- sub", "sub"),
+            ("a", 'cd ""', "a"),
+            ("?", "cd sub", "?"),
+            ("?", "cd /abs", "/abs"),
+            (".", "pushd sub", "sub"),
+            (".", "pushd sub >/dev/null; popd", "?"),
+            ("a", "pushd -n b", "a"),
+            (".", "cd a; (cd b); echo | cd c; x=$(cd d)", "a"),
+        ],
+    )
+    def test_cwd(self, start: str, script: str, expected: str) -> None:
+        state = ShellState({"CODEBUILD_SRC_DIR": "/codebuild/src"}, set(), start)
+        assert run(script, state).state.cwd == expected
+
+
+# --------------------------------------------------------------------------- bash -c
+
+
+class TestNestedShells:
+    @pytest.mark.parametrize(
+        "script",
+        [
+            "bash -c 'docker pull x'",
+            'sh -c "docker pull x"',
+            "/bin/bash -c 'docker pull x'",
+            "/usr/bin/env bash -c 'docker pull x'",
+            "bash -ec 'docker pull x'",
+            "bash -xc 'docker pull x'",
+            "sh -e -c 'docker pull x'",
+            "bash -o pipefail -c 'docker pull x'",
+            "bash --noprofile --norc -eo pipefail -c 'docker pull x'",
+            "sudo -E bash -c 'docker pull x'",
+            "exec bash -c 'docker pull x'",
+            "bash -c -- 'docker pull x'",
+            "bash -c 'docker pull x' name arg1",
+        ],
+    )
+    def test_forms(self, script: str) -> None:
+        result = run(script)
+        assert len(result.commands) == 2
+        outer, inner = result.commands
+        assert outer.nesting == 0
+        assert argv(inner) == ["docker", "pull", "x"]
+        assert inner.nesting == 1
+        assert not inner.conditional
+        body = script.index("docker")
+        assert [(w.start, w.end) for w in inner.words] == [
+            (body, body + 6),
+            (body + 7, body + 11),
+            (body + 12, body + 13),
+        ]
+        assert (inner.start, inner.end) == (body, body + 13)
+
+    @pytest.mark.parametrize("script", ["bash script.sh", "bash", "bash -c", "bash -x -- file"])
+    def test_not_inline(self, script: str) -> None:
+        assert len(run(script).commands) == 1
+
+    def test_body_with_unknown_value_is_not_analysed(self) -> None:
+        result = run('bash -c "$CMD"')
+        assert len(result.commands) == 1
+
+    def test_literal_body_offsets_map_into_script(self) -> None:
+        script = "true; bash -c 'echo \"$X\" | docker login --password-stdin'"
+        result = run(script)
+        echo, login = result.commands[2:]
+        for w in (*echo.words, *login.words):
+            assert script[w.start : w.end] == w.raw
+        assert login.pipe_input is echo
+        assert echo.words[1].variables == ("X",)
+
+    def test_escaped_body_uses_the_outer_word_span(self) -> None:
+        script = 'bash -c "echo \\"hi\\" && docker ps"'
+        result = run(script)
+        outer, echo, docker = result.commands
+        span = (outer.words[2].start, outer.words[2].end)
+        assert span == (8, len(script))
+        assert argv(echo) == ["echo", "hi"]
+        assert argv(docker) == ["docker", "ps"]
+        assert docker.conditional
+        for cmd in (echo, docker):
+            assert (cmd.start, cmd.end) == span
+            assert all((w.start, w.end) == span for w in cmd.words)
+        assert echo.words[1].raw == '"hi"'
+
+    def test_expanded_body(self) -> None:
+        script = 'bash -c "docker pull $IMAGE"'
+        result = run(script, ShellState({"IMAGE": "alpine"}))
+        assert argv(result.commands[1]) == ["docker", "pull", "alpine"]
+        assert (result.commands[1].start, result.commands[1].end) == (8, len(script))
+
+    def test_nesting_levels(self) -> None:
+        script = "bash -c 'sh -c \"docker pull a\"'"
+        result = run(script)
+        assert [(argv(c)[0], c.nesting) for c in result.commands] == [
+            ("bash", 0),
+            ("sh", 1),
+            ("docker", 2),
+        ]
+        docker = result.commands[2]
+        assert script[docker.start : docker.end] == "docker pull a"
+
+    def test_nesting_inside_fixed_body_stays_fixed(self) -> None:
+        script = "bash -c \"sh -c 'docker pull a' \\$0\""
+        result = run(script)
+        docker = result.commands[-1]
+        assert argv(docker) == ["docker", "pull", "a"]
+        assert docker.nesting == 2
+        assert (docker.start, docker.end) == (8, len(script))
+
+    def test_max_nesting(self) -> None:
+        script = "bash -c 'bash -c \"bash -c ls\"'"
+        result = run(script, max_nesting=2)
+        assert [(argv(c)[0], c.nesting) for c in result.commands] == [
+            ("bash", 0),
+            ("bash", 1),
+            ("bash", 2),
+        ]
+        assert result.errors == ((script.index("ls"), "bash -c nested deeper than 2 levels"),)
+
+    def test_max_nesting_zero(self) -> None:
+        result = run("bash -c ls", max_nesting=0)
+        assert len(result.commands) == 1
+        assert result.errors == ((8, "bash -c nested deeper than 0 levels"),)
+
+    def test_conditional_and_pipe_inherited(self) -> None:
+        result = run("echo $T | bash -c 'docker login --password-stdin' || true")
+        echo, bash, login, true = result.commands
+        assert login.nesting == 1
+        assert login.pipe_input is echo
+        assert bash.pipe_input is echo
+        assert not login.conditional
+        assert true.conditional
+        result = run("if x; then sh -c 'docker pull a'; fi")
+        assert result.commands[-1].conditional
+
+    def test_inner_state_starts_from_outer_state(self) -> None:
+        result = run("REG=r.io; bash -c 'docker pull $REG/img'")
+        assert argv(result.commands[-1]) == ["docker", "pull", "r.io/img"]
+
+    def test_eval(self) -> None:
+        script = "eval \"$(aws ecr get-login)\"; eval 'docker pull a'; eval docker pull b"
+        result = run(script)
+        assert [(argv(c), c.nesting) for c in result.commands] == [
+            (["aws", "ecr", "get-login"], 0),
+            (["eval", None], 0),
+            (["eval", "docker pull a"], 0),
+            (["docker", "pull", "a"], 1),
+            (["eval", "docker", "pull", "b"], 0),
+            (["docker", "pull", "b"], 1),
+        ]
+        pull_a = result.commands[3]
+        assert script[pull_a.start : pull_a.end] == "docker pull a"
+        pull_b = result.commands[5]
+        assert (pull_b.start, pull_b.end) == (script.rindex("docker"), len(script))
+
+    def test_errors_inside_body_are_mapped(self) -> None:
+        script = "bash -c 'echo \"open'"
+        result = run(script)
+        assert result.errors == ((14, "syntax error: unterminated quoted string"),)
+
+
+# --------------------------------------------------------------------------- heredocs
+
+
+class TestHeredoc:
+    def test_body_is_not_commands(self) -> None:
+        script = "cat <<EOF > Dockerfile\nFROM alpine\nRUN docker pull x\nEOF\necho next"
+        result = run(script)
+        assert all_argv(result) == [["cat"], ["echo", "next"]]
+        cat = result.commands[0]
+        assert script[cat.start : cat.end] == "cat <<EOF > Dockerfile"
+
+    def test_substitution_in_unquoted_body_runs(self) -> None:
+        result = run("cat <<EOF\n$(docker images -q)\nEOF")
+        assert all_argv(result) == [["docker", "images", "-q"], ["cat"]]
+
+    def test_quoted_delimiter_body_is_inert(self) -> None:
+        result = run("cat <<'EOF'\n$(docker images -q)\nEOF")
+        assert all_argv(result) == [["cat"]]
+
+    def test_heredoc_then_list(self) -> None:
+        result = run("cat <<EOF && docker pull a\nbody\nEOF")
+        assert [(argv(c), c.conditional) for c in result.commands] == [
+            (["cat"], False),
+            (["docker", "pull", "a"], True),
+        ]
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class TestErrors:
+    def test_unterminated_double_quote(self) -> None:
+        script = 'docker build .\necho "oops\ndocker push x'
+        result = run(script)
+        assert all_argv(result) == [["docker", "build", "."], ["echo"]]
+        assert result.errors == ((20, "syntax error: unterminated quoted string"),)
+
+    def test_unterminated_single_quote(self) -> None:
+        result = run("docker push x && echo 'broken")
+        assert all_argv(result) == [["docker", "push", "x"], ["echo"]]
+        assert result.errors == ((22, "syntax error: unterminated quoted string"),)
+
+    def test_if_without_fi(self) -> None:
+        script = "if [ -f x ]; then\n  docker pull a\necho after"
+        result = run(script)
+        assert all_argv(result) == [
+            ["[", "-f", "x", "]"],
+            ["docker", "pull", "a"],
+            ["echo", "after"],
+        ]
+        assert result.commands[1].conditional
+        assert result.errors == ((0, "syntax error: 'if' without matching 'fi'"),)
+
+    def test_missing_done(self) -> None:
+        result = run("while x; do")
+        assert all_argv(result) == [["x"]]
+        assert result.errors == ((11, "syntax error: missing 'done'"),)
+
+    def test_stray_fi(self) -> None:
+        result = run("echo a; fi; docker pull x")
+        assert all_argv(result) == [["echo", "a"], ["docker", "pull", "x"]]
+        assert result.errors == ((8, "syntax error near unexpected token 'fi'"),)
+
+    def test_unclosed_substitution(self) -> None:
+        result = run("echo $(foo")
+        assert all_argv(result) == [["foo"], ["echo", None]]
+        assert result.errors == ((10, "syntax error: missing ')'"),)
+
+    def test_dangling_and(self) -> None:
+        result = run("docker pull a &&")
+        assert all_argv(result) == [["docker", "pull", "a"]]
+        assert result.errors == ((16, "syntax error: missing a command word"),)
+
+    def test_for_with_fi(self) -> None:
+        result = run("for x in a; do docker pull $x; fi")
+        assert result.errors == ((0, "syntax error: 'for' without matching 'done'"),)
+        assert [c.conditional for c in result.commands] == [True]
+
+    def test_quoted_fi_is_a_command(self) -> None:
+        result = run("'fi' arg")
+        assert all_argv(result) == [["fi", "arg"]]
+        assert result.errors == ()
+
+
+class TestRobustness:
+    @pytest.mark.parametrize(
+        "opener",
+        ["$(", "(", '"$(', "`", "${X:-", "$((", "{ ", "if true; then ", "<("],
+    )
+    def test_deep_nesting_does_not_crash(self, opener: str) -> None:
+        closers = {
+            "$(": ")",
+            "(": ")",
+            '"$(': ')"',
+            "`": "`",
+            "${X:-": "}",
+            "$((": "))",
+            "{ ": "; }",
+            "if true; then ": "; fi",
+            "<(": ")",
+        }
+        depth = 5000
+        script = opener * depth + "echo hi" + closers[opener] * depth
+        start = time.perf_counter()
+        result = run(script)
+        assert time.perf_counter() - start < 10
+        assert isinstance(result, ShellResult)
+        for cmd in result.commands:
+            assert 0 <= cmd.start <= cmd.end <= len(script)
+
+    def test_deep_nesting_reports_an_error(self) -> None:
+        result = run("(" * 5000 + "echo" + ")" * 5000)
+        assert [message for _, message in result.errors] == ["shell nesting too deep to analyse"]
+
+    def test_moderate_nesting_is_fully_analysed(self) -> None:
+        script = "$(" * 50 + "docker pull a" + ")" * 50
+        result = run(script)
+        assert result.errors == ()
+        assert argv(result.commands[0]) == ["docker", "pull", "a"]
+        assert len(result.commands) == 51
+
+    def test_little_stack_left(self) -> None:
+        """Called from deep inside a caller's recursion, analyse still returns."""
+        script = "(" * 300 + "echo" + ")" * 300
+        results: list[ShellResult] = []
+
+        def recurse(n: int) -> None:
+            if n:
+                recurse(n - 1)
+            else:
+                results.append(run(script))
+
+        recurse(sys.getrecursionlimit() - 200)
+        assert results and results[0].errors
+
+    def test_many_variables_and_pipelines_stay_linear(self) -> None:
+        script = "".join(f"export V{i}={i}\necho $V{i} | grep x\n" for i in range(20000))
+        start = time.perf_counter()
+        result = run(script)
+        elapsed = time.perf_counter() - start
+        assert len(result.state.variables) == 20000
+        assert argv(result.commands[-2]) == ["echo", "19999"]
+        # copying the state for every pipeline stage took minutes here
+        assert elapsed < 10
+
+    def test_nul_and_surrogates(self) -> None:
+        for script in ("echo \x00 a", 'echo "\ud800" x', "\udcff", "echo $'\\x'"):
+            result = run(script)
+            for cmd in result.commands:
+                for w in cmd.words:
+                    assert 0 <= w.start <= w.end <= len(script)
+
+    def test_one_megabyte_script(self) -> None:
+        block = (
+            'if [ -n "$DOCKERHUB_USER" ]; then\n'
+            '  echo "$DOCKERHUB_TOKEN" | docker login -u "$DOCKERHUB_USER" --password-stdin\n'
+            "fi\n"
+            "docker build -t $REPO:$TAG -f docker/Dockerfile . # build\n"
+            "aws s3 cp s3://bucket/key ./out --recursive\n"
+        )
+        script = block * (1_000_000 // len(block) + 1)
+        start = time.perf_counter()
+        result = run(script, ShellState({"REPO": "r", "TAG": "t"}))
+        elapsed = time.perf_counter() - start
+        assert len(result.commands) == 5 * (1_000_000 // len(block) + 1)
+        assert result.errors == ()
+        # generous: a quadratic walk would take minutes
+        assert elapsed < 10
+
+
+# --------------------------------------------------------------------------- realistic
+
+
+class TestRealistic:
+    def test_ecr_login_and_push(self) -> None:
+        script = (
+            "aws ecr get-login-password --region $AWS_DEFAULT_REGION | "
+            "docker login --username AWS --password-stdin "
+            "$AWS_ACCOUNT_ID.dkr.ecr.$AWS_DEFAULT_REGION.amazonaws.com"
+        )
+        state = ShellState({"AWS_DEFAULT_REGION": "eu-west-1", "AWS_ACCOUNT_ID": "123"})
+        result = run(script, state)
+        aws, login = result.commands
+        assert login.pipe_input is aws
+        assert login.words[-1].value == "123.dkr.ecr.eu-west-1.amazonaws.com"
+        assert login.words[-1].variables == ("AWS_ACCOUNT_ID", "AWS_DEFAULT_REGION")
+        assert_offsets(script, result)
+
+    def test_build_phase_block(self) -> None:
+        script = (
+            "set -e\n"
+            "IMAGE_TAG=${CODEBUILD_RESOLVED_SOURCE_VERSION:-latest}\n"
+            "cd services/api\n"
+            "docker build \\\n"
+            "  --build-arg NPM_TOKEN=$NPM_TOKEN \\\n"
+            "  -t $REPOSITORY_URI:$IMAGE_TAG .\n"
+            "docker push $REPOSITORY_URI:$IMAGE_TAG || exit 1\n"
+        )
+        state = ShellState({"REPOSITORY_URI": "r.io/api"}, {"NPM_TOKEN"})
+        result = run(script, state)
+        assert all_argv(result) == [
+            ["set", "-e"],
+            ["cd", "services/api"],
+            ["docker", "build", "--build-arg", None, "-t", "r.io/api:latest", "."],
+            ["docker", "push", "r.io/api:latest"],
+            ["exit", "1"],
+        ]
+        assert result.commands[2].words[3].variables == ("NPM_TOKEN",)
+        assert result.commands[4].conditional
+        assert result.state.cwd == "services/api"
+        assert result.state.variables["IMAGE_TAG"] == "latest"
+        assert_offsets(script, result)
+
+    def test_secrets_from_parameter_store_are_unknown(self) -> None:
+        state = ShellState({"DOCKERHUB_USER": "bot"}, {"DOCKERHUB_PASS"})
+        script = 'docker login -u $DOCKERHUB_USER -p "$DOCKERHUB_PASS"'
+        cmd = only(run(script, state))
+        assert argv(cmd) == ["docker", "login", "-u", "bot", "-p", None]
+        assert cmd.words[5].variables == ("DOCKERHUB_PASS",)
+
+    def test_test_command_words(self) -> None:
+        cmd = only(run('[ "$X" = "" ]', ShellState({"X": "x"})))
+        assert argv(cmd) == ["[", "x", "=", "", "]"]
+        assert not cmd.conditional
+        result = run('[[ -z "$(docker images -q a)" ]] && docker pull a')
+        assert all_argv(result) == [
+            ["docker", "images", "-q", "a"],
+            ["[[", "-z", None, "]]"],
+            ["docker", "pull", "a"],
+        ]
+
+
+# --------------------------------------------------------------------------- properties
+
+_SHELLISH = st.lists(
+    st.sampled_from(
+        [
+            *"abcxyz $'\"`\\(){}[]|&;<>#=-:+*?!~\n\t/.%^,0123456789é",
+            *("$(", "${", "$((", "$X", "$U", "bash -c ", "eval ", "if ", " then ", " fi", "&&"),
+            *("<<EOF\n", "\nEOF\n", "\\\n", "cd ", "export ", "for ", " do ", " done", "case "),
+        ]
+    ),
+    max_size=60,
+).map("".join)
+
+
+def _check_any(script: str, check: Callable[[str, ShellResult], None]) -> None:
+    result = run(script, ShellState({"X": "1"}, {"U"}))
+    check(script, result)
+
+
+def _within(script: str, result: ShellResult) -> None:
+    n = len(script)
+    for cmd in result.commands:
+        assert 0 <= cmd.start <= cmd.end <= n
+        assert cmd.nesting >= 0
+        for w in cmd.words:
+            assert 0 <= w.start <= w.end <= n
+            if cmd.nesting == 0:
+                assert script[w.start : w.end] == w.raw
+    for offset, message in result.errors:
+        assert 0 <= offset <= n
+        assert message
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=200))
+def test_never_raises_on_arbitrary_text(script: str) -> None:
+    _check_any(script, _within)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_SHELLISH)
+def test_never_raises_on_shell_like_text(script: str) -> None:
+    _check_any(script, _within)
