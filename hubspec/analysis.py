@@ -9,6 +9,7 @@ Files are read only through the context's reader.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,7 +19,13 @@ from hubspec.buildmodel import BuildModel, Step, build_model, value_offsets
 from hubspec.docker import cli as docker_cli
 from hubspec.docker.compose import COMPOSE_DEFAULT_FILES, compose_services
 from hubspec.docker.dockerfile import DockerfilePull, dockerfile_pulls
-from hubspec.docker.images import ImageRef, is_docker_hub, known_repository, parse_image
+from hubspec.docker.images import (
+    HUB_DOMAINS,
+    ImageRef,
+    is_docker_hub,
+    known_repository,
+    parse_image,
+)
 
 if TYPE_CHECKING:
     from hubspec.context import LintContext
@@ -118,7 +125,7 @@ class _Walker:
         self.model = model
         self.events: list[Event] = []
         self.assigned: set[str] = set()
-        self.local_images: set[str] = set()
+        self.local_images: dict[str, set[str | None]] = {}
         self.mirrors = context.settings.mirrors
         self.files_followed = 0
         self.dockerfile_cache: dict[tuple[str, tuple[tuple[str, str | None], ...]], object] = {}
@@ -136,10 +143,11 @@ class _Walker:
             for command in result.commands:
                 self._command(step, command, offsets)
             if result.errors and "docker" in step.text:
-                offset, message = result.errors[0]
+                _, message = result.errors[0]
+                start = len(step.text) - len(step.text.lstrip())
                 self.events.append(
                     Unresolved(
-                        self._place(step, offsets, offset, offset + 1, step.user, False),
+                        self._place(step, offsets, start, start + 1, step.user, False),
                         f"the command is not valid shell ({message}), so a docker pull in it may be missed",
                     )
                 )
@@ -187,35 +195,50 @@ class _Walker:
         """Images a build tags are local afterwards: `docker run` of them pulls nothing."""
         for index in tag_words:
             word = command.words[index]
+            known = word.value is not None
             text = word.value if word.value is not None else _literal_prefix(word.raw)
             for option in ("--tag=", "-t"):
                 if text.startswith(option) and text != option:
                     text = text[len(option) :]
-            repository = _repository_of(text)
-            if repository:
-                self.local_images.add(repository)
+            name = _name_and_tag(text, complete=known)
+            if name is not None:
+                self.local_images.setdefault(name[0], set()).add(name[1])
 
-    def _is_local(self, verb: str, image: str) -> bool:
+    def _is_local(self, verb: str, image: str, *, complete: bool = True) -> bool:
+        """Whether `docker run/create` names an image an earlier build tagged (no pull)."""
         if verb.endswith(("pull", "--cache-from", "--build-context")):
             return False
-        return _repository_of(image) in self.local_images
+        name = _name_and_tag(image, complete=complete)
+        if name is None or name[0] not in self.local_images:
+            return False
+        tags = self.local_images[name[0]]
+        return None in tags or name[1] is None or name[1] in tags
 
     def _partial_image(self, place: Place, word: shell.Word, command: shell.SimpleCommand) -> bool:
         """`docker pull node:$TAG`: the tag is open but the repository, so the registry, is not."""
+        if _registry_host_not_hub(word.raw):
+            return True
         repository = known_repository(_literal_prefix(word.raw))
         if repository is None:
             return False
         verb = " ".join(w.value or "" for w in command.words[:2])
-        if self._is_local(verb, repository):
+        if self._is_local(verb, _literal_prefix(word.raw), complete=False):
             return True
-        self._image(place, repository, f"`{_shown(command)}`", written=word.raw.replace("\"", "").replace("'", ""))
+        self._image(
+            place,
+            repository,
+            f"`{_shown(command)}`",
+            written=word.raw.replace('"', "").replace("'", ""),
+        )
         return True
 
     def _image(self, place: Place, text: str, how: str, written: str | None = None) -> None:
         ref = parse_image(text)
         if ref is None:
             if text.strip().lower() != "scratch":
-                self.events.append(Unresolved(place, f"'{text}' is not an image reference hubspec can read"))
+                self.events.append(
+                    Unresolved(place, f"'{text}' is not an image reference hubspec can read")
+                )
             return
         if ref.path == "library/scratch" and ref.domain == "docker.io":
             return
@@ -255,27 +278,50 @@ class _Walker:
         except ValueError:
             return path.as_posix()
 
-    def _build(self, place: Place, use: docker_cli.BuildUse, cwd: str, command: shell.SimpleCommand) -> None:
+    def _build(
+        self, place: Place, use: docker_cli.BuildUse, cwd: str, command: shell.SimpleCommand
+    ) -> None:
         if use.unresolved:
             self.events.append(Unresolved(place, use.unresolved))
             return
-        if use.context is None or use.dockerfile == "-" or (use.dockerfile is None and use.context == "-"):
-            self.events.append(Unresolved(place, "the Dockerfile comes from stdin, so its FROM lines cannot be read"))
+        if (
+            use.context is None
+            or use.dockerfile == "-"
+            or (use.dockerfile is None and use.context == "-")
+        ):
+            self.events.append(
+                Unresolved(
+                    place, "the Dockerfile comes from stdin, so its FROM lines cannot be read"
+                )
+            )
             return
         if "://" in use.context or use.context.startswith("git@"):
-            self.events.append(Unresolved(place, f"the build context {use.context} is remote, so its Dockerfile cannot be read"))
+            self.events.append(
+                Unresolved(
+                    place,
+                    f"the build context {use.context} is remote, so its Dockerfile cannot be read",
+                )
+            )
             return
         written = use.dockerfile or posixpath.join(use.context, "Dockerfile")
         path = self._resolve(cwd, written)
         if path is None:
             self.events.append(
-                Unresolved(place, f"the Dockerfile {written} is outside the source or in an unknown directory")
+                Unresolved(
+                    place,
+                    f"the Dockerfile {written} is outside the source or in an unknown directory",
+                )
             )
             return
         text = self._read(path)
         shown = self._relative(path)
         if text is None:
-            self.events.append(Unresolved(place, f"the Dockerfile {shown} was not found, so its FROM lines cannot be checked"))
+            self.events.append(
+                Unresolved(
+                    place,
+                    f"the Dockerfile {shown} was not found, so its FROM lines cannot be checked",
+                )
+            )
             return
         pulls, problems = dockerfile_pulls(
             text, dict(use.build_args), named_contexts=use.named_contexts
@@ -284,9 +330,13 @@ class _Walker:
         for pull in pulls:
             self._dockerfile_image(place, pull, _dockerfile_how(pull, shown, built_by))
         for problem in problems:
-            self.events.append(Unresolved(place, f"{shown}, line {problem.line}: {problem.message}"))
+            self.events.append(
+                Unresolved(place, f"{shown}, line {problem.line}: {problem.message}")
+            )
 
-    def _compose(self, place: Place, use: docker_cli.ComposeUse, cwd: str, command: shell.SimpleCommand) -> None:
+    def _compose(
+        self, place: Place, use: docker_cli.ComposeUse, cwd: str, command: shell.SimpleCommand
+    ) -> None:
         if use.unresolved:
             self.events.append(Unresolved(place, use.unresolved))
             return
@@ -298,17 +348,28 @@ class _Walker:
             text = self._read(path) if path is not None else None
             if text is None:
                 if use.files:
-                    self.events.append(Unresolved(place, f"the compose file {written} was not found"))
+                    self.events.append(
+                        Unresolved(place, f"the compose file {written} was not found")
+                    )
                 continue
             found_any = True
             self._compose_file(place, use, path, text, command)  # type: ignore[arg-type]
             if not use.files:
                 break
         if not found_any and not use.files:
-            self.events.append(Unresolved(place, "no compose file (compose.yaml, docker-compose.yml, ...) was found"))
+            self.events.append(
+                Unresolved(
+                    place, "no compose file (compose.yaml, docker-compose.yml, ...) was found"
+                )
+            )
 
     def _compose_file(
-        self, place: Place, use: docker_cli.ComposeUse, path: Path, text: str, command: shell.SimpleCommand
+        self,
+        place: Place,
+        use: docker_cli.ComposeUse,
+        path: Path,
+        text: str,
+        command: shell.SimpleCommand,
     ) -> None:
         shown = self._relative(path)
         services, problems = compose_services(text, {})
@@ -324,7 +385,10 @@ class _Walker:
                 text_df = self._read(dockerfile)
                 if text_df is None:
                     self.events.append(
-                        Unresolved(place, f"the Dockerfile of service {service.name} in {shown} was not found")
+                        Unresolved(
+                            place,
+                            f"the Dockerfile of service {service.name} in {shown} was not found",
+                        )
                     )
                     continue
                 pulls, issues = dockerfile_pulls(text_df, dict(service.build_args))
@@ -333,7 +397,12 @@ class _Walker:
                     how = _dockerfile_how(pull, self._relative(dockerfile), built_by)
                     self._dockerfile_image(place, pull, how)
                 for issue in issues:
-                    self.events.append(Unresolved(place, f"{self._relative(dockerfile)}, line {issue.line}: {issue.message}"))
+                    self.events.append(
+                        Unresolved(
+                            place,
+                            f"{self._relative(dockerfile)}, line {issue.line}: {issue.message}",
+                        )
+                    )
             elif service.image is not None and verb != "build":
                 self._image(
                     place,
@@ -341,7 +410,9 @@ class _Walker:
                     f"image of service {service.name} in {shown}, line {service.image_line}, pulled by `{_shown(command)}`",
                 )
         for problem in problems:
-            self.events.append(Unresolved(place, f"{shown}, line {problem.line}: {problem.message}"))
+            self.events.append(
+                Unresolved(place, f"{shown}, line {problem.line}: {problem.message}")
+            )
 
     def _login(
         self,
@@ -373,7 +444,9 @@ class _Walker:
             password_vars = tuple(
                 name for word in command.pipe_input.words[1:] for name in word.variables
             )
-        server_span = self._span(offsets, words[use.server_word]) if use.server_word is not None else None
+        server_span = (
+            self._span(offsets, words[use.server_word]) if use.server_word is not None else None
+        )
         self.events.append(
             Login(
                 place=place,
@@ -396,18 +469,47 @@ class _Walker:
 
 
 def _dockerfile_how(pull: DockerfilePull, shown: str, built_by: str) -> str:
-    written = f"# syntax={pull.image}" if pull.instruction.startswith("#") else f"{pull.instruction} {pull.image}"
+    written = (
+        f"# syntax={pull.image}"
+        if pull.instruction.startswith("#")
+        else f"{pull.instruction} {pull.image}"
+    )
     return f"{written} in {shown}, line {pull.line}, {built_by}"
 
 
-def _repository_of(text: str) -> str | None:
-    """The normalised repository of an image text known at least up to its tag separator."""
+def _name_and_tag(text: str, *, complete: bool) -> tuple[str, str | None] | None:
+    """(normalised repository, tag) of an image text; the tag is None when not known.
+
+    With `complete` False the text is only a known prefix (`myapp:` of `myapp:$TAG`).
+    """
     slash = text.rfind("/")
     colon = text.find(":", slash + 1)
-    name = text[:colon] if colon != -1 else text
-    name = name.split("@", 1)[0]
-    ref = parse_image(name) if name and "$" not in name else None
-    return f"{ref.domain}/{ref.path}" if ref is not None else None
+    name = (text[:colon] if colon != -1 else text).split("@", 1)[0]
+    if not name or "$" in name or (not complete and colon == -1):
+        return None
+    ref = parse_image(name)
+    if ref is None:
+        return None
+    tag: str | None = None
+    if complete:
+        tag = (text[colon + 1 :].split("@", 1)[0] if colon != -1 else "") or "latest"
+    return f"{ref.domain}/{ref.path}", tag
+
+
+def _registry_host_not_hub(raw: str) -> bool:
+    """`$ACCOUNT.dkr.ecr.$REGION.amazonaws.com/app`: a host that is plainly not Docker Hub.
+
+    The first path component is a registry host when it holds a `.` or `:` (even around
+    variables); only the Docker Hub host names make it Hub.
+    """
+    text = raw.replace('"', "").replace("'", "")
+    if "/" not in text:
+        return False
+    host = text.split("/", 1)[0]
+    literal = re.sub(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*", "", host)
+    if not any(mark in literal for mark in ".:") or "docker.io" in host:
+        return False
+    return not any(host.endswith(hub) for hub in HUB_DOMAINS)
 
 
 def _echoes(command: shell.SimpleCommand | None) -> bool:

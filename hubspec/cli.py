@@ -61,7 +61,9 @@ def _version(value: bool) -> None:
 def main_options(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Lint and fix AWS CodeBuild buildspecs so Docker Hub pulls run logged in."""
@@ -73,14 +75,18 @@ PathsArg = Annotated[
 ]
 FormatOpt = Annotated[
     OutputFormat | None,
-    typer.Option("--format", "-f", help="Report format (default: text, or github under GitHub Actions)."),
+    typer.Option(
+        "--format", "-f", help="Report format (default: text, or github under GitHub Actions)."
+    ),
 ]
 StdinNameOpt = Annotated[
     str | None, typer.Option("--stdin-filename", help="The name to report for '-' (stdin).")
 ]
 SourceRootOpt = Annotated[
     Path | None,
-    typer.Option("--source-root", help="Where Dockerfiles are looked up (default: each buildspec's folder)."),
+    typer.Option(
+        "--source-root", help="Where Dockerfiles are looked up (default: each buildspec's folder)."
+    ),
 ]
 ColorOpt = Annotated[Color, typer.Option("--color", help="Colour in text output.")]
 
@@ -105,7 +111,9 @@ def lint(
     ] = None,
     mirror: Annotated[
         list[str] | None,
-        typer.Option("--mirror", help="A registry host or prefix you trust as a Docker Hub mirror."),
+        typer.Option(
+            "--mirror", help="A registry host or prefix you trust as a Docker Hub mirror."
+        ),
     ] = None,
     color: ColorOpt = Color.auto,
 ) -> None:
@@ -136,7 +144,10 @@ class Store(str, Enum):
 def fix(
     paths: PathsArg = None,
     diff: Annotated[
-        bool, typer.Option("--diff", help="Print a unified diff and write nothing; exit 1 if a file would change.")
+        bool,
+        typer.Option(
+            "--diff", help="Print a unified diff and write nothing; exit 1 if a file would change."
+        ),
     ] = False,
     stdin_filename: StdinNameOpt = None,
     source_root: SourceRootOpt = None,
@@ -144,10 +155,15 @@ def fix(
         Store, typer.Option("--store", help="Where the Docker Hub credentials live.")
     ] = Store.parameter_store,
     secret: Annotated[
-        str | None, typer.Option("--secret", help="Secrets Manager secret ID (with --store secrets-manager).")
+        str | None,
+        typer.Option("--secret", help="Secrets Manager secret ID (with --store secrets-manager)."),
     ] = None,
-    user_variable: Annotated[str, typer.Option("--user-variable", help="Shell variable for the user.")] = "DOCKER_USER",
-    token_variable: Annotated[str, typer.Option("--token-variable", help="Shell variable for the token.")] = "DOCKER_TOKEN",
+    user_variable: Annotated[
+        str, typer.Option("--user-variable", help="Shell variable for the user.")
+    ] = "DOCKER_USER",
+    token_variable: Annotated[
+        str, typer.Option("--token-variable", help="Shell variable for the token.")
+    ] = "DOCKER_TOKEN",
     user_parameter: Annotated[
         str, typer.Option("--user-parameter", help="SSM parameter holding the user.")
     ] = "dockerhub-user",
@@ -156,11 +172,14 @@ def fix(
     ] = "dockerhub-token",
     mirror: Annotated[
         list[str] | None,
-        typer.Option("--mirror", help="A registry host or prefix you trust as a Docker Hub mirror."),
+        typer.Option(
+            "--mirror", help="A registry host or prefix you trust as a Docker Hub mirror."
+        ),
     ] = None,
 ) -> None:
     """Add the Docker Hub login and its parameter-store block where pulls run without login."""
     from hubspec.fix.instructions import next_steps
+    from hubspec.fix.plan import AddedReference
     from hubspec.runner import RunOptions, fix_paths, unified_diff
     from hubspec.settings import FixDefaults
 
@@ -201,7 +220,7 @@ def fix(
         for outcome in changed:
             sys.stdout.write(unified_diff(outcome))
         raise typer.Exit(EXIT_FINDINGS if changed or refused or run.errors else EXIT_OK)
-    added = []
+    added: list[AddedReference] = []
     for outcome in run.outcomes:
         if outcome.path in run.written:
             typer.echo(f"fixed {outcome.path}:")
@@ -255,7 +274,9 @@ def rules_command(
         _usage_error(f"unknown rules format '{output_format}' (choose table, json or markdown)")
     for rule in RULES:
         fixable = "fix" if rule.fixable else "   "
-        typer.echo(f"{rule.code}  {rule.name:<28} {rule.severity.value:<8} {fixable}  {rule.summary}")
+        typer.echo(
+            f"{rule.code}  {rule.name:<28} {rule.severity.value:<8} {fixable}  {rule.summary}"
+        )
 
 
 @app.command()
@@ -266,7 +287,9 @@ def explain(code: Annotated[str, typer.Argument(help="A rule code (HS101) or nam
     rule = find(code)
     if rule is None:
         _usage_error(f"no rule '{code}'; `hubspec rules` lists them")
-    typer.echo(f"# {rule.code} {rule.name} ({rule.severity.value})\n\n{rule.summary}\n\n{rule.docs}")
+    typer.echo(
+        f"# {rule.code} {rule.name} ({rule.severity.value})\n\n{rule.summary}\n\n{rule.docs}"
+    )
 
 
 def _choose_format(chosen: OutputFormat | None) -> OutputFormat:

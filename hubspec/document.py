@@ -124,7 +124,9 @@ def decode(data: bytes) -> Decoded | YamlProblem:
     body = data[3:] if bom else data
     nul = body.find(b"\x00")
     if nul != -1:
-        return YamlProblem("the file is binary (it contains a NUL byte), not YAML", _char_offset(body, nul))
+        return YamlProblem(
+            "the file is binary (it contains a NUL byte), not YAML", _char_offset(body, nul)
+        )
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -226,7 +228,6 @@ class _TreeBuilder:
 
     def build(self) -> Node | YamlProblem:
         from ruamel.yaml import YAML
-
         from ruamel.yaml.nodes import ScalarNode
 
         yaml = YAML(typ="rt", pure=True)
@@ -282,8 +283,13 @@ class _TreeBuilder:
                     start,
                 )
             if name == "ScalarEvent":
-                resolved = str(tag) if tag else str(
-                    resolver.resolve(ScalarNode, event.value, event.implicit)
+                if event.style == ">":
+                    # ruamel's round-trip scanner marks folds with BEL for re-dumping.
+                    event.value = event.value.replace("\a", "")
+                resolved = (
+                    str(tag)
+                    if tag
+                    else str(resolver.resolve(ScalarNode, event.value, event.implicit))
                 )
                 node = Node(
                     kind="scalar",
@@ -320,10 +326,14 @@ class _TreeBuilder:
             if kind == "mapping":
                 pending_key.append(None)
         if root is None:
-            return YamlProblem("the file is empty; a buildspec needs at least version and phases", 0)
+            return YamlProblem(
+                "the file is empty; a buildspec needs at least version and phases", 0
+            )
         return root
 
-    def _attach(self, stack: list[Node], pending_key: list[Node | None], node: Node) -> YamlProblem | None:
+    def _attach(
+        self, stack: list[Node], pending_key: list[Node | None], node: Node
+    ) -> YamlProblem | None:
         parent = stack[-1]
         if parent.kind == "sequence":
             parent.items.append(node)
@@ -334,7 +344,9 @@ class _TreeBuilder:
             return None
         pending_key[-1] = None
         if key.kind != "scalar":
-            return YamlProblem("a mapping key is a list or mapping; keys must be plain words", key.start)
+            return YamlProblem(
+                "a mapping key is a list or mapping; keys must be plain words", key.start
+            )
         if key.value == "<<" and key.tag.endswith(":merge"):
             return YamlProblem("YAML merge keys (<<) are not supported in buildspecs", key.start)
         for existing, _ in parent.pairs:

@@ -12,8 +12,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SKIPPED_DIRS = frozenset(
-    {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache",
-     ".ruff_cache", ".pytest_cache", "cdk.out", ".terraform", ".aws-sam"}
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        ".venv",
+        "venv",
+        "__pycache__",
+        ".tox",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        "cdk.out",
+        ".terraform",
+        ".aws-sam",
+    }
 )
 BUILDSPEC_NAME = re.compile(r"buildspec.*\.ya?ml$", re.IGNORECASE)
 YAML_NAME = re.compile(r".*\.ya?ml$", re.IGNORECASE)
@@ -65,7 +79,9 @@ def _walk(root: Path) -> Iterator[Path]:
         )
         for name in sorted(filenames):
             candidate = here / name
-            if BUILDSPEC_NAME.match(name) or (YAML_NAME.match(name) and _looks_like_buildspec(candidate)):
+            if BUILDSPEC_NAME.match(name) or (
+                YAML_NAME.match(name) and _looks_like_buildspec(candidate)
+            ):
                 yield candidate
 
 
@@ -130,7 +146,9 @@ def write_atomic(path: Path, data: bytes, expected_old: bytes | None = None) -> 
     if expected_old is not None and read_bytes(target) != expected_old:
         raise WriteConflict(f"{path}: changed on disk while hubspec was working; not written")
     mode = stat.S_IMODE(target.stat().st_mode)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".hubspec-tmp", dir=target.parent)
+    fd, temp_name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".hubspec-tmp", dir=target.parent
+    )
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

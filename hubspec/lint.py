@@ -49,7 +49,9 @@ def lint_bytes(
         return LintResult(display, (finding,), None, None, lossy)
     if isinstance(loaded, YamlProblem):
         text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
-        return LintResult(display, (_yaml_finding(display, loaded, text, settings),), None, None, text)
+        return LintResult(
+            display, (_yaml_finding(display, loaded, text, settings),), None, None, text
+        )
     context = LintContext(loaded, source_root, reader, settings)
     diagnostics: list[Diagnostic] = []
     for rule in RULES:
@@ -74,7 +76,9 @@ def severity_of(rule: Rule, settings: Settings) -> Severity:
     return settings.severities.get(rule.code, rule.severity)
 
 
-def to_finding(display: str, document: Document, diagnostic: Diagnostic, settings: Settings) -> Finding:
+def to_finding(
+    display: str, document: Document, diagnostic: Diagnostic, settings: Settings
+) -> Finding:
     rule = BY_CODE[diagnostic.code]
     return Finding(
         path=display,

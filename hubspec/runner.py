@@ -9,6 +9,7 @@ from pathlib import Path
 from hubspec import files
 from hubspec.fix import FixOutcome, fix_bytes
 from hubspec.lint import LintResult, lint_bytes
+from hubspec.model import Finding
 from hubspec.report import Report
 from hubspec.settings import FixDefaults, Settings
 
@@ -66,7 +67,9 @@ def lint_paths(options: RunOptions) -> Outcome:
 
 def lint_one(display: str, data: bytes, root: Path, settings: Settings) -> LintResult:
     try:
-        return lint_bytes(display, data, source_root=root, reader=files.read_referenced, settings=settings)
+        return lint_bytes(
+            display, data, source_root=root, reader=files.read_referenced, settings=settings
+        )
     except Exception as error:
         raise InternalError(f"{display}: {type(error).__name__}: {error}") from error
 
@@ -81,8 +84,8 @@ class FixRun:
 
     @property
     def report(self) -> Report:
-        findings = []
-        sources = {}
+        findings: list[Finding] = []
+        sources: dict[str, str] = {}
         for outcome in self.outcomes:
             result = outcome.after or outcome.before
             findings.extend(result.findings)
@@ -99,7 +102,11 @@ def fix_paths(options: RunOptions, *, write: bool) -> FixRun:
     for item in _inputs(options):
         try:
             outcome = fix_bytes(
-                item.display, item.data, source_root=item.root, reader=files.read_referenced, settings=settings
+                item.display,
+                item.data,
+                source_root=item.root,
+                reader=files.read_referenced,
+                settings=settings,
             )
         except Exception as error:
             raise InternalError(f"{item.display}: {type(error).__name__}: {error}") from error
@@ -127,9 +134,15 @@ def unified_diff(outcome: FixOutcome) -> str:
         return ""
     old = outcome.before.text.splitlines(keepends=True)
     new = outcome.new_data.decode("utf-8").lstrip("\ufeff").splitlines(keepends=True)
-    before, after = (outcome.path, outcome.path) if outcome.path.startswith("/") else (f"a/{outcome.path}", f"b/{outcome.path}")
+    before, after = (
+        (outcome.path, outcome.path)
+        if outcome.path.startswith("/")
+        else (f"a/{outcome.path}", f"b/{outcome.path}")
+    )
     lines = difflib.unified_diff(old, new, before, after)
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+    )
 
 
 @dataclass(frozen=True)
@@ -157,5 +170,7 @@ def _inputs(options: RunOptions) -> list[Input]:
             data = files.read_bytes(target.path, files.MAX_INPUT_BYTES)
         except OSError as error:
             raise files.PathError(f"{target.display}: cannot be read ({error.strerror})") from None
-        inputs.append(Input(target.display, data, options.source_root or target.path.parent, target.path))
+        inputs.append(
+            Input(target.display, data, options.source_root or target.path.parent, target.path)
+        )
     return inputs

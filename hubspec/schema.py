@@ -134,9 +134,7 @@ def _most_relevant(error: Any) -> Any:
 
     candidates = list(error.context)
     same_type = [
-        sub
-        for sub in candidates
-        if sub.validator != "type" and len(sub.relative_schema_path) > 0
+        sub for sub in candidates if sub.validator != "type" and len(sub.relative_schema_path) > 0
     ]
     if same_type:
         return best_match(same_type, key=relevance)
@@ -190,7 +188,9 @@ def _violation(error: Any, path: list[Any], document: Document) -> SchemaIssue:
         anchor = owner or (node if path else None)
         start = anchor.start if anchor is not None else 0
         end = anchor.end if anchor is not None else 1
-        return SchemaIssue(VIOLATION, f"{where} is missing the required key '{missing}'", start, end)
+        return SchemaIssue(
+            VIOLATION, f"{where} is missing the required key '{missing}'", start, end
+        )
     if validator in _WHOLE_MAPPING and isinstance(instance, dict):
         owner = _key_of(document.root, path)
         anchor = owner or node
@@ -222,9 +222,9 @@ def _violation(error: Any, path: list[Any], document: Document) -> SchemaIssue:
     elif validator == "minLength":
         message = f"{where} is empty"
     elif validator in ("not", "oneOf", "anyOf"):
-        hint = _subschema_hint(error)
-        if hint:
-            message = f"{where}: {hint}"
+        subschema_hint = _subschema_hint(error)
+        if subschema_hint:
+            message = f"{where}: {subschema_hint}"
     return SchemaIssue(VIOLATION, message, node.start, node.end)
 
 
@@ -251,16 +251,15 @@ def _conflict(error: Any, instance: dict[str, Any]) -> str | None:
 
 
 def _type_message(where: str, path: list[Any], instance: Any, expected: Any, error: Any) -> str:
-    kinds = [kind for kind in (expected if isinstance(expected, list) else [expected]) if kind != "null"]
+    kinds = [
+        kind for kind in (expected if isinstance(expected, list) else [expected]) if kind != "null"
+    ]
     nouns = [_TYPE_NOUNS.get(kind, kind) for kind in kinds] or ["a value"]
     wanted = nouns[0] if len(nouns) == 1 else ", ".join(nouns[:-1]) + " or " + nouns[-1]
     actual = _noun_of(instance)
     parent = path[-2] if len(path) >= 2 else None
     if isinstance(instance, dict) and parent in ("commands", "finally"):
-        return (
-            f"{where} is a mapping, not a command: a command that contains ': '"
-            " must be quoted"
-        )
+        return f"{where} is a mapping, not a command: a command that contains ': ' must be quoted"
     if instance is None:
         return f"{where} is empty; expected {wanted}"
     return f"{where} is {actual}, not {wanted}"
@@ -315,7 +314,9 @@ def _subschema_hint(error: Any, *, full: bool = False) -> str | None:
 
 
 def _last_sentence(text: str) -> str:
-    parts = [part.strip().rstrip(".") for part in text.replace("; ", ". ").split(". ") if part.strip()]
+    parts = [
+        part.strip().rstrip(".") for part in text.replace("; ", ". ").split(". ") if part.strip()
+    ]
     return parts[-1] if parts else text
 
 
@@ -358,4 +359,6 @@ def _key_of(root: Node, path: Sequence[Any]) -> Node | None:
     if not path or isinstance(path[-1], int):
         return _node_at(root, path) if path else None
     parent = _node_at(root, path[:-1])
-    return parent.key_node(str(path[-1])) if parent is not None and parent.kind == "mapping" else None
+    return (
+        parent.key_node(str(path[-1])) if parent is not None and parent.kind == "mapping" else None
+    )

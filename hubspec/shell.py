@@ -50,6 +50,7 @@ class SimpleCommand:
     conditional: bool
     pipe_input: SimpleCommand | None
     nesting: int
+    cwd: str = "."  # working directory it runs in, as ShellState.cwd ("?" unknown)
 
 
 @dataclass
@@ -86,7 +87,7 @@ _W_END: _SlotSetter = vars(Word)["end"].__set__
 _W_VARIABLES: _SlotSetter = vars(Word)["variables"].__set__
 
 
-_C_WORDS, _C_ASSIGNMENTS, _C_START, _C_END, _C_CONDITIONAL, _C_PIPE, _C_NESTING = (
+_C_WORDS, _C_ASSIGNMENTS, _C_START, _C_END, _C_CONDITIONAL, _C_PIPE, _C_NESTING, _C_CWD = (
     vars(SimpleCommand)[f.name].__set__ for f in fields(SimpleCommand)
 )
 
@@ -99,6 +100,7 @@ def _simple_command(
     conditional: bool,
     pipe_input: SimpleCommand | None,
     nesting: int,
+    cwd: str,
 ) -> SimpleCommand:
     cmd: SimpleCommand = _new(SimpleCommand)
     _C_WORDS(cmd, words)
@@ -108,6 +110,7 @@ def _simple_command(
     _C_CONDITIONAL(cmd, conditional)
     _C_PIPE(cmd, pipe_input)
     _C_NESTING(cmd, nesting)
+    _C_CWD(cmd, cwd)
     return cmd
 
 
@@ -774,14 +777,16 @@ class _Analyser:
 
     # ----------------------------------------------------------------- assignments
 
-    def _assignment(self, node: Node, fr: _Frame) -> tuple[str, str | None, bool]:
+    def _assignment(
+        self, node: Node, fr: _Frame, names: list[str] | None = None
+    ) -> tuple[str, str | None, bool]:
         """Name, expanded value and whether it is `+=` of one `NAME=value`."""
         name_node = node.child_by_field_name("name")
         value_node = node.child_by_field_name("value")
         append = any(c.type == "+=" for c in node.children)
         value: str | None = ""
         if value_node is not None:
-            value = self._value(value_node, fr, [])
+            value = self._value(value_node, fr, [] if names is None else names)
             if value_node.type == "array":
                 value = None
         if name_node is None:
@@ -993,7 +998,9 @@ class _Analyser:
             end = self._c(end_b) + self.shift
         else:
             start, end = self.fixed
-        cmd = _simple_command(words, assignments, start, end, fr.cond, fr.pipe, self.nesting)
+        cmd = _simple_command(
+            words, assignments, start, end, fr.cond, fr.pipe, self.nesting, fr.state.cwd
+        )
         fr.pipe = None
         fr.last = cmd
         self.sh.commands.append(cmd)
@@ -1189,7 +1196,7 @@ class _Analyser:
                 self._block(node, sub)
                 return None
             if t == "variable_assignment":
-                name, value, append = self._assignment(node, fr)
+                name, value, append = self._assignment(node, fr, names)
                 if value is None or not name:
                     return None
                 return name + ("+=" if append else "=") + value

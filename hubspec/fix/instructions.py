@@ -17,14 +17,22 @@ def next_steps(added: Iterable[AddedReference]) -> list[str]:
     """Commands and the IAM statement for the references a fix added, ready to paste."""
     references = list(dict.fromkeys(added))
     parameters = [ref for ref in references if ref.store == "parameter-store"]
-    secrets = list(dict.fromkeys(ref.reference.split(":", 1)[0] for ref in references if ref.store == "secrets-manager"))
+    secrets = list(
+        dict.fromkeys(
+            ref.reference.split(":", 1)[0] for ref in references if ref.store == "secrets-manager"
+        )
+    )
     lines: list[str] = []
     if parameters:
-        lines.append("Store the Docker Hub user and an access token once (hub.docker.com > Account settings > Personal access tokens):")
+        lines.append(
+            "Store the Docker Hub user and an access token once (hub.docker.com > Account settings > Personal access tokens):"
+        )
         for ref in parameters:
             kind = "SecureString" if ref.role == "token" else "String"
             placeholder = "<access-token>" if ref.role == "token" else "<docker-hub-user>"
-            lines.append(f"  aws ssm put-parameter --name {ref.reference} --type {kind} --value '{placeholder}'")
+            lines.append(
+                f"  aws ssm put-parameter --name {ref.reference} --type {kind} --value '{placeholder}'"
+            )
         statement = {
             "Effect": "Allow",
             "Action": "ssm:GetParameters",
@@ -32,18 +40,23 @@ def next_steps(added: Iterable[AddedReference]) -> list[str]:
         }
         lines.append("Allow the CodeBuild service role to read them (add to its policy):")
         lines.append("  " + json.dumps(statement))
-        lines.append("  (a SecureString under a customer-managed KMS key also needs kms:Decrypt on that key)")
+        lines.append(
+            "  (a SecureString under a customer-managed KMS key also needs kms:Decrypt on that key)"
+        )
     if secrets:
         lines.append("Store the Docker Hub user and an access token once:")
         for secret in secrets:
             lines.append(
                 f"  aws secretsmanager create-secret --name {secret} --secret-string"
-                " '{\"username\":\"<docker-hub-user>\",\"token\":\"<access-token>\"}'"
+                ' \'{"username":"<docker-hub-user>","token":"<access-token>"}\''
             )
         statement = {
             "Effect": "Allow",
             "Action": "secretsmanager:GetSecretValue",
-            "Resource": [f"arn:aws:secretsmanager:<region>:<account-id>:secret:{secret}-*" for secret in secrets],
+            "Resource": [
+                f"arn:aws:secretsmanager:<region>:<account-id>:secret:{secret}-*"
+                for secret in secrets
+            ],
         }
         lines.append("Allow the CodeBuild service role to read it (add to its policy):")
         lines.append("  " + json.dumps(statement))

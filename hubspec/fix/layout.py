@@ -64,6 +64,9 @@ def last_content(document: Document, node: Node) -> int:
         break
     text = document.text
     end = max(current.end, current.start + 1)
+    if current.style in ("|", ">") and "+" in text[current.start : current.start + 4]:
+        # Keep chomping: the trailing blank lines belong to the value; insert after them.
+        return end - 1
     while end > current.start + 1 and text[end - 1] in " \t\r\n":
         end -= 1
     return end - 1
@@ -146,18 +149,19 @@ def quote(command: str, style: str) -> str:
     return command
 
 
-def comment_block_start(document: Document, offset: int, indent: int) -> int:
-    """Move an insertion point up over the comment lines directly above it at this indent."""
+def comment_block_start(document: Document, offset: int) -> int:
+    """Move an insertion point up over the comment lines directly above it.
+
+    Such comments describe the line below them, so new lines go above them, whatever
+    their indentation.
+    """
     lines = document.line_starts
     line_index = document.position(offset).line - 1
     start = lines[line_index]
     while line_index > 0:
         previous = lines[line_index - 1]
-        text = document.text[previous:start].rstrip("\r\n")
-        stripped = text.lstrip(" ")
-        if stripped.startswith("#") and len(text) - len(stripped) == indent:
-            line_index -= 1
-            start = previous
-            continue
-        break
+        if not document.text[previous:start].lstrip(" ").startswith("#"):
+            break
+        line_index -= 1
+        start = previous
     return start

@@ -72,7 +72,9 @@ def plan_login_fix(context: LintContext) -> LoginPlan | None:
             " share a shell; move the file to version 0.2 first, then run hubspec fix"
         )
     if document.root.flow:
-        raise Refusal("the buildspec is one flow-style mapping ({...}); hubspec only edits block style")
+        raise Refusal(
+            "the buildspec is one flow-style mapping ({...}); hubspec only edits block style"
+        )
     fix = context.settings.fix
     user_var, token_var = _credential_names(context)
     plan = LoginPlan()
@@ -84,7 +86,9 @@ def plan_login_fix(context: LintContext) -> LoginPlan | None:
             continue
         if fix.store == "secrets-manager":
             if not fix.secret_id:
-                raise Refusal("--store secrets-manager needs --secret ID (the secret holding username and token)")
+                raise Refusal(
+                    "--store secrets-manager needs --secret ID (the secret holding username and token)"
+                )
             reference = f"{fix.secret_id}:{role}"
         else:
             reference = fix.user_parameter if role == "username" else fix.token_parameter
@@ -103,9 +107,13 @@ def _credential_names(context: LintContext) -> tuple[str, str]:
     """Names an existing Docker Hub login already uses, else the configured ones."""
     fix = context.settings.fix
     for event in context.analysis.events:
-        if isinstance(event, Login) and event.hub:
-            if event.username_variables and event.password_variables:
-                return event.username_variables[0], event.password_variables[0]
+        if (
+            isinstance(event, Login)
+            and event.hub
+            and event.username_variables
+            and event.password_variables
+        ):
+            return event.username_variables[0], event.password_variables[0]
     return fix.user_variable, fix.token_variable
 
 
@@ -119,7 +127,9 @@ def _insert_lines_after(document: Document, offset: int, lines: list[str], shape
     return Edit(end, end, "".join(shape.newline + line for line in lines))
 
 
-def _insert_lines_before(document: Document, line_start: int, lines: list[str], shape: Layout) -> Edit:
+def _insert_lines_before(
+    document: Document, line_start: int, lines: list[str], shape: Layout
+) -> Edit:
     return Edit(line_start, line_start, "".join(line + shape.newline for line in lines))
 
 
@@ -140,8 +150,14 @@ def _add_env(
         if anchor is None:
             raise Refusal("the buildspec has no version key to place the env block after")
         base = " " * layout.column(document, root.pairs[0][0].start)
-        lines = [f"{base}env:", f"{base}{unit}{store}:", *(f"{base}{unit}{unit}{e}" for e in entries)]
-        plan.edits.append(_insert_lines_after(document, layout.last_content(document, anchor), lines, shape))
+        lines = [
+            f"{base}env:",
+            f"{base}{unit}{store}:",
+            *(f"{base}{unit}{unit}{e}" for e in entries),
+        ]
+        plan.edits.append(
+            _insert_lines_after(document, layout.last_content(document, anchor), lines, shape)
+        )
     elif env.kind == "scalar" and env.value is None:
         base = " " * (layout.column(document, env_key.start) + shape.indent)
         lines = [f"{base}{store}:", *(f"{base}{unit}{e}" for e in entries)]
@@ -157,7 +173,9 @@ def _add_env(
         child = " " * layout.column(document, env.pairs[0][0].start)
         if section_key is None or section is None:
             lines = [f"{child}{store}:", *(f"{child}{unit}{e}" for e in entries)]
-            plan.edits.append(_insert_lines_after(document, layout.last_content(document, env), lines, shape))
+            plan.edits.append(
+                _insert_lines_after(document, layout.last_content(document, env), lines, shape)
+            )
         elif section.kind == "scalar" and section.value is None:
             inner = " " * (layout.column(document, section_key.start) + shape.indent)
             lines = [f"{inner}{e}" for e in entries]
@@ -182,7 +200,9 @@ def _phase_user(context: LintContext, phase: str) -> str:
     if phase in model.phase_users:
         return model.phase_users[phase]
     top = context.document.root.get("run-as")
-    return str(top.value) if top is not None and top.kind == "scalar" and top.value else DEFAULT_USER
+    return (
+        str(top.value) if top is not None and top.kind == "scalar" and top.value else DEFAULT_USER
+    )
 
 
 def _add_login(
@@ -205,7 +225,9 @@ def _add_login(
         if early:
             items = _command_list(document, phases, step.phase, step.section)
             _insert_before_item(document, shape, items, step.node, text, plan, placed)
-            plan.changes.append(f"added the Docker Hub login before the first pull in {step.phase} (as {user})")
+            plan.changes.append(
+                f"added the Docker Hub login before the first pull in {step.phase} (as {user})"
+            )
             return
     else:
         target_phase = "pre_build"
@@ -215,13 +237,19 @@ def _add_login(
     dash = " " * shape.dash_offset
     if phase_key is None or phase is None:
         base = " " * layout.column(document, phases.pairs[0][0].start)
-        lines = [f"{base}{target_phase}:", f"{base}{' ' * unit}commands:", f"{base}{' ' * unit}{dash}- {text}"]
+        lines = [
+            f"{base}{target_phase}:",
+            f"{base}{' ' * unit}commands:",
+            f"{base}{' ' * unit}{dash}- {text}",
+        ]
         install = phases.get("install")
         if install is not None and phases.key_node("install") is not None:
-            plan.edits.append(_insert_lines_after(document, layout.last_content(document, install), lines, shape))
+            plan.edits.append(
+                _insert_lines_after(document, layout.last_content(document, install), lines, shape)
+            )
         else:
             first_key = phases.pairs[0][0]
-            start = layout.comment_block_start(document, first_key.start, len(base))
+            start = layout.comment_block_start(document, first_key.start)
             plan.edits.append(_insert_lines_before(document, start, lines, shape))
         plan.changes.append(f"added a {target_phase} phase with the Docker Hub login (as {user})")
         return
@@ -232,9 +260,13 @@ def _add_login(
         plan.changes.append(f"added the Docker Hub login to {target_phase} (as {user})")
         return
     if phase.kind != "mapping" or phase.flow:
-        raise Refusal(f"phases.{target_phase} is not a block mapping; add the login by hand: {command}")
+        raise Refusal(
+            f"phases.{target_phase} is not a block mapping; add the login by hand: {command}"
+        )
     if phase.get("steps") is not None:
-        raise Refusal(f"phases.{target_phase} uses steps, not commands; add the login as a step by hand")
+        raise Refusal(
+            f"phases.{target_phase} uses steps, not commands; add the login as a step by hand"
+        )
     commands_key = phase.key_node("commands")
     commands = phase.get("commands")
     base = " " * layout.column(document, phase.pairs[0][0].start)
@@ -242,10 +274,12 @@ def _add_login(
         lines = [f"{base}commands:", f"{base}{dash}- {text}"]
         finally_key = phase.key_node("finally")
         if finally_key is not None:
-            start = layout.comment_block_start(document, finally_key.start, len(base))
+            start = layout.comment_block_start(document, finally_key.start)
             plan.edits.append(_insert_lines_before(document, start, lines, shape))
         else:
-            plan.edits.append(_insert_lines_after(document, layout.last_content(document, phase), lines, shape))
+            plan.edits.append(
+                _insert_lines_after(document, layout.last_content(document, phase), lines, shape)
+            )
     elif commands.kind == "scalar" and commands.value is None:
         key_col = layout.column(document, commands_key.start)
         lines = [f"{' ' * key_col}{dash}- {text}"]
@@ -253,14 +287,18 @@ def _add_login(
     else:
         _check_editable(document, commands, f"phases.{target_phase}.commands")
         if not commands.items:
-            raise Refusal(f"phases.{target_phase}.commands is an empty flow list; add the login by hand")
+            raise Refusal(
+                f"phases.{target_phase}.commands is an empty flow list; add the login by hand"
+            )
         _insert_before_item(document, shape, commands, commands.items[0], text, plan, placed)
     plan.changes.append(f"added the Docker Hub login at the start of {target_phase} (as {user})")
 
 
 def _command_list(document: Document, phases: Node, phase: str, section: str) -> Node:
     phase_node = phases.get(phase)
-    items = phase_node.get(section) if phase_node is not None and phase_node.kind == "mapping" else None
+    items = (
+        phase_node.get(section) if phase_node is not None and phase_node.kind == "mapping" else None
+    )
     if items is None or items.kind != "sequence":
         raise Refusal(f"phases.{phase}.{section} is not a list")
     _check_editable(document, items, f"phases.{phase}.{section}")
@@ -271,7 +309,9 @@ def _check_editable(document: Document, items: Node, where: str) -> None:
     if items.kind != "sequence":
         raise Refusal(f"{where} is not a list")
     if items.flow:
-        raise Refusal(f"{where} is a flow-style list ([...]); hubspec only inserts into block lists")
+        raise Refusal(
+            f"{where} is a flow-style list ([...]); hubspec only inserts into block lists"
+        )
     if id(items) in document.alias_targets or items.anchor:
         raise Refusal(
             f"{where} is shared through a YAML anchor/alias; editing it would change every place"
@@ -291,8 +331,7 @@ def _insert_before_item(
     prefix = layout.dash_prefix(document, item)
     if prefix is None:
         raise Refusal("the list item does not start its own line; add the login by hand")
-    indent = len(prefix) - len(prefix.lstrip(" "))
-    start = layout.comment_block_start(document, item.start, indent)
+    start = layout.comment_block_start(document, item.start)
     if ("item", start) in placed:
         return
     placed.add(("item", start))

@@ -41,7 +41,9 @@ def document(report: Report) -> dict[str, Any]:
     results = []
     for finding in report.findings:
         lines = report.sources.get(finding.path, "").splitlines()
-        line_text = lines[finding.span.start.line - 1] if 0 < finding.span.start.line <= len(lines) else ""
+        line_text = (
+            lines[finding.span.start.line - 1] if 0 < finding.span.start.line <= len(lines) else ""
+        )
         result: dict[str, Any] = {
             "ruleId": finding.rule,
             "ruleIndex": index[finding.rule],

@@ -47,5 +47,7 @@ def markdown_table() -> str:
     lines = ["| code | name | severity | fix | what |", "|---|---|---|---|---|"]
     for rule in RULES:
         fix = "yes" if rule.fixable else ""
-        lines.append(f"| {rule.code} | {rule.name} | {rule.severity.value} | {fix} | {rule.summary} |")
+        lines.append(
+            f"| {rule.code} | {rule.name} | {rule.severity.value} | {fix} | {rule.summary} |"
+        )
     return "\n".join(lines) + "\n"

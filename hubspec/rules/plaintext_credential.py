@@ -48,7 +48,9 @@ NOT_A_SECRET_SUFFIX = re.compile(
     r"_(NAME|ARN|ID|PATH|PARAM|PARAMETER|FILE|URL|URI|REGION|TYPE|LENGTH|ENABLED|KEY_ID|HEADER|ENDPOINT|SSM)$",
     re.IGNORECASE,
 )
-PLACEHOLDER = re.compile(r"^(\$.*|none|null|changeme|xxx+|<.*>|\*+|arn:aws:.*|/.*|\{\{.*\}\})$", re.IGNORECASE)
+PLACEHOLDER = re.compile(
+    r"^(\$.*|none|null|changeme|xxx+|<.*>|\*+|arn:aws:.*|/.*|\{\{.*\}\})$", re.IGNORECASE
+)
 
 
 def looks_like_secret(name: str, value: str | None) -> bool:
