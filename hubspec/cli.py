@@ -131,7 +131,7 @@ def lint(
     outcome = _run(lambda: lint_paths(options))
     _render(outcome.report, _choose_format(output_format), sys.stdout, color)
     threshold = Severity(fail_on.value)
-    failed = any(f.severity.rank >= threshold.rank for f in outcome.report.findings)
+    failed = any(f.severity.rank >= threshold.rank for f in outcome.report.active)
     raise typer.Exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
 
 
@@ -227,7 +227,7 @@ def fix(
             for change in outcome.changes:
                 typer.echo(f"  - {change}")
             added.extend(outcome.added)
-    remaining = [f for f in run.report.findings if f.severity is Severity.ERROR]
+    remaining = [f for f in run.report.active if f.severity is Severity.ERROR]
     if not run.written and not refused and not run.errors:
         typer.echo("Nothing to fix.")
     steps = next_steps(added)
@@ -337,17 +337,24 @@ def _color_flag(color: Color) -> bool | None:
 
 def _run(work: Callable[[], T]) -> T:
     """Run core work, turning usage and internal errors into messages and exit codes."""
+    from hubspec.config import ConfigError
     from hubspec.files import PathError
     from hubspec.runner import InternalError
 
     try:
         return work()
-    except PathError as error:
+    except (PathError, ConfigError) as error:
         _usage_error(str(error))
     except InternalError as error:
-        typer.echo(f"hubspec: internal error: {error}", err=True)
-        typer.echo(f"hubspec: this is a bug; please report it at {ISSUES_URL}", err=True)
-        raise typer.Exit(EXIT_USAGE) from None
+        _internal_error(str(error))
+    except Exception as error:
+        _internal_error(f"{type(error).__name__}: {error}")
+
+
+def _internal_error(message: str) -> NoReturn:
+    typer.echo(f"hubspec: internal error: {message}", err=True)
+    typer.echo(f"hubspec: this is a bug; please report it at {ISSUES_URL}", err=True)
+    raise typer.Exit(EXIT_USAGE)
 
 
 def _usage_error(message: str) -> NoReturn:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from hubspec import suppress
 from hubspec.context import FileReader, LintContext
 from hubspec.document import Document, YamlProblem, decode, line_starts_of, parse, position_in
 from hubspec.model import Finding, Severity, Span
 from hubspec.rules import BY_CODE, RULES
 from hubspec.rules.base import Diagnostic, Rule
 from hubspec.settings import Settings
+from hubspec.suppress import Suppression
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,12 @@ class LintResult:
     document: Document | None
     context: LintContext | None
     text: str = ""
+    unused_suppressions: tuple[Suppression, ...] = ()
+
+    @property
+    def active(self) -> list[Finding]:
+        """The findings that count: not suppressed in the file."""
+        return [finding for finding in self.findings if finding.suppressed is None]
 
 
 def load(display: str, data: bytes) -> Document | YamlProblem | tuple[YamlProblem, str]:
@@ -58,8 +66,30 @@ def lint_bytes(
         if rule.check is not None and is_selected(rule, settings):
             diagnostics.extend(rule.check(context))
     findings = [to_finding(display, loaded, diagnostic, settings) for diagnostic in diagnostics]
+    unused: list[Suppression] = []
+    if not settings.no_ignores:
+        applied = suppress.apply(findings, suppress.find_suppressions(loaded))
+        findings = applied.findings
+        unused = applied.unused
+        if is_selected(BY_CODE["HS004"], settings):
+            findings.extend(_unused_finding(display, loaded, item, settings) for item in unused)
     findings.sort(key=lambda f: (f.span.start, f.rule, f.message))
-    return LintResult(display, tuple(findings), loaded, context, loaded.text)
+    return LintResult(display, tuple(findings), loaded, context, loaded.text, tuple(unused))
+
+
+def _unused_finding(
+    display: str, document: Document, item: Suppression, settings: Settings
+) -> Finding:
+    codes = ",".join(item.codes) if item.codes else "all rules"
+    kind = "ignore-file" if item.whole_file else "ignore"
+    diagnostic = Diagnostic(
+        "HS004",
+        f"unused suppression: no {codes} finding for this `hubspec: {kind}` to suppress",
+        item.start,
+        item.end,
+        fixable=True,
+    )
+    return to_finding(display, document, diagnostic, settings)
 
 
 def is_selected(rule: Rule, settings: Settings) -> bool:

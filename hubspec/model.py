@@ -59,3 +59,4 @@ class Finding:
     span: Span
     fixable: bool = False
     notes: tuple[str, ...] = field(default=())
+    suppressed: str | None = None

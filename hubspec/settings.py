@@ -30,3 +30,4 @@ class Settings:
     ignore: frozenset[str] = frozenset()
     severities: dict[str, Severity] = field(default_factory=dict)
     fix: FixDefaults = field(default_factory=FixDefaults)
+    no_ignores: bool = False

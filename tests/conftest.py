@@ -16,7 +16,9 @@ SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 
 
-def lint_file(path: Path, source_root: Path | None = None, settings: Settings | None = None) -> LintResult:
+def lint_file(
+    path: Path, source_root: Path | None = None, settings: Settings | None = None
+) -> LintResult:
     return lint_bytes(
         path.name,
         path.read_bytes(),
@@ -26,7 +28,9 @@ def lint_file(path: Path, source_root: Path | None = None, settings: Settings | 
     )
 
 
-def lint_text(text: str, source_root: Path | None = None, settings: Settings | None = None) -> LintResult:
+def lint_text(
+    text: str, source_root: Path | None = None, settings: Settings | None = None
+) -> LintResult:
     return lint_bytes(
         "buildspec.yml",
         text.encode("utf-8"),

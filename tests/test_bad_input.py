@@ -35,11 +35,16 @@ CASES: dict[str, tuple[bytes, str]] = {
     "root-scalar": (b"just a string\n", "the document is a scalar"),
     "syntax-error": (b"version: 0.2\nphases:\n  build:\n    commands: [a, b\n", "invalid YAML"),
     "huge-file": (b"# " + b"x" * (10 * 1024 * 1024) + b"\n", "larger than 1,048,576 bytes"),
-    "long-line": (b"version: 0.2\nx: " + b"y" * (2 * 1024 * 1024) + b"\n", "larger than 1,048,576 bytes"),
+    "long-line": (
+        b"version: 0.2\nx: " + b"y" * (2 * 1024 * 1024) + b"\n",
+        "larger than 1,048,576 bytes",
+    ),
 }
 
 
-def _hubspec(*args: str, cwd: Path | None = None, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+def _hubspec(
+    *args: str, cwd: Path | None = None, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "hubspec", *args],
         capture_output=True,
@@ -91,7 +96,12 @@ def test_device_is_usage_error() -> None:
 
 def test_stdin_with_filename(tmp_path: Path) -> None:
     result = _hubspec(
-        "lint", "--format", "concise", "--stdin-filename", "ci/buildspec.yml", "-",
+        "lint",
+        "--format",
+        "concise",
+        "--stdin-filename",
+        "ci/buildspec.yml",
+        "-",
         stdin=b"version: 0.2\nphases:\n  prebuild:\n    commands: [ls]\n",
     )
     assert result.returncode == 0

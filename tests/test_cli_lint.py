@@ -25,7 +25,9 @@ def _lint(*args: str, env: dict[str, str] | None = None):  # type: ignore[no-unt
 
 
 def test_version() -> None:
-    result = subprocess.run([sys.executable, "-m", "hubspec", "--version"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "hubspec", "--version"], capture_output=True, text=True
+    )
     assert result.returncode == 0
     assert result.stdout.strip() == f"hubspec {__version__}"
 
@@ -45,9 +47,23 @@ def test_json_contract() -> None:
     assert report["version"] == 1
     (finding,) = report["findings"]
     assert set(finding) >= {
-        "path", "rule", "name", "severity", "message", "line", "column", "end_line", "end_column", "fixable",
+        "path",
+        "rule",
+        "name",
+        "severity",
+        "message",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "fixable",
     }
-    assert (finding["rule"], finding["line"], finding["column"], finding["fixable"]) == ("HS101", 17, 9, True)
+    assert (finding["rule"], finding["line"], finding["column"], finding["fixable"]) == (
+        "HS101",
+        17,
+        9,
+        True,
+    )
     assert report["summary"]["errors"] == 1
 
 
@@ -118,7 +134,12 @@ def test_directory_discovery(tmp_path: Path) -> None:
     (tmp_path / "vendor" / "buildspec.yml").write_text(WARNING_ONLY)
     (tmp_path / ".gitignore").write_text("vendor/\n")
     result = _lint("--format", "json", str(tmp_path))
-    paths = sorted({Path(f["path"]).relative_to(tmp_path).as_posix() for f in json.loads(result.output)["findings"]})
+    paths = sorted(
+        {
+            Path(f["path"]).relative_to(tmp_path).as_posix()
+            for f in json.loads(result.output)["findings"]
+        }
+    )
     assert paths == ["buildspec.yml", "ci/build.yaml"]
 
 

@@ -38,7 +38,10 @@ def _buildspecs(corpus: Path) -> list[Path]:
 def _lint(path: Path):  # type: ignore[no-untyped-def]
     rel = path.relative_to(CORPUS)
     return lint_bytes(
-        rel.as_posix(), path.read_bytes(), source_root=CORPUS / rel.parts[0], reader=files.read_referenced
+        rel.as_posix(),
+        path.read_bytes(),
+        source_root=CORPUS / rel.parts[0],
+        reader=files.read_referenced,
     )
 
 
@@ -72,7 +75,9 @@ def test_every_corpus_file_with_hs101_is_fixed_and_stable(corpus: Path) -> None:
         old_lines = data.decode("utf-8-sig").splitlines()
         new_lines = iter(outcome.new_data.decode("utf-8-sig").splitlines())
         assert all(any(line == new for new in new_lines) for line in old_lines), rel
-        again = fix_bytes(rel.as_posix(), outcome.new_data, source_root=root, reader=files.read_referenced)
+        again = fix_bytes(
+            rel.as_posix(), outcome.new_data, source_root=root, reader=files.read_referenced
+        )
         assert again.new_data is None and again.refusal is None
         fixed += 1
     assert fixed >= 60
@@ -83,5 +88,7 @@ def test_version_01_files_are_never_rewritten(name: str, corpus: Path) -> None:
     path = corpus / name
     if not path.exists():
         pytest.skip(f"{name} not in this corpus")
-    outcome = fix_bytes(name, path.read_bytes(), source_root=path.parent, reader=files.read_referenced)
+    outcome = fix_bytes(
+        name, path.read_bytes(), source_root=path.parent, reader=files.read_referenced
+    )
     assert outcome.new_data is None

@@ -40,6 +40,10 @@ def test_labelled_file(name: str, corpus: Path) -> None:
 
 
 def test_enough_files_labelled() -> None:
-    using_docker = [name for name, label in LABELS.items() if label["hs101"] or label.get("hs103") or label.get("hub_login_lines")]
+    using_docker = [
+        name
+        for name, label in LABELS.items()
+        if label["hs101"] or label.get("hs103") or label.get("hub_login_lines")
+    ]
     assert len(LABELS) >= 30
     assert len(using_docker) >= 30

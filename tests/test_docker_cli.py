@@ -202,15 +202,23 @@ UNRESOLVED_CASES = {
     "docker ? pull node": Unresolved("the subcommand of docker is not known statically", 1),
     "docker image ?": Unresolved("the subcommand of docker image is not known statically", 2),
     "docker buildx ?": Unresolved("the subcommand of docker buildx is not known statically", 2),
-    "docker pull ?": Unresolved("the image operand of docker pull is not known statically", 2),
-    "docker pull -q ?": Unresolved("the image operand of docker pull is not known statically", 3),
-    "docker run ?": Unresolved("the image operand of docker run is not known statically", 2),
-    "docker run --rm ? echo hi": Unresolved(
-        "the image operand of docker run is not known statically", 3
+    "docker pull ?": Unresolved(
+        "the image operand of docker pull is not known statically", 2, operand=True
     ),
-    "docker run ? node": Unresolved("the image operand of docker run is not known statically", 2),
+    "docker pull -q ?": Unresolved(
+        "the image operand of docker pull is not known statically", 3, operand=True
+    ),
+    "docker run ?": Unresolved(
+        "the image operand of docker run is not known statically", 2, operand=True
+    ),
+    "docker run --rm ? echo hi": Unresolved(
+        "the image operand of docker run is not known statically", 3, operand=True
+    ),
+    "docker run ? node": Unresolved(
+        "the image operand of docker run is not known statically", 2, operand=True
+    ),
     "docker container create ?": Unresolved(
-        "the image operand of docker container create is not known statically", 3
+        "the image operand of docker container create is not known statically", 3, operand=True
     ),
     "docker run --frobnicate node": Unresolved(
         "docker run has an option hubspec does not know (--frobnicate), "
@@ -221,7 +229,7 @@ UNRESOLVED_CASES = {
         "docker run has an option hubspec does not know (-Z), so its image operand is unclear", 2
     ),
     "docker service create ?": Unresolved(
-        "the image operand of docker service create is not known statically", 3
+        "the image operand of docker service create is not known statically", 3, operand=True
     ),
     "docker compose ?": Unresolved("the docker compose subcommand is not known statically", 2),
     "docker-compose ?": Unresolved("the docker-compose subcommand is not known statically", 1),
@@ -250,8 +258,8 @@ def build(**changes: object) -> BuildUse:
 
 BUILD_CASES = {
     "docker build .": build(),
-    "docker build -t me/app:1 .": build(),
-    "docker build . -t me/app:1": build(),
+    "docker build -t me/app:1 .": build(tags=(3,)),
+    "docker build . -t me/app:1": build(tags=(4,)),
     "docker image build .": build(word=2, verb="docker image build"),
     "docker builder build .": build(word=2, verb="docker builder build"),
     "docker buildx build --push .": build(word=2, verb="docker buildx build"),
@@ -268,7 +276,7 @@ BUILD_CASES = {
     ),
     "docker build --build-arg=A=x=y .": build(build_args=(("A", "x=y"),)),
     "docker build --build-arg ? .": build(build_args_complete=False),
-    "docker build ? -t x .": build(build_args_complete=False),
+    "docker build ? -t x .": build(build_args_complete=False, tags=(4,)),
     "docker build --platform linux/amd64,linux/arm64 --platform linux/s390x .": build(
         platforms=("linux/amd64", "linux/arm64", "linux/s390x")
     ),
@@ -299,7 +307,7 @@ BUILD_CASES = {
         build_args_complete=False,
     ),
     "docker build -t x": build(
-        context=None, unresolved="docker build has no build context argument"
+        context=None, unresolved="docker build has no build context argument", tags=(3,)
     ),
     "docker build https://github.com/me/app.git#main": build(
         context="https://github.com/me/app.git#main",

@@ -59,7 +59,9 @@ def test_every_rule_folder_is_a_rule() -> None:
     assert folders <= set(BY_CODE), folders - set(BY_CODE)
 
 
-FIX_CASES = [case for case in CASES if (case / "fixed.yml").exists() or (case / "refused.txt").exists()]
+FIX_CASES = [
+    case for case in CASES if (case / "fixed.yml").exists() or (case / "refused.txt").exists()
+]
 
 
 def _fix(case: Path, data: bytes):  # type: ignore[no-untyped-def]
@@ -77,7 +79,9 @@ def test_fix(case: Path) -> None:
         return
     expected = (case / "fixed.yml").read_bytes()
     assert outcome.refusal is None
-    assert outcome.new_data == expected, outcome.new_data.decode("utf-8") if outcome.new_data else None
+    assert outcome.new_data == expected, (
+        outcome.new_data.decode("utf-8") if outcome.new_data else None
+    )
     again = _fix(case, expected)
     assert again.new_data is None and again.refusal is None
     assert not [f for f in again.before.findings if f.rule == "HS101"]

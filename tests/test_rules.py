@@ -51,4 +51,4 @@ def test_rules_json_lists_every_rule() -> None:
     assert result.exit_code == 0
     rows = json.loads(result.output)
     assert [row["code"] for row in rows] == [rule.code for rule in RULES]
-    assert {row["code"] for row in rows if row["fixable"]} == {"HS101"}
+    assert {row["code"] for row in rows if row["fixable"]} == {"HS004", "HS101"}

@@ -11,6 +11,7 @@ from hubspec.fix.plan import AddedReference, Refusal, plan_login_fix
 from hubspec.lint import LintResult, lint_bytes
 from hubspec.model import Edit
 from hubspec.settings import Settings
+from hubspec.suppress import removal_edit
 
 
 @dataclass(frozen=True)
@@ -53,31 +54,58 @@ def fix_bytes(
     reader: FileReader,
     settings: Settings | None = None,
 ) -> FixOutcome:
-    """Fix one buildspec in memory; the caller decides whether to write or diff."""
+    """Fix one buildspec in memory; the caller decides whether to write or diff.
+
+    Two passes: the login fix first, then the removal of suppressions that are unused,
+    including those the login fix made unused. The result is verified against the original.
+    """
     settings = settings or Settings()
-    before = lint_bytes(display, data, source_root=source_root, reader=reader, settings=settings)
+
+    def lint(raw: bytes) -> LintResult:
+        return lint_bytes(display, raw, source_root=source_root, reader=reader, settings=settings)
+
+    before = lint(data)
     if before.context is None:
         return FixOutcome(display, before)
+    document = before.context.document
+    changes: list[str] = []
+    added: list[AddedReference] = []
+    fixed_users: list[str] = []
     try:
-        plan = plan_login_fix(before.context)
-        if plan is None:
-            return FixOutcome(display, before)
-        document = before.context.document
-        text = apply_edits(document.text, plan.edits)
+        active = {f.span.start for f in before.active if f.rule == "HS101"}
+        plan = plan_login_fix(before.context, active)
+        text = document.text
+        current = before
+        if plan is not None:
+            text = apply_edits(text, plan.edits)
+            changes.extend(plan.changes)
+            added.extend(plan.added)
+            fixed_users.extend(plan.fixed_users)
+            current = lint(_encode(text, document.bom))
+        if current.document is not None and current.unused_suppressions and _fixes_hs004(settings):
+            edits = [removal_edit(current.document, item) for item in current.unused_suppressions]
+            text = apply_edits(current.document.text, edits)
+            changes.append(f"removed {len(edits)} unused hubspec: ignore comment(s)")
     except Refusal as refusal:
         return FixOutcome(display, before, refusal=str(refusal))
-    new_data = (("\ufeff" if document.bom else "") + text).encode("utf-8")
-    after = lint_bytes(display, new_data, source_root=source_root, reader=reader, settings=settings)
-    reasons = verify.problems(before, after, plan.fixed_users)
-    if reasons:
-        return FixOutcome(display, before, refusal="; ".join(reasons))
+    new_data = _encode(text, document.bom)
     if new_data == data:
         return FixOutcome(display, before)
+    after = lint(new_data)
+    reasons = verify.problems(before, after, fixed_users)
+    if reasons:
+        return FixOutcome(display, before, refusal="; ".join(reasons))
     return FixOutcome(
-        display,
-        before,
-        new_data=new_data,
-        after=after,
-        changes=tuple(plan.changes),
-        added=tuple(plan.added),
+        display, before, new_data=new_data, after=after, changes=tuple(changes), added=tuple(added)
     )
+
+
+def _encode(text: str, bom: bool) -> bytes:
+    return (("\ufeff" if bom else "") + text).encode("utf-8")
+
+
+def _fixes_hs004(settings: Settings) -> bool:
+    from hubspec.lint import is_selected
+    from hubspec.rules import BY_CODE
+
+    return not settings.no_ignores and is_selected(BY_CODE["HS004"], settings)

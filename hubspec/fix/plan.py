@@ -16,7 +16,7 @@ from hubspec.buildmodel import DEFAULT_USER, PHASES, Step
 from hubspec.document import Document, Node
 from hubspec.fix import layout
 from hubspec.fix.layout import Layout
-from hubspec.model import Edit
+from hubspec.model import Edit, Position
 
 if TYPE_CHECKING:
     from hubspec.context import LintContext
@@ -50,18 +50,27 @@ class LoginPlan:
     fixed_users: list[str] = field(default_factory=list)
 
 
-def first_unauthenticated_pulls(context: LintContext) -> dict[str, Pull]:
-    """The first Docker Hub pull without login, per user, in execution order."""
+def first_unauthenticated_pulls(context: LintContext, active: set[Position]) -> dict[str, Pull]:
+    """The first reported Docker Hub pull without login, per user, in execution order.
+
+    `active` holds the positions of HS101 findings that count (not suppressed, not
+    deselected): a pull the user chose to ignore is not fixed.
+    """
     firsts: dict[str, Pull] = {}
     for event, logged_in in with_login_state(context.analysis.events):
-        if isinstance(event, Pull) and event.hub and not logged_in:
+        if (
+            isinstance(event, Pull)
+            and event.hub
+            and not logged_in
+            and context.document.position(event.place.start) in active
+        ):
             firsts.setdefault(event.place.user, event)
     return firsts
 
 
-def plan_login_fix(context: LintContext) -> LoginPlan | None:
-    """The edits that log in before every unauthenticated Docker Hub pull; None if none."""
-    firsts = first_unauthenticated_pulls(context)
+def plan_login_fix(context: LintContext, active: set[Position]) -> LoginPlan | None:
+    """The edits that log in before every reported Docker Hub pull; None if none."""
+    firsts = first_unauthenticated_pulls(context, active)
     if not firsts:
         return None
     document = context.document

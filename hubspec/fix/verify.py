@@ -23,11 +23,11 @@ def problems(old: LintResult, new: LintResult, fixed_users: list[str]) -> list[s
         first = new.findings[0].message if new.findings else "unknown error"
         return [f"the fixed text does not parse ({first})"]
     found: list[str] = []
-    remaining = [f for f in new.findings if f.rule == "HS101"]
-    if remaining:
+    remaining = [f for f in new.active if f.rule == "HS101" and f.fixable]
+    if remaining and fixed_users:
         found.append(f"{len(remaining)} Docker Hub pull(s) would still run without login")
-    before = Counter(_key(f.rule, f.message) for f in old.findings)
-    after = Counter(_key(f.rule, f.message) for f in new.findings if f.rule != "HS101")
+    before = Counter(_key(f.rule, f.message) for f in old.active)
+    after = Counter(_key(f.rule, f.message) for f in new.active if f.rule != "HS101")
     for (rule, message), count in (after - before).items():
         found.append(f"the fix would add a finding: {rule} {message} (x{count})")
     if old.document is not None and not _is_subsequence(

@@ -19,17 +19,22 @@ class Report:
     files_checked: int
     sources: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def active(self) -> list[Finding]:
+        """Findings not suppressed by a `# hubspec: ignore` comment: the ones that count."""
+        return [finding for finding in self.findings if finding.suppressed is None]
+
     def counts(self) -> Counter[str]:
-        return Counter(finding.severity.value for finding in self.findings)
+        return Counter(finding.severity.value for finding in self.active)
 
     def fixable(self) -> int:
-        return sum(1 for finding in self.findings if finding.fixable)
+        return sum(1 for finding in self.active if finding.fixable)
 
 
 def summary_line(report: Report) -> str:
     """One line for people: how many problems of which kind in how many files."""
     counts = report.counts()
-    total = len(report.findings)
+    total = len(report.active)
     files = report.files_checked
     checked = f"{files} file{'s' if files != 1 else ''}"
     if not total:

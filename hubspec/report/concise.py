@@ -8,7 +8,7 @@ from hubspec.report import Report, summary_line
 
 
 def render(report: Report, out: TextIO) -> None:
-    for finding in report.findings:
+    for finding in report.active:
         start = finding.span.start
         out.write(f"{finding.path}:{start.line}:{start.column}: {finding.rule} {finding.message}\n")
     out.write(summary_line(report) + "\n")

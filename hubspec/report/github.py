@@ -34,6 +34,6 @@ def annotation(finding: Finding) -> str:
 
 
 def render(report: Report, out: TextIO) -> None:
-    for finding in report.findings:
+    for finding in report.active:
         out.write(annotation(finding) + "\n")
     out.write(summary_line(report) + "\n")

@@ -24,6 +24,8 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "end_column": finding.span.end.column,
         "fixable": finding.fixable,
         "notes": list(finding.notes),
+        "suppressed": finding.suppressed is not None,
+        "suppression": finding.suppressed,
     }
 
 
@@ -34,7 +36,8 @@ def render(report: Report, out: TextIO) -> None:
         "findings": [finding_dict(finding) for finding in report.findings],
         "summary": {
             "files": report.files_checked,
-            "findings": len(report.findings),
+            "findings": len(report.active),
+            "suppressed": len(report.findings) - len(report.active),
             "errors": counts["error"],
             "warnings": counts["warning"],
             "infos": counts["info"],

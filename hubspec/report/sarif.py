@@ -64,6 +64,8 @@ def document(report: Report) -> dict[str, Any]:
             ],
             "partialFingerprints": {"hubspec/v1": fingerprint(finding, line_text)},
         }
+        if finding.suppressed is not None:
+            result["suppressions"] = [{"kind": "inSource", "justification": finding.suppressed}]
         results.append(result)
     return {
         "$schema": SCHEMA,

@@ -22,7 +22,7 @@ def render(report: Report, out: TextIO, *, color: bool | None = None) -> None:
         highlight=False,
         soft_wrap=True,
     )
-    for finding in report.findings:
+    for finding in report.active:
         console.print(_frame(finding, report.sources.get(finding.path, "")))
     console.print(Text(summary_line(report), style="bold"))
 

@@ -13,6 +13,7 @@ from hubspec.rules import (
     schema_violation,
     unknown_key,
     unresolved_image,
+    unused_suppression,
 )
 from hubspec.rules.base import Rule
 
@@ -22,6 +23,7 @@ RULES: tuple[Rule, ...] = tuple(
             invalid_yaml.RULE,
             schema_violation.RULE,
             unknown_key.RULE,
+            unused_suppression.RULE,
             hub_pull.RULE,
             hub_login.RULE,
             unresolved_image.RULE,

@@ -1,0 +1,219 @@
+"""Configuration from `[tool.hubspec]` in pyproject.toml or `.hubspec.toml`, nearest to each file.
+
+Keys are checked strictly: a typo in a config file is an error naming the file and the key,
+never a setting silently ignored.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import tomllib
+
+from hubspec.model import Severity
+from hubspec.settings import Settings
+
+CONFIG_NAMES = (".hubspec.toml", "pyproject.toml")
+_FIX_KEYS = {
+    "user-variable": "user_variable",
+    "token-variable": "token_variable",
+    "user-parameter": "user_parameter",
+    "token-parameter": "token_parameter",
+    "store": "store",
+    "secret": "secret_id",
+}
+TOP_KEYS = frozenset(
+    {
+        "select",
+        "ignore",
+        "severity",
+        "fail-on",
+        "mirrors",
+        "source-root",
+        "include",
+        "exclude",
+        "per-file-ignores",
+        "fix",
+    }
+)
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """One config file's settings, as given (None = not set there)."""
+
+    path: Path | None = None
+    select: frozenset[str] | None = None
+    ignore: frozenset[str] = frozenset()
+    severities: dict[str, Severity] = field(default_factory=dict)
+    fail_on: Severity | None = None
+    mirrors: frozenset[str] = frozenset()
+    source_root: Path | None = None
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+    fix: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def base(self) -> Path:
+        return self.path.parent if self.path is not None else Path.cwd()
+
+    def settings(self, base: Settings) -> Settings:
+        """Settings for a file: these config values over the defaults."""
+        fix = replace(base.fix, **{_FIX_KEYS[key]: value for key, value in self.fix.items()})
+        return replace(
+            base,
+            source_root=self.source_root or base.source_root,
+            mirrors=base.mirrors | self.mirrors,
+            select=self.select if self.select is not None else base.select,
+            ignore=base.ignore | self.ignore,
+            severities={**base.severities, **self.severities},
+            fix=fix,
+        )
+
+    def ignored_for(self, path: Path) -> frozenset[str]:
+        """Codes that per-file-ignores turns off for this file."""
+        try:
+            relative = path.resolve().relative_to(self.base.resolve()).as_posix()
+        except ValueError:
+            relative = path.as_posix()
+        codes: set[str] = set()
+        for pattern, ignored in self.per_file_ignores:
+            if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(path.name, pattern):
+                codes |= ignored
+        return frozenset(codes)
+
+    def excludes(self, path: Path) -> bool:
+        """Whether include/exclude globs leave this discovered file out."""
+        try:
+            relative = path.resolve().relative_to(self.base.resolve()).as_posix()
+        except ValueError:
+            return False
+        if self.include and not any(fnmatch.fnmatch(relative, glob) for glob in self.include):
+            return True
+        return any(fnmatch.fnmatch(relative, glob) for glob in self.exclude)
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest config file at or above `start`, stopping at the repository root."""
+    directory = start.resolve()
+    if directory.is_file():
+        directory = directory.parent
+    while True:
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            if candidate.is_file() and (name != "pyproject.toml" or _has_table(candidate)):
+                return candidate
+        if (directory / ".git").exists() or directory.parent == directory:
+            return None
+        directory = directory.parent
+
+
+def _has_table(pyproject: Path) -> bool:
+    try:
+        return "hubspec" in _read_toml(pyproject).get("tool", {})
+    except ConfigError:
+        return True
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot be read ({error})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+
+
+def load_config(path: Path) -> Config:
+    """Read and check one config file."""
+    document = _read_toml(path)
+    if path.name == "pyproject.toml":
+        table = document.get("tool", {}).get("hubspec", {})
+        where = "[tool.hubspec]"
+    else:
+        table = document
+        where = ""
+    return parse_config(table, path, where)
+
+
+def parse_config(table: dict[str, Any], path: Path, where: str = "") -> Config:
+    def fail(key: str, message: str) -> ConfigError:
+        prefix = f"{where}." if where else ""
+        return ConfigError(f"{path}: {prefix}{key}: {message}")
+
+    if not isinstance(table, dict):
+        raise fail("", "must be a table")
+    for key in table:
+        if key not in TOP_KEYS:
+            known = ", ".join(sorted(TOP_KEYS))
+            raise fail(key, f"unknown key (known keys: {known})")
+
+    def codes(key: str) -> frozenset[str] | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise fail(key, "must be a list of rule codes")
+        return frozenset(item.upper() for item in value)
+
+    def strings(key: str) -> tuple[str, ...]:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise fail(key, "must be a list of strings")
+        return tuple(value)
+
+    def level(key: str, value: Any) -> Severity:
+        try:
+            return Severity(value)
+        except ValueError:
+            raise fail(key, f"'{value}' is not error, warning or info") from None
+
+    severities_table = table.get("severity", {})
+    if not isinstance(severities_table, dict):
+        raise fail("severity", "must be a table of CODE = level")
+    severities = {
+        code.upper(): level(f"severity.{code}", value) for code, value in severities_table.items()
+    }
+    per_file = table.get("per-file-ignores", {})
+    if not isinstance(per_file, dict):
+        raise fail("per-file-ignores", "must be a table of glob = [codes]")
+    per_file_ignores = []
+    for pattern, ignored in per_file.items():
+        if not isinstance(ignored, list) or not all(isinstance(item, str) for item in ignored):
+            raise fail(f"per-file-ignores.{pattern}", "must be a list of rule codes")
+        per_file_ignores.append((pattern, frozenset(item.upper() for item in ignored)))
+    fix = table.get("fix", {})
+    if not isinstance(fix, dict):
+        raise fail("fix", "must be a table")
+    for key, value in fix.items():
+        if key not in _FIX_KEYS:
+            raise fail(f"fix.{key}", f"unknown key (known keys: {', '.join(sorted(_FIX_KEYS))})")
+        if not isinstance(value, str):
+            raise fail(f"fix.{key}", "must be a string")
+    if fix.get("store", "parameter-store") not in ("parameter-store", "secrets-manager"):
+        raise fail("fix.store", "must be parameter-store or secrets-manager")
+    source_root = table.get("source-root")
+    if source_root is not None and not isinstance(source_root, str):
+        raise fail("source-root", "must be a path")
+    fail_on = table.get("fail-on")
+    return Config(
+        path=path,
+        select=codes("select"),
+        ignore=codes("ignore") or frozenset(),
+        severities=severities,
+        fail_on=level("fail-on", fail_on) if fail_on is not None else None,
+        mirrors=frozenset(strings("mirrors")),
+        source_root=(path.parent / source_root) if source_root else None,
+        include=strings("include"),
+        exclude=strings("exclude"),
+        per_file_ignores=tuple(per_file_ignores),
+        fix=dict(fix),
+    )

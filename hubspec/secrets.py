@@ -1,0 +1,41 @@
+"""Literal secrets written in a buildspec, so that no output ever shows them.
+
+Reports quote source lines (code frames, diffs); a line holding a literal password or
+token is shown with the value replaced by asterisks.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hubspec.analysis import Login
+from hubspec.rules.plaintext_credential import looks_like_secret
+
+if TYPE_CHECKING:
+    from hubspec.context import LintContext
+
+MASK = "********"
+
+
+def secret_literals(context: LintContext) -> set[str]:
+    """Secret-looking env.variables values and `docker login -p` literals in this file."""
+    found: set[str] = set()
+    for entry in context.analysis.model.env:
+        literal = entry.literal
+        if entry.section == "variables" and literal and looks_like_secret(entry.name, literal):
+            found.add(literal)
+    text = context.document.text
+    for event in context.analysis.events:
+        if isinstance(event, Login) and event.password_span and not event.password_variables:
+            start, end = event.password_span
+            raw = text[start:end].strip("'\"")
+            if raw:
+                found.add(raw)
+    return {value for value in found if len(value) >= 4}
+
+
+def mask(text: str, secrets: set[str]) -> str:
+    """The text with every secret value replaced; longest first so parts are not left."""
+    for value in sorted(secrets, key=len, reverse=True):
+        text = text.replace(value, MASK)
+    return text
