@@ -171,7 +171,7 @@ class _Walker:
         if not events:
             return
         place = self._place(step, offsets, command.start, command.end, user, command.conditional)
-        cwd = getattr(command, "cwd", ".")
+        cwd = command.cwd
         for event in events:
             if isinstance(event, docker_cli.ImageUse):
                 if not self._is_local(event.verb, event.image):

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any, TextIO
 
 from hubspec import __version__
-from hubspec.model import Finding, Severity
+from hubspec.fingerprint import fingerprint
+from hubspec.model import Severity
 from hubspec.report import Report
 from hubspec.rules import RULES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 HELP_URI = "https://github.com/hubspec/hubspec#rules"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-
-
-def fingerprint(finding: Finding, line_text: str) -> str:
-    """Stable across line shifts: rule, file and the normalised text of the offending line."""
-    normal = " ".join(line_text.split())
-    digest = hashlib.sha256(f"{finding.rule}\0{finding.path}\0{normal}".encode()).hexdigest()
-    return digest[:32]
 
 
 def _rule(rule: Any) -> dict[str, Any]:
@@ -40,10 +33,6 @@ def document(report: Report) -> dict[str, Any]:
     index = {rule.code: position for position, rule in enumerate(RULES)}
     results = []
     for finding in report.findings:
-        lines = report.sources.get(finding.path, "").splitlines()
-        line_text = (
-            lines[finding.span.start.line - 1] if 0 < finding.span.start.line <= len(lines) else ""
-        )
         result: dict[str, Any] = {
             "ruleId": finding.rule,
             "ruleIndex": index[finding.rule],
@@ -62,7 +51,7 @@ def document(report: Report) -> dict[str, Any]:
                     }
                 }
             ],
-            "partialFingerprints": {"hubspec/v1": fingerprint(finding, line_text)},
+            "partialFingerprints": {"hubspec/v1": fingerprint(finding, report.sources.get(finding.path, ""))},
         }
         if finding.suppressed is not None:
             result["suppressions"] = [{"kind": "inSource", "justification": finding.suppressed}]
