@@ -20,7 +20,11 @@ def dump(report: Report) -> str:
     """The baseline document for a report's active findings."""
     entries = sorted(
         (
-            {"rule": f.rule, "path": f.path, "fingerprint": fingerprint(f, report.sources.get(f.path, ""))}
+            {
+                "rule": f.rule,
+                "path": f.path,
+                "fingerprint": fingerprint(f, report.sources.get(f.path, "")),
+            }
             for f in report.active
         ),
         key=lambda entry: (entry["path"], entry["rule"], entry["fingerprint"]),
@@ -33,7 +37,9 @@ def load(text: str, name: str) -> Counter[tuple[str, str, str]]:
         document = json.loads(text)
         entries = document["findings"]
         if document.get("version") != VERSION:
-            raise BaselineError(f"{name}: baseline version {document.get('version')} is not {VERSION}")
+            raise BaselineError(
+                f"{name}: baseline version {document.get('version')} is not {VERSION}"
+            )
         return Counter((e["rule"], e["path"], e["fingerprint"]) for e in entries)
     except (ValueError, KeyError, TypeError) as error:
         raise BaselineError(f"{name}: not a hubspec baseline ({error})") from None
@@ -44,7 +50,11 @@ def subtract(report: Report, baseline: Counter[tuple[str, str, str]]) -> Report:
     remaining = Counter(baseline)
     kept = []
     for finding in report.findings:
-        key = (finding.rule, finding.path, fingerprint(finding, report.sources.get(finding.path, "")))
+        key = (
+            finding.rule,
+            finding.path,
+            fingerprint(finding, report.sources.get(finding.path, "")),
+        )
         if finding.suppressed is None and remaining[key] > 0:
             remaining[key] -= 1
             continue

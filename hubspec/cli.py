@@ -1,4 +1,4 @@
-"""The command line: options -> settings -> core -> reporter -> exit code. The only typer import."""
+"""The command line: options -> run options -> core -> reporter -> exit code. The only typer import."""
 
 from __future__ import annotations
 
@@ -7,18 +7,21 @@ import sys
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn, TextIO, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO, TypeVar
 
 import typer
 
 from hubspec import __version__
-from hubspec.model import Severity
-from hubspec.report import Report
+
+if TYPE_CHECKING:
+    from hubspec.report import Report
+    from hubspec.runner import RunOptions
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 ISSUES_URL = "https://github.com/hubspec/hubspec/issues"
+PROGRESS_THRESHOLD = 20
 T = TypeVar("T")
 
 app = typer.Typer(
@@ -37,6 +40,7 @@ class OutputFormat(str, Enum):
     json = "json"
     sarif = "sarif"
     github = "github"
+    junit = "junit"
 
 
 class Color(str, Enum):
@@ -49,6 +53,11 @@ class FailOn(str, Enum):
     error = "error"
     warning = "warning"
     info = "info"
+
+
+class Store(str, Enum):
+    parameter_store = "parameter-store"
+    secrets_manager = "secrets-manager"
 
 
 def _version(value: bool) -> None:
@@ -89,55 +98,141 @@ SourceRootOpt = Annotated[
     ),
 ]
 ColorOpt = Annotated[Color, typer.Option("--color", help="Colour in text output.")]
+SelectOpt = Annotated[
+    list[str] | None, typer.Option("--select", help="Only these rule codes (prefixes allowed).")
+]
+IgnoreOpt = Annotated[
+    list[str] | None, typer.Option("--ignore", help="Skip these rule codes (prefixes allowed).")
+]
+MirrorOpt = Annotated[
+    list[str] | None,
+    typer.Option("--mirror", help="A registry host or prefix you trust as a Docker Hub mirror."),
+]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="Use this config file instead of the nearest one.")
+]
+IsolatedOpt = Annotated[bool, typer.Option("--isolated", help="Ignore every config file.")]
+NoIgnoresOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-ignores", help="Report findings even where `# hubspec: ignore` suppresses them."
+    ),
+]
+
+
+def _options(
+    paths: list[str] | None,
+    *,
+    stdin_filename: str | None,
+    source_root: Path | None,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    mirror: list[str] | None,
+    config: Path | None,
+    isolated: bool,
+    no_ignores: bool,
+    fix_options: dict[str, str] | None = None,
+) -> RunOptions:
+    from hubspec.runner import RunOptions
+
+    if config is not None and not config.is_file():
+        _usage_error(f"{config}: config file not found")
+    return RunOptions(
+        paths=paths or ["."],
+        stdin_filename=stdin_filename,
+        source_root=source_root,
+        select=frozenset(code.upper() for code in select) if select else None,
+        ignore=frozenset(code.upper() for code in ignore or ()),
+        mirrors=frozenset(mirror or ()),
+        fix_options=fix_options or {},
+        config_file=config,
+        isolated=isolated,
+        no_ignores=no_ignores,
+    )
 
 
 @app.command()
 def lint(
     paths: PathsArg = None,
     output_format: FormatOpt = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the report here; the terminal gets the text report."
+        ),
+    ] = None,
     stdin_filename: StdinNameOpt = None,
     source_root: SourceRootOpt = None,
     fail_on: Annotated[
-        FailOn, typer.Option("--fail-on", help="Lowest severity that makes the exit code 1.")
-    ] = FailOn.error,
+        FailOn | None,
+        typer.Option(
+            "--fail-on", help="Lowest severity that makes the exit code 1 (default: error)."
+        ),
+    ] = None,
     exit_zero: Annotated[
         bool, typer.Option("--exit-zero", help="Exit 0 even when problems are found.")
     ] = False,
-    select: Annotated[
-        list[str] | None, typer.Option("--select", help="Only these rule codes (prefixes allowed).")
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    mirror: MirrorOpt = None,
+    config: ConfigOpt = None,
+    isolated: IsolatedOpt = False,
+    no_ignores: NoIgnoresOpt = False,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", help="Report only findings that are not in this baseline."),
     ] = None,
-    ignore: Annotated[
-        list[str] | None, typer.Option("--ignore", help="Skip these rule codes (prefixes allowed).")
-    ] = None,
-    mirror: Annotated[
-        list[str] | None,
+    write_baseline: Annotated[
+        Path | None,
         typer.Option(
-            "--mirror", help="A registry host or prefix you trust as a Docker Hub mirror."
+            "--write-baseline", help="Record today's findings as the baseline and exit 0."
         ),
     ] = None,
     color: ColorOpt = Color.auto,
 ) -> None:
     """Report problems in buildspecs: YAML, schema, and Docker Hub pulls without login."""
-    from hubspec.runner import RunOptions, lint_paths
+    from hubspec.runner import fail_on_from_config, lint_paths
 
-    options = RunOptions(
-        paths=paths or ["."],
+    options = _options(
+        paths,
         stdin_filename=stdin_filename,
         source_root=source_root,
-        select=frozenset(select) if select else None,
-        ignore=frozenset(ignore or ()),
-        mirrors=frozenset(mirror or ()),
+        select=select,
+        ignore=ignore,
+        mirror=mirror,
+        config=config,
+        isolated=isolated,
+        no_ignores=no_ignores,
     )
-    outcome = _run(lambda: lint_paths(options))
-    _render(outcome.report, _choose_format(output_format), sys.stdout, color)
-    threshold = Severity(fail_on.value)
-    failed = any(f.severity.rank >= threshold.rank for f in outcome.report.active)
+    with _progress(color) as progress:
+        outcome = _run(lambda: lint_paths(options, progress))
+    report = outcome.report
+    if write_baseline is not None:
+        from hubspec import baseline as baselines
+
+        _write_report_file(write_baseline, baselines.dump(report))
+        typer.echo(
+            f"wrote {len(report.active)} finding(s) to the baseline {write_baseline}", err=True
+        )
+        raise typer.Exit(EXIT_OK)
+    if baseline is not None:
+        report = _apply_baseline(report, baseline)
+    chosen = _choose_format(output_format)
+    if output is not None:
+        from io import StringIO
+
+        buffer = StringIO()
+        _render(report, chosen, buffer, Color.never)
+        _write_report_file(output, buffer.getvalue())
+        _render(report, OutputFormat.text, sys.stdout, color)
+    else:
+        _render(report, chosen, sys.stdout, color)
+    level = fail_on.value if fail_on is not None else _run(lambda: fail_on_from_config(options))
+    from hubspec.model import Severity
+
+    threshold = Severity(level)
+    failed = any(finding.severity.rank >= threshold.rank for finding in report.active)
     raise typer.Exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
-
-
-class Store(str, Enum):
-    parameter_store = "parameter-store"
-    secrets_manager = "secrets-manager"
 
 
 @app.command()
@@ -152,62 +247,75 @@ def fix(
     stdin_filename: StdinNameOpt = None,
     source_root: SourceRootOpt = None,
     store: Annotated[
-        Store, typer.Option("--store", help="Where the Docker Hub credentials live.")
-    ] = Store.parameter_store,
+        Store | None, typer.Option("--store", help="Where the Docker Hub credentials live.")
+    ] = None,
     secret: Annotated[
         str | None,
         typer.Option("--secret", help="Secrets Manager secret ID (with --store secrets-manager)."),
     ] = None,
     user_variable: Annotated[
-        str, typer.Option("--user-variable", help="Shell variable for the user.")
-    ] = "DOCKER_USER",
+        str | None,
+        typer.Option("--user-variable", help="Shell variable for the user (DOCKER_USER)."),
+    ] = None,
     token_variable: Annotated[
-        str, typer.Option("--token-variable", help="Shell variable for the token.")
-    ] = "DOCKER_TOKEN",
+        str | None,
+        typer.Option("--token-variable", help="Shell variable for the token (DOCKER_TOKEN)."),
+    ] = None,
     user_parameter: Annotated[
-        str, typer.Option("--user-parameter", help="SSM parameter holding the user.")
-    ] = "dockerhub-user",
+        str | None,
+        typer.Option("--user-parameter", help="SSM parameter holding the user (dockerhub-user)."),
+    ] = None,
     token_parameter: Annotated[
-        str, typer.Option("--token-parameter", help="SSM parameter holding the token.")
-    ] = "dockerhub-token",
-    mirror: Annotated[
-        list[str] | None,
+        str | None,
         typer.Option(
-            "--mirror", help="A registry host or prefix you trust as a Docker Hub mirror."
+            "--token-parameter", help="SSM parameter holding the token (dockerhub-token)."
         ),
     ] = None,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    mirror: MirrorOpt = None,
+    config: ConfigOpt = None,
+    isolated: IsolatedOpt = False,
+    no_ignores: NoIgnoresOpt = False,
 ) -> None:
     """Add the Docker Hub login and its parameter-store block where pulls run without login."""
     from hubspec.fix.instructions import next_steps
     from hubspec.fix.plan import AddedReference
-    from hubspec.runner import RunOptions, fix_paths, unified_diff
-    from hubspec.settings import FixDefaults
+    from hubspec.model import Severity
+    from hubspec.runner import fix_paths, unified_diff
 
-    if store is Store.secrets_manager and not secret:
-        _usage_error("--store secrets-manager needs --secret ID")
     for name in (user_variable, token_variable):
-        if not name.isidentifier() or not name.isascii():
+        if name is not None and not (name.isidentifier() and name.isascii()):
             _usage_error(f"'{name}' is not a valid shell variable name")
-    options = RunOptions(
-        paths=paths or ["."],
+    given = {
+        "user_variable": user_variable,
+        "token_variable": token_variable,
+        "user_parameter": user_parameter,
+        "token_parameter": token_parameter,
+        "store": store.value if store is not None else None,
+        "secret_id": secret,
+    }
+    options = _options(
+        paths,
         stdin_filename=stdin_filename,
         source_root=source_root,
-        mirrors=frozenset(mirror or ()),
-        fix=FixDefaults(
-            user_variable=user_variable,
-            token_variable=token_variable,
-            user_parameter=user_parameter,
-            token_parameter=token_parameter,
-            store=store.value,
-            secret_id=secret,
-        ),
+        select=select,
+        ignore=ignore,
+        mirror=mirror,
+        config=config,
+        isolated=isolated,
+        no_ignores=no_ignores,
+        fix_options={key: value for key, value in given.items() if value is not None},
     )
+    if store is Store.secrets_manager and not secret:
+        _usage_error("--store secrets-manager needs --secret ID")
     stdin_only = options.paths == ["-"]
     run = _run(lambda: fix_paths(options, write=not diff and not stdin_only))
     if stdin_only and not diff:
         outcome = run.outcomes[0]
-        sys.stdout.buffer.write(outcome.new_data or b"")
-        if outcome.new_data is None:
+        if outcome.new_data is not None:
+            sys.stdout.buffer.write(outcome.new_data)
+        else:
             sys.stdout.write(outcome.before.text)
         raise typer.Exit(EXIT_FINDINGS if outcome.refusal else EXIT_OK)
     refused = [outcome for outcome in run.outcomes if outcome.refusal]
@@ -227,7 +335,7 @@ def fix(
             for change in outcome.changes:
                 typer.echo(f"  - {change}")
             added.extend(outcome.added)
-    remaining = [f for f in run.report.active if f.severity is Severity.ERROR]
+    remaining = [finding for finding in run.report.active if finding.severity is Severity.ERROR]
     if not run.written and not refused and not run.errors:
         typer.echo("Nothing to fix.")
     steps = next_steps(added)
@@ -248,7 +356,7 @@ def rules_command(
     ] = "table",
 ) -> None:
     """List every rule: code, name, severity, fixable, summary."""
-    from hubspec.rules import RULES
+    from hubspec.rules import RULES, markdown_table
 
     if output_format == "json":
         import json
@@ -266,8 +374,6 @@ def rules_command(
         typer.echo(json.dumps(rows, indent=2))
         return
     if output_format == "markdown":
-        from hubspec.rules import markdown_table
-
         typer.echo(markdown_table(), nl=False)
         return
     if output_format != "table":
@@ -292,6 +398,67 @@ def explain(code: Annotated[str, typer.Argument(help="A rule code (HS101) or nam
     )
 
 
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the buildspec.")] = Path(
+        "buildspec.yml"
+    ),
+    ecr_repo: Annotated[
+        str, typer.Option("--ecr-repo", help="The ECR repository to push to.")
+    ] = "app",
+    dockerfile: Annotated[
+        str, typer.Option("--dockerfile", help="The Dockerfile, relative to the source root.")
+    ] = "Dockerfile",
+    store: Annotated[
+        Store, typer.Option("--store", help="Where the Docker Hub credentials live.")
+    ] = (Store.parameter_store),
+    secret: Annotated[
+        str | None, typer.Option("--secret", help="Secrets Manager secret ID.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a new buildspec: build an image, push it to ECR, with the Docker Hub login."""
+    from hubspec.files import write_new
+    from hubspec.init import InitError, render_buildspec
+    from hubspec.settings import FixDefaults
+
+    if path.exists() and not force:
+        _usage_error(f"{path}: already exists; use --force to overwrite it")
+    try:
+        text = render_buildspec(
+            ecr_repo, dockerfile, FixDefaults(store=store.value, secret_id=secret)
+        )
+    except InitError as error:
+        _usage_error(str(error))
+    try:
+        write_new(path, text.encode("utf-8"), overwrite=force)
+    except OSError as error:
+        _usage_error(f"{path}: cannot be written ({error.strerror or error})")
+    typer.echo(f"wrote {path}; run `hubspec lint {path}` to check it")
+
+
+def _apply_baseline(report: Report, path: Path) -> Report:
+    from hubspec import baseline as baselines
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        _usage_error(f"{path}: cannot be read ({error.strerror or error})")
+    try:
+        return baselines.subtract(report, baselines.load(text, str(path)))
+    except baselines.BaselineError as error:
+        _usage_error(str(error))
+
+
+def _write_report_file(path: Path, text: str) -> None:
+    from hubspec.files import write_new
+
+    try:
+        write_new(path, text.encode("utf-8"), overwrite=True)
+    except OSError as error:
+        _usage_error(f"{path}: cannot be written ({error.strerror or error})")
+
+
 def _choose_format(chosen: OutputFormat | None) -> OutputFormat:
     if chosen is not None:
         return chosen
@@ -313,6 +480,10 @@ def _render(report: Report, output_format: OutputFormat, out: TextIO, color: Col
         from hubspec.report import github
 
         github.render(report, out)
+    elif output_format is OutputFormat.junit:
+        from hubspec.report import junit
+
+        junit.render(report, out)
     elif output_format is OutputFormat.text and _wants_frames(out, color):
         from hubspec.report import text
 
@@ -335,15 +506,39 @@ def _color_flag(color: Color) -> bool | None:
     return None
 
 
+class _progress:
+    """A progress bar on stderr for many files on a terminal; nothing otherwise."""
+
+    def __init__(self, color: Color) -> None:
+        self.enabled = sys.stderr.isatty() and color is not Color.never and not os.environ.get("CI")
+        self.bar: object | None = None
+
+    def __enter__(self) -> Callable[[int, int], None] | None:
+        if not self.enabled:
+            return None
+        from hubspec.report.progress import ProgressBar
+
+        bar = ProgressBar(sys.stderr, PROGRESS_THRESHOLD)
+        self.bar = bar
+        return bar.update
+
+    def __exit__(self, *exc: object) -> None:
+        from hubspec.report.progress import ProgressBar
+
+        if isinstance(self.bar, ProgressBar):
+            self.bar.close()
+
+
 def _run(work: Callable[[], T]) -> T:
     """Run core work, turning usage and internal errors into messages and exit codes."""
+    from hubspec.baseline import BaselineError
     from hubspec.config import ConfigError
     from hubspec.files import PathError
     from hubspec.runner import InternalError
 
     try:
         return work()
-    except (PathError, ConfigError) as error:
+    except (PathError, ConfigError, BaselineError) as error:
         _usage_error(str(error))
     except InternalError as error:
         _internal_error(str(error))

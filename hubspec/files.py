@@ -232,11 +232,16 @@ def write_atomic(path: Path, data: bytes, expected_old: bytes | None = None) -> 
     """
     try:
         target = Path(os.path.realpath(path, strict=True))
+    except FileNotFoundError:
+        raise _gone(path) from None
     except OSError as error:
         raise _failed(path, error, "while following the path to the file") from None
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     for _ in range(_REOPEN_ATTEMPTS):
         try:
-            fd = os.open(target, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+            fd = os.open(target, flags)
+        except FileNotFoundError:
+            raise _gone(path) from None
         except OSError as error:
             raise _failed(path, error, "while opening the file to check it") from None
         try:
@@ -264,7 +269,7 @@ def _lock(fd: int, target: Path, path: Path) -> bool:
                 if time.monotonic() > deadline:
                     raise WriteConflict(
                         f"{path}: another process held a lock on the file for"
-                        f" {LOCK_TIMEOUT_SECONDS:.0f} s; not written, the file is unchanged"
+                        f" {LOCK_TIMEOUT_SECONDS:g} s; not written, the file is unchanged"
                     ) from None
                 time.sleep(0.01)
             except OSError:
@@ -298,6 +303,8 @@ def _write_locked(
         # The last check before the rename: still the same file, still the bytes read.
         try:
             now = os.stat(target)
+        except FileNotFoundError:
+            raise _gone(path) from None
         except OSError as error:
             raise _failed(path, error, "while checking the file before replacing it") from None
         if (now.st_dev, now.st_ino) != (info.st_dev, info.st_ino) or (
@@ -313,6 +320,12 @@ def _write_locked(
             os.unlink(temp)
         raise
     _sync_directory(target.parent)
+
+
+def _gone(path: Path) -> WriteConflict:
+    return WriteConflict(
+        f"{path}: was removed or renamed after hubspec read it; not written, nothing was created"
+    )
 
 
 def _conflict(path: Path) -> WriteConflict:
@@ -460,3 +473,39 @@ def _process_alive(pid: int) -> bool:
     except OSError:
         return True  # exists, owned by someone else
     return True
+
+
+def write_new(path: Path, data: bytes, *, overwrite: bool) -> None:
+    """Write a file hubspec creates (a report, a baseline, `hubspec init`), atomically.
+
+    Without `overwrite` an existing file is never replaced (O_EXCL on a temporary name is
+    not enough: the final link must not exist either).
+    """
+    if path.exists() and not overwrite:
+        raise FileExistsError(errno.EEXIST, "file exists", str(path))
+    if path.exists():
+        write_atomic(path, data)
+        return
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".hubspec-tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp_name, 0o644 & ~_umask())
+        if overwrite:
+            os.replace(temp_name, path)
+        else:
+            os.link(temp_name, path)
+            os.unlink(temp_name)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current

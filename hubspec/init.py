@@ -13,12 +13,20 @@ class InitError(Exception):
     """An option value that would not make a valid buildspec."""
 
 
-def render_buildspec(ecr_repo: str, dockerfile: str = "Dockerfile", fix: FixDefaults | None = None) -> str:
+def render_buildspec(
+    ecr_repo: str, dockerfile: str = "Dockerfile", fix: FixDefaults | None = None
+) -> str:
     """The buildspec text: parameter-store block, Hub and ECR logins, build, tag, push."""
     fix = fix or FixDefaults()
     if not _REPOSITORY.match(ecr_repo):
-        raise InitError(f"'{ecr_repo}' is not a valid ECR repository name (lowercase, digits, . _ - /)")
-    if not dockerfile or any(char in dockerfile for char in "\n\"'$`\\") or dockerfile.startswith("-"):
+        raise InitError(
+            f"'{ecr_repo}' is not a valid ECR repository name (lowercase, digits, . _ - /)"
+        )
+    if (
+        not dockerfile
+        or any(char in dockerfile for char in "\n\"'$`\\")
+        or dockerfile.startswith("-")
+    ):
         raise InitError(f"'{dockerfile}' is not a Dockerfile path hubspec can write safely")
     user, token = fix.user_variable, fix.token_variable
     if fix.store == "secrets-manager":
@@ -38,7 +46,7 @@ def render_buildspec(ecr_repo: str, dockerfile: str = "Dockerfile", fix: FixDefa
     context = dockerfile.rsplit("/", 1)[0] if "/" in dockerfile else "."
     file_option = "" if dockerfile == "Dockerfile" else f" -f {dockerfile}"
     return f"""# CodeBuild buildspec written by `hubspec init`: build a Docker image, push it to ECR.
-# Docker Hub pulls run logged in (token from {'Secrets Manager' if fix.store == 'secrets-manager' else 'Parameter Store'}), so shared CodeBuild IPs
+# Docker Hub pulls run logged in (token from {"Secrets Manager" if fix.store == "secrets-manager" else "Parameter Store"}), so shared CodeBuild IPs
 # do not hit the anonymous pull rate limit. Needs AWS_ACCOUNT_ID in the project's environment.
 version: 0.2
 

@@ -213,6 +213,12 @@ class Input:
     path: Path | None
 
 
+def fail_on_from_config(options: RunOptions) -> str:
+    """The failing severity from --config or the config nearest the current directory."""
+    config = Configs(options).for_path(Path.cwd())
+    return config.fail_on.value if config is not None and config.fail_on is not None else "error"
+
+
 def _secrets(result: LintResult) -> set[str]:
     return secret_literals(result.context) if result.context is not None else set()
 

@@ -20,7 +20,12 @@ def render(report: Report, out: TextIO) -> None:
         "testsuites", name="hubspec", tests=str(cases), failures=str(len(report.active))
     )
     suite = ElementTree.SubElement(
-        suites, "testsuite", name="hubspec", tests=str(cases), failures=str(len(report.active)), errors="0"
+        suites,
+        "testsuite",
+        name="hubspec",
+        tests=str(cases),
+        failures=str(len(report.active)),
+        errors="0",
     )
     for path in paths:
         findings = by_file[path]
@@ -36,7 +41,10 @@ def render(report: Report, out: TextIO) -> None:
                 name=f"{finding.rule} {finding.name} at {start.line}:{start.column}",
             )
             failure = ElementTree.SubElement(
-                case, "failure", message=finding.message, type=f"{finding.rule} ({finding.severity.value})"
+                case,
+                "failure",
+                message=finding.message,
+                type=f"{finding.rule} ({finding.severity.value})",
             )
             failure.text = f"{path}:{start.line}:{start.column}: {finding.rule} {finding.message}"
     ElementTree.indent(suites)

@@ -51,7 +51,9 @@ def document(report: Report) -> dict[str, Any]:
                     }
                 }
             ],
-            "partialFingerprints": {"hubspec/v1": fingerprint(finding, report.sources.get(finding.path, ""))},
+            "partialFingerprints": {
+                "hubspec/v1": fingerprint(finding, report.sources.get(finding.path, ""))
+            },
         }
         if finding.suppressed is not None:
             result["suppressions"] = [{"kind": "inSource", "justification": finding.suppressed}]

@@ -1,0 +1,38 @@
+"""A progress bar on stderr while many files are linted (never in machine-readable output)."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+
+
+class ProgressBar:
+    """Starts showing only once more than `threshold` files are in the run."""
+
+    def __init__(self, stream: TextIO, threshold: int) -> None:
+        self.threshold = threshold
+        self.console = Console(file=stream)
+        self.progress: Progress | None = None
+        self.task: TaskID | None = None
+
+    def update(self, done: int, total: int) -> None:
+        if total <= self.threshold:
+            return
+        if self.progress is None:
+            self.progress = Progress(
+                TextColumn("linting"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self.progress.start()
+            self.task = self.progress.add_task("lint", total=total)
+        if self.task is not None:
+            self.progress.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
