@@ -48,6 +48,22 @@ class Place:
 
 
 @dataclass(frozen=True)
+class PullSource:
+    """Where an image reference is written, so a mirror fix can rewrite it.
+
+    `kind` is "command" (the word at `span` in the buildspec), "dockerfile" or "compose"
+    (line `line` of `path`); "implicit" when no file names it (buildx create's buildkit).
+    """
+
+    kind: str
+    path: Path | None = None
+    line: int = 0
+    span: tuple[int, int] | None = None
+    instruction: str = ""
+    default_args: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Pull:
     """An image a command makes the Docker daemon fetch, and how it gets there."""
 
@@ -56,6 +72,8 @@ class Pull:
     how: str
     hub: bool
     written: str
+    source: PullSource = PullSource("implicit")
+    platforms: int = 1
 
 
 @dataclass(frozen=True)
@@ -175,7 +193,9 @@ class _Walker:
         for event in events:
             if isinstance(event, docker_cli.ImageUse):
                 if not self._is_local(event.verb, event.image):
-                    self._image(place, event.image, f"`{_shown(command)}`")
+                    span = self._span(offsets, command.words[event.word])
+                    source = PullSource("command", span=span, instruction=event.verb)
+                    self._image(place, event.image, f"`{_shown(command)}`", source=source)
             elif isinstance(event, docker_cli.BuildUse):
                 self._build(place, event, cwd, command)
                 self._remember_tags(command, event.tags)
@@ -232,7 +252,15 @@ class _Walker:
         )
         return True
 
-    def _image(self, place: Place, text: str, how: str, written: str | None = None) -> None:
+    def _image(
+        self,
+        place: Place,
+        text: str,
+        how: str,
+        written: str | None = None,
+        source: PullSource | None = None,
+        platforms: int = 1,
+    ) -> None:
         ref = parse_image(text)
         if ref is None:
             if text.strip().lower() != "scratch":
@@ -243,11 +271,17 @@ class _Walker:
         if ref.path == "library/scratch" and ref.domain == "docker.io":
             return
         hub = is_docker_hub(ref, mirrors=self.mirrors)
-        self.events.append(Pull(place, ref, how, hub, written or ref.familiar))
+        where = source or PullSource("implicit")
+        self.events.append(Pull(place, ref, how, hub, written or ref.familiar, where, platforms))
 
-    def _dockerfile_image(self, place: Place, pull: DockerfilePull, how: str) -> None:
+    def _dockerfile_image(
+        self, place: Place, pull: DockerfilePull, how: str, path: Path, platforms: int = 1
+    ) -> None:
         written = None if pull.exact else f"{pull.image}:<unknown tag>"
-        self._image(place, pull.image, how, written=written)
+        source = PullSource(
+            "dockerfile", path, pull.line, None, pull.instruction, pull.default_args
+        )
+        self._image(place, pull.image, how, written=written, source=source, platforms=platforms)
 
     def _resolve(self, cwd: str, path: str) -> Path | None:
         """A path as the build sees it -> a path under the source root, or None if unknown."""
@@ -328,7 +362,8 @@ class _Walker:
         )
         built_by = f"built by `{_shown(command)}`"
         for pull in pulls:
-            self._dockerfile_image(place, pull, _dockerfile_how(pull, shown, built_by))
+            how = _dockerfile_how(pull, shown, built_by)
+            self._dockerfile_image(place, pull, how, path, max(1, len(use.platforms)))
         for problem in problems:
             self.events.append(
                 Unresolved(place, f"{shown}, line {problem.line}: {problem.message}")
@@ -395,7 +430,7 @@ class _Walker:
                 built_by = f"service {service.name} of {shown}, built by `{_shown(command)}`"
                 for pull in pulls:
                     how = _dockerfile_how(pull, self._relative(dockerfile), built_by)
-                    self._dockerfile_image(place, pull, how)
+                    self._dockerfile_image(place, pull, how, dockerfile)
                 for issue in issues:
                     self.events.append(
                         Unresolved(
@@ -408,6 +443,7 @@ class _Walker:
                     place,
                     service.image,
                     f"image of service {service.name} in {shown}, line {service.image_line}, pulled by `{_shown(command)}`",
+                    source=PullSource("compose", path, service.image_line or 0, None, "image"),
                 )
         for problem in problems:
             self.events.append(

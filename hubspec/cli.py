@@ -188,6 +188,13 @@ def lint(
             "--write-baseline", help="Record today's findings as the baseline and exit 0."
         ),
     ] = None,
+    stats: Annotated[
+        bool,
+        typer.Option(
+            "--stats",
+            help="Show each file's Docker Hub pulls per build and how many builds fit the limits.",
+        ),
+    ] = False,
     color: ColorOpt = Color.auto,
 ) -> None:
     """Report problems in buildspecs: YAML, schema, and Docker Hub pulls without login."""
@@ -227,6 +234,14 @@ def lint(
         _render(report, OutputFormat.text, sys.stdout, color)
     else:
         _render(report, chosen, sys.stdout, color)
+    if (
+        stats
+        and chosen not in (OutputFormat.json, OutputFormat.sarif, OutputFormat.junit)
+        or (stats and output is not None)
+    ):
+        from hubspec.report import stats as stats_report
+
+        stats_report.render(report, sys.stdout)
     level = fail_on.value if fail_on is not None else _run(lambda: fail_on_from_config(options))
     from hubspec.model import Severity
 

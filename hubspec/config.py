@@ -37,6 +37,7 @@ TOP_KEYS = frozenset(
         "exclude",
         "per-file-ignores",
         "fix",
+        "budget-share",
     }
 )
 
@@ -60,6 +61,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
     fix: dict[str, str] = field(default_factory=dict)
+    budget_share: float | None = None
 
     @property
     def base(self) -> Path:
@@ -76,6 +78,7 @@ class Config:
             ignore=base.ignore | self.ignore,
             severities={**base.severities, **self.severities},
             fix=fix,
+            budget_share=self.budget_share if self.budget_share is not None else base.budget_share,
         )
 
     def ignored_for(self, path: Path) -> frozenset[str]:
@@ -204,6 +207,11 @@ def parse_config(table: dict[str, Any], path: Path, where: str = "") -> Config:
     if source_root is not None and not isinstance(source_root, str):
         raise fail("source-root", "must be a path")
     fail_on = table.get("fail-on")
+    share = table.get("budget-share")
+    if share is not None and (
+        not isinstance(share, (int, float)) or isinstance(share, bool) or not 0 < share <= 1
+    ):
+        raise fail("budget-share", "must be a number greater than 0 and at most 1")
     return Config(
         path=path,
         select=codes("select"),
@@ -216,4 +224,5 @@ def parse_config(table: dict[str, Any], path: Path, where: str = "") -> Config:
         exclude=strings("exclude"),
         per_file_ignores=tuple(per_file_ignores),
         fix=dict(fix),
+        budget_share=float(share) if share is not None else None,
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from hubspec import files
+from hubspec.budget import budget_of
 from hubspec.config import Config, find_config, load_config
 from hubspec.fix import FixOutcome, fix_bytes
 from hubspec.lint import LintResult, lint_bytes
@@ -102,6 +103,11 @@ class Outcome:
             findings=[finding for result in self.results for finding in result.findings],
             files_checked=len(self.results),
             sources={result.path: shown_text(result) for result in self.results},
+            budgets=[
+                budget_of(result.context, result.path)
+                for result in self.results
+                if result.context is not None
+            ],
         )
 
 

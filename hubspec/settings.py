@@ -31,3 +31,4 @@ class Settings:
     severities: dict[str, Severity] = field(default_factory=dict)
     fix: FixDefaults = field(default_factory=FixDefaults)
     no_ignores: bool = False
+    budget_share: float = 0.1

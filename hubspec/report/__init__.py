@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from hubspec.model import Finding, Severity
+
+if TYPE_CHECKING:
+    from hubspec.budget import Budget
 
 FORMATS = ("text", "concise", "json", "sarif", "github")
 
@@ -18,6 +22,7 @@ class Report:
     findings: Sequence[Finding]
     files_checked: int
     sources: dict[str, str] = field(default_factory=dict)
+    budgets: Sequence[Budget] = ()
 
     @property
     def active(self) -> list[Finding]:

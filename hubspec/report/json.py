@@ -29,6 +29,31 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
+def budget_section(report: Report) -> dict[str, Any]:
+    """Docker Hub pulls per build for each file, and the dated limits they are measured against."""
+    from hubspec.budget import LIMITS_AS_OF, PULLS_PER_WINDOW, WINDOW_HOURS
+
+    return {
+        "limits_as_of": LIMITS_AS_OF,
+        "window_hours": WINDOW_HOURS,
+        "limits": dict(PULLS_PER_WINDOW),
+        "files": [
+            {
+                "path": budget.path,
+                "pulls_per_build": budget.pulls_per_build,
+                "builds": budget.builds,
+                "build_image_pulls": budget.build_image_pulls,
+                "pulls_per_run": budget.pulls_per_run,
+                "images": dict(budget.images),
+                "runs_per_window": {
+                    tier: budget.runs_per_window(tier) for tier in PULLS_PER_WINDOW
+                },
+            }
+            for budget in report.budgets
+        ],
+    }
+
+
 def render(report: Report, out: TextIO) -> None:
     counts = report.counts()
     document = {
@@ -44,5 +69,6 @@ def render(report: Report, out: TextIO) -> None:
             "fixable": report.fixable(),
         },
     }
+    document["budget"] = budget_section(report)
     json.dump(document, out, indent=2)
     out.write("\n")

@@ -10,6 +10,7 @@ from hubspec.rules import (
     login_secret_not_from_store,
     password_on_command_line,
     plaintext_credential,
+    pull_budget,
     schema_violation,
     unknown_key,
     unresolved_image,
@@ -31,6 +32,7 @@ RULES: tuple[Rule, ...] = tuple(
             password_on_command_line.RULE,
             plaintext_credential.RULE,
             login_secret_not_from_store.RULE,
+            pull_budget.RULE,
         ),
         key=lambda rule: rule.code,
     )
