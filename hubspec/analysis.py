@@ -206,7 +206,9 @@ class _Walker:
             elif isinstance(event, docker_cli.LogoutUse):
                 hub, _ = docker_cli.is_hub_login_server(event.server)
                 self.events.append(Logout(place, hub))
-            elif event.operand and self._partial_image(place, command.words[event.word], command):
+            elif event.operand and self._partial_image(
+                place, command.words[event.word], command, offsets
+            ):
                 continue
             else:
                 self.events.append(Unresolved(place, event.reason))
@@ -234,7 +236,9 @@ class _Walker:
         tags = self.local_images[name[0]]
         return None in tags or name[1] is None or name[1] in tags
 
-    def _partial_image(self, place: Place, word: shell.Word, command: shell.SimpleCommand) -> bool:
+    def _partial_image(
+        self, place: Place, word: shell.Word, command: shell.SimpleCommand, offsets: list[int]
+    ) -> bool:
         """`docker pull node:$TAG`: the tag is open but the repository, so the registry, is not."""
         if _registry_host_not_hub(word.raw):
             return True
@@ -249,6 +253,7 @@ class _Walker:
             repository,
             f"`{_shown(command)}`",
             written=word.raw.replace('"', "").replace("'", ""),
+            source=PullSource("command", span=self._span(offsets, word), instruction=verb),
         )
         return True
 

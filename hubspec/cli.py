@@ -55,6 +55,11 @@ class FailOn(str, Enum):
     info = "info"
 
 
+class Strategy(str, Enum):
+    login = "login"
+    mirror = "mirror"
+
+
 class Store(str, Enum):
     parameter_store = "parameter-store"
     secrets_manager = "secrets-manager"
@@ -234,11 +239,8 @@ def lint(
         _render(report, OutputFormat.text, sys.stdout, color)
     else:
         _render(report, chosen, sys.stdout, color)
-    if (
-        stats
-        and chosen not in (OutputFormat.json, OutputFormat.sarif, OutputFormat.junit)
-        or (stats and output is not None)
-    ):
+    machine_readable = chosen in (OutputFormat.json, OutputFormat.sarif, OutputFormat.junit)
+    if stats and (output is not None or not machine_readable):
         from hubspec.report import stats as stats_report
 
         stats_report.render(report, sys.stdout)
@@ -261,6 +263,14 @@ def fix(
     ] = False,
     stdin_filename: StdinNameOpt = None,
     source_root: SourceRootOpt = None,
+    strategy: Annotated[
+        Strategy,
+        typer.Option(
+            "--strategy",
+            help="login: add the Docker Hub login (default). mirror: rewrite Hub images to --mirror"
+            " (ecr-public, or pull-through:ACCOUNT.dkr.ecr.REGION.amazonaws.com/PREFIX).",
+        ),
+    ] = Strategy.login,
     store: Annotated[
         Store | None, typer.Option("--store", help="Where the Docker Hub credentials live.")
     ] = None,
@@ -324,6 +334,8 @@ def fix(
     )
     if store is Store.secrets_manager and not secret:
         _usage_error("--store secrets-manager needs --secret ID")
+    if strategy is Strategy.mirror:
+        options = _mirror_options(options, mirror)
     stdin_only = options.paths == ["-"]
     run = _run(lambda: fix_paths(options, write=not diff and not stdin_only))
     if stdin_only and not diff:
@@ -336,6 +348,9 @@ def fix(
     refused = [outcome for outcome in run.outcomes if outcome.refusal]
     for outcome in refused:
         typer.echo(f"{outcome.path}: not fixed: {outcome.refusal}", err=True)
+    for outcome in run.outcomes:
+        for reason in outcome.skipped:
+            typer.echo(f"{outcome.path}: left on Docker Hub: {reason}", err=True)
     for error in run.errors:
         typer.echo(f"hubspec: error: {error}", err=True)
     if diff:
@@ -450,6 +465,30 @@ def init(
     except OSError as error:
         _usage_error(f"{path}: cannot be written ({error.strerror or error})")
     typer.echo(f"wrote {path}; run `hubspec lint {path}` to check it")
+
+
+def _mirror_options(options: RunOptions, mirror: list[str] | None) -> RunOptions:
+    """--strategy mirror takes its target from the one --mirror that names a mirror kind."""
+    from dataclasses import replace
+
+    from hubspec.fix.mirror import parse_mirror
+
+    targets = [
+        item for item in mirror or () if item == "ecr-public" or item.startswith("pull-through:")
+    ]
+    if len(targets) != 1:
+        _usage_error(
+            "--strategy mirror needs one --mirror ecr-public or"
+            " --mirror pull-through:ACCOUNT.dkr.ecr.REGION.amazonaws.com/PREFIX"
+        )
+    try:
+        parsed = parse_mirror(targets[0])
+    except ValueError as error:
+        _usage_error(str(error))
+    trusted = options.mirrors - {targets[0]}
+    if parsed.host:
+        trusted |= {f"{parsed.host}/{parsed.prefix}"}
+    return replace(options, mirror_target=targets[0], mirrors=frozenset(trusted))
 
 
 def _apply_baseline(report: Report, path: Path) -> Report:

@@ -487,7 +487,10 @@ def write_new(path: Path, data: bytes, *, overwrite: bool) -> None:
         write_atomic(path, data)
         return
     directory = path.parent if str(path.parent) else Path(".")
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".hubspec-tmp", dir=directory)
+    name = path.name[:_MAX_PREFIX_NAME]
+    fd, temp_name = tempfile.mkstemp(
+        prefix=f".{name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=directory
+    )
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

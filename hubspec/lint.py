@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from hubspec import suppress
@@ -25,11 +25,26 @@ class LintResult:
     context: LintContext | None
     text: str = ""
     unused_suppressions: tuple[Suppression, ...] = ()
+    secrets: frozenset[str] = frozenset()
+    """Literal secrets in the text, kept when the context is dropped (see `detached`)."""
 
     @property
     def active(self) -> list[Finding]:
         """The findings that count: not suppressed in the file."""
         return [finding for finding in self.findings if finding.suppressed is None]
+
+    def detached(self) -> LintResult:
+        """This result without its document and context: small, and picklable for workers.
+
+        What reports need stays: findings, text, unused suppressions, and the literal
+        secrets so that reports still mask them.
+        """
+        if self.context is None:
+            return replace(self, document=None)
+        from hubspec.secrets import secret_literals
+
+        secrets = self.secrets | frozenset(secret_literals(self.context))
+        return replace(self, document=None, context=None, secrets=secrets)
 
 
 def load(display: str, data: bytes) -> Document | YamlProblem | tuple[YamlProblem, str]:

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from hubspec import files
-from hubspec.budget import budget_of
 from hubspec.config import Config, find_config, load_config
-from hubspec.fix import FixOutcome, fix_bytes
 from hubspec.lint import LintResult, lint_bytes
 from hubspec.model import Finding
 from hubspec.report import Report
-from hubspec.secrets import mask, secret_literals
+from hubspec.secrets import mask
 from hubspec.settings import FixDefaults, Settings
 
+if TYPE_CHECKING:
+    from hubspec.budget import Budget
+    from hubspec.fix import FixOutcome
+
 STDIN = "-"
+PARALLEL_MIN_FILES = 16
+"""With `jobs=0` (automatic), worker processes are used only above this many files."""
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class InternalError(Exception):
@@ -42,6 +50,9 @@ class RunOptions:
     config_file: Path | None = None
     isolated: bool = False
     no_ignores: bool = False
+    mirror_target: str | None = None
+    jobs: int = 0
+    """Worker processes: 0 = automatic (several only for many files on several CPUs), 1 = none."""
 
     def apply(self, settings: Settings) -> Settings:
         """Command-line options over the settings from config and defaults."""
@@ -67,6 +78,7 @@ class Configs:
         self.options = options
         self.fixed: Config | None = None
         self.by_path: dict[Path, Config | None] = {}
+        self.by_directory: dict[Path, Path | None] = {}
         if options.config_file is not None and not options.isolated:
             self.fixed = load_config(options.config_file)
 
@@ -75,12 +87,21 @@ class Configs:
             return None
         if self.fixed is not None:
             return self.fixed
-        found = find_config(path)
+        found = self._find(path)
         if found is None:
             return None
         if found not in self.by_path:
             self.by_path[found] = load_config(found)
         return self.by_path[found]
+
+    def _find(self, path: Path) -> Path | None:
+        """find_config, once per directory (many buildspecs share one)."""
+        if path.is_dir():
+            return find_config(path)
+        directory = path.parent
+        if directory not in self.by_directory:
+            self.by_directory[directory] = find_config(path)
+        return self.by_directory[directory]
 
     def settings_for(self, path: Path) -> Settings:
         config = self.for_path(path)
@@ -93,20 +114,30 @@ class Configs:
 
 @dataclass(frozen=True)
 class Outcome:
-    """The results of a run: one LintResult per file, and the report built from them."""
+    """The results of a run: one LintResult per file, and the report built from them.
+
+    `lint_paths` gives detached results (no document or context: see LintResult.detached)
+    and the pull budget of each parsed file in `budgets`.
+    """
 
     results: list[LintResult] = field(default_factory=list)
+    budgets: list[Budget] = field(default_factory=list)
 
     @property
     def report(self) -> Report:
+        from hubspec.budget import budget_of
+
         return Report(
             findings=[finding for result in self.results for finding in result.findings],
             files_checked=len(self.results),
             sources={result.path: shown_text(result) for result in self.results},
             budgets=[
-                budget_of(result.context, result.path)
-                for result in self.results
-                if result.context is not None
+                *self.budgets,
+                *(
+                    budget_of(result.context, result.path)
+                    for result in self.results
+                    if result.context is not None
+                ),
             ],
         )
 
@@ -115,15 +146,138 @@ ProgressCallback = Callable[[int, int], None]
 
 
 def lint_paths(options: RunOptions, progress: ProgressCallback | None = None) -> Outcome:
+    """Lint every input, in worker processes when that pays; results in input order."""
     configs = Configs(options)
+    tasks = [
+        _Task(
+            item.display,
+            item.data,
+            item.root,
+            configs.settings_for(item.path or Path(item.display)),
+        )
+        for item in _inputs(options, configs)
+    ]
     results: list[LintResult] = []
-    inputs = _inputs(options, configs)
-    for number, item in enumerate(inputs, 1):
-        settings = configs.settings_for(item.path or Path(item.display))
-        results.append(lint_one(item.display, item.data, item.root, settings))
+    budgets: list[Budget] = []
+    for number, (result, budget) in enumerate(_map(_lint_task, tasks, options.jobs), 1):
+        results.append(result)
+        if budget is not None:
+            budgets.append(budget)
         if progress is not None:
-            progress(number, len(inputs))
-    return Outcome(results)
+            progress(number, len(tasks))
+    return Outcome(results, budgets)
+
+
+@dataclass(frozen=True)
+class _Task:
+    """One file's work as sent to a worker: plain, picklable data."""
+
+    display: str
+    data: bytes
+    root: Path
+    settings: Settings
+    mirror_target: str | None = None
+
+
+def _lint_task(task: _Task) -> tuple[LintResult, Budget | None]:
+    """Lint one file and keep only what the report needs (small, picklable)."""
+    from hubspec.budget import budget_of
+
+    result = lint_one(task.display, task.data, task.root, task.settings)
+    try:
+        budget = budget_of(result.context, result.path) if result.context is not None else None
+        return result.detached(), budget
+    except Exception as error:
+        raise InternalError(f"{task.display}: {type(error).__name__}: {error}") from error
+
+
+def _fix_task(task: _Task) -> FixOutcome:
+    """Fix one file in memory; the outcome's lint results are detached (small, picklable)."""
+    from hubspec.fix import fix_bytes, mirror_bytes
+
+    try:
+        if task.mirror_target is not None:
+            outcome = mirror_bytes(
+                task.display,
+                task.data,
+                source_root=task.root,
+                reader=files.read_referenced,
+                mirror_spec=task.mirror_target,
+                settings=task.settings,
+            )
+        else:
+            outcome = fix_bytes(
+                task.display,
+                task.data,
+                source_root=task.root,
+                reader=files.read_referenced,
+                settings=task.settings,
+            )
+        after = outcome.after.detached() if outcome.after is not None else None
+        return replace(outcome, before=outcome.before.detached(), after=after)
+    except Exception as error:
+        raise InternalError(f"{task.display}: {type(error).__name__}: {error}") from error
+
+
+def workers_for(jobs: int, files_count: int) -> int:
+    """How many worker processes to use: `jobs` if given, else several only when it pays."""
+    if jobs < 0:
+        raise ValueError("jobs must be 0 (automatic) or more")
+    cpus = _cpu_count()
+    if jobs == 0:
+        if files_count <= PARALLEL_MIN_FILES or cpus <= 1:
+            return 1
+        jobs = cpus
+    return max(1, min(jobs, files_count))
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _map(function: Callable[[T], R], tasks: Sequence[T], jobs: int) -> Iterator[R]:
+    """`map(function, tasks)` in input order, over worker processes when `jobs` says so.
+
+    Workers are forked (where that is safe) after the lint machinery is imported, so they
+    start warm. An exception raised for one task (InternalError names the file) stops the
+    run and is raised here, as in the serial loop.
+    """
+    workers = workers_for(jobs, len(tasks))
+    if workers <= 1:
+        yield from map(function, tasks)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    _preload()
+    chunksize = max(1, min(16, len(tasks) // (workers * 4)))
+    pool = ProcessPoolExecutor(workers, mp_context=_mp_context())
+    try:
+        yield from pool.map(function, tasks, chunksize=chunksize)
+    except BrokenProcessPool as error:
+        raise InternalError(f"a worker process stopped unexpectedly ({error})") from error
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _preload() -> None:
+    """Import what every file needs before forking, so workers do not each import it."""
+    import hubspec.analysis
+    import hubspec.budget  # noqa: F401
+
+
+def _mp_context() -> object:
+    import multiprocessing
+    import threading
+
+    methods = multiprocessing.get_all_start_methods()
+    # fork copies the warm interpreter; it is unsafe once threads exist (and gone on Windows).
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 def lint_one(display: str, data: bytes, root: Path, settings: Settings) -> LintResult:
@@ -155,31 +309,65 @@ class FixRun:
 
 
 def fix_paths(options: RunOptions, *, write: bool) -> FixRun:
-    """Fix every input in memory; with `write`, replace changed files atomically."""
+    """Fix every input in memory; with `write`, replace changed files atomically.
+
+    With a mirror strategy one buildspec may change several files (its Dockerfiles and
+    compose files): they are all written or, if one write fails, all put back.
+    """
     configs = Configs(options)
     outcomes: list[FixOutcome] = []
     written: list[str] = []
     errors: list[str] = []
-    for item in _inputs(options, configs):
-        settings = configs.settings_for(item.path or Path(item.display))
-        try:
-            outcome = fix_bytes(
-                item.display,
-                item.data,
-                source_root=item.root,
-                reader=files.read_referenced,
-                settings=settings,
-            )
-        except Exception as error:
-            raise InternalError(f"{item.display}: {type(error).__name__}: {error}") from error
+    inputs = _inputs(options, configs)
+    tasks = [
+        _Task(
+            item.display,
+            item.data,
+            item.root,
+            configs.settings_for(item.path or Path(item.display)),
+            options.mirror_target,
+        )
+        for item in inputs
+    ]
+    for item, outcome in zip(inputs, _map(_fix_task, tasks, options.jobs), strict=True):
         outcomes.append(outcome)
-        if write and outcome.new_data is not None and item.path is not None:
-            try:
-                files.write_atomic(item.path, outcome.new_data, expected_old=item.data)
-                written.append(item.display)
-            except (OSError, files.WriteConflict) as error:
-                errors.append(_write_error(item.display, error))
+        if not write or item.path is None or not outcome.changed:
+            continue
+        try:
+            _write_all(item, outcome)
+            written.append(item.display)
+        except (OSError, files.WriteConflict) as error:
+            errors.append(_write_error(item.display, error))
     return FixRun(outcomes, written, errors)
+
+
+def _write_all(item: Input, outcome: FixOutcome) -> None:
+    """Write the buildspec and every other file of one outcome: all of them or none."""
+    assert item.path is not None
+    plan: list[tuple[Path, bytes, bytes]] = []
+    if outcome.new_data is not None:
+        plan.append((item.path, item.data, outcome.new_data))
+    for path, old_text, new_text in outcome.files:
+        old = files.read_bytes(path)
+        bom = old.startswith(b"\xef\xbb\xbf")
+        try:
+            current = old[3 if bom else 0 :].decode("utf-8")
+        except UnicodeDecodeError:
+            raise files.WriteConflict(f"{path}: not valid UTF-8; not rewritten") from None
+        if current != old_text:
+            raise files.WriteConflict(
+                f"{path}: changed on disk while hubspec was working; not written"
+            )
+        plan.append((path, old, (b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8")))
+    done: list[tuple[Path, bytes]] = []
+    try:
+        for path, old, new in plan:
+            files.write_atomic(path, new, expected_old=old)
+            done.append((path, old))
+    except BaseException:
+        for path, old in reversed(done):
+            files.write_atomic(path, old)
+        raise
 
 
 def _write_error(display: str, error: Exception) -> str:
@@ -189,24 +377,43 @@ def _write_error(display: str, error: Exception) -> str:
 
 
 def unified_diff(outcome: FixOutcome) -> str:
-    """The change a fix would make, as a unified diff of the decoded texts."""
+    """The change a fix would make, as unified diffs of the decoded texts (every file)."""
     import difflib
 
-    if outcome.new_data is None:
-        return ""
     secrets = _secrets(outcome.before)
-    old = mask(outcome.before.text, secrets).splitlines(keepends=True)
-    new_text = outcome.new_data.decode("utf-8").lstrip("\ufeff")
-    new = mask(new_text, secrets).splitlines(keepends=True)
-    before, after = (
-        (outcome.path, outcome.path)
-        if outcome.path.startswith("/")
-        else (f"a/{outcome.path}", f"b/{outcome.path}")
-    )
-    lines = difflib.unified_diff(old, new, before, after)
-    return "".join(
-        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
-    )
+    pairs: list[tuple[str, str, str]] = []
+    if outcome.new_data is not None:
+        new_text = outcome.new_data.decode("utf-8").lstrip("\ufeff")
+        pairs.append((outcome.path, outcome.before.text, new_text))
+    pairs.extend((str(path), old, new) for path, old, new in outcome.files)
+    chunks: list[str] = []
+    for name, old_text, new_text in pairs:
+        old = mask(old_text, secrets).splitlines(keepends=True)
+        new = mask(new_text, secrets).splitlines(keepends=True)
+        before, after = (name, name) if name.startswith("/") else (f"a/{name}", f"b/{name}")
+        lines = difflib.unified_diff(old, new, before, after)
+        chunks.extend(
+            line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+            for line in lines
+        )
+    return "".join(chunks)
+
+
+def fail_on_from_config(options: RunOptions) -> str:
+    """The failing severity from --config or the config nearest the current directory."""
+    config = Configs(options).for_path(Path.cwd())
+    return config.fail_on.value if config is not None and config.fail_on is not None else "error"
+
+
+def _secrets(result: LintResult) -> set[str]:
+    from hubspec.secrets import secret_literals
+
+    return secret_literals(result.context) if result.context is not None else set(result.secrets)
+
+
+def shown_text(result: LintResult) -> str:
+    """A file's text as reports may quote it: literal secrets masked."""
+    return mask(result.text, _secrets(result))
 
 
 @dataclass(frozen=True)
@@ -217,21 +424,6 @@ class Input:
     data: bytes
     root: Path
     path: Path | None
-
-
-def fail_on_from_config(options: RunOptions) -> str:
-    """The failing severity from --config or the config nearest the current directory."""
-    config = Configs(options).for_path(Path.cwd())
-    return config.fail_on.value if config is not None and config.fail_on is not None else "error"
-
-
-def _secrets(result: LintResult) -> set[str]:
-    return secret_literals(result.context) if result.context is not None else set()
-
-
-def shown_text(result: LintResult) -> str:
-    """A file's text as reports may quote it: literal secrets masked."""
-    return mask(result.text, _secrets(result))
 
 
 def _inputs(options: RunOptions, configs: Configs) -> list[Input]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hubspec.analysis import Login
 from hubspec.rules.plaintext_credential import looks_like_secret
 
 if TYPE_CHECKING:
@@ -19,6 +18,8 @@ MASK = "********"
 
 def secret_literals(context: LintContext) -> set[str]:
     """Secret-looking env.variables values and `docker login -p` literals in this file."""
+    from hubspec.analysis import Login
+
     found: set[str] = set()
     for entry in context.analysis.model.env:
         literal = entry.literal

@@ -25,10 +25,12 @@ class FixOutcome:
     changes: tuple[str, ...] = ()
     refusal: str | None = None
     added: tuple[AddedReference, ...] = field(default=())
+    files: tuple[tuple[Path, str, str], ...] = field(default=())
+    skipped: tuple[str, ...] = field(default=())
 
     @property
     def changed(self) -> bool:
-        return self.new_data is not None
+        return self.new_data is not None or bool(self.files)
 
 
 def apply_edits(text: str, edits: list[Edit]) -> str:
@@ -109,3 +111,56 @@ def _fixes_hs004(settings: Settings) -> bool:
     from hubspec.rules import BY_CODE
 
     return not settings.no_ignores and is_selected(BY_CODE["HS004"], settings)
+
+
+def mirror_bytes(
+    display: str,
+    data: bytes,
+    *,
+    source_root: Path,
+    reader: FileReader,
+    mirror_spec: str,
+    settings: Settings | None = None,
+) -> FixOutcome:
+    """Rewrite the Docker Hub images of one buildspec (and its Dockerfiles and compose files)
+    to a mirror, in memory; every changed file is verified before the caller writes any."""
+    from hubspec.fix.mirror import parse_mirror, plan_mirror_fix
+
+    settings = settings or Settings()
+    before = lint_bytes(display, data, source_root=source_root, reader=reader, settings=settings)
+    if before.context is None:
+        return FixOutcome(display, before)
+    document = before.context.document
+    try:
+        mirror = parse_mirror(mirror_spec)
+        plan = plan_mirror_fix(before.context, mirror)
+        if plan is None:
+            return FixOutcome(display, before)
+        text = apply_edits(document.text, plan.buildspec.edits)
+        new_files = {
+            path: apply_edits(plan.texts[path], edits) for path, edits in plan.files.items()
+        }
+    except (Refusal, ValueError) as refusal:
+        return FixOutcome(display, before, refusal=str(refusal))
+    if not plan.rewritten:
+        return FixOutcome(display, before, skipped=tuple(plan.skipped))
+
+    def overlay(path: Path) -> str | None:
+        return new_files[path] if path in new_files else reader(path)
+
+    new_data = _encode(text, document.bom)
+    after = lint_bytes(
+        display, new_data, source_root=source_root, reader=overlay, settings=settings
+    )
+    reasons = verify.mirror_problems(before, after, plan.in_buildspec, new_files, plan.texts)
+    if reasons:
+        return FixOutcome(display, before, refusal="; ".join(reasons))
+    return FixOutcome(
+        display,
+        before,
+        new_data=new_data if new_data != data else None,
+        after=after,
+        changes=tuple(plan.buildspec.changes),
+        files=tuple((path, plan.texts[path], new_files[path]) for path in sorted(new_files)),
+        skipped=tuple(plan.skipped),
+    )

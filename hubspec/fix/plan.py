@@ -107,7 +107,7 @@ def plan_login_fix(context: LintContext, active: set[Position]) -> LoginPlan | N
     command = f'echo "${token_var}" | docker login --username "${user_var}" --password-stdin'
     placed: set[tuple[str, int]] = set()
     for user, pull in firsts.items():
-        _add_login(context, shape, command, user, pull.place.step, plan, placed)
+        add_login(context, shape, command, user, pull.place.step, plan, placed)
         plan.fixed_users.append(user)
     return plan
 
@@ -214,7 +214,7 @@ def _phase_user(context: LintContext, phase: str) -> str:
     )
 
 
-def _add_login(
+def add_login(
     context: LintContext,
     shape: Layout,
     command: str,
@@ -222,7 +222,9 @@ def _add_login(
     step: Step,
     plan: LoginPlan,
     placed: set[tuple[str, int]],
+    what: str = "the Docker Hub login",
 ) -> None:
+    """Place a login command before `step` runs, as `user`, in the file's own layout."""
     document = context.document
     text = layout.quote(command, shape.quote)
     phases = document.root.get("phases")
@@ -234,9 +236,7 @@ def _add_login(
         if early:
             items = _command_list(document, phases, step.phase, step.section)
             _insert_before_item(document, shape, items, step.node, text, plan, placed)
-            plan.changes.append(
-                f"added the Docker Hub login before the first pull in {step.phase} (as {user})"
-            )
+            plan.changes.append(f"added {what} before the first pull in {step.phase} (as {user})")
             return
     else:
         target_phase = "pre_build"
@@ -260,13 +260,13 @@ def _add_login(
             first_key = phases.pairs[0][0]
             start = layout.comment_block_start(document, first_key.start)
             plan.edits.append(_insert_lines_before(document, start, lines, shape))
-        plan.changes.append(f"added a {target_phase} phase with the Docker Hub login (as {user})")
+        plan.changes.append(f"added a {target_phase} phase with {what} (as {user})")
         return
     if phase.kind == "scalar" and phase.value is None:
         base = " " * (layout.column(document, phase_key.start) + unit)
         lines = [f"{base}commands:", f"{base}{dash}- {text}"]
         plan.edits.append(_insert_lines_after(document, phase_key.end, lines, shape))
-        plan.changes.append(f"added the Docker Hub login to {target_phase} (as {user})")
+        plan.changes.append(f"added {what} to {target_phase} (as {user})")
         return
     if phase.kind != "mapping" or phase.flow:
         raise Refusal(
@@ -300,7 +300,7 @@ def _add_login(
                 f"phases.{target_phase}.commands is an empty flow list; add the login by hand"
             )
         _insert_before_item(document, shape, commands, commands.items[0], text, plan, placed)
-    plan.changes.append(f"added the Docker Hub login at the start of {target_phase} (as {user})")
+    plan.changes.append(f"added {what} at the start of {target_phase} (as {user})")
 
 
 def _command_list(document: Document, phases: Node, phase: str, section: str) -> Node:

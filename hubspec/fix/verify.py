@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 from hubspec.document import Document, Node
 from hubspec.lint import LintResult
@@ -58,3 +59,55 @@ def _scalars(document: Document) -> Iterator[tuple[str, object]]:
 def _is_subsequence(small: list[tuple[str, object]], big: list[tuple[str, object]]) -> bool:
     iterator = iter(big)
     return all(any(entry == candidate for candidate in iterator) for entry in small)
+
+
+def mirror_problems(
+    old: LintResult,
+    new: LintResult,
+    rewritten: dict[str, str],
+    new_files: dict[Path, str],
+    old_files: dict[Path, str],
+) -> list[str]:
+    """Why a mirror rewrite must not be written: parse errors, new findings, lost content."""
+    if new.document is None or old.document is None:
+        return ["the rewritten buildspec does not parse"]
+    found: list[str] = []
+    before = Counter(_key(f.rule, f.message) for f in old.active if f.rule != "HS101")
+    after = Counter(_key(f.rule, f.message) for f in new.active if f.rule not in ("HS101", "HS103"))
+    for (rule, message), count in (after - before).items():
+        found.append(f"the rewrite would add a finding: {rule} {message} (x{count})")
+    if len([f for f in new.active if f.rule == "HS101"]) > len(
+        [f for f in old.active if f.rule == "HS101"]
+    ):
+        found.append("the rewrite would add Docker Hub pulls")
+
+    pattern = (
+        re.compile(
+            r"(?<![\w./:@$-])("
+            + "|".join(re.escape(key) for key in sorted(rewritten, key=len, reverse=True))
+            + r")(?![\w./:@-])"
+        )
+        if rewritten
+        else None
+    )
+
+    def mapped(value: object) -> object:
+        if not isinstance(value, str) or pattern is None:
+            return value
+        return pattern.sub(lambda match: rewritten[match.group(1)], value)
+
+    expected = [(path, mapped(value)) for path, value in _scalars(old.document)]
+    if not _is_subsequence(expected, list(_scalars(new.document))):
+        found.append("the rewritten buildspec would lose or reorder original content")
+    for path, text in new_files.items():
+        from hubspec.docker.dockerfile import dockerfile_pulls
+
+        if path.name.lower().endswith((".yml", ".yaml")):
+            continue
+        old_pulls, old_issues = dockerfile_pulls(old_files[path], {})
+        new_pulls, new_issues = dockerfile_pulls(text, {})
+        if len(new_pulls) != len(old_pulls) or len(new_issues) > len(old_issues):
+            found.append(f"{path.name}: the rewritten Dockerfile reads differently")
+        if len(text.splitlines()) != len(old_files[path].splitlines()):
+            found.append(f"{path.name}: the rewrite would change the number of lines")
+    return found
