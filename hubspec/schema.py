@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -51,6 +52,7 @@ def load_schema() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _validator() -> Any:
+    """The jsonschema validator, built once per process (importing jsonschema costs ~0.1 s)."""
     from jsonschema import Draft202012Validator
 
     return Draft202012Validator(load_schema())
@@ -58,6 +60,8 @@ def _validator() -> Any:
 
 def validate(document: Document) -> list[SchemaIssue]:
     """Every schema problem of the document, one per place, in document order."""
+    if precheck(document.data) is True:
+        return []
     issues: list[SchemaIssue] = []
     seen: set[tuple[int, str]] = set()
     for error in _validator().iter_errors(document.data):
@@ -68,6 +72,225 @@ def validate(document: Document) -> list[SchemaIssue]:
                 issues.append(issue)
     issues.sort(key=lambda issue: (issue.start, issue.message))
     return _drop_shadowed(issues)
+
+
+def precheck(data: Any) -> bool | None:
+    """True when the data is certainly valid: then jsonschema (and its import) is skipped.
+
+    A small evaluator of the keywords the buildspec schema uses, with jsonschema's draft
+    2020-12 semantics; it only ever says "valid" (True), "invalid" (False, and jsonschema
+    then explains why) or "cannot tell" (None: a keyword it does not know, a non-local
+    $ref). Every message still comes from jsonschema; tests/test_schema_precheck.py checks
+    that both agree on every fixture and corpus file.
+    """
+    try:
+        return _Precheck(load_schema()).valid(data, load_schema())
+    except (_Unsupported, RecursionError):
+        return None
+
+
+class _Unsupported(Exception):
+    """The schema uses something the precheck does not evaluate: ask jsonschema."""
+
+
+_ANNOTATIONS = frozenset(
+    {
+        "$schema",
+        "$id",
+        "$defs",
+        "$comment",
+        "title",
+        "description",
+        "default",
+        "examples",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+        "errorMessage",
+        "markdownDescription",
+    }
+)
+
+
+def _is_type(instance: Any, kind: str) -> bool:
+    """jsonschema's draft 2020-12 type checker: booleans are not numbers, 1.0 is an integer."""
+    if kind == "string":
+        return isinstance(instance, str)
+    if kind == "object":
+        return isinstance(instance, dict)
+    if kind == "array":
+        return isinstance(instance, list)
+    if kind == "boolean":
+        return isinstance(instance, bool)
+    if kind == "null":
+        return instance is None
+    if isinstance(instance, bool):
+        return False
+    if kind == "integer":
+        return isinstance(instance, int) or (isinstance(instance, float) and instance.is_integer())
+    if kind == "number":
+        return isinstance(instance, (int, float))
+    raise _Unsupported(kind)
+
+
+def _equal(one: Any, two: Any) -> bool:
+    """jsonschema's equality for enum/const: True is not 1, lists and mappings compare deeply."""
+    if one is two:
+        return True
+    if isinstance(one, str) or isinstance(two, str):
+        return bool(one == two)
+    if isinstance(one, list) and isinstance(two, list):
+        return len(one) == len(two) and all(_equal(a, b) for a, b in zip(one, two, strict=True))
+    if isinstance(one, dict) and isinstance(two, dict):
+        return one.keys() == two.keys() and all(_equal(one[key], two[key]) for key in one)
+    if isinstance(one, bool) or isinstance(two, bool):
+        return isinstance(one, bool) and isinstance(two, bool) and one == two
+    return bool(one == two)
+
+
+class _Precheck:
+    def __init__(self, root: dict[str, Any]) -> None:
+        self.root = root
+
+    def _resolve(self, reference: str) -> Any:
+        if not reference.startswith("#"):
+            raise _Unsupported(reference)
+        return _pointer(self.root, reference)
+
+    def valid(self, instance: Any, schema: Any) -> bool:
+        if schema is True:
+            return True
+        if schema is False:
+            return False
+        if not isinstance(schema, dict):
+            raise _Unsupported(repr(schema))
+        is_object = isinstance(instance, dict)
+        for keyword, value in schema.items():
+            if keyword in _ANNOTATIONS:
+                if keyword == "$id" and schema is not self.root:
+                    raise _Unsupported(keyword)  # a new base URI for $refs below
+                continue
+            if keyword == "$ref":
+                if not self.valid(instance, self._resolve(value)):
+                    return False
+            elif keyword == "type":
+                kinds = value if isinstance(value, list) else [value]
+                if not any(_is_type(instance, kind) for kind in kinds):
+                    return False
+            elif keyword == "properties":
+                if is_object:
+                    for name, subschema in value.items():
+                        if name in instance and not self.valid(instance[name], subschema):
+                            return False
+            elif keyword == "patternProperties":
+                if is_object:
+                    for pattern, subschema in value.items():
+                        for name, item in instance.items():
+                            if re.search(pattern, name) and not self.valid(item, subschema):
+                                return False
+            elif keyword == "additionalProperties":
+                if is_object:
+                    known = schema.get("properties", {})
+                    patterns = schema.get("patternProperties", {})
+                    for name, item in instance.items():
+                        if name in known or any(re.search(p, name) for p in patterns):
+                            continue
+                        if not self.valid(item, value):
+                            return False
+            elif keyword == "propertyNames":
+                if is_object and not all(self.valid(name, value) for name in instance):
+                    return False
+            elif keyword == "required":
+                if is_object and not all(name in instance for name in value):
+                    return False
+            elif keyword == "dependentRequired":
+                if is_object:
+                    for name, needed in value.items():
+                        if name in instance and not all(other in instance for other in needed):
+                            return False
+            elif keyword == "dependentSchemas":
+                if is_object:
+                    for name, subschema in value.items():
+                        if name in instance and not self.valid(instance, subschema):
+                            return False
+            elif keyword in ("minProperties", "maxProperties"):
+                if is_object and not _within(len(instance), keyword, value):
+                    return False
+            elif keyword == "items":
+                if isinstance(instance, list):
+                    if not isinstance(value, (dict, bool)):
+                        raise _Unsupported(keyword)
+                    skip = len(schema.get("prefixItems", ()))
+                    if not all(self.valid(item, value) for item in instance[skip:]):
+                        return False
+            elif keyword == "prefixItems":
+                if isinstance(instance, list) and not all(
+                    self.valid(item, subschema)
+                    for item, subschema in zip(instance, value, strict=False)
+                ):
+                    return False
+            elif keyword in ("minItems", "maxItems"):
+                if isinstance(instance, list) and not _within(len(instance), keyword, value):
+                    return False
+            elif keyword in ("minLength", "maxLength"):
+                if isinstance(instance, str) and not _within(len(instance), keyword, value):
+                    return False
+            elif keyword == "pattern":
+                if isinstance(instance, str) and not re.search(value, instance):
+                    return False
+            elif keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+                if _is_type(instance, "number") and not _within(instance, keyword, value):
+                    return False
+            elif keyword == "enum":
+                if not any(_equal(instance, item) for item in value):
+                    return False
+            elif keyword == "const":
+                if not _equal(instance, value):
+                    return False
+            elif keyword == "not":
+                if self.valid(instance, value):
+                    return False
+            elif keyword == "allOf":
+                if not all(self.valid(instance, subschema) for subschema in value):
+                    return False
+            elif keyword == "anyOf":
+                if not any(self.valid(instance, subschema) for subschema in value):
+                    return False
+            elif keyword == "oneOf":
+                if sum(1 for subschema in value if self.valid(instance, subschema)) != 1:
+                    return False
+            elif keyword == "if":
+                branch = "then" if self.valid(instance, value) else "else"
+                if branch in schema and not self.valid(instance, schema[branch]):
+                    return False
+            elif keyword in ("then", "else"):
+                continue  # evaluated with "if" (and ignored without it, as jsonschema does)
+            else:
+                raise _Unsupported(keyword)
+        return True
+
+
+def _within(size: Any, keyword: str, bound: Any) -> bool:
+    if keyword.startswith("min"):
+        return bool(size >= bound)
+    if keyword.startswith("max"):
+        return bool(size <= bound)
+    if keyword == "exclusiveMinimum":
+        return bool(size > bound)
+    return bool(size < bound)
+
+
+def _pointer(root: Any, reference: str) -> Any:
+    node = root
+    for raw in reference[1:].split("/")[1:]:
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            raise _Unsupported(reference)
+    return node
 
 
 def _drop_shadowed(issues: list[SchemaIssue]) -> list[SchemaIssue]:
@@ -149,8 +372,6 @@ def _unknown_keys(error: Any, path: list[Any], document: Document) -> Iterator[S
     known = list(schema.get("properties", {}))
     patterns = list(schema.get("patternProperties", {}))
     instance = error.instance if isinstance(error.instance, dict) else {}
-    import re
-
     for name in instance:
         if name in known or any(re.search(pattern, name) for pattern in patterns):
             continue
@@ -179,6 +400,9 @@ def _suggest(name: str, known: Sequence[str]) -> str | None:
 
 def _violation(error: Any, path: list[Any], document: Document) -> SchemaIssue:
     node = _node_at(document.root, path) or document.root
+    if node.kind == "scalar" and node.value is None and node.start == node.end:
+        # An empty value has no text of its own: point at its key.
+        node = _key_of(document.root, path) or node
     where = _join(path) or "the buildspec"
     validator = error.validator
     instance = error.instance

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import CORPUS
 from hubspec import files
 from hubspec.cli import app
 from hubspec.fix import mirror_bytes

@@ -80,6 +80,13 @@ def plan_login_fix(context: LintContext, active: set[Position]) -> LoginPlan | N
             "version 0.1: the env block is 0.2 syntax, and moving to 0.2 changes how commands"
             " share a shell; move the file to version 0.2 first, then run hubspec fix"
         )
+    shell = _env_shell(document)
+    if shell in ("powershell.exe", "cmd.exe"):
+        raise Refusal(
+            f"env.shell is {shell}: hubspec writes the login in bash syntax; add it in"
+            f" {shell} syntax by hand (PowerShell: $env:DOCKER_TOKEN | docker login"
+            " --username $env:DOCKER_USER --password-stdin)"
+        )
     if document.root.flow:
         raise Refusal(
             "the buildspec is one flow-style mapping ({...}); hubspec only edits block style"
@@ -110,6 +117,12 @@ def plan_login_fix(context: LintContext, active: set[Position]) -> LoginPlan | N
         add_login(context, shape, command, user, pull.place.step, plan, placed)
         plan.fixed_users.append(user)
     return plan
+
+
+def _env_shell(document: Document) -> str | None:
+    env = document.root.get("env")
+    shell = env.get("shell") if env is not None and env.kind == "mapping" else None
+    return str(shell.value) if shell is not None and shell.kind == "scalar" else None
 
 
 def _credential_names(context: LintContext) -> tuple[str, str]:

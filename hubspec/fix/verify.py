@@ -15,6 +15,7 @@ from pathlib import Path
 from hubspec.document import Document, Node
 from hubspec.lint import LintResult
 
+_KEY = Node(kind="scalar", tag="key", start=0, end=0, value="<key>")
 _INDEX = re.compile(r"\[\d+\]|line \d+")
 
 
@@ -43,17 +44,23 @@ def _key(rule: str, message: str) -> tuple[str, str]:
 
 
 def _scalars(document: Document) -> Iterator[tuple[str, object]]:
-    """(key path without list indexes, value) of every scalar, in document order."""
+    """(key path without list indexes, key marker or value) in document order.
+
+    Every key is listed (so a lost key is caught) and every non-null value; a null value
+    carries no content, and filling it (`env:` -> `env: parameter-store: ...`) loses nothing.
+    """
     todo: list[tuple[str, Node]] = [("", document.root)]
     while todo:
         path, node = todo.pop()
         if node.kind == "scalar":
-            yield path, node.value
+            if node.value is not None:
+                yield path, node.value
         elif node.kind == "sequence":
             todo.extend((f"{path}[]", item) for item in reversed(node.items))
         else:
             for key, value in reversed(node.pairs):
                 todo.append((f"{path}.{key.value}", value))
+                todo.append((f"{path}.{key.value}", _KEY))
 
 
 def _is_subsequence(small: list[tuple[str, object]], big: list[tuple[str, object]]) -> bool:
