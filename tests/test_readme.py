@@ -21,3 +21,17 @@ def test_readme_quick_start_is_two_commands() -> None:
     assert "fixtures/examples/node-app/buildspec.yml" in commands[0]
     assert commands[1].endswith("python -m pytest")
     assert (ROOT / "fixtures/examples/node-app/buildspec.yml").is_file()
+
+
+def test_readme_config_example_is_valid() -> None:
+    import tomllib
+    from pathlib import Path
+
+    from hubspec.config import parse_config
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("### Configuration", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    table = tomllib.loads(block)["tool"]["hubspec"]
+    config = parse_config(table, Path("pyproject.toml"), "[tool.hubspec]")
+    assert config.fix["store"] == "parameter-store"
+    assert config.per_file_ignores == (("legacy/*.yml", frozenset({"HS101"})),)
