@@ -184,7 +184,7 @@ class _Walker:
         argv = [word.value for word in command.words]
         if not argv:
             return
-        user = docker_cli.effective_user(argv) or step.user
+        user = _identity(argv, command, step.user)
         events = docker_cli.docker_events(argv)
         if not events:
             return
@@ -551,6 +551,21 @@ def _registry_host_not_hub(raw: str) -> bool:
     if not any(mark in literal for mark in ".:") or "docker.io" in host:
         return False
     return not any(host.endswith(hub) for hub in HUB_DOMAINS)
+
+
+def _identity(argv: list[str | None], command: shell.SimpleCommand, default_user: str) -> str:
+    """Whose Docker credentials a command uses: its user, and a non-default config directory.
+
+    `docker --config DIR` and `DOCKER_CONFIG=DIR` read and write credentials elsewhere, so a
+    login there does not serve pulls with the default config, and the other way round.
+    """
+    user = docker_cli.effective_user(argv) or default_user
+    found = docker_cli.invocation(argv)
+    config = found.config if found is not None else None
+    for name, value in command.assignments:
+        if name == "DOCKER_CONFIG":
+            config = value if value is not None else "?"
+    return f"{user} (docker config {config})" if config else user
 
 
 def _echoes(command: shell.SimpleCommand | None) -> bool:
