@@ -363,7 +363,7 @@ class _Walker:
             )
             return
         pulls, problems = dockerfile_pulls(
-            text, dict(use.build_args), named_contexts=use.named_contexts
+            text, dict(use.build_args), use.target, named_contexts=use.named_contexts
         )
         built_by = f"built by `{_shown(command)}`"
         for pull in pulls:

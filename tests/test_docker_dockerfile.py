@@ -362,9 +362,20 @@ def test_heredoc_and_onbuild_are_not_pulls() -> None:
     assert images(text) == ["alpine"]
 
 
-def test_target_is_ignored() -> None:
-    text = "FROM golang AS build\nFROM alpine AS final\n"
-    assert pulls(text, target="build") == pulls(text)
+def test_target_builds_only_the_stages_it_needs() -> None:
+    text = (
+        "FROM golang AS build\n"
+        "FROM node:20 AS assets\n"
+        "FROM alpine AS final\n"
+        "COPY --from=build /a /a\n"
+        "RUN --mount=from=assets,target=/s true\n"
+        "FROM debian AS unused\n"
+    )
+    images = [pull.image for pull in pulls(text, target="final")[0]]
+    assert images == ["golang", "node:20", "alpine"]
+    assert [pull.image for pull in pulls(text, target="build")[0]] == ["golang"]
+    assert [pull.image for pull in pulls(text, target="0")[0]] == [p.image for p in pulls(text)[0]]
+    assert len(pulls(text)[0]) == 4
 
 
 def test_line_numbers_with_continuations() -> None:

@@ -339,10 +339,10 @@ def dockerfile_pulls(
 
     `build_args` are the `--build-arg` values (None: taken from the environment, so unknown).
     `named_contexts` are `--build-context` names: a `FROM`/`--from` naming one uses that
-    context instead (the CLI side reports `docker-image://` sources itself). `target` is
-    ignored (see the module docstring).
+    context instead (the CLI side reports `docker-image://` sources itself). With `target`,
+    only the stages that target needs are built (BuildKit, the default builder since Docker
+    23, skips the others), so pulls of unneeded stages are dropped.
     """
-    del target
     directives = _directives(text)
     pulls, problems = _syntax_pull(directives, build_args)
     try:
@@ -371,7 +371,53 @@ def dockerfile_pulls(
                 if flag.lower().startswith("--mount="):
                     for source in _mount_sources(flag):
                         analysis.image(source, "RUN --mount", all_stages, True)
-    return pulls + analysis.pulls, problems + analysis.problems
+    found = analysis.pulls
+    if target is not None:
+        needed = _needed_lines(instructions, target)
+        if needed is not None:
+            found = [pull for pull in found if pull.line in needed]
+    return pulls + found, problems + analysis.problems
+
+
+def _needed_lines(instructions: list[_Instruction], target: str) -> set[int] | None:
+    """Lines of the stages `target` depends on (by FROM, COPY --from, RUN --mount from=).
+
+    None when the target is not a stage name (then every stage counts, as before).
+    """
+    stages: list[tuple[str, str, list[_Instruction]]] = []
+    for instruction in instructions:
+        if instruction.name == "FROM":
+            value = instruction.value
+            name = value[2].lower() if len(value) == 3 and value[1].lower() == "as" else ""
+            stages.append((name, value[0].lower() if value else "", [instruction]))
+        elif stages:
+            stages[-1][2].append(instruction)
+    index = {name: position for position, (name, _, _) in enumerate(stages) if name}
+    start = index.get(target.lower())
+    if start is None:
+        return None
+    needed: set[int] = set()
+    todo = [start]
+    while todo:
+        position = todo.pop()
+        if position in needed:
+            continue
+        needed.add(position)
+        _, base, body = stages[position]
+        references = [base]
+        for instruction in body:
+            for flag in instruction.flags:
+                lowered = flag.lower()
+                if lowered.startswith("--from="):
+                    references.append(lowered[len("--from=") :])
+                elif lowered.startswith("--mount="):
+                    references.extend(source.lower() for source in _mount_sources(flag))
+        for reference in references:
+            if reference in index:
+                todo.append(index[reference])
+            elif reference.isdigit() and int(reference) < len(stages):
+                todo.append(int(reference))
+    return {instruction.line for position in needed for instruction in stages[position][2]}
 
 
 def _from(analysis: _Analysis, instruction: _Instruction, earlier: list[str]) -> None:
