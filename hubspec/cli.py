@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO, TypeVar
 
@@ -34,7 +34,7 @@ app = typer.Typer(
 )
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     text = "text"
     concise = "concise"
     json = "json"
@@ -43,24 +43,24 @@ class OutputFormat(str, Enum):
     junit = "junit"
 
 
-class Color(str, Enum):
+class Color(StrEnum):
     auto = "auto"
     always = "always"
     never = "never"
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     error = "error"
     warning = "warning"
     info = "info"
 
 
-class Strategy(str, Enum):
+class Strategy(StrEnum):
     login = "login"
     mirror = "mirror"
 
 
-class Store(str, Enum):
+class Store(StrEnum):
     parameter_store = "parameter-store"
     secrets_manager = "secrets-manager"
 
