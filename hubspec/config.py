@@ -7,11 +7,10 @@ never a setting silently ignored.
 from __future__ import annotations
 
 import fnmatch
+import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-
-import tomllib
 
 from hubspec.model import Severity
 from hubspec.settings import Settings
