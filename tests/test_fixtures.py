@@ -55,7 +55,12 @@ def test_fixture(case: Path) -> None:
 def test_every_rule_folder_is_a_rule() -> None:
     from hubspec.rules import BY_CODE
 
-    folders = {path.name for path in FIXTURES.iterdir() if path.is_dir()} - {"valid", "examples", "goldens", "regressions"}
+    folders = {path.name for path in FIXTURES.iterdir() if path.is_dir()} - {
+        "valid",
+        "examples",
+        "goldens",
+        "regressions",
+    }
     assert folders <= set(BY_CODE), folders - set(BY_CODE)
 
 
