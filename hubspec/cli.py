@@ -203,7 +203,7 @@ def lint(
     color: ColorOpt = Color.auto,
 ) -> None:
     """Report problems in buildspecs: YAML, schema, and Docker Hub pulls without login."""
-    from hubspec.runner import fail_on_from_config, lint_paths
+    from hubspec.runner import fail_on_for, lint_paths
 
     options = _options(
         paths,
@@ -244,11 +244,14 @@ def lint(
         from hubspec.report import stats as stats_report
 
         stats_report.render(report, sys.stdout)
-    level = fail_on.value if fail_on is not None else _run(lambda: fail_on_from_config(options))
     from hubspec.model import Severity
 
-    threshold = Severity(level)
-    failed = any(finding.severity.rank >= threshold.rank for finding in report.active)
+    threshold_of = _run(lambda: fail_on_for(options))
+
+    def threshold(path: str) -> Severity:
+        return Severity(fail_on.value if fail_on is not None else threshold_of(path))
+
+    failed = any(finding.severity.rank >= threshold(finding.path).rank for finding in report.active)
     raise typer.Exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
 
 
@@ -553,10 +556,11 @@ def _wants_frames(out: TextIO, color: Color) -> bool:
 
 
 def _color_flag(color: Color) -> bool | None:
-    if color is Color.never or os.environ.get("NO_COLOR"):
-        return False
+    """--color for this run wins over NO_COLOR, which wins over detection (no-color.org)."""
     if color is Color.always:
         return True
+    if color is Color.never or os.environ.get("NO_COLOR"):
+        return False
     return None
 
 

@@ -181,6 +181,11 @@ def parse_config(table: dict[str, Any], path: Path, where: str = "") -> Config:
     severities_table = table.get("severity", {})
     if not isinstance(severities_table, dict):
         raise fail("severity", "must be a table of CODE = level")
+    from hubspec.rules import BY_CODE
+
+    for code in severities_table:
+        if code.upper() not in BY_CODE:
+            raise fail(f"severity.{code}", "no such rule (`hubspec rules` lists them)")
     severities = {
         code.upper(): level(f"severity.{code}", value) for code, value in severities_table.items()
     }
@@ -200,8 +205,12 @@ def parse_config(table: dict[str, Any], path: Path, where: str = "") -> Config:
             raise fail(f"fix.{key}", f"unknown key (known keys: {', '.join(sorted(_FIX_KEYS))})")
         if not isinstance(value, str):
             raise fail(f"fix.{key}", "must be a string")
+        if key.endswith("-variable") and not (value.isidentifier() and value.isascii()):
+            raise fail(f"fix.{key}", f"'{value}' is not a valid shell variable name")
     if fix.get("store", "parameter-store") not in ("parameter-store", "secrets-manager"):
         raise fail("fix.store", "must be parameter-store or secrets-manager")
+    if fix.get("store") == "secrets-manager" and not fix.get("secret"):
+        raise fail("fix.secret", 'is required with store = "secrets-manager"')
     source_root = table.get("source-root")
     if source_root is not None and not isinstance(source_root, str):
         raise fail("source-root", "must be a path")

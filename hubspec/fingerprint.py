@@ -13,6 +13,13 @@ def line_of(source: str, line: int) -> str:
 
 
 def fingerprint(finding: Finding, source: str) -> str:
-    normal = " ".join(line_of(source, finding.span.start.line).split())
+    """Stable across line shifts, re-indenting and comments: rule, file, normalised command."""
+    from hubspec.suppress import comment_start
+
+    line = line_of(source, finding.span.start.line)
+    cut = comment_start(line)
+    if cut is not None:
+        line = line[:cut]
+    normal = " ".join(line.split())
     digest = hashlib.sha256(f"{finding.rule}\0{finding.path}\0{normal}".encode()).hexdigest()
     return digest[:32]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 
 from hubspec.settings import FixDefaults
 
@@ -43,8 +44,8 @@ def render_buildspec(
             f"    {user}: {fix.user_parameter}\n"
             f"    {token}: {fix.token_parameter}\n"
         )
-    context = dockerfile.rsplit("/", 1)[0] if "/" in dockerfile else "."
-    file_option = "" if dockerfile == "Dockerfile" else f" -f {dockerfile}"
+    context = shlex.quote(dockerfile.rsplit("/", 1)[0]) if "/" in dockerfile else "."
+    file_option = "" if dockerfile == "Dockerfile" else f" -f {shlex.quote(dockerfile)}"
     return f"""# CodeBuild buildspec written by `hubspec init`: build a Docker image, push it to ECR.
 # Docker Hub pulls run logged in (token from {"Secrets Manager" if fix.store == "secrets-manager" else "Parameter Store"}), so shared CodeBuild IPs
 # do not hit the anonymous pull rate limit. Needs AWS_ACCOUNT_ID in the project's environment.

@@ -85,11 +85,19 @@ def lint_bytes(
     if not settings.no_ignores:
         applied = suppress.apply(findings, suppress.find_suppressions(loaded))
         findings = applied.findings
-        unused = applied.unused
+        unused = [item for item in applied.unused if _judged(item, settings)]
         if is_selected(BY_CODE["HS004"], settings):
             findings.extend(_unused_finding(display, loaded, item, settings) for item in unused)
     findings.sort(key=lambda f: (f.span.start, f.rule, f.message))
     return LintResult(display, tuple(findings), loaded, context, loaded.text, tuple(unused))
+
+
+def _judged(item: Suppression, settings: Settings) -> bool:
+    """A suppression is known to be unused only if every rule it names ran this time."""
+    named = [
+        rule for rule in RULES if not item.codes or any(rule.code.startswith(c) for c in item.codes)
+    ]
+    return bool(named) and all(is_selected(rule, settings) for rule in named)
 
 
 def _unused_finding(

@@ -18,6 +18,8 @@ from hubspec.secrets import mask
 from hubspec.settings import FixDefaults, Settings
 
 if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
     from hubspec.budget import Budget
     from hubspec.fix import FixOutcome
 
@@ -269,7 +271,7 @@ def _preload() -> None:
     import hubspec.budget  # noqa: F401
 
 
-def _mp_context() -> object:
+def _mp_context() -> BaseContext:
     import multiprocessing
     import threading
 
@@ -399,10 +401,18 @@ def unified_diff(outcome: FixOutcome) -> str:
     return "".join(chunks)
 
 
-def fail_on_from_config(options: RunOptions) -> str:
-    """The failing severity from --config or the config nearest the current directory."""
-    config = Configs(options).for_path(Path.cwd())
-    return config.fail_on.value if config is not None and config.fail_on is not None else "error"
+def fail_on_for(options: RunOptions) -> Callable[[str], str]:
+    """The failing severity for each reported path: --config, else the file's nearest config."""
+    configs = Configs(options)
+    cache: dict[str, str] = {}
+
+    def lookup(path: str) -> str:
+        if path not in cache:
+            config = configs.for_path(Path(path))
+            cache[path] = config.fail_on.value if config is not None and config.fail_on else "error"
+        return cache[path]
+
+    return lookup
 
 
 def _secrets(result: LintResult) -> set[str]:

@@ -49,7 +49,7 @@ def find_suppressions(document: Document) -> list[Suppression]:
     found: list[Suppression] = []
     lines = document.text.split("\n")
     for index, line in enumerate(lines):
-        hash_at = _comment_start(line)
+        hash_at = comment_start(line)
         if hash_at is None:
             continue
         match = _DIRECTIVE.match(line, hash_at)
@@ -79,7 +79,7 @@ def find_suppressions(document: Document) -> list[Suppression]:
     return found
 
 
-def _comment_start(line: str) -> int | None:
+def comment_start(line: str) -> int | None:
     """Column of a YAML comment in a line, skipping `#` inside quotes or words."""
     quote: str | None = None
     for index, char in enumerate(line):

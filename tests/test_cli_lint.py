@@ -91,7 +91,7 @@ def test_text_frames_on_color_always() -> None:
 def test_github_format_is_default_under_actions() -> None:
     result = _lint(str(EXAMPLE), env={"GITHUB_ACTIONS": "true"})
     assert result.output.startswith(
-        f"::error file={EXAMPLE},line=17,col=9,endLine=17,endColumn=50,title=HS101 hub-pull-without-login::"
+        f"::error file={EXAMPLE},line=17,col=9,endLine=17,endColumn=50,title=HS101::"
     )
 
 

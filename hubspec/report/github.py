@@ -27,7 +27,7 @@ def annotation(finding: Finding) -> str:
             f"col={span.start.column}",
             f"endLine={span.end.line}",
             f"endColumn={span.end.column}",
-            f"title={_escape_property(f'{finding.rule} {finding.name}')}",
+            f"title={_escape_property(finding.rule)}",
         )
     )
     return f"::{_LEVEL[finding.severity]} {properties}::{_escape_data(finding.message)}"

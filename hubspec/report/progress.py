@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 
 class ProgressBar:
-    """Starts showing only once more than `threshold` files are in the run."""
+    """Starts showing only once more than `threshold` files are in the run.
+
+    rich is imported only then: a run over a few files (pre-commit) does not pay for it.
+    """
 
     def __init__(self, stream: TextIO, threshold: int) -> None:
         self.threshold = threshold
-        self.console = Console(file=stream)
+        self.stream = stream
         self.progress: Progress | None = None
         self.task: TaskID | None = None
 
@@ -21,11 +24,14 @@ class ProgressBar:
         if total <= self.threshold:
             return
         if self.progress is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
             self.progress = Progress(
                 TextColumn("linting"),
                 BarColumn(),
                 MofNCompleteColumn(),
-                console=self.console,
+                console=Console(file=self.stream),
                 transient=True,
             )
             self.progress.start()

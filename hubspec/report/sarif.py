@@ -23,7 +23,7 @@ def _rule(rule: Any) -> dict[str, Any]:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.section("What it does") or rule.summary},
         "help": {"text": rule.docs, "markdown": rule.docs},
-        "helpUri": f"{HELP_URI}-{rule.code.lower()}",
+        "helpUri": HELP_URI,
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
         "properties": {"tags": [rule.name], "fixable": rule.fixable},
     }

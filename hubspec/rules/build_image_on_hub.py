@@ -35,7 +35,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from hubspec.docker.images import is_docker_hub, parse_image
 from hubspec.model import Severity
 from hubspec.rules.base import Diagnostic, Rule, docs_of
 
@@ -44,6 +43,8 @@ if TYPE_CHECKING:
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:
+    from hubspec.docker.images import is_docker_hub, parse_image
+
     for task in context.analysis.model.batch_tasks:
         if task.image is None or task.image_node is None or task.image.startswith("aws/codebuild/"):
             continue

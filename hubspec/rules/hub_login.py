@@ -28,7 +28,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from hubspec.analysis import Login
 from hubspec.model import Severity
 from hubspec.rules.base import Diagnostic, Rule, docs_of
 
@@ -37,6 +36,8 @@ if TYPE_CHECKING:
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:
+    from hubspec.analysis import Login
+
     for event in context.analysis.events:
         if isinstance(event, Login) and event.hub and not event.canonical:
             start, end = event.server_span or (event.place.start, event.place.end)

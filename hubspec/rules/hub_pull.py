@@ -51,7 +51,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from hubspec.analysis import Pull, with_login_state
 from hubspec.model import Severity
 from hubspec.rules.base import Diagnostic, Rule, docs_of
 
@@ -65,6 +64,8 @@ ADVICE = (
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:
+    from hubspec.analysis import Pull, with_login_state
+
     seen: set[tuple[int, str]] = set()
     fixable = context.analysis.model.version != "0.1"
     for event, logged_in in with_login_state(context.analysis.events):

@@ -40,7 +40,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from hubspec.analysis import Login
 from hubspec.model import Severity
 from hubspec.rules.base import Diagnostic, Rule, docs_of
 
@@ -52,6 +51,8 @@ BUILTIN = frozenset({"CODEBUILD_SRC_DIR", "HOME", "PWD"})
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:
+    from hubspec.analysis import Login
+
     model = context.analysis.model
     stored = model.defined(*STORES)
     plain = model.defined("variables")

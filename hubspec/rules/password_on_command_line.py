@@ -26,7 +26,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from hubspec.analysis import Login
 from hubspec.model import Severity
 from hubspec.rules.base import Diagnostic, Rule, docs_of
 
@@ -35,6 +34,8 @@ if TYPE_CHECKING:
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:
+    from hubspec.analysis import Login
+
     for event in context.analysis.events:
         if isinstance(event, Login) and event.password_span is not None:
             start, end = event.password_span

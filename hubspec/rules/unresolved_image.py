@@ -39,7 +39,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from hubspec.analysis import Unresolved, with_login_state
 from hubspec.model import Severity
 from hubspec.rules.base import Diagnostic, Rule, docs_of
 
@@ -48,6 +47,8 @@ if TYPE_CHECKING:
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:
+    from hubspec.analysis import Unresolved, with_login_state
+
     seen: set[int] = set()
     for event, logged_in in with_login_state(context.analysis.events):
         if not isinstance(event, Unresolved) or logged_in:
