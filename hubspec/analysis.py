@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 SOURCE_DIR_VARIABLE = "CODEBUILD_SRC_DIR"
 SOURCE_DIR_MARK = "/codebuild/output/src"
 MAX_REFERENCED_FILES = 64
+MAX_ANALYSED_CHARACTERS = 1_000_000
 UNKNOWN_CWD = "?"
 
 
@@ -153,9 +154,21 @@ class _Walker:
         start_state = initial_state(self.model)
         state = start_state.copy()
         known_at_start = set(start_state.variables) | start_state.unknown
+        analysed = 0
         for step in self.model.steps:
             if not carries_state:
                 state = start_state.copy()
+            analysed += len(step.text)
+            if analysed > MAX_ANALYSED_CHARACTERS:
+                # Aliases can repeat one long command many times: bound the total work.
+                offsets = value_offsets(self.context.document, step.node)
+                place = self._place(step, offsets, 0, 1, step.user, False)
+                reason = (
+                    f"the commands add up to more than {MAX_ANALYSED_CHARACTERS:,} characters"
+                    " (repeated through aliases?); the rest is not analysed"
+                )
+                self.events.append(Unresolved(place, reason))
+                break
             result = shell.analyse(step.text, state)
             offsets = value_offsets(self.context.document, step.node)
             for command in result.commands:
@@ -163,10 +176,15 @@ class _Walker:
             if result.errors and "docker" in step.text:
                 _, message = result.errors[0]
                 start = len(step.text) - len(step.text.lstrip())
+                problem = (
+                    f"the command nests shells deeper than hubspec follows ({message})"
+                    if "deep" in message
+                    else f"the command is not valid shell ({message})"
+                )
                 self.events.append(
                     Unresolved(
                         self._place(step, offsets, start, start + 1, step.user, False),
-                        f"the command is not valid shell ({message}), so a docker pull in it may be missed",
+                        f"{problem}, so a docker pull in it may be missed",
                     )
                 )
             state = result.state
@@ -305,8 +323,16 @@ class _Walker:
             return None
         return self.context.source_root / joined
 
-    def _read(self, path: Path) -> str | None:
+    def _read(self, path: Path, place: Place | None = None) -> str | None:
         if self.files_followed >= MAX_REFERENCED_FILES:
+            if place is not None:
+                self.events.append(
+                    Unresolved(
+                        place,
+                        f"more than {MAX_REFERENCED_FILES} Dockerfiles and compose files are"
+                        f" referenced; {self._relative(path)} is not followed",
+                    )
+                )
             return None
         self.files_followed += 1
         return self.context.reader(path)
@@ -352,7 +378,7 @@ class _Walker:
                 )
             )
             return
-        text = self._read(path)
+        text = self._read(path, place)
         shown = self._relative(path)
         if text is None:
             self.events.append(
@@ -385,7 +411,7 @@ class _Walker:
         found_any = False
         for written in names:
             path = self._resolve(cwd, written)
-            text = self._read(path) if path is not None else None
+            text = self._read(path, place) if path is not None else None
             if text is None:
                 if use.files:
                     self.events.append(
@@ -422,7 +448,7 @@ class _Walker:
                     continue
                 folder = path.parent / service.build_context
                 dockerfile = folder / (service.build_dockerfile or "Dockerfile")
-                text_df = self._read(dockerfile)
+                text_df = self._read(dockerfile, place)
                 if text_df is None:
                     self.events.append(
                         Unresolved(

@@ -51,11 +51,13 @@ def budget_of(context: LintContext, path: str) -> Budget:
     """
     from hubspec.analysis import Pull
     from hubspec.docker.images import is_docker_hub, parse_image
+    from hubspec.secrets import mask, secret_literals
 
+    secrets = secret_literals(context)
     counts: dict[str, int] = {}
     for event in context.analysis.events:
         if isinstance(event, Pull) and event.hub:
-            name = event.image.familiar
+            name = mask(event.image.familiar, secrets)
             counts[name] = max(counts.get(name, 0), event.platforms)
     tasks = context.analysis.model.batch_tasks
     own_name = path.rsplit("/", 1)[-1]

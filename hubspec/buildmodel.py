@@ -188,6 +188,18 @@ def value_offsets(document: Document, node: Node) -> list[int]:
     """
     value = str(node.value)
     source = document.text[node.start : node.end]
+    # The common cases, with the offsets the greedy match below would give: a plain scalar
+    # written as its value, and a quoted one without escapes.
+    if source == value:
+        return list(range(node.start, node.start + len(value) + 1))
+    if (
+        len(source) == len(value) + 2
+        and source[0] in "'\""
+        and source[-1] == source[0]
+        and source[1:-1] == value
+        and not value.startswith(source[0])
+    ):
+        return list(range(node.start + 1, node.start + len(value) + 2))
     offsets: list[int] = []
     cursor = 0
     for char in value:

@@ -117,6 +117,15 @@ ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="Use this config file instead of the nearest one.")
 ]
 IsolatedOpt = Annotated[bool, typer.Option("--isolated", help="Ignore every config file.")]
+JobsOpt = Annotated[
+    int,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=0,
+        help="Worker processes; 0 = automatic (one per CPU above 16 files), 1 = none.",
+    ),
+]
 NoIgnoresOpt = Annotated[
     bool,
     typer.Option(
@@ -136,6 +145,7 @@ def _options(
     config: Path | None,
     isolated: bool,
     no_ignores: bool,
+    jobs: int = 0,
     fix_options: dict[str, str] | None = None,
 ) -> RunOptions:
     from hubspec.runner import RunOptions
@@ -153,6 +163,7 @@ def _options(
         config_file=config,
         isolated=isolated,
         no_ignores=no_ignores,
+        jobs=jobs,
     )
 
 
@@ -183,6 +194,7 @@ def lint(
     config: ConfigOpt = None,
     isolated: IsolatedOpt = False,
     no_ignores: NoIgnoresOpt = False,
+    jobs: JobsOpt = 0,
     baseline: Annotated[
         Path | None,
         typer.Option("--baseline", help="Report only findings that are not in this baseline."),
@@ -215,6 +227,7 @@ def lint(
         config=config,
         isolated=isolated,
         no_ignores=no_ignores,
+        jobs=jobs,
     )
     with _progress(color) as progress:
         outcome = _run(lambda: lint_paths(options, progress))
@@ -305,6 +318,7 @@ def fix(
     config: ConfigOpt = None,
     isolated: IsolatedOpt = False,
     no_ignores: NoIgnoresOpt = False,
+    jobs: JobsOpt = 0,
 ) -> None:
     """Add the Docker Hub login and its parameter-store block where pulls run without login."""
     from hubspec.fix.instructions import next_steps
@@ -333,6 +347,7 @@ def fix(
         config=config,
         isolated=isolated,
         no_ignores=no_ignores,
+        jobs=jobs,
         fix_options={key: value for key, value in given.items() if value is not None},
     )
     if store is Store.secrets_manager and not secret:

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from hubspec.model import Position, Span
 
-MAX_FILE_BYTES = 1024 * 1024
+MAX_FILE_BYTES = 256 * 1024  # the largest corpus buildspec is 19 KB
 MAX_DEPTH = 64
 MAX_FLOW_DEPTH_SCAN = 200
 MAX_EXPANDED_NODES = 100_000
@@ -214,7 +214,7 @@ def _problem_from_ruamel(error: Exception) -> YamlProblem:
         message = f"{message} ({context})"
     if "\t" in message or "'\\t'" in message:
         message += "; YAML does not allow tabs for indentation"
-    offset = int(getattr(mark, "index", 0) or 0)
+    offset = int(getattr(mark, "index", 0) or getattr(error, "position", 0) or 0)
     return YamlProblem(f"invalid YAML: {message}", offset)
 
 

@@ -47,7 +47,7 @@ BUILDSPEC_NAME = re.compile(r"buildspec.*\.ya?ml$", re.IGNORECASE)
 YAML_NAME = re.compile(r".*\.ya?ml$", re.IGNORECASE)
 _TOP_KEY = re.compile(rb"^(version|phases)\s*:", re.MULTILINE)
 MAX_REFERENCED_BYTES = 1024 * 1024
-MAX_INPUT_BYTES = 1024 * 1024
+MAX_INPUT_BYTES = 256 * 1024
 
 TEMP_SUFFIX = ".hubspec-tmp"
 """Temporary files are `.<name>.<pid>.<random>.hubspec-tmp` beside the file they replace."""
@@ -484,8 +484,14 @@ def write_new(path: Path, data: bytes, *, overwrite: bool) -> None:
     if path.exists() and not overwrite:
         raise FileExistsError(errno.EEXIST, "file exists", str(path))
     if path.exists():
-        write_atomic(path, data)
-        return
+        try:
+            write_atomic(path, data)
+            return
+        except WriteConflict as conflict:
+            if path.exists() or path.is_symlink():
+                reason = str(conflict).removeprefix(f"{path}: ")
+                raise WriteFailed(errno.EBUSY, reason, str(path)) from None
+            # removed meanwhile: create it below
     directory = path.parent if str(path.parent) else Path(".")
     name = path.name[:_MAX_PREFIX_NAME]
     fd, temp_name = tempfile.mkstemp(

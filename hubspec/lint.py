@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from hubspec.document import Document, YamlProblem, decode, line_starts_of, pars
 from hubspec.model import Finding, Severity, Span
 from hubspec.rules import BY_CODE, RULES
 from hubspec.rules.base import Diagnostic, Rule
+from hubspec.secrets import mask, secret_literals
 from hubspec.settings import Settings
 from hubspec.suppress import Suppression
 
@@ -81,6 +83,9 @@ def lint_bytes(
         if rule.check is not None and is_selected(rule, settings):
             diagnostics.extend(rule.check(context))
     findings = [to_finding(display, loaded, diagnostic, settings) for diagnostic in diagnostics]
+    secrets = secret_literals(context) if findings else set()
+    if secrets:
+        findings = [replace(f, message=mask(f.message, secrets)) for f in findings]
     unused: list[Suppression] = []
     if not settings.no_ignores:
         applied = suppress.apply(findings, suppress.find_suppressions(loaded))
@@ -129,6 +134,15 @@ def severity_of(rule: Rule, settings: Settings) -> Severity:
     return settings.severities.get(rule.code, rule.severity)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(message: str) -> str:
+    """Messages quote the buildspec; its control characters must not forge lines or
+    drive the terminal, so they are shown escaped."""
+    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], message)
+
+
 def to_finding(
     display: str, document: Document, diagnostic: Diagnostic, settings: Settings
 ) -> Finding:
@@ -138,7 +152,7 @@ def to_finding(
         rule=rule.code,
         name=rule.name,
         severity=severity_of(rule, settings),
-        message=diagnostic.message,
+        message=printable(diagnostic.message),
         span=document.span(diagnostic.start, diagnostic.end),
         fixable=diagnostic.fixable,
         notes=diagnostic.notes,
@@ -154,6 +168,6 @@ def _yaml_finding(display: str, problem: YamlProblem, text: str, settings: Setti
         rule=rule.code,
         name=rule.name,
         severity=severity_of(rule, settings),
-        message=problem.message,
+        message=printable(problem.message),
         span=Span(start, type(start)(start.line, start.column + 1)),
     )

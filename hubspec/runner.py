@@ -240,7 +240,9 @@ def _cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def _map(function: Callable[[T], R], tasks: Sequence[T], jobs: int) -> Iterator[R]:
+def _map(
+    function: Callable[[T], R], tasks: Sequence[T], jobs: int, preload: Sequence[str] = ()
+) -> Iterator[R]:
     """`map(function, tasks)` in input order, over worker processes when `jobs` says so.
 
     Workers are forked (where that is safe) after the lint machinery is imported, so they
@@ -254,9 +256,9 @@ def _map(function: Callable[[T], R], tasks: Sequence[T], jobs: int) -> Iterator[
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    _preload()
+    _preload(preload)
     chunksize = max(1, min(16, len(tasks) // (workers * 4)))
-    pool = ProcessPoolExecutor(workers, mp_context=_mp_context())
+    pool = ProcessPoolExecutor(workers, mp_context=_mp_context(), initializer=_worker_start)
     try:
         yield from pool.map(function, tasks, chunksize=chunksize)
     except BrokenProcessPool as error:
@@ -265,21 +267,50 @@ def _map(function: Callable[[T], R], tasks: Sequence[T], jobs: int) -> Iterator[
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _preload() -> None:
-    """Import what every file needs before forking, so workers do not each import it."""
-    import hubspec.analysis
-    import hubspec.budget  # noqa: F401
+def _worker_start() -> None:
+    """Ctrl-C is the parent's to handle: it stops the run; workers print no tracebacks."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _preload(modules: Sequence[str]) -> None:
+    """Import what every file needs before forking, so workers do not each import it.
+
+    Not the Go-backed Dockerfile parser: it starts threads (see _mp_context).
+    """
+    import importlib
+
+    for name in ("hubspec.analysis", "hubspec.budget", *modules):
+        importlib.import_module(name)
 
 
 def _mp_context() -> BaseContext:
+    """fork (workers start warm) when this process has one thread; else forkserver or spawn.
+
+    Forking a process that runs other threads can deadlock the child: a lock held by another
+    thread stays locked there. The Go runtime behind the `dockerfile` package runs threads
+    as soon as it is loaded, so once a Dockerfile was parsed in this process it is not forked.
+    """
     import multiprocessing
-    import threading
 
     methods = multiprocessing.get_all_start_methods()
-    # fork copies the warm interpreter; it is unsafe once threads exist (and gone on Windows).
-    if "fork" in methods and threading.active_count() == 1:
+    if "fork" in methods and _single_threaded():
         return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        return multiprocessing.get_context("forkserver")
     return multiprocessing.get_context("spawn")
+
+
+def _single_threaded() -> bool:
+    import threading
+
+    if threading.active_count() != 1:
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:  # no /proc: trust Python's count, and keep away from the Go runtime
+        return "dockerfile" not in sys.modules
 
 
 def lint_one(display: str, data: bytes, root: Path, settings: Settings) -> LintResult:
@@ -331,7 +362,9 @@ def fix_paths(options: RunOptions, *, write: bool) -> FixRun:
         )
         for item in inputs
     ]
-    for item, outcome in zip(inputs, _map(_fix_task, tasks, options.jobs), strict=True):
+    for item, outcome in zip(
+        inputs, _map(_fix_task, tasks, options.jobs, ("hubspec.fix",)), strict=True
+    ):
         outcomes.append(outcome)
         if not write or item.path is None or not outcome.changed:
             continue
@@ -362,14 +395,28 @@ def _write_all(item: Input, outcome: FixOutcome) -> None:
             )
         plan.append((path, old, (b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8")))
     done: list[tuple[Path, bytes]] = []
-    try:
-        for path, old, new in plan:
+    for path, old, new in plan:
+        try:
             files.write_atomic(path, new, expected_old=old)
-            done.append((path, old))
-    except BaseException:
-        for path, old in reversed(done):
+        except (OSError, files.WriteConflict) as error:
+            if not done:
+                raise
+            restored = _roll_back(done)
+            raise files.WriteConflict(f"{error}; {restored}") from error
+        done.append((path, old))
+
+
+def _roll_back(done: list[tuple[Path, bytes]]) -> str:
+    """Put back the files already written for this buildspec; say what happened."""
+    failed: list[str] = []
+    for path, old in reversed(done):
+        try:
             files.write_atomic(path, old)
-        raise
+        except (OSError, files.WriteConflict):
+            failed.append(str(path))
+    if failed:
+        return "could not restore " + ", ".join(failed) + ": check them by hand"
+    return "the files written before it were put back, so every file of this buildspec is unchanged"
 
 
 def _write_error(display: str, error: Exception) -> str:

@@ -7,13 +7,11 @@ keys, the value otherwise), with a message that names the path and says what is 
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from hubspec.document import Document, Node
@@ -45,6 +43,8 @@ class SchemaIssue:
 @lru_cache(maxsize=1)
 def load_schema() -> dict[str, Any]:
     """The buildspec schema shipped inside the package."""
+    from importlib import resources
+
     text = resources.files("hubspec.schemas").joinpath("buildspec.schema.json").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
@@ -394,6 +394,8 @@ def _suggest(name: str, known: Sequence[str]) -> str | None:
     for candidate in known:
         if candidate.replace("-", "_").lower() == normal:
             return candidate
+    import difflib
+
     matches = difflib.get_close_matches(name, known, n=1, cutoff=0.7)
     return matches[0] if matches else None
 

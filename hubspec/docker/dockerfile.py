@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-
-import dockerfile as _parser
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from hubspec.docker._expand import Expansion, Value, expand
 from hubspec.docker.images import SCRATCH, known_repository, parse_image
+
+if TYPE_CHECKING:
+    import dockerfile as _parser
 
 PLATFORM_ARGS: frozenset[str] = frozenset(
     {
@@ -286,6 +289,24 @@ class _Instruction:
         )
 
 
+@lru_cache(maxsize=256)
+def parse_instructions(text: str) -> tuple[_Instruction, ...] | str:
+    """BuildKit's parse of a Dockerfile (or why it failed), once per text in a process.
+
+    The same Dockerfile is often used by several buildspecs of a repository, and `fix`
+    lints each buildspec again after editing it; the parse (a call into Go) is not repeated.
+    The Go-backed `dockerfile` package is imported here, on first use: loading it starts the
+    Go runtime's threads, after which the process must not fork (see hubspec.runner).
+    """
+    import dockerfile as parser
+
+    try:
+        parsed = parser.parse_string(_safe_for_parser(text))
+        return tuple(_Instruction.of(command) for command in parsed)
+    except (parser.GoParseError, ValueError) as error:
+        return str(error)
+
+
 def _safe_for_parser(text: str) -> str:
     """Make `text` safe to hand to the Go parser.
 
@@ -296,7 +317,7 @@ def _safe_for_parser(text: str) -> str:
     return safe.replace("\x00", "\ufffd")
 
 
-def _stage_names(instructions: list[_Instruction]) -> frozenset[str]:
+def _stage_names(instructions: Sequence[_Instruction]) -> frozenset[str]:
     names: set[str] = set()
     for instruction in instructions:
         value = instruction.value
@@ -345,11 +366,9 @@ def dockerfile_pulls(
     """
     directives = _directives(text)
     pulls, problems = _syntax_pull(directives, build_args)
-    try:
-        parsed = _parser.parse_string(_safe_for_parser(text))
-        instructions = [_Instruction.of(command) for command in parsed]
-    except (_parser.GoParseError, ValueError) as error:
-        problems.append(DockerfileProblem(1, f"the Dockerfile does not parse: {error}"))
+    instructions = parse_instructions(text)
+    if isinstance(instructions, str):
+        problems.append(DockerfileProblem(1, f"the Dockerfile does not parse: {instructions}"))
         return pulls, problems
     analysis = _Analysis(build_args, named_contexts, directives.escape)
     all_stages = _stage_names(instructions)
@@ -379,7 +398,7 @@ def dockerfile_pulls(
     return pulls + found, problems + analysis.problems
 
 
-def _needed_lines(instructions: list[_Instruction], target: str) -> set[int] | None:
+def _needed_lines(instructions: Sequence[_Instruction], target: str) -> set[int] | None:
     """Lines of the stages `target` depends on (by FROM, COPY --from, RUN --mount from=).
 
     None when the target is not a stage name (then every stage counts, as before).

@@ -77,13 +77,14 @@ def fix_bytes(
         active = {f.span.start for f in before.active if f.rule == "HS101"}
         plan = plan_login_fix(before.context, active)
         text = document.text
-        current = before
+        current, current_data = before, data
         if plan is not None:
             text = apply_edits(text, plan.edits)
             changes.extend(plan.changes)
             added.extend(plan.added)
             fixed_users.extend(plan.fixed_users)
-            current = lint(_encode(text, document.bom))
+            current_data = _encode(text, document.bom)
+            current = lint(current_data)
         if current.document is not None and current.unused_suppressions and _fixes_hs004(settings):
             edits = [removal_edit(current.document, item) for item in current.unused_suppressions]
             text = apply_edits(current.document.text, edits)
@@ -93,7 +94,8 @@ def fix_bytes(
     new_data = _encode(text, document.bom)
     if new_data == data:
         return FixOutcome(display, before)
-    after = lint(new_data)
+    # Without a suppression removal the new text is the one just linted: not again.
+    after = current if new_data == current_data else lint(new_data)
     reasons = verify.problems(before, after, fixed_users)
     if reasons:
         return FixOutcome(display, before, refusal="; ".join(reasons))

@@ -1,0 +1,334 @@
+"""Benchmark hubspec against its peers on the same files (a script, not a test).
+
+    python bench/run.py                      # all scenarios, default runs
+    python bench/run.py --scenarios single --runs 15
+    python bench/run.py --scenarios corpus,corpus10 --runs 3
+
+Scenarios:
+  single    one buildspec (the pre-commit case): fixtures/examples/node-app/buildspec.yml
+  corpus    every buildspec `hubspec.files.discover` finds in ../shared/corpus (the CI case)
+  corpus10  the same corpus copied 10 times into a temporary directory
+
+Each scenario runs every tool once per round (after one warm-up round that is not counted),
+in an order that rotates each round, so that load from other processes on the machine hits
+every tool alike. Each tool gets the same explicit file list:
+
+  hubspec lint FILES            hubspec fix --diff FILES (writes nothing)
+  yamllint -d relaxed FILES     check-jsonschema --schemafile schemas/buildspec.schema.json FILES
+
+The table shows the median wall time, the fastest run, the noise (median absolute deviation
+over the median), the peak memory, and each tool's time over hubspec lint's. Ratios are the
+median of the per-round ratios (runs of one round are seconds apart, so they share the load).
+Peak memory is measured in one extra run per tool: the kernel's peak resident size of the
+main process (as `/usr/bin/time -f %M` reports it), and the largest sum of the proportional
+set sizes of the process and its children (parallel workers), sampled every 20 ms.
+
+Before timing, `compileall` writes hubspec's bytecode, as `pip install` does, so that no tool
+pays for compiling its own source (the peers are installed with their bytecode).
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+SINGLE = ROOT / "fixtures" / "examples" / "node-app" / "buildspec.yml"
+SCHEMA = ROOT / "schemas" / "buildspec.schema.json"
+BIN = Path(sys.executable).parent
+
+TOOLS = ("hubspec lint", "hubspec fix --diff", "yamllint", "check-jsonschema")
+DEFAULT_RUNS = {"single": 11, "corpus": 5, "corpus10": 3}
+BASE = "hubspec lint"
+
+
+@dataclass
+class Scenario:
+    name: str
+    files: list[str]
+    tools: tuple[str, ...] = TOOLS
+
+
+@dataclass
+class Row:
+    """The samples of one tool in one scenario."""
+
+    scenario: str
+    tool: str
+    files: int
+    times: list[float] = field(default_factory=list)
+    peak_kb: int | None = None
+    """The kernel's peak resident size of the main process (what `/usr/bin/time -f %M` shows)."""
+    tree_kb: int | None = None
+    """The largest sampled sum of proportional set sizes (PSS) of the process and its workers."""
+    exit_codes: set[int] = field(default_factory=set)
+
+
+def command(tool: str, files: Sequence[str]) -> list[str]:
+    if tool == "hubspec lint":
+        return [str(BIN / "hubspec"), "lint", *files]
+    if tool == "hubspec fix --diff":
+        return [str(BIN / "hubspec"), "fix", "--diff", *files]
+    if tool == "yamllint":
+        return [str(BIN / "yamllint"), "-d", "relaxed", *files]
+    if tool == "check-jsonschema":
+        return [str(BIN / "check-jsonschema"), "--schemafile", str(SCHEMA), *files]
+    raise ValueError(f"unknown tool {tool!r}")
+
+
+ENV = dict(os.environ)
+"""The environment of every run (`--pythonpath` puts another hubspec source first)."""
+
+
+def timed(argv: list[str]) -> tuple[float, int]:
+    """Wall time of one run (output discarded) and its exit code."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=ENV
+    )
+    return time.perf_counter() - start, done.returncode
+
+
+def peak_memory_kb(argv: list[str], interval: float = 0.02) -> tuple[int, int]:
+    """Peak memory of one run: the main process's max RSS (kernel), and the tree's PSS peak.
+
+    Worker processes forked from the main one share most of its pages; PSS counts each
+    shared page once across them, RSS would count it in every process.
+    """
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+    peak = 0
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            process.returncode = os.waitstatus_to_exitcode(status)
+            return int(usage.ru_maxrss), peak
+        peak = max(peak, _tree_pss_kb(process.pid))
+        time.sleep(interval)
+
+
+def _tree_pss_kb(pid: int) -> int:
+    total = 0
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        for line in rollup.splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1])
+        todo.extend(int(child) for child in children)
+    return total
+
+
+def measure(
+    scenario: Scenario, runs: int, *, memory: bool, log: Callable[[str], None]
+) -> list[Row]:
+    rows = {tool: Row(scenario.name, tool, len(scenario.files)) for tool in scenario.tools}
+    tools = list(scenario.tools)
+    for round_number in range(runs + 1):
+        order = tools[round_number % len(tools) :] + tools[: round_number % len(tools)]
+        for tool in order:
+            elapsed, code = timed(command(tool, scenario.files))
+            if round_number == 0:
+                continue  # warm-up: disk cache, bytecode
+            rows[tool].times.append(elapsed)
+            rows[tool].exit_codes.add(code)
+        if round_number:
+            shown = ", ".join(f"{tool} {rows[tool].times[-1]:.2f}s" for tool in tools)
+            log(f"  {scenario.name} round {round_number}/{runs}: {shown}")
+    if memory:
+        for tool in tools:
+            rows[tool].peak_kb, rows[tool].tree_kb = peak_memory_kb(command(tool, scenario.files))
+    return [rows[tool] for tool in tools]
+
+
+@dataclass(frozen=True)
+class Stats:
+    median: float
+    minimum: float
+    noise: float
+    """Median absolute deviation over the median (0.05 = 5%)."""
+
+
+def stats(samples: Sequence[float]) -> Stats:
+    middle = statistics.median(samples)
+    deviation = statistics.median(abs(sample - middle) for sample in samples)
+    return Stats(middle, min(samples), deviation / middle if middle else 0.0)
+
+
+def paired_ratio(numerator: Sequence[float], denominator: Sequence[float]) -> float:
+    """The median of per-round ratios (both lists are in round order)."""
+    return statistics.median(a / b for a, b in zip(numerator, denominator, strict=True) if b)
+
+
+def table(rows: Sequence[Row]) -> str:
+    """A markdown table: one line per scenario and tool, ratios to hubspec lint."""
+    base = {row.scenario: row for row in rows if row.tool == BASE}
+    lines = [
+        "| scenario | files | tool | median s | min s | noise | max RSS MB | tree PSS MB"
+        " | ÷ hubspec lint |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        row_stats = stats(row.times)
+        reference = base.get(row.scenario)
+        ratio = (
+            f"{paired_ratio(row.times, reference.times):.2f}"
+            if reference is not None and reference.times
+            else ""
+        )
+        peak = f"{row.peak_kb / 1024:.0f}" if row.peak_kb is not None else ""
+        tree = f"{row.tree_kb / 1024:.0f}" if row.tree_kb is not None else ""
+        lines.append(
+            f"| {row.scenario} | {row.files} | {row.tool} | {row_stats.median:.3f}"
+            f" | {row_stats.minimum:.3f} | ±{row_stats.noise:.0%} | {peak} | {tree} | {ratio} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class Goal:
+    text: str
+    value: float
+    limit: float
+
+    @property
+    def met(self) -> bool:
+        return self.value <= self.limit
+
+
+def goals(rows: Sequence[Row]) -> list[Goal]:
+    """The goals of issue 7 that these rows can answer."""
+    found: list[Goal] = []
+    by = {(row.scenario, row.tool): row for row in rows}
+
+    def ratio(scenario: str, top: str, bottom: str) -> float | None:
+        a, b = by.get((scenario, top)), by.get((scenario, bottom))
+        if a is None or b is None or not a.times or not b.times:
+            return None
+        return paired_ratio(a.times, b.times)
+
+    for scenario in ("single", "corpus", "corpus10"):
+        for peer, limit in (("yamllint", 1.0), ("check-jsonschema", 0.5)):
+            value = ratio(scenario, BASE, peer)
+            if value is not None:
+                found.append(Goal(f"{scenario}: hubspec lint / {peer}", value, limit))
+    value = ratio("corpus", "hubspec fix --diff", BASE)
+    if value is not None:
+        found.append(Goal("corpus: hubspec fix --diff / hubspec lint", value, 1.5))
+    single, corpus, corpus10 = (by.get((name, BASE)) for name in ("single", "corpus", "corpus10"))
+    if single and corpus and corpus10 and single.times and corpus.times and corpus10.times:
+        start = stats(single.times).median
+        per_file = (stats(corpus.times).median - start) / corpus.files
+        per_file10 = (stats(corpus10.times).median - start) / corpus10.files
+        if per_file > 0:
+            found.append(
+                Goal("linear: per-file time, corpus10 / corpus", per_file10 / per_file, 1.15)
+            )
+    if corpus10 is not None and corpus10.peak_kb is not None:
+        found.append(Goal("corpus10: hubspec lint max RSS MB", corpus10.peak_kb / 1024, 150))
+    if corpus10 is not None and corpus10.tree_kb is not None:
+        found.append(Goal("corpus10: hubspec lint tree PSS MB", corpus10.tree_kb / 1024, 150))
+    return found
+
+
+def goals_table(found: Sequence[Goal]) -> str:
+    lines = ["| goal | value | limit | met |", "|---|---:|---:|---|"]
+    for goal in found:
+        lines.append(
+            f"| {goal.text} | {goal.value:.2f} | {goal.limit:g} | {'yes' if goal.met else 'NO'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def corpus_files(root: Path) -> list[str]:
+    sys.path.insert(0, str(ROOT))
+    from hubspec.files import discover
+
+    return [str(target.path) for target in discover([str(root)])]
+
+
+def copy_corpus(source: Path, copies: int, into: Path) -> Path:
+    for number in range(copies):
+        shutil.copytree(source, into / f"copy{number}")
+    return into
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenarios", default="single,corpus,corpus10")
+    parser.add_argument("--runs", type=int, help="rounds per scenario (default: 11, 5, 3)")
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--copies", type=int, default=10)
+    parser.add_argument("--tools", default=",".join(TOOLS))
+    parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory runs")
+    parser.add_argument("--no-compile", action="store_true", help="do not write hubspec bytecode")
+    parser.add_argument(
+        "--pythonpath", type=Path, help="run the hubspec package found here (e.g. an old copy)"
+    )
+    args = parser.parse_args(argv)
+    source = ROOT
+    if args.pythonpath is not None:
+        source = args.pythonpath.resolve()
+        ENV["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), ENV.get("PYTHONPATH")]))
+    chosen = [name.strip() for name in args.scenarios.split(",") if name.strip()]
+    tools = tuple(tool.strip() for tool in args.tools.split(",") if tool.strip())
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    if not args.no_compile:
+        compileall.compile_dir(str(source / "hubspec"), quiet=1)
+    load_before = os.getloadavg()
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="hubspec-bench-") as scratch:
+        for name in chosen:
+            if name == "single":
+                files = [str(SINGLE)]
+            elif name == "corpus":
+                files = corpus_files(args.corpus)
+            elif name == "corpus10":
+                files = corpus_files(copy_corpus(args.corpus, args.copies, Path(scratch)))
+            else:
+                parser.error(f"unknown scenario {name!r}")
+            scenario_tools = tools if name == "single" or name == "corpus" else _no_fix(tools)
+            runs = args.runs or DEFAULT_RUNS.get(name, 5)
+            log(f"{name}: {len(files)} file(s), {runs} round(s)")
+            rows.extend(
+                measure(
+                    Scenario(name, files, scenario_tools),
+                    runs,
+                    memory=not args.no_memory,
+                    log=log,
+                )
+            )
+    load_after = os.getloadavg()
+    print(table(rows))
+    print(goals_table(goals(rows)))
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs;"
+        f" load average {load_before[0]:.1f} before, {load_after[0]:.1f} after"
+    )
+    return 0
+
+
+def _no_fix(tools: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(tool for tool in tools if tool != "hubspec fix --diff")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,88 @@
+"""The benchmark script's statistics and tables work on a tiny input (no timing is asserted)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parent.parent / "bench" / "run.py"
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_run", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_run"] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+def rows(bench: ModuleType) -> list:
+    row = bench.Row
+    return [
+        row("single", "hubspec lint", 1, [0.2, 0.1, 0.3], peak_kb=40 * 1024, tree_kb=41 * 1024),
+        row("single", "yamllint", 1, [0.2, 0.2, 0.2]),
+        row("single", "check-jsonschema", 1, [0.8, 0.4, 0.6]),
+        row("corpus", "hubspec lint", 10, [1.0, 1.2, 1.1]),
+        row("corpus", "hubspec fix --diff", 10, [1.5, 1.2, 1.1]),
+        row("corpus", "yamllint", 10, [2.0, 2.4, 2.2]),
+        row(
+            "corpus10",
+            "hubspec lint",
+            100,
+            [9.0, 10.0, 11.0],
+            peak_kb=120 * 1024,
+            tree_kb=160 * 1024,
+        ),
+    ]
+
+
+def test_stats(bench: ModuleType) -> None:
+    stats = bench.stats([1.0, 2.0, 3.0, 10.0])
+    assert stats.median == 2.5
+    assert stats.minimum == 1.0
+    assert stats.noise == pytest.approx(1.0 / 2.5)
+
+
+def test_paired_ratio_is_the_median_of_per_round_ratios(bench: ModuleType) -> None:
+    assert bench.paired_ratio([1.0, 4.0, 3.0], [2.0, 2.0, 3.0]) == 1.0
+
+
+def test_table_has_one_line_per_row_and_ratios_to_hubspec_lint(bench: ModuleType) -> None:
+    text = bench.table(rows(bench))
+    lines = text.strip().splitlines()
+    assert lines[0].startswith("| scenario | files | tool | median s")
+    assert lines[0].count("|") == lines[2].count("|")
+    assert len(lines) == 2 + 7
+    assert "| single | 1 | hubspec lint | 0.200 | 0.100 | ±50% | 40 | 41 | 1.00 |" in lines
+    assert "| single | 1 | yamllint | 0.200 | 0.200 | ±0% |  |  | 1.00 |" in lines
+    assert "| corpus | 10 | yamllint | 2.200 | 2.000 | ±9% |  |  | 2.00 |" in lines
+
+
+def test_goals(bench: ModuleType) -> None:
+    found = {goal.text: goal for goal in bench.goals(rows(bench))}
+    assert found["single: hubspec lint / yamllint"].value == 1.0
+    assert found["single: hubspec lint / yamllint"].met
+    assert found["single: hubspec lint / check-jsonschema"].value == pytest.approx(0.25)
+    assert found["corpus: hubspec lint / yamllint"].value == 0.5
+    assert "corpus: hubspec lint / check-jsonschema" not in found  # no such row
+    assert found["corpus: hubspec fix --diff / hubspec lint"].value == pytest.approx(1.0)
+    # per file: (1.1 - 0.2) / 10 = 0.09 s, then (10 - 0.2) / 100 = 0.098 s
+    assert found["linear: per-file time, corpus10 / corpus"].value == pytest.approx(0.098 / 0.09)
+    assert found["corpus10: hubspec lint max RSS MB"].met
+    memory = found["corpus10: hubspec lint tree PSS MB"]
+    assert memory.value == 160
+    assert not memory.met
+    table = bench.goals_table(list(found.values()))
+    assert "| corpus10: hubspec lint tree PSS MB | 160.00 | 150 | NO |" in table
+
+
+def test_commands_pass_the_same_files_to_every_tool(bench: ModuleType) -> None:
+    files = ["a/buildspec.yml", "b/buildspec.yml"]
+    for tool in bench.TOOLS:
+        assert bench.command(tool, files)[-2:] == files

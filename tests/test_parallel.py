@@ -1,0 +1,98 @@
+"""Worker processes (`RunOptions.jobs`): same results, same order, same errors as a serial run."""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+import warnings
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, FIXTURES
+from hubspec import runner
+from hubspec.runner import InternalError, RunOptions, fix_paths, lint_paths, workers_for
+
+PLAIN = "version: 0.2\nphases:\n  build:\n    commands:\n      - echo {n}\n"
+
+
+def test_workers_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner, "_cpu_count", lambda: 4)
+    assert workers_for(0, runner.PARALLEL_MIN_FILES) == 1  # few files: not worth a pool
+    assert workers_for(0, runner.PARALLEL_MIN_FILES + 1) == 4
+    assert workers_for(1, 500) == 1
+    assert workers_for(3, 500) == 3
+    assert workers_for(8, 2) == 2  # never more workers than files
+    monkeypatch.setattr(runner, "_cpu_count", lambda: 1)
+    assert workers_for(0, 500) == 1
+    with pytest.raises(ValueError):
+        workers_for(-1, 5)
+
+
+@pytest.mark.parametrize("root", [CORPUS, FIXTURES], ids=["corpus", "fixtures"])
+def test_parallel_lint_equals_serial_in_order(root: Path) -> None:
+    if not root.is_dir():
+        pytest.skip(f"{root} is not here")
+    calls: list[tuple[int, int]] = []
+    serial = lint_paths(RunOptions(paths=[str(root)], jobs=1))
+    parallel = lint_paths(
+        RunOptions(paths=[str(root)], jobs=2), lambda done, total: calls.append((done, total))
+    )
+    assert [result.path for result in parallel.results] == [
+        result.path for result in serial.results
+    ]
+    assert parallel.results == serial.results
+    assert parallel.report == serial.report
+    total = len(serial.results)
+    assert calls == [(number, total) for number in range(1, total + 1)]
+
+
+def test_parallel_fix_diff_equals_serial() -> None:
+    root = FIXTURES / "HS101"
+    serial = fix_paths(RunOptions(paths=[str(root)], jobs=1), write=False)
+    parallel = fix_paths(RunOptions(paths=[str(root)], jobs=2), write=False)
+    assert parallel.outcomes == serial.outcomes
+    assert [runner.unified_diff(outcome) for outcome in parallel.outcomes] == [
+        runner.unified_diff(outcome) for outcome in serial.outcomes
+    ]
+    assert parallel.report == serial.report
+    assert any(outcome.changed for outcome in parallel.outcomes)
+
+
+def test_detached_results_keep_secrets_masked(tmp_path: Path) -> None:
+    path = tmp_path / "buildspec.yml"
+    path.write_text(
+        "version: 0.2\nenv:\n  variables:\n    DOCKER_PASSWORD: hunter2hunter2\n"
+        "phases:\n  build:\n    commands:\n      - docker build .\n",
+        encoding="utf-8",
+    )
+    outcome = lint_paths(RunOptions(paths=[str(path)], jobs=1))
+    assert outcome.results[0].context is None
+    assert "hunter2hunter2" not in outcome.report.sources[str(path)]
+
+
+def test_an_internal_error_in_a_worker_names_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("the failure is injected into forked workers")
+    for number in range(runner.PARALLEL_MIN_FILES + 4):
+        folder = tmp_path / f"repo{number:02}"
+        folder.mkdir()
+        (folder / "buildspec.yml").write_text(PLAIN.format(n=number), encoding="utf-8")
+    broken = str(tmp_path / "repo07" / "buildspec.yml")
+    real = runner.lint_bytes
+
+    def failing(display: str, *args: object, **kwargs: object) -> object:
+        if display == broken:
+            raise KeyError("boom")
+        return real(display, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "lint_bytes", failing)
+    # These files run no Dockerfile parse, so forking is safe even after other tests ran one.
+    monkeypatch.setattr(runner, "_mp_context", lambda: multiprocessing.get_context("fork"))
+    expected = re.escape(f"{broken}: KeyError: 'boom'")
+    with warnings.catch_warnings(), pytest.raises(InternalError, match=expected):
+        # Python 3.12+ warns when forking with threads (here maybe the Go runtime's).
+        warnings.simplefilter("ignore", DeprecationWarning)
+        lint_paths(RunOptions(paths=[str(tmp_path)], jobs=2))

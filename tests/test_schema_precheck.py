@@ -1,0 +1,135 @@
+"""The schema precheck agrees with jsonschema: it may skip jsonschema only on valid documents."""
+
+from __future__ import annotations
+
+import copy
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import CORPUS, FIXTURES
+from hubspec.document import Document
+from hubspec.lint import load
+from hubspec.schema import _validator, load_schema, precheck
+
+
+def documents() -> Iterator[tuple[str, Any]]:
+    paths = sorted(FIXTURES.rglob("*.y*ml"))
+    if CORPUS.is_dir():
+        paths += sorted(CORPUS.rglob("*.y*ml"))
+    for path in paths:
+        loaded = load(str(path), path.read_bytes())
+        if isinstance(loaded, Document):
+            yield str(path), loaded.data
+
+
+def jsonschema_valid(data: Any) -> bool:
+    return next(iter(_validator().iter_errors(data)), None) is None
+
+
+def test_every_fixture_and_corpus_file() -> None:
+    seen = {True: 0, False: 0}
+    for path, data in documents():
+        expected = jsonschema_valid(data)
+        assert precheck(data) is expected, path
+        seen[expected] += 1
+    assert seen[True] > 100
+    assert seen[False] > 100  # the HS002/HS003 fixtures
+
+
+SCALARS: list[Any] = [
+    None,
+    True,
+    False,
+    0,
+    1,
+    -1,
+    1.0,
+    1.5,
+    "",
+    "0.2",
+    "yes",
+    "no",
+    "root",
+    "x" * 300,
+    "a b",
+    "CODEBUILD_X",
+    0.2,
+    "0.1",
+    float("inf"),
+]
+
+
+def mutate(data: Any, rng: random.Random) -> Any:
+    """One random change somewhere in the data: a value replaced, a key added or removed."""
+    data = copy.deepcopy(data)
+    containers: list[Any] = []
+    todo = [data]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            containers.append(node)
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            containers.append(node)
+            todo.extend(node)
+    if not containers:
+        return rng.choice(SCALARS)
+    target = rng.choice(containers)
+    choice = rng.random()
+    replacement = rng.choice([*SCALARS, [], {}, ["echo"], {"a": "b"}])
+    if isinstance(target, dict):
+        keys = list(target)
+        if keys and choice < 0.5:
+            target[rng.choice(keys)] = replacement
+        elif keys and choice < 0.7:
+            del target[rng.choice(keys)]
+        else:
+            name = rng.choice(["commands", "finally", "run-as", "on-failure", "x-key", "env"])
+            target[name] = replacement
+    elif target and choice < 0.7:
+        target[rng.randrange(len(target))] = replacement
+    else:
+        target.append(replacement)
+    return data
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_mutations(seed: int) -> None:
+    rng = random.Random(seed)
+    originals = [data for _, data in documents()]
+    for _ in range(400):
+        data = rng.choice(originals)
+        for _ in range(rng.randint(1, 3)):
+            data = mutate(data, rng)
+        assert precheck(data) is jsonschema_valid(data), data
+
+
+def test_unknown_keywords_defer_to_jsonschema(monkeypatch: pytest.MonkeyPatch) -> None:
+    schema = dict(load_schema())
+    schema["uniqueItems"] = True  # a keyword the precheck does not evaluate
+    monkeypatch.setattr("hubspec.schema.load_schema", lambda: schema)
+    valid = {"version": 0.2, "phases": {"build": {"commands": ["make"]}}}
+    assert jsonschema_valid(valid)
+    assert precheck(valid) is None
+    # A failing keyword decides alone (a schema is a conjunction), so False stays sound.
+    assert precheck({"version": 0.2}) is False
+
+
+def test_equality_follows_jsonschema() -> None:
+    from hubspec.schema import _equal
+
+    assert not _equal(True, 1)
+    assert not _equal(0, False)
+    assert _equal(1, 1.0)
+    assert _equal([1, "a"], [1.0, "a"])
+    assert not _equal([True], [1])
+    assert _equal({"a": [1]}, {"a": [1]})
+
+
+def test_the_schema_is_in_the_package() -> None:
+    assert Path(__file__).parent.parent.joinpath("schemas", "buildspec.schema.json").is_file()
+    assert load_schema()["$schema"].endswith("2020-12/schema")
