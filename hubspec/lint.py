@@ -12,7 +12,7 @@ from hubspec.document import Document, YamlProblem, decode, line_starts_of, pars
 from hubspec.model import Finding, Severity, Span
 from hubspec.rules import BY_CODE, RULES
 from hubspec.rules.base import Diagnostic, Rule
-from hubspec.secrets import mask, secret_literals
+from hubspec.secrets import mask, secret_literals, text_secrets
 from hubspec.settings import Settings
 from hubspec.suppress import Suppression
 
@@ -71,11 +71,13 @@ def lint_bytes(
     if isinstance(loaded, tuple):
         problem, lossy = loaded
         finding = _yaml_finding(display, problem, lossy, settings)
-        return LintResult(display, (finding,), None, None, lossy)
+        secrets = frozenset(text_secrets(lossy))
+        return LintResult(display, (finding,), None, None, lossy, secrets=secrets)
     if isinstance(loaded, YamlProblem):
         text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
+        finding = _yaml_finding(display, loaded, text, settings)
         return LintResult(
-            display, (_yaml_finding(display, loaded, text, settings),), None, None, text
+            display, (finding,), None, None, text, secrets=frozenset(text_secrets(text))
         )
     context = LintContext(loaded, source_root, reader, settings)
     diagnostics: list[Diagnostic] = []
@@ -83,9 +85,9 @@ def lint_bytes(
         if rule.check is not None and is_selected(rule, settings):
             diagnostics.extend(rule.check(context))
     findings = [to_finding(display, loaded, diagnostic, settings) for diagnostic in diagnostics]
-    secrets = secret_literals(context) if findings else set()
-    if secrets:
-        findings = [replace(f, message=mask(f.message, secrets)) for f in findings]
+    literals = secret_literals(context) if findings else set()
+    if literals:
+        findings = [replace(f, message=mask(f.message, literals)) for f in findings]
     unused: list[Suppression] = []
     if not settings.no_ignores:
         applied = suppress.apply(findings, suppress.find_suppressions(loaded))

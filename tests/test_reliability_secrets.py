@@ -153,7 +153,6 @@ def test_secret_expanded_into_an_image_name(tmp_path: Path, kind: str) -> None:
     assert SECRETS["API_TOKEN"] not in output, output
 
 
-@pytest.mark.xfail(strict=True, reason="reported: frames of an unparsable file are not masked")
 def test_frames_of_an_unparsable_file(tmp_path: Path) -> None:
     output = run(tmp_path, BROKEN, COMMANDS["text"])
     assert "duplicate key" in output
