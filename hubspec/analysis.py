@@ -147,7 +147,6 @@ class _Walker:
         self.local_images: dict[str, set[str | None]] = {}
         self.mirrors = context.settings.mirrors
         self.files_followed = 0
-        self.dockerfile_cache: dict[tuple[str, tuple[tuple[str, str | None], ...]], object] = {}
 
     def run(self) -> None:
         carries_state = self.model.version != "0.1"

@@ -44,7 +44,6 @@ class Node:
     anchor: str | None = None
     pairs: list[tuple[Node, Node]] = field(default_factory=list)
     items: list[Node] = field(default_factory=list)
-    alias_of_anchor: bool = False
 
     def get(self, key: str) -> Node | None:
         """The value node under a scalar key of a mapping, or None."""
@@ -86,10 +85,6 @@ class Document:
 
     def span(self, start: int, end: int) -> Span:
         return Span(self.position(start), self.position(max(end, start + 1)))
-
-    def node_span(self, node: Node) -> Span:
-        """The span of a node, trimmed to its first line for multi-line nodes' ends."""
-        return self.span(node.start, node.end)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from hubspec.analysis import Login, Pull
 from hubspec.docker.images import ImageRef, parse_image
+from hubspec.document import line_starts_of
 from hubspec.fix import layout
 from hubspec.fix.plan import LoginPlan, Refusal, add_login
 from hubspec.model import Edit
@@ -218,7 +219,7 @@ def _rewrite_file(context: LintContext, plan: MirrorPlan, pull: Pull, repository
             )
             return
         plan.texts[source.path] = text
-    starts = layout_line_starts(text)
+    starts = line_starts_of(text)
     if not 0 < source.line <= len(starts):
         _skip(plan, f"{source.path}, line {source.line}: not found")
         return
@@ -248,12 +249,6 @@ def _relative(context: LintContext, path: Path) -> str:
         return path.relative_to(context.source_root).as_posix()
     except ValueError:
         return path.as_posix()
-
-
-def layout_line_starts(text: str) -> list[int]:
-    starts = [0]
-    starts.extend(index + 1 for index, char in enumerate(text) if char == "\n")
-    return starts
 
 
 def _token_edit(

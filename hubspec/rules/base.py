@@ -57,10 +57,3 @@ def docs_of(module_doc: str | None) -> str:
     import inspect
 
     return inspect.cleandoc(module_doc or "")
-
-
-def run_checks(checks: Iterable[Check], context: LintContext) -> list[Diagnostic]:
-    found: list[Diagnostic] = []
-    for check in checks:
-        found.extend(check(context))
-    return found
