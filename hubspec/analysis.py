@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +25,7 @@ from hubspec.docker.images import (
     known_repository,
     parse_image,
 )
+from hubspec.records import field, record
 
 if TYPE_CHECKING:
     from hubspec.context import LintContext
@@ -37,7 +37,7 @@ MAX_ANALYSED_CHARACTERS = 1_000_000
 UNKNOWN_CWD = "?"
 
 
-@dataclass(frozen=True)
+@record
 class Place:
     """Where an event happens: its step, and character offsets in the buildspec text."""
 
@@ -48,7 +48,7 @@ class Place:
     conditional: bool
 
 
-@dataclass(frozen=True)
+@record
 class PullSource:
     """Where an image reference is written, so a mirror fix can rewrite it.
 
@@ -64,7 +64,7 @@ class PullSource:
     default_args: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Pull:
     """An image a command makes the Docker daemon fetch, and how it gets there."""
 
@@ -77,7 +77,7 @@ class Pull:
     platforms: int = 1
 
 
-@dataclass(frozen=True)
+@record
 class Login:
     """A `docker login`: which registry, and which variables carry the user and secret."""
 
@@ -92,13 +92,13 @@ class Login:
     password_stdin: bool
 
 
-@dataclass(frozen=True)
+@record
 class Logout:
     place: Place
     hub: bool
 
 
-@dataclass(frozen=True)
+@record
 class Unresolved:
     """Something that may pull from Docker Hub but cannot be followed statically."""
 
@@ -109,7 +109,7 @@ class Unresolved:
 Event = Pull | Login | Logout | Unresolved
 
 
-@dataclass
+@record(frozen=False)
 class Analysis:
     """The build model and its events, in the order the build runs them."""
 

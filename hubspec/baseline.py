@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import replace
 
 from hubspec.fingerprint import fingerprint
+from hubspec.records import replace
 from hubspec.report import Report
 
 VERSION = 1

@@ -6,8 +6,9 @@ below (the per-hour limits announced for 2025 were withdrawn on 2025-03-27).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from hubspec.records import record
 
 if TYPE_CHECKING:
     from hubspec.context import LintContext
@@ -21,7 +22,7 @@ PULLS_PER_WINDOW: dict[str, int | None] = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class Budget:
     """Docker Hub pulls of one buildspec per build, and per run of all its batch builds."""
 

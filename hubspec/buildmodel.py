@@ -7,16 +7,15 @@ skipped here, never guessed at: the schema rules already report them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from hubspec.document import Document, Node
+from hubspec.records import field, record
 
 PHASES = ("install", "pre_build", "build", "post_build")
 SECTIONS = ("commands", "finally")
 DEFAULT_USER = "root"
 
 
-@dataclass(frozen=True)
+@record
 class Step:
     """One command string as CodeBuild runs it."""
 
@@ -28,7 +27,7 @@ class Step:
     text: str
 
 
-@dataclass(frozen=True)
+@record
 class EnvEntry:
     """A name defined in one env section, with its nodes (the value may be a non-string)."""
 
@@ -47,7 +46,7 @@ class EnvEntry:
         return str(value)
 
 
-@dataclass(frozen=True)
+@record
 class BatchTask:
     """One build of a batch: its identifier and the image CodeBuild pulls for it."""
 
@@ -57,7 +56,7 @@ class BatchTask:
     buildspec: str | None
 
 
-@dataclass
+@record(frozen=False)
 class BuildModel:
     """What a build does, in order."""
 

@@ -487,9 +487,8 @@ def init(
 
 def _mirror_options(options: RunOptions, mirror: list[str] | None) -> RunOptions:
     """--strategy mirror takes its target from the one --mirror that names a mirror kind."""
-    from dataclasses import replace
-
     from hubspec.fix.mirror import parse_mirror
+    from hubspec.records import replace
 
     targets = [
         item for item in mirror or () if item == "ecr-public" or item.startswith("pull-through:")

@@ -7,11 +7,11 @@ never a setting silently ignored.
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from hubspec.model import Severity
+from hubspec.records import field, record, replace
 from hubspec.settings import Settings
 
 CONFIG_NAMES = (".hubspec.toml", "pyproject.toml")
@@ -44,7 +44,7 @@ class ConfigError(Exception):
     """A config file that cannot be used; the message names the file and the key."""
 
 
-@dataclass(frozen=True)
+@record
 class Config:
     """One config file's settings, as given (None = not set there)."""
 
@@ -118,6 +118,16 @@ def find_config(start: Path) -> Path | None:
 
 
 def _has_table(pyproject: Path) -> bool:
+    """Whether a pyproject.toml has a [tool.hubspec] table.
+
+    A file without the word `hubspec` cannot have one, and most repositories' pyproject.toml
+    do not mention it: they are ruled out without importing and running the TOML parser.
+    """
+    try:
+        if b"hubspec" not in pyproject.read_bytes():
+            return False
+    except OSError:
+        return True
     try:
         return "hubspec" in _read_toml(pyproject).get("tool", {})
     except ConfigError:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hubspec.document import Document
+from hubspec.records import field, record
 from hubspec.schema import SchemaIssue, validate
 from hubspec.settings import Settings
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 FileReader = Callable[[Path], "str | None"]
 
 
-@dataclass
+@record(frozen=False)
 class LintContext:
     """One buildspec under lint; derived views are cached so each stage runs once."""
 

@@ -12,10 +12,10 @@ import bisect
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from hubspec.model import Position, Span
+from hubspec.records import field, record
 
 MAX_FILE_BYTES = 256 * 1024  # the largest corpus buildspec is 19 KB
 MAX_DEPTH = 64
@@ -30,7 +30,7 @@ _PLAIN_TAGS = frozenset(
 )
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False)
 class Node:
     """One YAML node with the character offsets of its source text (end exclusive)."""
 
@@ -59,7 +59,7 @@ class Node:
         return None
 
 
-@dataclass(frozen=True)
+@record
 class YamlProblem:
     """Why the text is not a usable buildspec document (HS001), and where."""
 
@@ -67,7 +67,7 @@ class YamlProblem:
     offset: int
 
 
-@dataclass
+@record(frozen=False)
 class Document:
     """A parsed buildspec: the text as decoded, its layout facts, the node tree and plain data."""
 
@@ -87,7 +87,7 @@ class Document:
         return Span(self.position(start), self.position(max(end, start + 1)))
 
 
-@dataclass(frozen=True)
+@record
 class Decoded:
     text: str
     bom: bool

@@ -17,8 +17,9 @@ import stat
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+
+from hubspec.records import record
 
 try:  # POSIX only; elsewhere writes are still atomic, only parallel runs are not serialised.
     import fcntl
@@ -64,7 +65,7 @@ class PathError(Exception):
     """A path given on the command line that cannot be linted (usage error, exit 2)."""
 
 
-@dataclass(frozen=True)
+@record
 class Target:
     """A file to lint: where it is on disk and how to name it in reports."""
 

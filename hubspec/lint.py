@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 from hubspec import suppress
 from hubspec.context import FileReader, LintContext
 from hubspec.document import Document, YamlProblem, decode, line_starts_of, parse, position_in
 from hubspec.model import Finding, Severity, Span
+from hubspec.records import record, replace
 from hubspec.rules import BY_CODE, RULES
 from hubspec.rules.base import Diagnostic, Rule
 from hubspec.secrets import mask, secret_literals, text_secrets
@@ -17,7 +17,7 @@ from hubspec.settings import Settings
 from hubspec.suppress import Suppression
 
 
-@dataclass(frozen=True)
+@record
 class LintResult:
     """The findings of one file, and its document when it parsed (the fixer needs it)."""
 

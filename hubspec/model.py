@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+
+from hubspec.records import field, record
 
 
 class Severity(enum.StrEnum):
@@ -18,7 +19,7 @@ class Severity(enum.StrEnum):
         return {"info": 0, "warning": 1, "error": 2}[self.value]
 
 
-@dataclass(frozen=True, order=True)
+@record(order=True)
 class Position:
     """A 1-based line and column, columns counted in characters."""
 
@@ -26,7 +27,7 @@ class Position:
     column: int
 
 
-@dataclass(frozen=True)
+@record
 class Span:
     """A range of source text; `end` is exclusive."""
 
@@ -38,7 +39,7 @@ class Span:
         return Span(Position(line, column), Position(line, column + 1))
 
 
-@dataclass(frozen=True)
+@record
 class Edit:
     """Replace text[start:end] (character offsets in the decoded text) with `replacement`."""
 
@@ -47,7 +48,7 @@ class Edit:
     replacement: str
 
 
-@dataclass(frozen=True)
+@record
 class Finding:
     """One problem at one place; the linter stamps rule metadata onto what rules report."""
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -13,6 +12,7 @@ from hubspec import files
 from hubspec.config import Config, find_config, load_config
 from hubspec.lint import LintResult, lint_bytes
 from hubspec.model import Finding
+from hubspec.records import field, record, replace
 from hubspec.report import Report
 from hubspec.secrets import mask
 from hubspec.settings import FixDefaults, Settings
@@ -34,7 +34,7 @@ class InternalError(Exception):
     """A bug in hubspec while handling one file; the message names the file."""
 
 
-@dataclass(frozen=True)
+@record
 class RunOptions:
     """What the CLI parsed, as plain data (so the core can be driven without the CLI).
 
@@ -114,7 +114,7 @@ class Configs:
         return settings
 
 
-@dataclass(frozen=True)
+@record
 class Outcome:
     """The results of a run: one LintResult per file, and the report built from them.
 
@@ -170,7 +170,7 @@ def lint_paths(options: RunOptions, progress: ProgressCallback | None = None) ->
     return Outcome(results, budgets)
 
 
-@dataclass(frozen=True)
+@record
 class _Task:
     """One file's work as sent to a worker: plain, picklable data."""
 
@@ -322,7 +322,7 @@ def lint_one(display: str, data: bytes, root: Path, settings: Settings) -> LintR
         raise InternalError(f"{display}: {type(error).__name__}: {error}") from error
 
 
-@dataclass(frozen=True)
+@record
 class FixRun:
     """The outcome of `hubspec fix` over all inputs, and which files were written."""
 
@@ -473,7 +473,7 @@ def shown_text(result: LintResult) -> str:
     return mask(result.text, _secrets(result))
 
 
-@dataclass(frozen=True)
+@record
 class Input:
     """One buildspec to process: its name in reports, bytes, source root, and file (not stdin)."""
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from hubspec.model import Severity
+from hubspec.records import field, record
 
 
-@dataclass(frozen=True)
+@record
 class FixDefaults:
     """Names the login fix writes: shell variables and the secret-store references."""
 
@@ -20,7 +20,7 @@ class FixDefaults:
     secret_id: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Settings:
     """Everything a lint run depends on besides the files themselves."""
 

@@ -16,19 +16,20 @@ import re
 import sys
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, fields
 from types import FrameType
 from typing import Any
 
 import tree_sitter
 import tree_sitter_bash
 
+from hubspec.records import field, fields, record
+
 __all__ = ["ShellResult", "ShellState", "SimpleCommand", "Word", "analyse"]
 
 Node = tree_sitter.Node
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Word:
     """One argv word; `value` is None when only the running shell could know it."""
 
@@ -39,7 +40,7 @@ class Word:
     variables: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class SimpleCommand:
     """One command the script runs, with enough context for rules to judge it."""
 
@@ -53,7 +54,7 @@ class SimpleCommand:
     cwd: str = "."  # working directory it runs in, as ShellState.cwd ("?" unknown)
 
 
-@dataclass
+@record(frozen=False)
 class ShellState:
     """What is known about the shell between commands; mutated while analysing."""
 
@@ -66,7 +67,7 @@ class ShellState:
         return ShellState(dict(self.variables), set(self.unknown), self.cwd)
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class ShellResult:
     """Everything `analyse` learnt about one script."""
 
@@ -88,7 +89,7 @@ _W_VARIABLES: _SlotSetter = vars(Word)["variables"].__set__
 
 
 _C_WORDS, _C_ASSIGNMENTS, _C_START, _C_END, _C_CONDITIONAL, _C_PIPE, _C_NESTING, _C_CWD = (
-    vars(SimpleCommand)[f.name].__set__ for f in fields(SimpleCommand)
+    vars(SimpleCommand)[name].__set__ for name in fields(SimpleCommand)
 )
 
 

@@ -9,17 +9,17 @@ the whole file. Codes may be prefixes (`HS1`); no code list means every rule.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
 
 from hubspec.document import Document, Node
 from hubspec.model import Edit, Finding
+from hubspec.records import field, record, replace
 
 _DIRECTIVE = re.compile(
     r"#\s*hubspec:\s*(?P<kind>ignore-file|ignore)\b(?:\[(?P<codes>[^\]]*)\])?[ \t]*(?P<reason>[^\r\n]*)"
 )
 
 
-@dataclass
+@record(frozen=False)
 class Suppression:
     """One directive: where it is, what it covers, and whether it was needed."""
 
@@ -128,7 +128,7 @@ def _node_extents(document: Document) -> dict[int, int]:
     return extents
 
 
-@dataclass(frozen=True)
+@record
 class Applied:
     """Findings after suppression, and the directives nothing used."""
 

@@ -93,6 +93,47 @@ def test_nearest_config_to_each_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert code == 0
 
 
+def test_pyproject_tables_are_found_in_every_toml_spelling(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The quick `hubspec` byte check before parsing TOML misses no way to write the table."""
+    spellings = [
+        '[tool.hubspec]\nignore = ["HS101"]\n',
+        '[ tool . "hubspec" ]\nignore = ["HS101"]\n',
+        'tool.hubspec.ignore = ["HS101"]\n',
+        '[tool]\nhubspec = { ignore = ["HS101"] }\n',
+    ]
+    for number, text in enumerate(spellings):
+        root = repo(tmp_path / str(number), {"buildspec.yml": PULL, "pyproject.toml": text})
+        monkeypatch.chdir(root)
+        assert findings() == (0, []), text
+
+
+def test_a_broken_pyproject_that_is_not_about_hubspec_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = repo(
+        tmp_path,
+        {
+            ".hubspec.toml": 'ignore = ["HS101"]\n',
+            "app/pyproject.toml": "[project\nname = \n",
+            "app/buildspec.yml": PULL,
+        },
+    )
+    monkeypatch.chdir(root)
+    assert findings() == (0, [])
+
+
+def test_a_broken_pyproject_that_mentions_hubspec_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = repo(tmp_path, {"buildspec.yml": PULL, "pyproject.toml": "[tool.hubspec\n"})
+    monkeypatch.chdir(root)
+    result = invoke("lint")
+    assert result.exit_code == 2
+    assert "invalid TOML" in result.stderr
+
+
 def test_search_stops_at_the_repository_root(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

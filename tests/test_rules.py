@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
+from types import ModuleType
 
 import pytest
 from typer.testing import CliRunner
 
+from hubspec import rules as rules_package
 from hubspec.cli import app
 from hubspec.rules import RULES, find
-from hubspec.rules.base import REQUIRED_SECTIONS
+from hubspec.rules.base import REQUIRED_SECTIONS, Rule
 
 runner = CliRunner()
 
@@ -21,6 +24,23 @@ def test_rule_docs_have_every_section(rule) -> None:  # type: ignore[no-untyped-
         assert rule.section(title), f"{rule.code} lacks '## {title}'"
     assert re.fullmatch(r"HS\d{3}", rule.code)
     assert re.fullmatch(r"[a-z]+(-[a-z]+)*", rule.name)
+
+
+RULE_MODULES = [
+    module
+    for module in vars(rules_package).values()
+    if isinstance(module, ModuleType) and isinstance(getattr(module, "RULE", None), Rule)
+]
+
+
+@pytest.mark.parametrize("module", RULE_MODULES, ids=[m.RULE.code for m in RULE_MODULES])
+def test_rule_docs_are_what_inspect_cleandoc_gives(module: ModuleType) -> None:
+    """`docs_of` only strips; that equals cleandoc for docstrings that start at column 0."""
+    assert module.RULE.docs == inspect.cleandoc(module.__doc__ or "")
+
+
+def test_every_rule_module_is_checked() -> None:
+    assert len(RULE_MODULES) == len(RULES)
 
 
 def test_codes_and_names_are_unique() -> None:

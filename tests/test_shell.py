@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 import sys
 import time
@@ -13,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hubspec import shell
+from hubspec import records, shell
 from hubspec.shell import ShellResult, ShellState, SimpleCommand, Word, analyse
 
 
@@ -48,13 +47,12 @@ def assert_offsets(script: str, result: ShellResult) -> None:
 
 
 class TestInterface:
-    def test_results_are_frozen_dataclasses(self) -> None:
+    def test_results_are_frozen_records(self) -> None:
         result = run("echo hi")
         cmd = only(result)
         for obj in (result, cmd, cmd.words[0]):
-            assert dataclasses.is_dataclass(obj)
-            name = dataclasses.fields(obj)[0].name
-            with pytest.raises(dataclasses.FrozenInstanceError):
+            name = records.fields(obj)[0]
+            with pytest.raises(records.FrozenInstanceError):
                 setattr(obj, name, None)
 
     def test_words_equal_and_hash_like_constructed_ones(self) -> None:

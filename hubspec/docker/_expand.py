@@ -8,14 +8,15 @@ therefore sequences of known and unknown parts, and callers look at the known pr
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+
+from hubspec.records import field, record
 
 _NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 _NAME_CHARS = _NAME_START | frozenset("0123456789")
 _OPERATORS = frozenset("-+?")
 
 
-@dataclass(frozen=True)
+@record
 class Value:
     """A string made of known text and unknown pieces (kept as their source text)."""
 
@@ -66,7 +67,7 @@ UnsetPlain = Callable[[str], Value]
 """What a plain `$X` of an unset variable becomes (empty, or unknown)."""
 
 
-@dataclass(frozen=True)
+@record
 class Expansion:
     """The result of expanding one word."""
 
@@ -75,7 +76,7 @@ class Expansion:
     errors: tuple[str, ...] = ()
 
 
-@dataclass
+@record(frozen=False)
 class _Result:
     value: Value = field(default_factory=Value)
     unknown: list[str] = field(default_factory=list)

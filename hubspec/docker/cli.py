@@ -13,14 +13,15 @@ import csv
 import enum
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from types import MappingProxyType
+
+from hubspec.records import record
 
 # --------------------------------------------------------------------------------------------
 # Events
 
 
-@dataclass(frozen=True)
+@record
 class ImageUse:
     """A direct image operand: `docker pull X`, `docker run X`, `buildx create` images."""
 
@@ -29,7 +30,7 @@ class ImageUse:
     verb: str
 
 
-@dataclass(frozen=True)
+@record
 class BuildUse:
     """`docker build` and its aliases: where the Dockerfile is and what it is built with.
 
@@ -53,7 +54,7 @@ class BuildUse:
     tags: tuple[int, ...] = ()  # argv indexes of the -t/--tag words (the image names built)
 
 
-@dataclass(frozen=True)
+@record
 class ComposeUse:
     """`docker compose` / `docker-compose` with a subcommand that pulls or builds.
 
@@ -75,7 +76,7 @@ class ComposeUse:
     ignore_buildable: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class LoginUse:
     """`docker login`. `server` None is Docker Hub, unless `unresolved` says it is unknown."""
 
@@ -88,7 +89,7 @@ class LoginUse:
     unresolved: str | None
 
 
-@dataclass(frozen=True)
+@record
 class LogoutUse:
     """`docker logout`; `server` None is Docker Hub."""
 
@@ -96,7 +97,7 @@ class LogoutUse:
     word: int
 
 
-@dataclass(frozen=True)
+@record
 class Unresolved:
     """A docker command whose pulls or login cannot be known statically, and why."""
 
@@ -393,14 +394,14 @@ _FALSE = frozenset({"0", "f", "F", "false", "FALSE", "False"})
 # pflag-style parsing
 
 
-@dataclass(frozen=True)
+@record
 class _Option:
     name: str
     value: str | None  # None: the value word is not known (or missing)
     word: int  # the word holding the value (the option word itself for `--x=v` and flags)
 
 
-@dataclass(frozen=True)
+@record
 class _Parsed:
     options: tuple[_Option, ...]
     positionals: tuple[tuple[int, str | None], ...]
@@ -526,7 +527,7 @@ def _short(
 # The process: wrappers, user, program
 
 
-@dataclass(frozen=True)
+@record
 class Invocation:
     """Who runs which CLI: wrappers (`sudo`, `env`, `timeout`...) stripped.
 
@@ -595,7 +596,7 @@ def effective_user(argv: Sequence[str | None]) -> str | None:
 # Commands
 
 
-@dataclass(frozen=True)
+@record
 class _Command:
     argv: Sequence[str | None]
     start: int  # first word after the subcommand

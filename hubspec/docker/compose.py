@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -24,6 +23,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from hubspec.docker._expand import Value, expand
 from hubspec.docker.images import known_repository, parse_image
+from hubspec.records import record
 
 COMPOSE_DEFAULT_FILES: tuple[str, ...] = (
     "compose.yaml",
@@ -39,7 +39,7 @@ TOP_LEVEL_KEYS: frozenset[str] = frozenset(
 """Top-level keys that are not services (used to recognise the old v1 format)."""
 
 
-@dataclass(frozen=True)
+@record
 class ComposeService:
     """One service, with the fields that decide what it pulls.
 
@@ -68,7 +68,7 @@ class ComposeService:
     has_build: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class ComposeProblem:
     """A line whose pulls cannot be known, or a compose file error."""
 
@@ -262,7 +262,7 @@ class _Reader:
         )
 
 
-@dataclass(frozen=True)
+@record
 class _Build:
     context: str | None = None
     dockerfile: str | None = None

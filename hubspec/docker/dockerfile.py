@@ -14,12 +14,12 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from hubspec.docker._expand import Expansion, Value, expand
 from hubspec.docker.images import SCRATCH, known_repository, parse_image
+from hubspec.records import record
 
 if TYPE_CHECKING:
     import dockerfile as _parser
@@ -46,7 +46,7 @@ _KNOWN_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 _BOM = "\ufeff"
 
 
-@dataclass(frozen=True)
+@record
 class DockerfilePull:
     """One image the build fetches from a registry.
 
@@ -63,7 +63,7 @@ class DockerfilePull:
     default_args: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class DockerfileProblem:
     """Something that stops us from knowing what a line pulls, or a Dockerfile error."""
 
@@ -71,7 +71,7 @@ class DockerfileProblem:
     message: str
 
 
-@dataclass(frozen=True)
+@record
 class _Directives:
     syntax: str | None
     syntax_line: int
@@ -113,7 +113,7 @@ def _directives(text: str) -> _Directives:
     )
 
 
-@dataclass(frozen=True)
+@record
 class _Arg:
     """A declared ARG: its value (None = unset), where it came from, and why it is unknown."""
 
@@ -270,7 +270,7 @@ class _Analysis:
             self.pulls.append(DockerfilePull(text, self.line, instruction, True, defaults))
 
 
-@dataclass(frozen=True)
+@record
 class _Instruction:
     """The parts of a parsed command we use, with the Go side's nils made strings."""
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from hubspec.records import record
 
 DEFAULT_DOMAIN = "docker.io"
 LEGACY_DEFAULT_DOMAIN = "index.docker.io"
@@ -37,7 +38,7 @@ _REFERENCE = re.compile(rf"({_NAME})(?::({_TAG}))?(?:@({_DIGEST}))?", re.ASCII)
 _IDENTIFIER = re.compile(r"[a-f0-9]{64}", re.ASCII)
 
 
-@dataclass(frozen=True)
+@record
 class ImageRef:
     """A parsed, normalised image reference (`docker.io/library/node:20`)."""
 

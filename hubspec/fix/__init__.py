@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from hubspec.context import FileReader
@@ -10,11 +9,12 @@ from hubspec.fix import verify
 from hubspec.fix.plan import AddedReference, Refusal, plan_login_fix
 from hubspec.lint import LintResult, lint_bytes
 from hubspec.model import Edit
+from hubspec.records import field, record
 from hubspec.settings import Settings
 from hubspec.suppress import removal_edit
 
 
-@dataclass(frozen=True)
+@record
 class FixOutcome:
     """What fixing one file gives: the new bytes (None when unchanged or refused) and why."""
 

@@ -5,12 +5,11 @@ New lines written by the fixer copy these, so a fixed file looks as if its autho
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from hubspec.document import Document, Node
+from hubspec.records import record
 
 
-@dataclass(frozen=True)
+@record
 class Layout:
     """The file's own indentation unit and how far its `- ` dashes sit inside their key."""
 

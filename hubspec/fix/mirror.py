@@ -11,7 +11,6 @@ keys, keeping tags and digests. Each edit replaces exactly the repository part o
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +20,7 @@ from hubspec.document import line_starts_of
 from hubspec.fix import layout
 from hubspec.fix.plan import LoginPlan, Refusal, add_login
 from hubspec.model import Edit
+from hubspec.records import field, record
 
 if TYPE_CHECKING:
     from hubspec.context import LintContext
@@ -38,7 +38,7 @@ _VARIABLE_ONLY = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@record
 class Mirror:
     """Where Hub images go: ECR Public's library mirror or an ECR pull-through cache."""
 
@@ -87,7 +87,7 @@ def parse_mirror(text: str) -> Mirror:
     )
 
 
-@dataclass
+@record(frozen=False)
 class MirrorPlan:
     """Edits per file (None = the buildspec), what they do, and what stays on Docker Hub."""
 

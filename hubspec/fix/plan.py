@@ -8,7 +8,6 @@ style, a list shared through an alias, a 0.1 file) the plan is refused with the 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from hubspec.analysis import Login, Pull, with_login_state
@@ -17,6 +16,7 @@ from hubspec.document import Document, Node
 from hubspec.fix import layout
 from hubspec.fix.layout import Layout
 from hubspec.model import Edit, Position
+from hubspec.records import field, record
 
 if TYPE_CHECKING:
     from hubspec.context import LintContext
@@ -30,7 +30,7 @@ class Refusal(Exception):
     """The fix cannot be applied safely; the message says why and what to do instead."""
 
 
-@dataclass(frozen=True)
+@record
 class AddedReference:
     """A secret-store entry the fix added: the user must create what it points to."""
 
@@ -40,7 +40,7 @@ class AddedReference:
     role: str
 
 
-@dataclass
+@record(frozen=False)
 class LoginPlan:
     """The edits of one file, and what they do in words."""
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from hubspec.model import Finding, Severity
+from hubspec.records import field, record
 
 if TYPE_CHECKING:
     from hubspec.budget import Budget
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 FORMATS = ("text", "concise", "json", "sarif", "github")
 
 
-@dataclass(frozen=True)
+@record
 class Report:
     """What every reporter renders: the findings, the files checked and their text."""
 

@@ -1,0 +1,184 @@
+"""hubspec.records behaves like the dataclasses it replaces, where hubspec relies on it."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+import subprocess
+import sys
+
+import pytest
+
+from hubspec.records import FrozenInstanceError, field, fields, record, replace
+
+
+@record(order=True)
+class Point:
+    line: int
+    column: int
+
+
+@record
+class Tagged:
+    name: str
+    notes: tuple[str, ...] = field(default=())
+    items: list[int] = field(default_factory=list)
+    label: str | None = None
+
+
+@record(slots=True)
+class Slotted:
+    value: str | None
+    start: int = 0
+
+
+@record(frozen=False)
+class Mutable:
+    count: int = 0
+
+
+@record(frozen=False, eq=False)
+class ByIdentity:
+    value: int
+
+
+@record
+class Empty:
+    pass
+
+
+def test_constructor_defaults_and_keywords() -> None:
+    tagged = Tagged("a")
+    assert (tagged.name, tagged.notes, tagged.items, tagged.label) == ("a", (), [], None)
+    assert Tagged(name="b", label="x").label == "x"
+    with pytest.raises(TypeError):
+        Tagged()  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        Point(1, 2, 3)  # type: ignore[call-arg]
+
+
+def test_default_factory_gives_each_instance_its_own_value() -> None:
+    first, second = Tagged("a"), Tagged("b")
+    first.items.append(1)
+    assert second.items == []
+
+
+def test_equality_and_hash_follow_the_fields() -> None:
+    assert Point(1, 2) == Point(1, 2)
+    assert Point(1, 2) != Point(1, 3)
+    assert hash(Point(1, 2)) == hash(Point(1, 2))
+    assert len({Point(1, 2), Point(1, 2), Point(2, 1)}) == 2
+    assert Empty() == Empty()
+
+
+def test_records_of_different_classes_are_never_equal() -> None:
+    @record
+    class Other:
+        line: int
+        column: int
+
+    assert Point(1, 2) != Other(1, 2)
+    assert Point(1, 2) != (1, 2)
+
+
+def test_order_compares_fields_in_definition_order() -> None:
+    assert Point(1, 9) < Point(2, 0)
+    assert Point(2, 0) > Point(1, 9)
+    assert Point(1, 1) <= Point(1, 1) <= Point(1, 2)
+    assert sorted([Point(3, 1), Point(1, 2), Point(1, 1)]) == [
+        Point(1, 1),
+        Point(1, 2),
+        Point(3, 1),
+    ]
+    with pytest.raises(TypeError):
+        _ = Tagged("a") < Tagged("b")  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("obj", [Point(1, 2), Tagged("a"), Slotted("v")])
+def test_frozen_records_refuse_assignment_and_deletion(obj: object) -> None:
+    name = fields(obj)[0]
+    with pytest.raises(FrozenInstanceError):
+        setattr(obj, name, None)
+    with pytest.raises(FrozenInstanceError):
+        delattr(obj, name)
+    assert isinstance(FrozenInstanceError("x"), AttributeError)
+
+
+def test_mutable_records_assign_and_are_not_hashable() -> None:
+    counter = Mutable()
+    counter.count += 1
+    assert counter == Mutable(1)
+    with pytest.raises(TypeError):
+        hash(counter)
+
+
+def test_eq_false_compares_by_identity() -> None:
+    one = ByIdentity(1)
+    assert one == one
+    assert one != ByIdentity(1)
+    assert len({one, ByIdentity(1)}) == 2
+
+
+def test_slots_records_have_no_instance_dict() -> None:
+    slotted = Slotted("v", 3)
+    assert not hasattr(slotted, "__dict__")
+    assert Slotted.__slots__ == ("value", "start")  # type: ignore[attr-defined]
+    assert Slotted("v").start == 0
+
+
+def test_replace_copies_with_changes_and_rejects_unknown_fields() -> None:
+    original = Tagged("a", notes=("n",))
+    changed = replace(original, label="x")
+    assert changed == Tagged("a", notes=("n",), label="x")
+    assert original.label is None
+    with pytest.raises(TypeError, match="no field"):
+        replace(original, colour="red")
+
+
+def test_repr_shows_every_field() -> None:
+    assert repr(Point(1, 2)) == "Point(line=1, column=2)"
+    assert repr(Slotted(None)) == "Slotted(value=None, start=0)"
+
+
+@pytest.mark.parametrize("obj", [Point(1, 2), Tagged("a", items=[1]), Slotted("v", 2), Empty()])
+def test_pickle_and_copy_round_trip(obj: object) -> None:
+    assert pickle.loads(pickle.dumps(obj)) == obj
+    assert copy.copy(obj) == obj
+    assert copy.deepcopy(obj) == obj
+
+
+def test_fields_and_match_args_are_in_definition_order() -> None:
+    assert fields(Tagged) == ("name", "notes", "items", "label")
+    assert Tagged.__match_args__ == ("name", "notes", "items", "label")
+    match Point(1, 2):
+        case Point(line, column):
+            assert (line, column) == (1, 2)
+
+
+def test_definition_errors_are_reported() -> None:
+    with pytest.raises(ValueError, match="mutable default"):
+
+        @record
+        class Bad:
+            items: list[int] = []  # noqa: RUF012
+
+    with pytest.raises(TypeError, match="non-default field"):
+
+        @record
+        class Misordered:  # type: ignore[misc]
+            first: int = 0
+            second: str
+
+
+def test_hubspec_start_up_does_not_import_dataclasses() -> None:
+    """The point of records: the lint path never pays for `dataclasses` (nor `inspect`)."""
+    code = (
+        "import sys\n"
+        "from hubspec.runner import RunOptions\n"
+        "from hubspec import lint, analysis, fix\n"
+        "print(sorted({'dataclasses', 'inspect'} & set(sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
