@@ -102,19 +102,39 @@ class Config:
         return any(fnmatch.fnmatch(relative, glob) for glob in self.exclude)
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest config file at or above `start`, stopping at the repository root."""
+def find_config(start: Path, cache: dict[Path, Path | None] | None = None) -> Path | None:
+    """The nearest config file at or above `start`, stopping at the repository root.
+
+    `cache` maps directories already searched to their answer, so that the buildspecs of one
+    tree (a corpus has one folder per file) share the walk up their common parents.
+    """
     directory = start.resolve()
     if directory.is_file():
         directory = directory.parent
+    visited: list[Path] = []
+    found: Path | None = None
     while True:
-        for name in CONFIG_NAMES:
-            candidate = directory / name
-            if candidate.is_file() and (name != "pyproject.toml" or _has_table(candidate)):
-                return candidate
+        if cache is not None and directory in cache:
+            found = cache[directory]
+            break
+        visited.append(directory)
+        found = _config_in(directory)
+        if found is not None:
+            break
         if (directory / ".git").exists() or directory.parent == directory:
-            return None
+            break
         directory = directory.parent
+    if cache is not None:
+        cache.update(dict.fromkeys(visited, found))
+    return found
+
+
+def _config_in(directory: Path) -> Path | None:
+    for name in CONFIG_NAMES:
+        candidate = directory / name
+        if candidate.is_file() and (name != "pyproject.toml" or _has_table(candidate)):
+            return candidate
+    return None
 
 
 def _has_table(pyproject: Path) -> bool:

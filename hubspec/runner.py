@@ -81,6 +81,7 @@ class Configs:
         self.fixed: Config | None = None
         self.by_path: dict[Path, Config | None] = {}
         self.by_directory: dict[Path, Path | None] = {}
+        self.searched: dict[Path, Path | None] = {}
         if options.config_file is not None and not options.isolated:
             self.fixed = load_config(options.config_file)
 
@@ -97,12 +98,12 @@ class Configs:
         return self.by_path[found]
 
     def _find(self, path: Path) -> Path | None:
-        """find_config, once per directory (many buildspecs share one)."""
+        """find_config, sharing the search of every directory already walked."""
         if path.is_dir():
-            return find_config(path)
+            return find_config(path, self.searched)
         directory = path.parent
         if directory not in self.by_directory:
-            self.by_directory[directory] = find_config(path)
+            self.by_directory[directory] = find_config(path, self.searched)
         return self.by_directory[directory]
 
     def settings_for(self, path: Path) -> Settings:

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hubspec.docker.images import (
     HUB_DOMAINS,
     ImageRef,
+    _split_domain,
     is_docker_hub,
     known_repository,
     matches_prefix,
@@ -206,3 +211,95 @@ def test_matches_prefix_on_non_hub() -> None:
 )
 def test_known_repository(prefix: str, repository: str | None) -> None:
     assert known_repository(prefix) == repository
+
+
+# docker's one reference regex, as hubspec used it before matching the parts one by one
+_ALNUM = r"[a-z0-9]+"
+_PATH_COMPONENT = rf"{_ALNUM}(?:(?:[._]|__|[-]+){_ALNUM})*"
+_DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_HOST = rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[a-fA-F0-9:]+\])"
+_NAME = rf"(?:{_HOST}(?::[0-9]+)?/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
+_TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
+_DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
+REFERENCE = re.compile(rf"({_NAME})(?::({_TAG}))?(?:@({_DIGEST}))?", re.ASCII)
+
+
+def parse_with_one_regex(text: str) -> tuple[str, str, str | None, str | None] | None:
+    """The former parse_image, kept as the oracle for the part-by-part matching."""
+    if not text or "$" in text or re.fullmatch(r"[a-f0-9]{64}", text):
+        return None
+    domain, remainder = _split_domain(text)
+    if remainder.split(":", 1)[0].lower() != remainder.split(":", 1)[0]:
+        return None
+    match = REFERENCE.fullmatch(f"{domain}/{remainder}")
+    if match is None or len(match.group(1)) > 255:
+        return None
+    return domain, match.group(1)[len(domain) + 1 :], match.group(2), match.group(3)
+
+
+REFERENCE_ALPHABET = "aAbz09._-_:/@[]" + "Z"
+REFERENCE_PIECES = st.sampled_from(
+    [
+        "docker.io",
+        "index.docker.io",
+        "localhost",
+        "localhost:5000",
+        "my-host.example.com",
+        "a_b.com",
+        "Host",
+        "[::1]",
+        "[fe80::1]:443",
+        "library",
+        "node",
+        "bitnami",
+        "x__y",
+        "a--b",
+        "a.b",
+        ":",
+        "/",
+        "@",
+        "20-alpine",
+        "_tag",
+        ".bad",
+        "sha256:" + "a" * 64,
+        "sha256:" + "f" * 31,
+        "x" * 130,
+        "",
+        "UPPER",
+        "a" * 64,
+    ]
+)
+
+
+@given(
+    st.one_of(
+        st.text(alphabet=REFERENCE_ALPHABET, max_size=40),
+        st.lists(REFERENCE_PIECES, max_size=6).map("".join),
+        st.lists(
+            st.one_of(REFERENCE_PIECES, st.text(REFERENCE_ALPHABET, max_size=6)), max_size=8
+        ).map("".join),
+    )
+)
+@settings(max_examples=3000, deadline=None)
+def test_part_by_part_matching_equals_the_single_reference_regex(text: str) -> None:
+    ref = parse_image(text)
+    expected = parse_with_one_regex(text)
+    assert (None if ref is None else (ref.domain, ref.path, ref.tag, ref.digest)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a_b.com/foo", "Host/foo:1", "localhost:5000/a/b:c@sha256:" + "a" * 32, "[::1]:5000/x"],
+)
+def test_reference_edge_cases_agree_with_the_single_regex(text: str) -> None:
+    ref = parse_image(text)
+    assert ref is not None
+    assert (ref.domain, ref.path, ref.tag, ref.digest) == parse_with_one_regex(text)
+
+
+@pytest.mark.parametrize(("length", "valid"), [(237, True), (238, False)])
+def test_name_length_limit_counts_domain_slash_and_path(length: int, valid: bool) -> None:
+    """docker.io/library/ + 237 letters is 255 characters, the most docker accepts."""
+    text = "a" * length
+    assert (parse_image(text) is not None) is valid
+    assert (parse_with_one_regex(text) is not None) is valid
