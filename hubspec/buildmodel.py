@@ -202,10 +202,14 @@ def value_offsets(document: Document, node: Node) -> list[int]:
     offsets: list[int] = []
     cursor = 0
     for char in value:
-        probe = cursor
         limit = min(len(source), cursor + 64)
-        while probe < limit and not _same(char, source[probe]):
-            probe += 1
+        if char in " \n":  # a space or line break of the value matches any source whitespace
+            probe = cursor
+            while probe < limit and source[probe] not in " \t\r\n":
+                probe += 1
+        else:
+            probe = source.find(char, cursor, limit)
+            probe = limit if probe < 0 else probe
         if probe < limit:
             offsets.append(node.start + probe)
             cursor = probe + 1
@@ -213,9 +217,3 @@ def value_offsets(document: Document, node: Node) -> list[int]:
             offsets.append(node.start + min(cursor, max(len(source) - 1, 0)))
     offsets.append(node.start + min(cursor, len(source)))
     return offsets
-
-
-def _same(value_char: str, source_char: str) -> bool:
-    if value_char == source_char:
-        return True
-    return value_char in " \n" and source_char in " \t\r\n"
