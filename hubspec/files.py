@@ -14,7 +14,6 @@ import errno
 import os
 import re
 import stat
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -366,6 +365,8 @@ def _refuse_unsafe(path: Path, info: os.stat_result) -> None:
 def _create_temp(path: Path, target: Path) -> str:
     name = target.name if len(target.name) <= _MAX_PREFIX_NAME else target.name[:_MAX_PREFIX_NAME]
     try:
+        import tempfile  # only writers need it (and shutil, random... that it imports)
+
         fd, temp = tempfile.mkstemp(
             prefix=f".{name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=target.parent
         )
@@ -495,6 +496,8 @@ def write_new(path: Path, data: bytes, *, overwrite: bool) -> None:
             # removed meanwhile: create it below
     directory = path.parent if str(path.parent) else Path(".")
     name = path.name[:_MAX_PREFIX_NAME]
+    import tempfile
+
     fd, temp_name = tempfile.mkstemp(
         prefix=f".{name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=directory
     )

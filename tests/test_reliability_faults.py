@@ -18,6 +18,7 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from collections.abc import Callable
@@ -172,7 +173,7 @@ def test_temporary_file_cannot_be_created(
     def fake(*_: Any, **__: Any) -> tuple[int, str]:
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(files.tempfile, "mkstemp", fake)
+    monkeypatch.setattr(tempfile, "mkstemp", fake)
     _, errors = fix(spec)
     assert_unchanged(
         spec,

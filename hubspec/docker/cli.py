@@ -9,7 +9,6 @@ unknown option makes that impossible, the answer is an `Unresolved` event, never
 
 from __future__ import annotations
 
-import csv
 import enum
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -678,6 +677,8 @@ def _manifest_inspect(command: _Command) -> list[DockerEvent]:
 
 def _csv_fields(text: str) -> list[tuple[str, str]]:
     """`key=value,key=value` as buildx reads it (CSV, quotes allowed)."""
+    import csv  # few builds use these options
+
     try:
         rows = list(csv.reader([text]))
     except csv.Error:
