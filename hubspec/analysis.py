@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hubspec import shell
-from hubspec.buildmodel import BuildModel, Step, build_model, value_offsets
+from hubspec.buildmodel import BuildModel, LazyOffsets, Step, build_model, value_offsets
 from hubspec.docker import cli as docker_cli
 from hubspec.docker.compose import COMPOSE_DEFAULT_FILES, compose_services
 from hubspec.docker.dockerfile import DockerfilePull, dockerfile_pulls
@@ -28,6 +28,8 @@ from hubspec.docker.images import (
 from hubspec.records import field, record
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from hubspec.context import LintContext
 
 SOURCE_DIR_VARIABLE = "CODEBUILD_SRC_DIR"
@@ -169,7 +171,7 @@ class _Walker:
                 self.events.append(Unresolved(place, reason))
                 break
             result = shell.analyse(step.text, state)
-            offsets = value_offsets(self.context.document, step.node)
+            offsets = LazyOffsets(self.context.document, step.node)
             for command in result.commands:
                 self._command(step, command, offsets)
             if result.errors and "docker" in step.text:
@@ -190,14 +192,14 @@ class _Walker:
             self.assigned |= (set(state.variables) | state.unknown) - known_at_start
 
     def _place(
-        self, step: Step, offsets: list[int], start: int, end: int, user: str, conditional: bool
+        self, step: Step, offsets: Sequence[int], start: int, end: int, user: str, conditional: bool
     ) -> Place:
         last = len(offsets) - 1
         begin = offsets[min(max(start, 0), last)]
         finish = offsets[min(max(end - 1, 0), last)] + 1 if end > start else begin + 1
         return Place(step, begin, max(finish, begin + 1), user, conditional)
 
-    def _command(self, step: Step, command: shell.SimpleCommand, offsets: list[int]) -> None:
+    def _command(self, step: Step, command: shell.SimpleCommand, offsets: Sequence[int]) -> None:
         argv = [word.value for word in command.words]
         if not argv:
             return
@@ -254,7 +256,7 @@ class _Walker:
         return None in tags or name[1] is None or name[1] in tags
 
     def _partial_image(
-        self, place: Place, word: shell.Word, command: shell.SimpleCommand, offsets: list[int]
+        self, place: Place, word: shell.Word, command: shell.SimpleCommand, offsets: Sequence[int]
     ) -> bool:
         """`docker pull node:$TAG`: the tag is open but the repository, so the registry, is not."""
         if _registry_host_not_hub(word.raw):
@@ -486,7 +488,7 @@ class _Walker:
         use: docker_cli.LoginUse,
         command: shell.SimpleCommand,
         step: Step,
-        offsets: list[int],
+        offsets: Sequence[int],
     ) -> None:
         words = command.words
         server = use.server
@@ -527,7 +529,7 @@ class _Walker:
             )
         )
 
-    def _span(self, offsets: list[int], word: shell.Word) -> tuple[int, int]:
+    def _span(self, offsets: Sequence[int], word: shell.Word) -> tuple[int, int]:
         last = len(offsets) - 1
         start = offsets[min(word.start, last)]
         end = offsets[min(max(word.end - 1, 0), last)] + 1

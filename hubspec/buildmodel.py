@@ -7,6 +7,9 @@ skipped here, never guessed at: the schema rules already report them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import overload
+
 from hubspec.document import Document, Node
 from hubspec.records import field, record
 
@@ -178,7 +181,32 @@ def _batch_tasks(root: Node) -> list[BatchTask]:
     return tasks
 
 
-def value_offsets(document: Document, node: Node) -> list[int]:
+class LazyOffsets(Sequence[int]):
+    """`value_offsets` of one scalar, computed on first use: most commands run no docker,
+    and only findings need to know where their words are written."""
+
+    def __init__(self, document: Document, node: Node) -> None:
+        self._document = document
+        self._node = node
+        self._offsets: Sequence[int] | None = None
+
+    def _computed(self) -> Sequence[int]:
+        if self._offsets is None:
+            self._offsets = value_offsets(self._document, self._node)
+        return self._offsets
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[int]: ...
+    def __getitem__(self, index: int | slice) -> int | Sequence[int]:
+        return self._computed()[index]
+
+    def __len__(self) -> int:
+        return len(self._computed())
+
+
+def value_offsets(document: Document, node: Node) -> Sequence[int]:
     """For each character of a scalar's value, the offset of its source character.
 
     The value is matched greedily against the node's source text: quotes, escapes, block
@@ -190,7 +218,7 @@ def value_offsets(document: Document, node: Node) -> list[int]:
     # The common cases, with the offsets the greedy match below would give: a plain scalar
     # written as its value, and a quoted one without escapes.
     if source == value:
-        return list(range(node.start, node.start + len(value) + 1))
+        return range(node.start, node.start + len(value) + 1)
     if (
         len(source) == len(value) + 2
         and source[0] in "'\""
@@ -198,7 +226,7 @@ def value_offsets(document: Document, node: Node) -> list[int]:
         and source[1:-1] == value
         and not value.startswith(source[0])
     ):
-        return list(range(node.start + 1, node.start + len(value) + 2))
+        return range(node.start + 1, node.start + len(value) + 2)
     offsets: list[int] = []
     cursor = 0
     for char in value:

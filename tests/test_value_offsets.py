@@ -76,7 +76,7 @@ def test_fast_offsets_equal_the_oracle_on_every_scalar_of_fixtures_and_corpus() 
         for node in scalars(document.root):
             if node.value is None:
                 continue
-            assert value_offsets(document, node) == oracle(document, node), (path, node.start)
+            assert list(value_offsets(document, node)) == oracle(document, node), (path, node.start)
             checked += 1
     assert checked > 5000
 
@@ -93,7 +93,7 @@ def test_fast_offsets_equal_the_oracle_on_any_value_and_source(value: str, sourc
     text = "k: " + source
     node = Node(kind="scalar", tag="tag:yaml.org,2002:str", start=3, end=len(text), value=value)
     document = replace(document, text=text)
-    assert value_offsets(document, node) == oracle(document, node)
+    assert list(value_offsets(document, node)) == oracle(document, node)
 
 
 @pytest.mark.parametrize("value", ["docker pull node", "a\nb", " x "])
@@ -104,4 +104,4 @@ def test_plain_scalar_offsets_are_its_own_characters(value: str) -> None:
     node = Node(
         kind="scalar", tag="tag:yaml.org,2002:str", start=3, end=3 + len(value), value=value
     )
-    assert value_offsets(document, node) == list(range(3, 4 + len(value)))
+    assert list(value_offsets(document, node)) == list(range(3, 4 + len(value)))
