@@ -90,8 +90,9 @@ def precheck(data: Any) -> bool | None:
     $ref). Every message still comes from jsonschema; tests/test_schema_precheck.py checks
     that both agree on every fixture and corpus file.
     """
+    checker = _precheck()
     try:
-        return _Precheck(load_schema()).valid(data, load_schema())
+        return checker.valid(data, checker.root)
     except (_Unsupported, RecursionError):
         return None
 
@@ -158,11 +159,15 @@ def _equal(one: Any, two: Any) -> bool:
 class _Precheck:
     def __init__(self, root: dict[str, Any]) -> None:
         self.root = root
+        self.references: dict[str, Any] = {}
 
     def _resolve(self, reference: str) -> Any:
-        if not reference.startswith("#"):
-            raise _Unsupported(reference)
-        return _pointer(self.root, reference)
+        resolved = self.references.get(reference)
+        if resolved is None:
+            if not reference.startswith("#"):
+                raise _Unsupported(reference)
+            resolved = self.references[reference] = _pointer(self.root, reference)
+        return resolved
 
     def valid(self, instance: Any, schema: Any) -> bool:
         if schema is True:
@@ -275,6 +280,12 @@ class _Precheck:
             else:
                 raise _Unsupported(keyword)
         return True
+
+
+@lru_cache(maxsize=1)
+def _precheck() -> _Precheck:
+    """One checker per process, so that `$ref`s are looked up once."""
+    return _Precheck(load_schema())
 
 
 def _within(size: Any, keyword: str, bound: Any) -> bool:

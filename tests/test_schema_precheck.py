@@ -111,7 +111,9 @@ def test_random_mutations(seed: int) -> None:
 def test_unknown_keywords_defer_to_jsonschema(monkeypatch: pytest.MonkeyPatch) -> None:
     schema = dict(load_schema())
     schema["uniqueItems"] = True  # a keyword the precheck does not evaluate
-    monkeypatch.setattr("hubspec.schema.load_schema", lambda: schema)
+    from hubspec.schema import _Precheck
+
+    monkeypatch.setattr("hubspec.schema._precheck", lambda: _Precheck(schema))
     valid = {"version": 0.2, "phases": {"build": {"commands": ["make"]}}}
     assert jsonschema_valid(valid)
     assert precheck(valid) is None
