@@ -1,11 +1,11 @@
 """The typer command line: declarations, help and errors; `lint` and `fix` run in commands.py.
 
-The only typer import.
+The only typer import. The console script (hubspec.entry) parses the common `lint` and `fix`
+invocations itself and comes here only for everything else.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -25,6 +25,7 @@ from hubspec.commands import (
     run_fix,
     run_lint,
 )
+from hubspec.entry import main as main
 
 app = typer.Typer(
     name="hubspec",
@@ -343,11 +344,3 @@ def init(
 def _usage_error(message: str) -> NoReturn:
     typer.echo(f"hubspec: error: {message}", err=True)
     raise typer.Exit(EXIT_USAGE)
-
-
-def main() -> None:
-    """Console-script entry point."""
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.exit(130)
