@@ -454,10 +454,11 @@ def _echo(message: str, *, err: bool = False) -> None:
     stream = sys.stderr if err else sys.stdout
     if stream is None:
         return
-    text = message + "\n"
-    if not _isatty(stream) and not type(stream).__module__.startswith("ipykernel."):
-        text = _ANSI.sub("", text)
     binary = _binary_writer(stream)
+    target = stream if binary is None else binary
+    text = message + "\n"
+    if not _isatty(target) and not type(target).__module__.startswith("ipykernel."):
+        text = _ANSI.sub("", text)
     if binary is None:
         stream.write(text)
         stream.flush()
