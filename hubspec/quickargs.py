@@ -139,9 +139,12 @@ def parse(argv: Sequence[str]) -> LintRequest | FixRequest | None:
         else:
             given[option.field] = value
     # Any: the fields and kinds of the table are held to the request types by the tests.
-    values: dict[str, Any] = dict(repeated)
+    values: dict[str, Any] = {}
     try:
-        values.update((field, _convert(options, field, value)) for field, value in given.items())
+        for field, value in given.items():
+            values[field] = _convert(options, field, value)
+        for field, items in repeated.items():
+            values[field] = [_convert(options, field, item) for item in items]
     except _Unsure:
         return None
     return request_type(paths=paths or None, **values)
