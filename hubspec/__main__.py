@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from hubspec.cli import main
+from hubspec.entry import main
 
 main()

@@ -1,28 +1,31 @@
-"""The command line: options -> run options -> core -> reporter -> exit code. The only typer import."""
+"""The typer command line: declarations, help and errors; `lint` and `fix` run in commands.py.
+
+The only typer import. The console script (hubspec.entry) parses the common `lint` and `fix`
+invocations itself and comes here only for everything else.
+"""
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO, TypeVar
+from typing import Annotated, NoReturn
 
 import typer
 
 from hubspec import __version__
-
-if TYPE_CHECKING:
-    from hubspec.report import Report
-    from hubspec.runner import RunOptions
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-ISSUES_URL = "https://github.com/hubspec/hubspec/issues"
-PROGRESS_THRESHOLD = 20
-T = TypeVar("T")
+from hubspec.commands import (
+    EXIT_OK,
+    EXIT_USAGE,
+    Color,
+    FailOn,
+    FixRequest,
+    LintRequest,
+    OutputFormat,
+    Store,
+    Strategy,
+    run_fix,
+    run_lint,
+)
+from hubspec.entry import main as main  # the console script before hubspec.entry; callers remain
 
 app = typer.Typer(
     name="hubspec",
@@ -32,37 +35,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-class OutputFormat(StrEnum):
-    text = "text"
-    concise = "concise"
-    json = "json"
-    sarif = "sarif"
-    github = "github"
-    junit = "junit"
-
-
-class Color(StrEnum):
-    auto = "auto"
-    always = "always"
-    never = "never"
-
-
-class FailOn(StrEnum):
-    error = "error"
-    warning = "warning"
-    info = "info"
-
-
-class Strategy(StrEnum):
-    login = "login"
-    mirror = "mirror"
-
-
-class Store(StrEnum):
-    parameter_store = "parameter-store"
-    secrets_manager = "secrets-manager"
 
 
 def _version(value: bool) -> None:
@@ -134,39 +106,6 @@ NoIgnoresOpt = Annotated[
 ]
 
 
-def _options(
-    paths: list[str] | None,
-    *,
-    stdin_filename: str | None,
-    source_root: Path | None,
-    select: list[str] | None,
-    ignore: list[str] | None,
-    mirror: list[str] | None,
-    config: Path | None,
-    isolated: bool,
-    no_ignores: bool,
-    jobs: int = 0,
-    fix_options: dict[str, str] | None = None,
-) -> RunOptions:
-    from hubspec.runner import RunOptions
-
-    if config is not None and not config.is_file():
-        _usage_error(f"{config}: config file not found")
-    return RunOptions(
-        paths=paths or ["."],
-        stdin_filename=stdin_filename,
-        source_root=source_root,
-        select=frozenset(code.upper() for code in select) if select else None,
-        ignore=frozenset(code.upper() for code in ignore or ()),
-        mirrors=frozenset(mirror or ()),
-        fix_options=fix_options or {},
-        config_file=config,
-        isolated=isolated,
-        no_ignores=no_ignores,
-        jobs=jobs,
-    )
-
-
 @app.command()
 def lint(
     paths: PathsArg = None,
@@ -215,12 +154,14 @@ def lint(
     color: ColorOpt = Color.auto,
 ) -> None:
     """Report problems in buildspecs: YAML, schema, and Docker Hub pulls without login."""
-    from hubspec.runner import fail_on_for, lint_paths
-
-    options = _options(
-        paths,
+    request = LintRequest(
+        paths=paths,
+        output_format=output_format,
+        output=output,
         stdin_filename=stdin_filename,
         source_root=source_root,
+        fail_on=fail_on,
+        exit_zero=exit_zero,
         select=select,
         ignore=ignore,
         mirror=mirror,
@@ -228,44 +169,12 @@ def lint(
         isolated=isolated,
         no_ignores=no_ignores,
         jobs=jobs,
+        baseline=baseline,
+        write_baseline=write_baseline,
+        stats=stats,
+        color=color,
     )
-    with _progress(color) as progress:
-        outcome = _run(lambda: lint_paths(options, progress))
-    report = outcome.report
-    if write_baseline is not None:
-        from hubspec import baseline as baselines
-
-        _write_report_file(write_baseline, baselines.dump(report))
-        typer.echo(
-            f"wrote {len(report.active)} finding(s) to the baseline {write_baseline}", err=True
-        )
-        raise typer.Exit(EXIT_OK)
-    if baseline is not None:
-        report = _apply_baseline(report, baseline)
-    chosen = _choose_format(output_format)
-    if output is not None:
-        from io import StringIO
-
-        buffer = StringIO()
-        _render(report, chosen, buffer, Color.never)
-        _write_report_file(output, buffer.getvalue())
-        _render(report, OutputFormat.text, sys.stdout, color)
-    else:
-        _render(report, chosen, sys.stdout, color)
-    machine_readable = chosen in (OutputFormat.json, OutputFormat.sarif, OutputFormat.junit)
-    if stats and (output is not None or not machine_readable):
-        from hubspec.report import stats as stats_report
-
-        stats_report.render(report, sys.stdout)
-    from hubspec.model import Severity
-
-    threshold_of = _run(lambda: fail_on_for(options))
-
-    def threshold(path: str) -> Severity:
-        return Severity(fail_on.value if fail_on is not None else threshold_of(path))
-
-    failed = any(finding.severity.rank >= threshold(finding.path).rank for finding in report.active)
-    raise typer.Exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
+    raise typer.Exit(run_lint(request))
 
 
 @app.command()
@@ -321,26 +230,18 @@ def fix(
     jobs: JobsOpt = 0,
 ) -> None:
     """Add the Docker Hub login and its parameter-store block where pulls run without login."""
-    from hubspec.fix.instructions import next_steps
-    from hubspec.fix.plan import AddedReference
-    from hubspec.model import Severity
-    from hubspec.runner import fix_paths, unified_diff
-
-    for name in (user_variable, token_variable):
-        if name is not None and not (name.isidentifier() and name.isascii()):
-            _usage_error(f"'{name}' is not a valid shell variable name")
-    given = {
-        "user_variable": user_variable,
-        "token_variable": token_variable,
-        "user_parameter": user_parameter,
-        "token_parameter": token_parameter,
-        "store": store.value if store is not None else None,
-        "secret_id": secret,
-    }
-    options = _options(
-        paths,
+    request = FixRequest(
+        paths=paths,
+        diff=diff,
         stdin_filename=stdin_filename,
         source_root=source_root,
+        strategy=strategy,
+        store=store,
+        secret=secret,
+        user_variable=user_variable,
+        token_variable=token_variable,
+        user_parameter=user_parameter,
+        token_parameter=token_parameter,
         select=select,
         ignore=ignore,
         mirror=mirror,
@@ -348,53 +249,8 @@ def fix(
         isolated=isolated,
         no_ignores=no_ignores,
         jobs=jobs,
-        fix_options={key: value for key, value in given.items() if value is not None},
     )
-    if store is Store.secrets_manager and not secret:
-        _usage_error("--store secrets-manager needs --secret ID")
-    if strategy is Strategy.mirror:
-        options = _mirror_options(options, mirror)
-    stdin_only = options.paths == ["-"]
-    run = _run(lambda: fix_paths(options, write=not diff and not stdin_only))
-    if stdin_only and not diff:
-        outcome = run.outcomes[0]
-        if outcome.new_data is not None:
-            sys.stdout.buffer.write(outcome.new_data)
-        else:
-            sys.stdout.write(outcome.before.text)
-        raise typer.Exit(EXIT_FINDINGS if outcome.refusal else EXIT_OK)
-    refused = [outcome for outcome in run.outcomes if outcome.refusal]
-    for outcome in refused:
-        typer.echo(f"{outcome.path}: not fixed: {outcome.refusal}", err=True)
-    for outcome in run.outcomes:
-        for reason in outcome.skipped:
-            typer.echo(f"{outcome.path}: left on Docker Hub: {reason}", err=True)
-    for error in run.errors:
-        typer.echo(f"hubspec: error: {error}", err=True)
-    if diff:
-        changed = [outcome for outcome in run.outcomes if outcome.changed]
-        for outcome in changed:
-            sys.stdout.write(unified_diff(outcome))
-        raise typer.Exit(EXIT_FINDINGS if changed or refused or run.errors else EXIT_OK)
-    added: list[AddedReference] = []
-    for outcome in run.outcomes:
-        if outcome.path in run.written:
-            typer.echo(f"fixed {outcome.path}:")
-            for change in outcome.changes:
-                typer.echo(f"  - {change}")
-            added.extend(outcome.added)
-    remaining = [finding for finding in run.report.active if finding.severity is Severity.ERROR]
-    if not run.written and not refused and not run.errors:
-        typer.echo("Nothing to fix.")
-    steps = next_steps(added)
-    if steps:
-        typer.echo("")
-        typer.echo("Still to do, once:")
-        for line in steps:
-            typer.echo(line)
-    if remaining:
-        typer.echo(f"{len(remaining)} error(s) remain; run `hubspec lint` to see them.", err=True)
-    raise typer.Exit(EXIT_FINDINGS if remaining or refused or run.errors else EXIT_OK)
+    raise typer.Exit(run_fix(request))
 
 
 @app.command("rules")
@@ -485,153 +341,6 @@ def init(
     typer.echo(f"wrote {path}; run `hubspec lint {path}` to check it")
 
 
-def _mirror_options(options: RunOptions, mirror: list[str] | None) -> RunOptions:
-    """--strategy mirror takes its target from the one --mirror that names a mirror kind."""
-    from hubspec.fix.mirror import parse_mirror
-    from hubspec.records import replace
-
-    targets = [
-        item for item in mirror or () if item == "ecr-public" or item.startswith("pull-through:")
-    ]
-    if len(targets) != 1:
-        _usage_error(
-            "--strategy mirror needs one --mirror ecr-public or"
-            " --mirror pull-through:ACCOUNT.dkr.ecr.REGION.amazonaws.com/PREFIX"
-        )
-    try:
-        parsed = parse_mirror(targets[0])
-    except ValueError as error:
-        _usage_error(str(error))
-    trusted = options.mirrors - {targets[0]}
-    if parsed.host:
-        trusted |= {f"{parsed.host}/{parsed.prefix}"}
-    return replace(options, mirror_target=targets[0], mirrors=frozenset(trusted))
-
-
-def _apply_baseline(report: Report, path: Path) -> Report:
-    from hubspec import baseline as baselines
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        _usage_error(f"{path}: cannot be read ({error.strerror or error})")
-    try:
-        return baselines.subtract(report, baselines.load(text, str(path)))
-    except baselines.BaselineError as error:
-        _usage_error(str(error))
-
-
-def _write_report_file(path: Path, text: str) -> None:
-    from hubspec.files import write_new
-
-    try:
-        write_new(path, text.encode("utf-8"), overwrite=True)
-    except OSError as error:
-        _usage_error(f"{path}: cannot be written ({error.strerror or error})")
-
-
-def _choose_format(chosen: OutputFormat | None) -> OutputFormat:
-    if chosen is not None:
-        return chosen
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        return OutputFormat.github
-    return OutputFormat.text
-
-
-def _render(report: Report, output_format: OutputFormat, out: TextIO, color: Color) -> None:
-    if output_format is OutputFormat.json:
-        from hubspec.report import json as json_report
-
-        json_report.render(report, out)
-    elif output_format is OutputFormat.sarif:
-        from hubspec.report import sarif
-
-        sarif.render(report, out)
-    elif output_format is OutputFormat.github:
-        from hubspec.report import github
-
-        github.render(report, out)
-    elif output_format is OutputFormat.junit:
-        from hubspec.report import junit
-
-        junit.render(report, out)
-    elif output_format is OutputFormat.text and _wants_frames(out, color):
-        from hubspec.report import text
-
-        text.render(report, out, color=_color_flag(color))
-    else:
-        from hubspec.report import concise
-
-        concise.render(report, out)
-
-
-def _wants_frames(out: TextIO, color: Color) -> bool:
-    return color is Color.always or out.isatty()
-
-
-def _color_flag(color: Color) -> bool | None:
-    """--color for this run wins over NO_COLOR, which wins over detection (no-color.org)."""
-    if color is Color.always:
-        return True
-    if color is Color.never or os.environ.get("NO_COLOR"):
-        return False
-    return None
-
-
-class _progress:
-    """A progress bar on stderr for many files on a terminal; nothing otherwise."""
-
-    def __init__(self, color: Color) -> None:
-        self.enabled = sys.stderr.isatty() and color is not Color.never and not os.environ.get("CI")
-        self.bar: object | None = None
-
-    def __enter__(self) -> Callable[[int, int], None] | None:
-        if not self.enabled:
-            return None
-        from hubspec.report.progress import ProgressBar
-
-        bar = ProgressBar(sys.stderr, PROGRESS_THRESHOLD)
-        self.bar = bar
-        return bar.update
-
-    def __exit__(self, *exc: object) -> None:
-        from hubspec.report.progress import ProgressBar
-
-        if isinstance(self.bar, ProgressBar):
-            self.bar.close()
-
-
-def _run(work: Callable[[], T]) -> T:
-    """Run core work, turning usage and internal errors into messages and exit codes."""
-    from hubspec.baseline import BaselineError
-    from hubspec.config import ConfigError
-    from hubspec.files import PathError
-    from hubspec.runner import InternalError
-
-    try:
-        return work()
-    except (PathError, ConfigError, BaselineError) as error:
-        _usage_error(str(error))
-    except InternalError as error:
-        _internal_error(str(error))
-    except Exception as error:
-        _internal_error(f"{type(error).__name__}: {error}")
-
-
-def _internal_error(message: str) -> NoReturn:
-    typer.echo(f"hubspec: internal error: {message}", err=True)
-    typer.echo(f"hubspec: this is a bug; please report it at {ISSUES_URL}", err=True)
-    raise typer.Exit(EXIT_USAGE)
-
-
 def _usage_error(message: str) -> NoReturn:
     typer.echo(f"hubspec: error: {message}", err=True)
     raise typer.Exit(EXIT_USAGE)
-
-
-def main() -> None:
-    """Console-script entry point."""
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.exit(130)

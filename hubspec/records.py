@@ -22,6 +22,7 @@ T = TypeVar("T")
 _C = TypeVar("_C", bound=type)
 
 _FIELDS = "__record_fields__"
+_DEFAULTS = "__record_defaults__"
 _MUTABLE_DEFAULTS = (list, dict, set, bytearray)
 
 
@@ -79,6 +80,12 @@ def fields(target: object) -> tuple[str, ...]:
     return names
 
 
+def defaults(target: object) -> dict[str, object]:
+    """The plain default of each field that has one (not those made by a factory)."""
+    values: dict[str, object] = getattr(target, _DEFAULTS)
+    return dict(values)
+
+
 def replace(obj: T, /, **changes: Any) -> T:
     """A copy of `obj` with some fields changed (`dataclasses.replace` for records)."""
     names = fields(obj)
@@ -115,6 +122,7 @@ def _build(cls: _C, *, frozen: bool, eq: bool, order: bool, slots: bool) -> _C:
             defaults[name] = value
     members: dict[str, object] = {
         _FIELDS: tuple(names),
+        _DEFAULTS: dict(defaults),
         "__match_args__": tuple(names),
         "__repr__": _repr,
     }

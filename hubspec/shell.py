@@ -76,7 +76,7 @@ class ShellResult:
     state: ShellState
 
 
-# The generated __init__ of a frozen dataclass assigns each field through
+# The generated __init__ of a frozen record assigns each field through
 # object.__setattr__; a megabyte of script makes hundreds of thousands of words, so
 # the walker fills the slots directly. The objects are the same as __init__ builds.
 _new = object.__new__

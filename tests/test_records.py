@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from hubspec import records
 from hubspec.records import FrozenInstanceError, field, fields, record, replace
 
 
@@ -182,3 +183,8 @@ def test_hubspec_start_up_does_not_import_dataclasses() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_defaults_lists_plain_defaults_only() -> None:
+    assert records.defaults(Tagged) == {"notes": (), "label": None}
+    assert records.defaults(Point) == {}

@@ -1,0 +1,57 @@
+"""The console script and `python -m hubspec`: common runs start without typer.
+
+`hubspec lint FILE` from a pre-commit hook would spend more time importing typer than linting;
+quickargs parses `lint` and `fix` itself and everything else goes to the typer app in cli.py.
+Exit codes and the handling of Ctrl-C and a closed pipe match what typer does.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import suppress
+from typing import IO, Any, TextIO, cast
+
+EXIT_INTERRUPTED = 130
+
+
+def main() -> None:
+    """Run hubspec with sys.argv and exit with its code."""
+    try:
+        from hubspec.quickargs import parse
+
+        request = parse(sys.argv[1:])
+        if request is None:
+            from hubspec.cli import app
+
+            app()
+            return
+        from hubspec.commands import LintRequest, run_fix, run_lint
+
+        try:
+            code = run_lint(request) if isinstance(request, LintRequest) else run_fix(request)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+            code = 1
+    except KeyboardInterrupt:
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(code)
+
+
+class _PacifyFlush:
+    """Ignores a broken pipe when the interpreter flushes the stream at exit (as click does)."""
+
+    def __init__(self, wrapped: IO[Any]) -> None:
+        self.wrapped = wrapped
+
+    def flush(self) -> None:
+        with suppress(BrokenPipeError):
+            self.wrapped.flush()
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self.wrapped, attr)
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader went away (`hubspec lint | head`): exit 1 without a traceback, as typer does."""
+    sys.stdout = cast(TextIO, _PacifyFlush(sys.stdout))
+    sys.stderr = cast(TextIO, _PacifyFlush(sys.stderr))

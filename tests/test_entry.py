@@ -1,0 +1,260 @@
+"""The console script: `lint`/`fix` run without typer, print what typer's path prints, and the
+rest still goes to typer."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+
+from conftest import FIXTURES
+from hubspec import commands, entry
+
+EXAMPLE = FIXTURES / "examples" / "node-app"
+SCRIPT = Path(sys.executable).parent / "hubspec"
+THROUGH_TYPER = "import sys; from hubspec.cli import app; app(prog_name='hubspec')"
+
+
+def hubspec_command() -> list[str]:
+    if not SCRIPT.is_file():
+        pytest.skip("the hubspec console script is not installed beside this Python")
+    return [str(SCRIPT)]
+
+
+def run(
+    command: list[str], args: list[str], cwd: Path, *, stdin: bytes = b"", **env: str
+) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [*command, *args],
+        input=stdin,
+        capture_output=True,
+        cwd=cwd,
+        env={**os.environ, "COLUMNS": "100", **env},
+        timeout=120,
+    )
+
+
+def imported(stderr: bytes) -> set[str]:
+    """Top-level package names from `python -X importtime` output."""
+    lines = stderr.decode("utf-8", "replace").splitlines()
+    names = [line.rsplit("|", 1)[-1].strip() for line in lines if line.startswith("import time:")]
+    return {name.split(".")[0] for name in names}
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [(["lint", "buildspec.yml"], 1), (["fix", "--diff", "buildspec.yml"], 1)],
+)
+@pytest.mark.parametrize("how", ["script", "module"])
+def test_lint_and_fix_do_not_import_typer(
+    tmp_path: Path, args: list[str], code: int, how: str
+) -> None:
+    project = shutil.copytree(EXAMPLE, tmp_path / "project")
+    python = [sys.executable, "-X", "importtime"]
+    command = [*python, *hubspec_command()] if how == "script" else [*python, "-m", "hubspec"]
+    result = run(command, args, project)
+    assert result.returncode == code, result.stderr[-2000:]
+    assert b"HS101" in result.stdout or b"+++ b/buildspec.yml" in result.stdout
+    modules = imported(result.stderr)
+    assert "hubspec" in modules and "ruamel" in modules
+    assert not modules & {"typer", "click", "rich", "shellingham"}
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "expected"),
+    [
+        (["--help"], 0, "Usage: hubspec [OPTIONS] COMMAND [ARGS]..."),
+        (["lint", "--help"], 0, "Usage: hubspec lint [OPTIONS]"),
+        (["fix", "-h"], 0, "Usage: hubspec fix [OPTIONS]"),
+        (["lint", "--bogus", "buildspec.yml"], 2, "No such option: --bogus"),
+        (["lint", "--format", "bad", "buildspec.yml"], 2, "Invalid value for '--format' / '-f'"),
+        (["fix", "--jobs", "-1"], 2, "Invalid value for '--jobs' / '-j'"),
+        (["--version"], 0, "hubspec 0.1.0"),
+        ([], 2, "Usage: hubspec [OPTIONS] COMMAND [ARGS]..."),
+    ],
+)
+def test_everything_else_goes_to_typer(
+    tmp_path: Path, args: list[str], code: int, expected: str
+) -> None:
+    project = shutil.copytree(EXAMPLE, tmp_path / "project")
+    script = run([sys.executable, "-X", "importtime", *hubspec_command()], args, project)
+    typer_itself = run([sys.executable, "-c", THROUGH_TYPER], args, project)
+    assert script.returncode == typer_itself.returncode == code
+    assert script.stdout == typer_itself.stdout
+    messages = b"\n".join(
+        line for line in script.stderr.splitlines() if not line.startswith(b"import time:")
+    )
+    assert messages == typer_itself.stderr.rstrip(b"\n")
+    assert expected in (script.stdout + script.stderr).decode()
+    assert "typer" in imported(script.stderr)
+
+
+# --- the fast path prints exactly what the typer path prints --------------------------------------
+
+SAME_OUTPUT: list[tuple[list[str], dict[str, Any]]] = [
+    (["lint", "buildspec.yml"], {}),
+    (["lint", "-f", "json", "--stats", "buildspec.yml"], {}),
+    (["lint", "--format=sarif", "--fail-on", "info", "--exit-zero", "."], {}),
+    (["lint", "--write-baseline", "base.json", "buildspec.yml"], {}),
+    (["lint", "-o", "report.json", "-f", "json", "buildspec.yml", "--stats"], {}),
+    (["lint", "nope.yml"], {}),
+    (["lint", "--config", "nope.toml", "buildspec.yml"], {}),
+    # What typer.echo printed before the fast path: ANSI codes stripped off a terminal, and
+    # UTF-8 written to a stream set up for ASCII (both paths now share commands._echo).
+    (["lint", "\x1b[31mred\x1b[0m.yml"], {"stderr": b"hubspec: error: red.yml: no such file"}),
+    (
+        ["lint", "né.yml"],
+        {"env": {"PYTHONIOENCODING": "ascii"}, "stderr": "hubspec: error: né.yml: no".encode()},
+    ),
+    (["lint", "-", "--stdin-filename", "ci/buildspec.yml"], {"stdin": True}),
+    (["fix", "--diff", "buildspec.yml"], {}),
+    (["fix", "buildspec.yml"], {}),
+    (["fix", "-"], {"stdin": True}),
+    (["fix", "--store", "secrets-manager", "buildspec.yml"], {}),
+    (["fix", "--user-variable", "1x", "buildspec.yml"], {}),
+    (["fix", "--strategy", "mirror", "--mirror", "ecr-public", "buildspec.yml"], {}),
+    (["fix", "--strategy", "mirror", "buildspec.yml"], {}),
+]
+
+
+@pytest.mark.parametrize(("args", "how"), SAME_OUTPUT, ids=lambda value: repr(value)[:60])
+def test_fast_path_output_is_byte_identical(
+    tmp_path: Path, args: list[str], how: dict[str, Any]
+) -> None:
+    results = []
+    for name, command in [
+        ("fast", hubspec_command()),
+        ("typer", [sys.executable, "-c", THROUGH_TYPER]),
+    ]:
+        project = shutil.copytree(EXAMPLE, tmp_path / name)
+        stdin = (project / "buildspec.yml").read_bytes() if how.get("stdin") else b""
+        result = run(command, args, project, stdin=stdin, **how.get("env", {}))
+        written = {
+            path.name: path.read_bytes() for path in sorted(project.iterdir()) if path.is_file()
+        }
+        results.append((result.returncode, result.stdout, result.stderr, written))
+    assert results[0] == results[1]
+    assert b"Traceback" not in results[0][2]
+    assert results[0][2].startswith(how.get("stderr", b""))
+
+
+@pytest.mark.parametrize("command", [["lint", "-f", "json"], ["fix", "--diff"]])
+def test_closed_pipe_exits_1_quietly(command: list[str]) -> None:
+    """`hubspec lint | head`: like typer, exit 1 with nothing on stderr."""
+    for program in (hubspec_command(), [sys.executable, "-c", THROUGH_TYPER]):
+        with subprocess.Popen(
+            [*program, *command, str(EXAMPLE / "buildspec.yml")],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        ) as process:
+            assert process.stdout is not None and process.stderr is not None
+            process.stdout.close()  # before hubspec writes anything
+            stderr = process.stderr.read()
+            assert process.wait(timeout=120) == 1
+        assert stderr == b"", program
+
+
+# --- entry.main in-process --------------------------------------------------------------------------
+
+
+def test_interrupt_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(request: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(commands, "run_lint", interrupted)
+    monkeypatch.setattr(sys, "argv", ["hubspec", "lint", "buildspec.yml"])
+    with pytest.raises(SystemExit) as stop:
+        entry.main()
+    assert stop.value.code == 130
+
+
+def test_exit_code_is_the_commands(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[object] = []
+
+    def fix(request: object) -> int:
+        seen.append(request)
+        return 7
+
+    monkeypatch.setattr(commands, "run_fix", fix)
+    monkeypatch.setattr(sys, "argv", ["hubspec", "fix", "--diff", "a.yml"])
+    with pytest.raises(SystemExit) as stop:
+        entry.main()
+    assert stop.value.code == 7
+    assert seen == [commands.FixRequest(paths=["a.yml"], diff=True)]
+
+
+def test_broken_pipe_is_pacified(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Closed(io.StringIO):
+        def flush(self) -> None:
+            raise BrokenPipeError
+
+    def lint(request: object) -> int:
+        raise BrokenPipeError
+
+    monkeypatch.setattr(commands, "run_lint", lint)
+    monkeypatch.setattr(sys, "argv", ["hubspec", "lint"])
+    monkeypatch.setattr(sys, "stdout", Closed())
+    with pytest.raises(SystemExit) as stop:
+        entry.main()
+    assert stop.value.code == 1
+    sys.stdout.flush()  # what the interpreter does at exit: no error now
+    sys.stdout.write("x")
+
+
+# --- commands._echo is typer.echo ---------------------------------------------------------------------
+
+
+class Terminal(io.TextIOWrapper):
+    def isatty(self) -> bool:
+        return True
+
+
+def streams() -> list[tuple[str, Any]]:
+    return [
+        ("utf-8", lambda: io.TextIOWrapper(io.BytesIO(), encoding="utf-8")),
+        ("ascii", lambda: io.TextIOWrapper(io.BytesIO(), encoding="ascii")),
+        ("latin-1 strict", lambda: io.TextIOWrapper(io.BytesIO(), encoding="latin-1")),
+        ("terminal", lambda: Terminal(io.BytesIO(), encoding="utf-8")),
+        ("ascii terminal", lambda: Terminal(io.BytesIO(), encoding="ascii")),
+    ]
+
+
+@pytest.mark.parametrize(("kind", "make"), streams(), ids=[kind for kind, _ in streams()])
+@pytest.mark.parametrize("err", [True, False])
+@pytest.mark.parametrize(
+    "message", ["plain", "\x1b[31mred\x1b[0m path", "né ✓", "", "a\nb", "bad \udcff byte"]
+)
+def test_echo_writes_what_typer_echo_writes(
+    monkeypatch: pytest.MonkeyPatch, kind: str, make: Any, err: bool, message: str
+) -> None:
+    outputs = []
+    for echo in (typer.echo, commands._echo):
+        stream = make()
+        monkeypatch.setattr(sys, "stderr" if err else "stdout", stream)
+        try:
+            echo(message, err=err)
+            outcome = "ok"
+        except UnicodeEncodeError:
+            outcome = "UnicodeEncodeError"
+        stream.flush()
+        outputs.append((outcome, stream.buffer.getvalue()))
+        monkeypatch.undo()
+    assert outputs[0] == outputs[1]
+
+
+def test_echo_to_a_stream_without_buffer(monkeypatch: pytest.MonkeyPatch) -> None:
+    outputs = []
+    for echo in (typer.echo, commands._echo):
+        stream = io.StringIO()
+        monkeypatch.setattr(sys, "stdout", stream)
+        echo("\x1b[1mbold\x1b[0m né")
+        outputs.append(stream.getvalue())
+        monkeypatch.undo()
+    assert outputs[0] == outputs[1] == "bold né\n"
