@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from hubspec.model import Finding
 
 
@@ -14,6 +12,8 @@ def line_of(source: str, line: int) -> str:
 
 def fingerprint(finding: Finding, source: str) -> str:
     """Stable across line shifts, re-indenting and comments: rule, file, normalised command."""
+    import hashlib  # only baselines and machine-readable reports need fingerprints
+
     from hubspec.suppress import comment_start
 
     line = line_of(source, finding.span.start.line)

@@ -20,7 +20,6 @@ from types import FrameType
 from typing import Any
 
 import tree_sitter
-import tree_sitter_bash
 
 from hubspec.records import field, fields, record
 
@@ -134,8 +133,37 @@ def _parser() -> tree_sitter.Parser:
     """Building the language and parser is costly, so do it once per process."""
     global _PARSER
     if _PARSER is None:
-        _PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+        _PARSER = tree_sitter.Parser(tree_sitter.Language(_bash_language()))
     return _PARSER
+
+
+def _bash_language() -> object:
+    """The bash grammar from tree-sitter-bash's compiled `_binding` module.
+
+    The package's `__init__` imports `importlib.resources` (and with it tempfile, shutil and
+    zipfile) only to read highlight queries hubspec never uses; that costs about a twentieth
+    of a one-file lint. So the binding is loaded from the package's folder without running
+    `__init__`, and through the normal import when that is not possible.
+    """
+    import importlib.machinery
+    import importlib.util
+    import os
+
+    package = importlib.util.find_spec("tree_sitter_bash")
+    for folder in (package.submodule_search_locations or []) if package is not None else []:
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            path = os.path.join(folder, "_binding" + suffix)
+            if not os.path.isfile(path):
+                continue
+            spec = importlib.util.spec_from_file_location("tree_sitter_bash._binding", path)
+            if spec is None or spec.loader is None:
+                continue
+            binding = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(binding)
+            return binding.language()
+    import tree_sitter_bash
+
+    return tree_sitter_bash.language()
 
 
 # --------------------------------------------------------------------------- tables

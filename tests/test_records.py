@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 import pickle
-import subprocess
-import sys
 
 import pytest
 
@@ -169,20 +167,6 @@ def test_definition_errors_are_reported() -> None:
         class Misordered:  # type: ignore[misc]
             first: int = 0
             second: str
-
-
-def test_hubspec_start_up_does_not_import_dataclasses() -> None:
-    """The point of records: the lint path never pays for `dataclasses` (nor `inspect`)."""
-    code = (
-        "import sys\n"
-        "from hubspec.runner import RunOptions\n"
-        "from hubspec import lint, analysis, fix\n"
-        "print(sorted({'dataclasses', 'inspect'} & set(sys.modules)))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "[]"
 
 
 def test_defaults_lists_plain_defaults_only() -> None:

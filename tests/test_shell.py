@@ -1066,3 +1066,20 @@ def test_never_raises_on_arbitrary_text(script: str) -> None:
 @given(_SHELLISH)
 def test_never_raises_on_shell_like_text(script: str) -> None:
     _check_any(script, _within)
+
+
+@pytest.mark.parametrize("bypass", [True, False])
+def test_bash_grammar_loads_with_and_without_the_package_init(
+    bypass: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The binding is loaded straight from its folder; if that fails, through the package."""
+    import importlib.util
+
+    import tree_sitter
+
+    if not bypass:
+        monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    language = tree_sitter.Language(shell._bash_language())
+    tree = tree_sitter.Parser(language).parse(b"docker pull node:20")
+    assert tree.root_node.type == "program"
+    assert tree.root_node.children[0].type == "command"

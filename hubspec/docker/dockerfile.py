@@ -11,7 +11,6 @@ builder builds them all, so every stage is reported (the conservative answer).
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Collection, Mapping, Sequence
 from functools import lru_cache
@@ -133,6 +132,8 @@ def _context_key(text: str) -> str:
 def _mount_sources(flag: str) -> list[str]:
     """The `from=` values of a `--mount=` flag (a CSV list of key=value)."""
     spec = flag.split("=", 1)[1] if "=" in flag else ""
+    import csv  # only for `--mount` style key=value lists
+
     try:
         rows = list(csv.reader([spec]))
     except csv.Error:
