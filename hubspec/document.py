@@ -279,7 +279,10 @@ def _c_events(text: str) -> list[Any] | None:
         return None
     from ruamel.yaml.events import AliasEvent, MappingStartEvent, ScalarEvent, SequenceStartEvent
 
-    parser = parser_class(text)
+    try:
+        parser = parser_class(text)
+    except Exception:  # an extension that does not fit this ruamel.yaml
+        return None
     events: list[Any] = []
     try:
         while (event := parser.get_event()) is not None:

@@ -248,3 +248,16 @@ def test_an_error_in_the_c_parser_gives_the_pure_parsers_result(
         assert isinstance(result, YamlProblem)
         assert result.message == message
         assert result.offset == offset
+
+
+def test_a_c_parser_that_cannot_start_leaves_the_text_to_the_pure_parser(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(text: str) -> Any:
+        raise AttributeError("built for another ruamel.yaml")
+
+    decoded = Decoded(BUILDSPEC, False, "\n")
+    expected = diff.signature(diff.parse_pure(decoded))
+    monkeypatch.setattr(document, "_c_parser_class", lambda: broken)
+    assert document._c_events(BUILDSPEC) is None
+    assert diff.signature(document.parse("buildspec.yml", decoded)) == expected
