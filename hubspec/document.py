@@ -11,7 +11,8 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from functools import cache
 from typing import Any, Literal
 
 from hubspec.model import Position, Span
@@ -213,6 +214,108 @@ def _problem_from_ruamel(error: Exception) -> YamlProblem:
     return YamlProblem(f"invalid YAML: {message}", offset)
 
 
+_PURE_ONLY = re.compile(r"[\t\x85\u2028\u2029\ufeff]|^%", re.MULTILINE)
+"""Characters and directives that libyaml reads differently from ruamel (see `_c_events`)."""
+
+_NAME_GOES_ON = frozenset("?:%@`")
+"""Characters that end an anchor or alias name for libyaml but not for ruamel."""
+
+_BLOCK_HEADER_END = re.compile(r"[-+0-9]*(?:[ \r\n]|\Z)")
+"""The rest of a block scalar's header as ruamel takes it: indicators, then a space or break."""
+
+
+@cache
+def _c_parser_class() -> Any:
+    """libyaml's parser from ruamel.yaml.clib (as `YAML(typ="safe")` loads it), else None."""
+    try:
+        from _ruamel_yaml import CParser
+    except ImportError:
+        return None
+    return CParser
+
+
+@cache
+def _default_resolver() -> Any:
+    """ruamel's resolver for YAML 1.2, the version of every text that `_c_events` accepts."""
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe", pure=True).resolver
+
+
+def _c_events(text: str) -> list[Any] | None:
+    """libyaml's events for `text`, or None where ruamel's pure parser has to decide.
+
+    With libyaml `parse` takes a sixth of the time on the corpus. Its events match ruamel's
+    (type, value, style, tag, anchor, implicit, flow style and every mark's index) except in
+    these classes, found by differential fuzzing (tests/fuzz/yaml_parsers.py):
+
+    - A tab anywhere: ruamel refuses tabs as separators after a value or before a comment
+      (`a: 1<TAB>`), libyaml takes them.
+    - NEL, LS or PS (U+0085, U+2028, U+2029): line breaks in libyaml (YAML 1.1), ordinary
+      characters in ruamel (YAML 1.2), so the two parse different documents.
+    - A BOM after the one `decode` strips: libyaml drops it without counting it, so every
+      mark after it is one short; ruamel counts it.
+    - A line that starts with '%' (a directive): libyaml starts the document at the
+      directive, ruamel at `---`; `%YAML 1.1` also changes how ruamel resolves scalars.
+    - Any error: the pure parser parses again, so the problem (HS001) and its offset stay
+      ruamel's.
+    - An empty (zero-width) scalar, as in `key:` with no value: ruamel marks it at the next
+      token, libyaml right after the ':'.
+    - A tag: the two scan tags differently (`!a$!` is a tag to libyaml, an error to ruamel;
+      `!` alone gets other `implicit` flags).
+    - An anchor or alias name followed by one of ?:%@` : libyaml's name ends there, ruamel's
+      goes on (`*name: 1` is the alias `name` as a key to libyaml, `name:` to ruamel).
+    - A block scalar header followed at once by a comment (`|#`): an error to ruamel only.
+    - A mapping in flow style that does not start with '{' at its mark: a single pair in a
+      flow sequence (`["a":1]` is an error to ruamel) or a flow mapping with an anchor.
+
+    The first four are refused before parsing (1 of 210 corpus buildspecs has a tab), the others
+    while the events are read. Kept as they come: at the end of a text without a final line
+    break libyaml's last marks are on a line of their own, ruamel's at the end of the last
+    line; their index, the only part used here, is the same.
+    """
+    parser_class = _c_parser_class()
+    if parser_class is None or _PURE_ONLY.search(text):
+        return None
+    from ruamel.yaml.events import AliasEvent, MappingStartEvent, ScalarEvent, SequenceStartEvent
+
+    try:
+        parser = parser_class(text)
+    except Exception:  # an extension that does not fit this ruamel.yaml
+        return None
+    events: list[Any] = []
+    try:
+        while (event := parser.get_event()) is not None:
+            events.append(event)
+            kind = type(event)
+            if kind is AliasEvent:
+                if text[event.end_mark.index : event.end_mark.index + 1] in _NAME_GOES_ON:
+                    return None
+            elif kind is ScalarEvent or kind is MappingStartEvent or kind is SequenceStartEvent:
+                start = event.start_mark.index
+                if event.tag is not None:
+                    return None
+                if event.anchor is not None:
+                    after = start + 1 + len(event.anchor)
+                    if text[start] != "&" or text[after : after + 1] in _NAME_GOES_ON:
+                        return None
+                if kind is ScalarEvent:
+                    if start == event.end_mark.index:
+                        return None
+                    style = event.style
+                    if (style == "|" or style == ">") and not _BLOCK_HEADER_END.match(
+                        text, text.index(style, start) + 1
+                    ):
+                        return None
+                elif kind is MappingStartEvent and event.flow_style and text[start] != "{":
+                    return None
+    except Exception:  # libyaml's errors; the pure parser reports the problem
+        return None
+    finally:
+        parser.dispose()
+    return events
+
+
 class _TreeBuilder:
     """An iterative composer over ruamel.yaml events."""
 
@@ -222,8 +325,11 @@ class _TreeBuilder:
         self.alias_targets: set[int] = set()
 
     def build(self) -> Node | YamlProblem:
+        """The tree from libyaml's events where they match ruamel's (`_c_events`), else ruamel's."""
+        events = _c_events(self.text)
+        if events is not None:
+            return self._compose(events, _default_resolver())
         from ruamel.yaml import YAML
-        from ruamel.yaml.nodes import ScalarNode
 
         # The plain (not round-trip) parser: comments are not needed here, and skipping the
         # round-trip scanner's comment bookkeeping makes parsing about a fifth faster. Both
@@ -231,7 +337,11 @@ class _TreeBuilder:
         # first problem in the text, where round trip's look-ahead may report a later one.
         yaml = YAML(typ="safe", pure=True)
         resolver = yaml.resolver
-        events = yaml.parse(self.text)
+        return self._compose(yaml.parse(self.text), resolver)
+
+    def _compose(self, events: Iterable[Any], resolver: Any) -> Node | YamlProblem:
+        from ruamel.yaml.nodes import ScalarNode
+
         stack: list[Node] = []
         pending_key: list[Node | None] = []
         documents = 0
@@ -293,7 +403,7 @@ class _TreeBuilder:
                     start=start,
                     end=event.end_mark.index,
                     value=_scalar_value(resolved, event.value, event.style),
-                    style=event.style,
+                    style=event.style or None,  # libyaml says '' for plain, ruamel None
                     anchor=event.anchor,
                 )
                 if event.anchor:

@@ -1,0 +1,263 @@
+"""The libyaml fast path of document.parse gives exactly what ruamel's pure parser gives.
+
+hubspec/document.py reads libyaml's events (ruamel.yaml.clib) where they are known to match
+the pure parser's and leaves every other text to the pure parser. These tests compare the
+two paths on whole results (every Node field and offset, shared alias nodes, data, or the
+YamlProblem) for the fixtures, the corpus and generated documents, check each class of
+difference that tests/fuzz/yaml_parsers.py found, and check both ways of falling back:
+no C extension, and an error from it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fuzz import yaml_parsers as diff
+from hypothesis import HealthCheck, given, settings
+
+from conftest import FIXTURES
+from hubspec import document
+from hubspec.document import Decoded, YamlProblem
+
+pytest.importorskip("_ruamel_yaml", reason="ruamel.yaml.clib is not installed")
+
+EOF_LINE_COLUMN = "line/column at the end of a text without a final line break"
+"""The one difference kept on the fast path: only mark indexes are used, and they agree."""
+
+
+def _decoded(data: bytes) -> Decoded | None:
+    result = document.decode(data)
+    return result if isinstance(result, Decoded) else None
+
+
+def _check_paths_agree(texts: list[tuple[str, bytes]]) -> set[str]:
+    """Assert both paths agree on every text; the names of those that took the fast path."""
+    fast: set[str] = set()
+    mismatches: list[str] = []
+    for name, data in texts:
+        decoded = _decoded(data)
+        if decoded is None:
+            continue
+        if document._c_events(decoded.text) is not None:
+            fast.add(name)
+        if diff.signature(diff.parse_pure(decoded)) != diff.signature(diff.parse_default(decoded)):
+            mismatches.append(name)
+    assert mismatches == []
+    return fast
+
+
+def _files(base: Path, patterns: tuple[str, ...]) -> list[tuple[str, bytes]]:
+    return [
+        (str(path.relative_to(base)), path.read_bytes())
+        for pattern in patterns
+        for path in sorted(base.rglob(pattern))
+        if path.is_file()
+    ]
+
+
+def test_fixtures_parse_the_same_by_both_paths() -> None:
+    texts = _files(FIXTURES, ("*.yml", "*.yaml"))
+    assert len(texts) > 400
+    assert len(_check_paths_agree(texts)) > len(texts) * 0.8  # the fast path is really taken
+
+
+def test_corpus_parses_the_same_by_both_paths(corpus: Path) -> None:
+    texts = _files(corpus, ("*",))
+    buildspecs = {name for name, _ in texts if "buildspec" in name.lower()}
+    assert len(buildspecs) > 200
+    fast = _check_paths_agree(texts)
+    assert len(fast & buildspecs) > len(buildspecs) * 0.95
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(diff.yaml_texts())
+def test_generated_documents_parse_the_same_by_both_paths(text: str) -> None:
+    decoded = diff.decoded_of(text)
+    if decoded is None:
+        return
+    fast = document._c_events(decoded.text) is not None
+    assert fast == (diff.fallback_reason(decoded.text) is None)
+    if fast:
+        assert diff.event_difference(decoded.text) <= {EOF_LINE_COLUMN}
+    assert diff.signature(diff.parse_pure(decoded)) == diff.signature(diff.parse_default(decoded))
+
+
+BUILDSPEC = "version: 0.2\nphases:\n  build:\n    commands:\n      - docker pull node:20\n"
+HEAD = "version: 0.2\nphases:\n  build:\n    commands:\n"
+
+# Forms the fast path reads (True) or leaves to the pure parser (False); both agree on all.
+FORMS = {
+    "empty": ("", True),
+    "comment only": ("# nothing here\n", True),
+    "several documents": ("version: 0.2\n---\nversion: 0.2\n", True),
+    "duplicate key": ("version: 0.2\nversion: 0.1\n", True),
+    "anchor and alias": (HEAD + "      - &pull docker pull node:20\n      - *pull\n", True),
+    "CRLF": (BUILDSPEC.replace("\n", "\r\n"), True),
+    "CR only": (BUILDSPEC.replace("\n", "\r"), True),
+    "non-ASCII and astral": (
+        HEAD + "      - echo 'é 中 \U0001f433' && docker pull a # \U0001f600\n",
+        True,
+    ),
+    "folded, chomping": (
+        HEAD + "      - >-\n        docker\n        pull\n\n        x\n      - >+\n        x\n\n",
+        True,
+    ),
+    "literal, indentation indicator": (
+        HEAD + "      - |2-\n          indented\n        docker pull a\n",
+        True,
+    ),
+    "flow collections": ("version: 0.2\nphases: {build: {commands: [a, 'b', \"c\"]}}\n", True),
+    "explicit key": ("version: 0.2\n? phases\n: build:\n    commands: [x]\n", True),
+    "long line": (HEAD + "      - echo " + "x" * 5000 + "\n", True),
+    "escapes": (HEAD + '      - "docker pull \\u00e9\\U0001F433\\x41\\t\\\\ \\/"\n', True),
+    "multi-line plain": (HEAD + "      - docker pull\n        node:20\n", True),
+    "mapping in a sequence": (HEAD + "      - a: 1\n        b: 2\n", True),
+    "merge key": ("version: 0.2\nbase: &b {x: 1}\nphases:\n  <<: *b\n", False),
+    "document markers only": ("---\n...\n", False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_forms_parse_the_same_by_both_paths(name: str) -> None:
+    text, fast = FORMS[name]
+    assert (document._c_events(text) is not None) == fast
+    decoded = Decoded(text, False, "\n")
+    assert diff.signature(diff.parse_pure(decoded)) == diff.signature(diff.parse_default(decoded))
+
+
+# One text of each class in which libyaml's events differ from ruamel's, and the check in
+# document._c_events that sends it to the pure parser.
+DIVERGENT = {
+    "tab after a value": ("version: 0.2\t\nphases: {}\n", "pre-check '\\t'"),
+    "tab before a comment": ("version: 0.2\t# c\nphases: {}\n", "pre-check '\\t'"),
+    "tab after ':'": ("version:\t0.2\nphases: {}\n", "pre-check '\\t'"),
+    "NEL": ("version: 0.2\nphases: a\x85b: c\n", "pre-check '\\x85'"),
+    "LS": ("version: 0.2\nphases: a\u2028b: c\n", "pre-check '\\u2028'"),
+    "PS in a quoted scalar": ("version: '0.2\u2029'\nphases: {}\n", "pre-check '\\u2029'"),
+    "second BOM": ("\ufeff" + BUILDSPEC, "pre-check '\\ufeff'"),
+    "%YAML 1.1": ("%YAML 1.1\n---\nversion: 0.2\nphases: {a: yes}\n", "pre-check '%'"),
+    "%TAG": ("%TAG !e! tag:e.com,2000:\n---\nversion: 0.2\n", "pre-check '%'"),
+    "empty value": ("version: 0.2\nenv:\nphases: {}\n", "empty scalar"),
+    "empty value in flow": ("version: 0.2\nphases: {build: }\n", "empty scalar"),
+    "empty value last": (BUILDSPEC + "env:\n  variables:\n    A:\n", "empty scalar"),
+    "tag with a second !": ("version: 0.2\nphases: !a$!\n", "tag"),
+    "non-specific tag": ("version: 0.2\nphases: !\n", "tag"),
+    "alias name with ':'": ("*version: 0.2\n", "anchor or alias name"),
+    "anchor name with ':'": ("version: 0.2\nphases:\n  &b: x\n", "anchor or alias name"),
+    "comment right after a block scalar header": (
+        "version: 0.2\nphases: |#\n  x\n",
+        "block scalar header",
+    ),
+    "quoted key and ':' in a flow sequence": (
+        'version: 0.2\nphases: ["x":1]\n',
+        "flow mapping without '{'",
+    ),
+    "top-level block scalar at column 0": ("--- |\nfoo\n", "libyaml error"),
+    "empty key": ("version: 0.2\n: x\n", "libyaml error"),
+    "anchor name with '.'": (BUILDSPEC + "      - &a.b x\n", "libyaml error"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DIVERGENT))
+def test_each_class_of_difference_goes_to_the_pure_parser(name: str) -> None:
+    text, reason = DIVERGENT[name]
+    assert diff.event_difference(text), "libyaml now agrees: the check may be dropped"
+    assert diff.fallback_reason(text) == reason
+    assert document._c_events(text) is None
+    decoded = Decoded(text, False, "\n")
+    assert diff.signature(diff.parse_pure(decoded)) == diff.signature(diff.parse_default(decoded))
+
+
+def test_a_text_without_a_final_line_break_takes_the_fast_path() -> None:
+    text = BUILDSPEC.rstrip("\n")
+    assert diff.event_difference(text) == {EOF_LINE_COLUMN}
+    assert document._c_events(text) is not None
+    decoded = Decoded(text, False, "\n")
+    result = diff.parse_default(decoded)
+    assert isinstance(result, document.Document)
+    assert result.root.end == len(text)
+    assert diff.signature(diff.parse_pure(decoded)) == diff.signature(result)
+
+
+def test_without_the_c_extension_the_pure_parser_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = diff.signature(diff.parse_pure(Decoded(BUILDSPEC, False, "\n")))
+    document._c_parser_class.cache_clear()
+    monkeypatch.setitem(sys.modules, "_ruamel_yaml", None)  # import fails
+    try:
+        assert document._c_parser_class() is None
+        assert document._c_events(BUILDSPEC) is None
+        result = document.parse("buildspec.yml", Decoded(BUILDSPEC, False, "\n"))
+        assert diff.signature(result) == expected
+    finally:
+        document._c_parser_class.cache_clear()
+    monkeypatch.undo()
+    assert document._c_parser_class() is not None
+
+
+class _FailingParser:
+    """Stands in for libyaml's parser: fails on the second event with its own message."""
+
+    def __init__(self, text: str) -> None:
+        self.count = 0
+
+    def get_event(self) -> Any:
+        from ruamel.yaml.error import MarkedYAMLError
+        from ruamel.yaml.events import StreamStartEvent
+
+        self.count += 1
+        if self.count > 1:
+            raise MarkedYAMLError(problem="a libyaml message")
+        return StreamStartEvent()
+
+    def dispose(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "offset"),
+    [
+        ("version: 0.2\nphases: a: b\n", "invalid YAML: mapping values are not allowed here", 22),
+        (
+            "version: 0.2\nphases:\n  build: 'x\n",
+            "invalid YAML: found unexpected end of stream (while scanning a quoted scalar)",
+            33,
+        ),
+        (BUILDSPEC, None, None),
+    ],
+)
+def test_an_error_in_the_c_parser_gives_the_pure_parsers_result(
+    monkeypatch: pytest.MonkeyPatch, text: str, message: str | None, offset: int | None
+) -> None:
+    decoded = Decoded(text, False, "\n")
+    expected = diff.parse_pure(decoded)
+    monkeypatch.setattr(document, "_c_parser_class", lambda: _FailingParser)
+    assert document._c_events(text) is None
+    result = document.parse("buildspec.yml", decoded)
+    assert diff.signature(result) == diff.signature(expected)
+    if message is None:
+        assert isinstance(result, document.Document)
+    else:
+        assert isinstance(result, YamlProblem)
+        assert result.message == message
+        assert result.offset == offset
+
+
+def test_a_c_parser_that_cannot_start_leaves_the_text_to_the_pure_parser(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(text: str) -> Any:
+        raise AttributeError("built for another ruamel.yaml")
+
+    decoded = Decoded(BUILDSPEC, False, "\n")
+    expected = diff.signature(diff.parse_pure(decoded))
+    monkeypatch.setattr(document, "_c_parser_class", lambda: broken)
+    assert document._c_events(BUILDSPEC) is None
+    assert diff.signature(document.parse("buildspec.yml", decoded)) == expected
