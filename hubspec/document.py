@@ -234,6 +234,23 @@ def _c_parser_class() -> Any:
     return CParser
 
 
+_STRING_TAG = "tag:yaml.org,2002:str"
+
+
+@cache
+def _plain_string_starts() -> frozenset[str] | None:
+    """First characters with which YAML 1.2 may read a plain scalar as other than a string.
+
+    The resolver picks its candidate patterns by the first character; with none for it, a
+    plain scalar is a string. None when a pattern applies to every first character.
+    """
+    resolver = _default_resolver()
+    table = resolver.versioned_resolver
+    if None in table or resolver.yaml_path_resolvers:
+        return None
+    return frozenset(key for key in table if key)
+
+
 @cache
 def _default_resolver() -> Any:
     """ruamel's resolver for YAML 1.2, the version of every text that `_c_events` accepts."""
@@ -328,7 +345,7 @@ class _TreeBuilder:
         """The tree from libyaml's events where they match ruamel's (`_c_events`), else ruamel's."""
         events = _c_events(self.text)
         if events is not None:
-            return self._compose(events, _default_resolver())
+            return self._compose(events, _default_resolver(), _plain_string_starts())
         from ruamel.yaml import YAML
 
         # The plain (not round-trip) parser: comments are not needed here, and skipping the
@@ -339,7 +356,11 @@ class _TreeBuilder:
         resolver = yaml.resolver
         return self._compose(yaml.parse(self.text), resolver)
 
-    def _compose(self, events: Iterable[Any], resolver: Any) -> Node | YamlProblem:
+    def _compose(
+        self, events: Iterable[Any], resolver: Any, string_starts: frozenset[str] | None = None
+    ) -> Node | YamlProblem:
+        """The tree of the events. `string_starts` (YAML 1.2 texts only) lets plain scalars
+        whose first character no implicit type starts with skip the resolver: strings."""
         from ruamel.yaml.nodes import ScalarNode
 
         stack: list[Node] = []
@@ -392,11 +413,18 @@ class _TreeBuilder:
                     start,
                 )
             if name == "ScalarEvent":
-                resolved = (
-                    str(tag)
-                    if tag
-                    else str(resolver.resolve(ScalarNode, event.value, event.implicit))
-                )
+                value = event.value
+                if tag:
+                    resolved = str(tag)
+                elif (
+                    string_starts is not None
+                    and event.implicit[0]
+                    and value
+                    and value[0] not in string_starts
+                ):
+                    resolved = _STRING_TAG
+                else:
+                    resolved = str(resolver.resolve(ScalarNode, value, event.implicit))
                 node = Node(
                     kind="scalar",
                     tag=resolved,

@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 from fuzz import yaml_parsers as diff
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import FIXTURES
 from hubspec import document
-from hubspec.document import Decoded, YamlProblem
+from hubspec.document import Decoded, Document, YamlProblem, decode, parse
 
 pytest.importorskip("_ruamel_yaml", reason="ruamel.yaml.clib is not installed")
 
@@ -261,3 +262,37 @@ def test_a_c_parser_that_cannot_start_leaves_the_text_to_the_pure_parser(
     monkeypatch.setattr(document, "_c_parser_class", lambda: broken)
     assert document._c_events(BUILDSPEC) is None
     assert diff.signature(document.parse("buildspec.yml", decoded)) == expected
+
+
+@given(st.text(min_size=1, max_size=12))
+@settings(max_examples=3000, deadline=None)
+def test_plain_scalars_skip_the_resolver_only_when_it_would_say_string(value: str) -> None:
+    """The first-character shortcut in _compose agrees with ruamel's YAML 1.2 resolver."""
+    from ruamel.yaml.nodes import ScalarNode
+
+    from hubspec.document import _default_resolver, _plain_string_starts
+
+    starts = _plain_string_starts()
+    assert starts is not None
+    resolved = str(_default_resolver().resolve(ScalarNode, value, (True, False)))
+    if value[0] not in starts:
+        assert resolved == "tag:yaml.org,2002:str"
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [
+        ("v: 0.2\n", "float"),
+        ("v: true\n", "bool"),
+        ("v: ~\n", "null"),
+        ("v: 12\n", "int"),
+        ("v: yes\n", "str"),
+        ("v: docker build .\n", "str"),
+        ("v: .inf\n", "float"),
+    ],
+)
+def test_plain_scalar_tags_on_the_fast_path(text: str, tag: str) -> None:
+    document = parse("buildspec.yml", decode(text.encode()))
+    assert isinstance(document, Document)
+    ((_, value),) = document.root.pairs
+    assert value.tag == "tag:yaml.org,2002:" + tag
