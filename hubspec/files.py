@@ -99,7 +99,7 @@ def _walk(root: Path) -> Iterator[Path]:
         dirnames[:] = sorted(
             name
             for name in dirnames
-            if name not in SKIPPED_DIRS and (here / name).resolve() not in ignored
+            if name not in SKIPPED_DIRS and not (ignored and (here / name).resolve() in ignored)
         )
         for name in sorted(filenames):
             candidate = here / name
