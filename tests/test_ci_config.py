@@ -12,6 +12,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import ROOT
@@ -537,3 +539,76 @@ def test_schema_examples_are_valid() -> None:
     for example in document["examples"]:
         validator.validate(example)
         parse_config(example, Path(".hubspec.toml"))
+
+
+# --- the quick look before parsing pyproject.toml ---------------------------------------------
+
+TOML_LINES = [
+    "[tool.hubspec]",
+    "[ tool . 'hubspec' ]",
+    '[tool."hubspec".severity]',
+    "[[tool.hubspec.list]]",
+    "[tool]",
+    "[tool.ruff]",
+    "[project]",
+    "[project.scripts]",
+    "[tool.setuptools.package-dir]",
+    "hubspec = 'hubspec.cli:main'",
+    'hubspec = { ignore = ["HS101"] }',
+    'hubspec.ignore = ["HS101"]',
+    '"hubspec" = {}',
+    'tool.hubspec.select = ["HS1"]',
+    'tool = { hubspec = { select = ["HS1"] } }',
+    'name = "hubspec"',
+    'dependencies = ["hubspec>=0.1"]',
+    '"hubspec.schemas" = "schemas"',
+    "x = 1",
+    "# hubspec",
+    "",
+]
+
+
+@given(st.lists(st.sampled_from(TOML_LINES), max_size=8))
+@settings(max_examples=1500, deadline=None)
+def test_the_quick_look_never_misses_a_tool_hubspec_table(lines: list[str]) -> None:
+    from hubspec.config import _may_hold_table
+
+    text = "\n".join(lines) + "\n"
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return
+    tool = document.get("tool", {})
+    if isinstance(tool, dict) and "hubspec" in tool:
+        assert _may_hold_table(text.encode())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[project]\nname = "hubspec"\ndependencies = ["hubspec>=0.1"]\n',
+        '[project.scripts]\nhubspec = "hubspec.entry:main"\n',
+        '[tool.setuptools.package-dir]\n"hubspec.schemas" = "schemas"\n',
+        "[tool.ruff]\n# hubspec is linted too\nline-length = 100\n",
+    ],
+)
+def test_the_quick_look_rules_out_pyprojects_that_only_mention_hubspec(text: str) -> None:
+    from hubspec.config import _may_hold_table
+
+    assert not _may_hold_table(text.encode())
+    assert not _may_hold_table((ROOT / "pyproject.toml").read_bytes())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[tool]\nx = """\n[tool.hubspec]\n"""\n',  # multi-line strings: let the parser decide
+        'a = [\n  ["hubspec"],\n]\n',  # a `[` line that is no header
+        '[tool]\n"hub\\u0073pec" = {}\n# hubspec\n',  # an escaped key
+        "\ufeff[tool.hubspec]\n",
+    ],
+)
+def test_the_quick_look_defers_to_the_parser_when_unsure(text: str) -> None:
+    from hubspec.config import _may_hold_table
+
+    assert _may_hold_table(text.encode())
