@@ -24,6 +24,11 @@ _C = TypeVar("_C", bound=type)
 _FIELDS = "__record_fields__"
 _DEFAULTS = "__record_defaults__"
 _MUTABLE_DEFAULTS = (list, dict, set, bytearray)
+# Unlike dataclasses, records do not keep a method the class wrote itself: they refuse it.
+_GENERATED = frozenset(
+    {"__init__", "__repr__", "__eq__", "__hash__", "__setattr__", "__delattr__"}
+    | {"__lt__", "__le__", "__gt__", "__ge__", "__getstate__", "__setstate__"}
+)
 
 
 class FrozenInstanceError(AttributeError):
@@ -98,6 +103,9 @@ def replace(obj: T, /, **changes: Any) -> T:
 
 def _build(cls: _C, *, frozen: bool, eq: bool, order: bool, slots: bool) -> _C:
     namespace = cls.__dict__
+    own = sorted(_GENERATED & set(namespace))
+    if own:
+        raise TypeError(f"{cls.__name__} defines {', '.join(own)}, which @record makes")
     annotations: dict[str, Any] = namespace.get("__annotations__", {})
     names: list[str] = []
     defaults: dict[str, object] = {}

@@ -172,3 +172,14 @@ def test_definition_errors_are_reported() -> None:
 def test_defaults_lists_plain_defaults_only() -> None:
     assert records.defaults(Tagged) == {"notes": (), "label": None}
     assert records.defaults(Point) == {}
+
+
+def test_a_method_records_make_cannot_be_written_by_hand() -> None:
+    with pytest.raises(TypeError, match="defines __repr__"):
+
+        @record
+        class Custom:
+            value: int
+
+            def __repr__(self) -> str:
+                return "custom"
