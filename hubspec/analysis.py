@@ -203,10 +203,10 @@ class _Walker:
         argv = [word.value for word in command.words]
         if not argv:
             return
-        user = _identity(argv, command, step.user)
         events = docker_cli.docker_events(argv)
         if not events:
             return
+        user = _identity(argv, command, step.user)
         place = self._place(step, offsets, command.start, command.end, user, command.conditional)
         cwd = command.cwd
         for event in events:
@@ -586,8 +586,8 @@ def _identity(argv: list[str | None], command: shell.SimpleCommand, default_user
     `docker --config DIR` and `DOCKER_CONFIG=DIR` read and write credentials elsewhere, so a
     login there does not serve pulls with the default config, and the other way round.
     """
-    user = docker_cli.effective_user(argv) or default_user
     found = docker_cli.invocation(argv)
+    user = (found.user if found is not None else None) or default_user
     config = found.config if found is not None else None
     for name, value in command.assignments:
         if name == "DOCKER_CONFIG":

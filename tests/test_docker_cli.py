@@ -17,7 +17,6 @@ from hubspec.docker.cli import (
     LogoutUse,
     Unresolved,
     docker_events,
-    effective_user,
     invocation,
     is_hub_login_server,
 )
@@ -560,7 +559,8 @@ def test_is_hub_login_server(server: str | None, expected: tuple[bool, bool]) ->
     ],
 )
 def test_effective_user(text: str, user: str | None) -> None:
-    assert effective_user(argv(text)) == user
+    found = invocation(argv(text))
+    assert (found.user if found is not None else None) == user
 
 
 def test_invocation() -> None:

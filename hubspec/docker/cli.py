@@ -530,7 +530,8 @@ def _short(
 class Invocation:
     """Who runs which CLI: wrappers (`sudo`, `env`, `timeout`...) stripped.
 
-    `user` is None when unchanged, "root" for plain `sudo`, the `-u` name, or UNKNOWN.
+    `user` is None when unchanged, "root" for plain `sudo`, the `-u` name, or UNKNOWN: docker
+    credentials live under that user's HOME, so a login as one user does not serve another.
     `env` holds `NAME=value` assignments seen before the program (sudo and env allow them).
     `config` is the docker `--config` directory, else DOCKER_CONFIG from those assignments.
     """
@@ -579,16 +580,6 @@ def invocation(argv: Sequence[str | None]) -> Invocation | None:
             return None
         i = parsed.positionals[0][0] + WRAPPER_OPERANDS.get(base, 0)
     return None
-
-
-def effective_user(argv: Sequence[str | None]) -> str | None:
-    """The user docker runs as when a wrapper changes it (`sudo -u NAME`); None if unchanged.
-
-    Docker credentials live under that user's HOME, so a login as one user does not serve
-    pulls run as another.
-    """
-    found = invocation(argv)
-    return None if found is None else found.user
 
 
 # --------------------------------------------------------------------------------------------
