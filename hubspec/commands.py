@@ -136,18 +136,7 @@ def run_fix(request: FixRequest) -> int:
 def _lint(request: LintRequest) -> int:
     from hubspec.runner import fail_on_for, lint_paths
 
-    options = _options(
-        request.paths,
-        stdin_filename=request.stdin_filename,
-        source_root=request.source_root,
-        select=request.select,
-        ignore=request.ignore,
-        mirror=request.mirror,
-        config=request.config,
-        isolated=request.isolated,
-        no_ignores=request.no_ignores,
-        jobs=request.jobs,
-    )
+    options = _options(request)
     with _progress(request.color) as progress:
         outcome = _run(lambda: lint_paths(options, progress))
     report = outcome.report
@@ -207,19 +196,7 @@ def _fix(request: FixRequest) -> int:
         "store": store.value if store is not None else None,
         "secret_id": request.secret,
     }
-    options = _options(
-        request.paths,
-        stdin_filename=request.stdin_filename,
-        source_root=request.source_root,
-        select=request.select,
-        ignore=request.ignore,
-        mirror=request.mirror,
-        config=request.config,
-        isolated=request.isolated,
-        no_ignores=request.no_ignores,
-        jobs=request.jobs,
-        fix_options={key: value for key, value in given.items() if value is not None},
-    )
+    options = _options(request, {key: value for key, value in given.items() if value is not None})
     if store is Store.secrets_manager and not request.secret:
         _usage_error("--store secrets-manager needs --secret ID")
     if request.strategy is Strategy.mirror:
@@ -269,35 +246,26 @@ def _fix(request: FixRequest) -> int:
 
 
 def _options(
-    paths: list[str] | None,
-    *,
-    stdin_filename: str | None,
-    source_root: Path | None,
-    select: list[str] | None,
-    ignore: list[str] | None,
-    mirror: list[str] | None,
-    config: Path | None,
-    isolated: bool,
-    no_ignores: bool,
-    jobs: int = 0,
-    fix_options: dict[str, str] | None = None,
+    request: LintRequest | FixRequest, fix_options: dict[str, str] | None = None
 ) -> RunOptions:
+    """The core's run options from the options `lint` and `fix` share."""
     from hubspec.runner import RunOptions
 
+    config = request.config
     if config is not None and not config.is_file():
         _usage_error(f"{config}: config file not found")
     return RunOptions(
-        paths=paths or ["."],
-        stdin_filename=stdin_filename,
-        source_root=source_root,
-        select=frozenset(code.upper() for code in select) if select else None,
-        ignore=frozenset(code.upper() for code in ignore or ()),
-        mirrors=frozenset(mirror or ()),
+        paths=request.paths or ["."],
+        stdin_filename=request.stdin_filename,
+        source_root=request.source_root,
+        select=frozenset(code.upper() for code in request.select) if request.select else None,
+        ignore=frozenset(code.upper() for code in request.ignore or ()),
+        mirrors=frozenset(request.mirror or ()),
         fix_options=fix_options or {},
         config_file=config,
-        isolated=isolated,
-        no_ignores=no_ignores,
-        jobs=jobs,
+        isolated=request.isolated,
+        no_ignores=request.no_ignores,
+        jobs=request.jobs,
     )
 
 
