@@ -25,7 +25,6 @@ from hubspec.commands import (
     run_fix,
     run_lint,
 )
-from hubspec.entry import main as main  # the console script before hubspec.entry; callers remain
 
 app = typer.Typer(
     name="hubspec",

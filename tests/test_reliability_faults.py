@@ -567,7 +567,7 @@ KILLER = textwrap.dedent(
 
     os.write, os.fsync, os.replace = write, fsync, replace
     sys.argv = ["hubspec", "fix", sys.argv[2]]
-    from hubspec.cli import main
+    from hubspec.entry import main
     main()
     """
 )
@@ -618,7 +618,7 @@ def test_sigkill_from_outside(spec: Path) -> None:
             return real(fd)
         os.fsync = fsync
         sys.argv = ["hubspec", "fix", {str(spec)!r}]
-        from hubspec.cli import main
+        from hubspec.entry import main
         main()
         """
     )
