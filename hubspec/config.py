@@ -7,6 +7,7 @@ never a setting silently ignored.
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -103,38 +104,77 @@ class Config:
         return any(fnmatch.fnmatch(relative, glob) for glob in self.exclude)
 
 
-def find_config(start: Path, cache: dict[Path, Path | None] | None = None) -> Path | None:
-    """The nearest config file at or above `start`, stopping at the repository root.
+def find_config(start: Path) -> Path | None:
+    """The nearest config file at or above `start`, stopping at the repository root."""
+    return ConfigSearch().nearest(start)
 
-    `cache` maps directories already searched to their answer, so that the buildspecs of one
-    tree (a corpus has one folder per file) share the walk up their common parents.
+
+class ConfigSearch:
+    """Finds the nearest config file of many paths, searching each directory once.
+
+    The buildspecs of one tree (a corpus has a folder per file) share the walk up their
+    common parents. Paths stay strings here: pathlib's objects cost more than the system
+    calls on a run over thousands of files.
     """
-    directory = start.resolve()
-    if directory.is_file():
-        directory = directory.parent
-    visited: list[Path] = []
-    found: Path | None = None
-    while True:
-        if cache is not None and directory in cache:
-            found = cache[directory]
-            break
-        visited.append(directory)
-        found = _config_in(directory)
-        if found is not None:
-            break
-        if (directory / ".git").exists() or directory.parent == directory:
-            break
-        directory = directory.parent
-    if cache is not None:
-        cache.update(dict.fromkeys(visited, found))
-    return found
+
+    def __init__(self) -> None:
+        self._found: dict[str, Path | None] = {}
+        self._real: dict[str, str] = {}
+
+    def nearest(self, start: Path) -> Path | None:
+        """The config for `start` (a file or a directory), symlinks resolved as realpath does."""
+        directory = self._realpath(os.fspath(start))
+        if os.path.isfile(directory):
+            directory = os.path.dirname(directory)
+        visited: list[str] = []
+        found: Path | None = None
+        while True:
+            if directory in self._found:
+                found = self._found[directory]
+                break
+            visited.append(directory)
+            found = _config_in(directory)
+            if found is not None:
+                break
+            parent = os.path.dirname(directory)
+            if parent == directory or os.path.exists(os.path.join(directory, ".git")):
+                break
+            directory = parent
+        self._found.update(dict.fromkeys(visited, found))
+        return found
+
+    def _realpath(self, path: str) -> str:
+        """os.path.realpath, with the answer for every parent directory kept.
+
+        Resolving a new path then costs one lstat for its last part, not one per part.
+        """
+        if ".." in path.split(os.sep):  # resolved before going up, as realpath does
+            return os.path.realpath(path)
+        path = os.path.abspath(path)
+        pending: list[str] = []
+        real: str | None = None
+        while real is None:
+            real = self._real.get(path)
+            if real is not None:
+                break
+            parent, name = os.path.split(path)
+            if not name:
+                real = path
+                break
+            pending.append(path)
+            path = parent
+        for unresolved in reversed(pending):
+            candidate = os.path.join(real, os.path.basename(unresolved))
+            real = os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+            self._real[unresolved] = real
+        return real
 
 
-def _config_in(directory: Path) -> Path | None:
+def _config_in(directory: str) -> Path | None:
     for name in CONFIG_NAMES:
-        candidate = directory / name
-        if candidate.is_file() and (name != "pyproject.toml" or _has_table(candidate)):
-            return candidate
+        candidate = os.path.join(directory, name)
+        if os.path.isfile(candidate) and (name != "pyproject.toml" or _has_table(Path(candidate))):
+            return Path(candidate)
     return None
 
 

@@ -155,20 +155,26 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
     flags |= getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
             raise OSError(errno.EINVAL, "not a regular file", str(path))
-        return _read_fd(fd, limit)
+        return _read_fd(fd, limit, size_hint=status.st_size)
     finally:
         os.close(fd)
 
 
-def _read_fd(fd: int, limit: int | None, offset: int = 0) -> bytes:
+def _read_fd(fd: int, limit: int | None, offset: int = 0, size_hint: int = 0) -> bytes:
+    """Read to the end or to `limit` + 1 bytes. The first read asks for one byte more than
+    `size_hint` (the size fstat gave), so a file that did not grow is read in two calls
+    without a megabyte buffer being allocated for it."""
     chunks: list[bytes] = []
     total = 0
     wanted = None if limit is None else limit + 1
     os.lseek(fd, offset, os.SEEK_SET)
+    step = max(size_hint - offset + 1, 4096)
     while wanted is None or total < wanted:
-        size = 1024 * 1024 if wanted is None else min(1024 * 1024, wanted - total)
+        size = min(step, 1024 * 1024) if wanted is None else min(step, 1024 * 1024, wanted - total)
+        step = 1024 * 1024
         chunk = os.read(fd, size)
         if not chunk:
             break

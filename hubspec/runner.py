@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from hubspec import files
-from hubspec.config import Config, find_config, load_config
+from hubspec.config import Config, ConfigSearch, load_config
 from hubspec.lint import LintResult, lint_bytes
 from hubspec.model import Finding
 from hubspec.records import field, record, replace
@@ -79,9 +79,10 @@ class Configs:
     def __init__(self, options: RunOptions) -> None:
         self.options = options
         self.fixed: Config | None = None
-        self.by_path: dict[Path, Config | None] = {}
-        self.by_directory: dict[Path, Path | None] = {}
-        self.searched: dict[Path, Path | None] = {}
+        self.loaded: dict[Path, Config] = {}
+        self.search = ConfigSearch()
+        self.base_settings: dict[int, Settings] = {}
+        """Settings before per-file ignores, by id of the config (kept alive here), 0 for none."""
         if options.config_file is not None and not options.isolated:
             self.fixed = load_config(options.config_file)
 
@@ -90,27 +91,21 @@ class Configs:
             return None
         if self.fixed is not None:
             return self.fixed
-        found = self._find(path)
+        found = self.search.nearest(path)
         if found is None:
             return None
-        if found not in self.by_path:
-            self.by_path[found] = load_config(found)
-        return self.by_path[found]
-
-    def _find(self, path: Path) -> Path | None:
-        """find_config, sharing the search of every directory already walked."""
-        if path.is_dir():
-            return find_config(path, self.searched)
-        directory = path.parent
-        if directory not in self.by_directory:
-            self.by_directory[directory] = find_config(path, self.searched)
-        return self.by_directory[directory]
+        if found not in self.loaded:
+            self.loaded[found] = load_config(found)
+        return self.loaded[found]
 
     def settings_for(self, path: Path) -> Settings:
         config = self.for_path(path)
-        base = config.settings(Settings()) if config is not None else Settings()
-        settings = self.options.apply(base)
-        if config is not None:
+        key = id(config) if config is not None else 0
+        settings = self.base_settings.get(key)
+        if settings is None:
+            base = config.settings(Settings()) if config is not None else Settings()
+            settings = self.base_settings[key] = self.options.apply(base)
+        if config is not None and config.per_file_ignores:
             settings = replace(settings, ignore=settings.ignore | config.ignored_for(path))
         return settings
 
