@@ -276,8 +276,10 @@ def _c_events(text: str) -> list[Any] | None:
       directive, ruamel at `---`; `%YAML 1.1` also changes how ruamel resolves scalars.
     - Any error: the pure parser parses again, so the problem (HS001) and its offset stay
       ruamel's.
-    - An empty (zero-width) scalar, as in `key:` with no value: ruamel marks it at the next
-      token, libyaml right after the ':'.
+    - An empty (zero-width) scalar in flow style, or one that is not after a block mapping's
+      ':' or a block sequence's '-'. After ':' (`key:` with no value) ruamel marks it where
+      the next token starts, libyaml right after the ':'; the event is moved there
+      (`_moved_empty_value`) unless that token is a '?' or ':' indicator.
     - A tag: the two scan tags differently (`!a$!` is a tag to libyaml, an error to ruamel;
       `!` alone gets other `implicit` flags).
     - An anchor or alias name followed by one of ?:%@` : libyaml's name ends there, ruamel's
@@ -294,18 +296,28 @@ def _c_events(text: str) -> list[Any] | None:
     parser_class = _c_parser_class()
     if parser_class is None or _PURE_ONLY.search(text):
         return None
-    from ruamel.yaml.events import AliasEvent, MappingStartEvent, ScalarEvent, SequenceStartEvent
+    from ruamel.yaml.events import (
+        AliasEvent,
+        MappingEndEvent,
+        MappingStartEvent,
+        ScalarEvent,
+        SequenceEndEvent,
+        SequenceStartEvent,
+    )
 
     try:
         parser = parser_class(text)
     except Exception:  # an extension that does not fit this ruamel.yaml
         return None
     events: list[Any] = []
+    flow = [False]  # whether each open collection, and those around it, is in flow style
     try:
         while (event := parser.get_event()) is not None:
             events.append(event)
             kind = type(event)
-            if kind is AliasEvent:
+            if kind is MappingEndEvent or kind is SequenceEndEvent:
+                flow.pop()
+            elif kind is AliasEvent:
                 if text[event.end_mark.index : event.end_mark.index + 1] in _NAME_GOES_ON:
                     return None
             elif kind is ScalarEvent or kind is MappingStartEvent or kind is SequenceStartEvent:
@@ -318,19 +330,56 @@ def _c_events(text: str) -> list[Any] | None:
                         return None
                 if kind is ScalarEvent:
                     if start == event.end_mark.index:
-                        return None
+                        moved = _moved_empty_value(text, event, flow[-1])
+                        if moved is None:
+                            return None
+                        events[-1] = moved
+                        continue
                     style = event.style
                     if (style == "|" or style == ">") and not _BLOCK_HEADER_END.match(
                         text, text.index(style, start) + 1
                     ):
                         return None
-                elif kind is MappingStartEvent and event.flow_style and text[start] != "{":
-                    return None
+                else:
+                    if kind is MappingStartEvent and event.flow_style and text[start] != "{":
+                        return None
+                    flow.append(flow[-1] or bool(event.flow_style))
     except Exception:  # libyaml's errors; the pure parser reports the problem
         return None
     finally:
         parser.dispose()
     return events
+
+
+_GAP = re.compile(r"(?:[ \r\n]+|#[^\r\n]*)*")
+"""Spaces, line breaks and comments: what lies between a ':' and the next token."""
+
+
+def _moved_empty_value(text: str, event: Any, in_flow: bool) -> Any:
+    """An empty block value's event with ruamel's marks, or None where they are not known.
+
+    libyaml marks `key:` with no value right after the ':', ruamel where the next token
+    starts (the next key, or the end of the mapping). After a block sequence's '-' the two
+    agree. Line and column count '\r\n', '\r' and '\n' as one break each, as ruamel does.
+    """
+    start = event.start_mark.index
+    if in_flow or event.value != "" or event.anchor is not None or start == 0:
+        return None
+    before = text[start - 1]
+    if before == "-":
+        return event
+    if before != ":":
+        return None
+    at = _GAP.match(text, start).end()
+    if text[at : at + 1] in ("?", ":"):
+        return None
+    from ruamel.yaml.error import StreamMark
+    from ruamel.yaml.events import ScalarEvent
+
+    line = text.count("\n", 0, at) + text.count("\r", 0, at) - text.count("\r\n", 0, at)
+    column = at - (max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1)
+    mark = StreamMark(None, at, line, column)
+    return ScalarEvent(None, None, event.implicit, "", mark, mark, style=None)
 
 
 class _TreeBuilder:

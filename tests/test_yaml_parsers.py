@@ -146,9 +146,11 @@ DIVERGENT = {
     "second BOM": ("\ufeff" + BUILDSPEC, "pre-check '\\ufeff'"),
     "%YAML 1.1": ("%YAML 1.1\n---\nversion: 0.2\nphases: {a: yes}\n", "pre-check '%'"),
     "%TAG": ("%TAG !e! tag:e.com,2000:\n---\nversion: 0.2\n", "pre-check '%'"),
-    "empty value": ("version: 0.2\nenv:\nphases: {}\n", "empty scalar"),
-    "empty value in flow": ("version: 0.2\nphases: {build: }\n", "empty scalar"),
-    "empty value last": (BUILDSPEC + "env:\n  variables:\n    A:\n", "empty scalar"),
+    "empty value in flow": ("version: 0.2\nphases: {build: }\n", "empty scalar in flow style"),
+    "empty value before an explicit key": (
+        "version: 0.2\nenv:\n? phases\n: {}\n",
+        "empty value before '?' or ':'",
+    ),
     "tag with a second !": ("version: 0.2\nphases: !a$!\n", "tag"),
     "non-specific tag": ("version: 0.2\nphases: !\n", "tag"),
     "alias name with ':'": ("*version: 0.2\n", "anchor or alias name"),
@@ -173,6 +175,38 @@ def test_each_class_of_difference_goes_to_the_pure_parser(name: str) -> None:
     assert diff.event_difference(text), "libyaml now agrees: the check may be dropped"
     assert diff.fallback_reason(text) == reason
     assert document._c_events(text) is None
+    decoded = Decoded(text, False, "\n")
+    assert diff.signature(diff.parse_pure(decoded)) == diff.signature(diff.parse_default(decoded))
+
+
+MOVED_EMPTY_VALUES = {
+    "next key": ("version: 0.2\nenv:\nphases: {}\n", "version: 0.2\nenv:\n"),
+    "end of the text": (
+        BUILDSPEC + "env:\n  variables:\n    A:\n",
+        BUILDSPEC + "env:\n  variables:\n    A:\n",
+    ),
+    "after comments and blank lines": (
+        "version: 0.2\nenv:   # none yet\n\n  # later\r\nphases: {}\n",
+        "version: 0.2\nenv:   # none yet\n\n  # later\r\n",
+    ),
+    "end of a nested mapping": (
+        "version: 0.2\nphases:\n  build:\nenv: {}\n",
+        "version: 0.2\nphases:\n  build:\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MOVED_EMPTY_VALUES))
+def test_an_empty_block_value_takes_the_fast_path_at_ruamels_mark(name: str) -> None:
+    """libyaml marks `key:` right after the ':', ruamel at the next token: the event moves there."""
+    text, before_mark = MOVED_EMPTY_VALUES[name]
+    assert "empty scalar marked elsewhere" in diff.event_difference(text)
+    events = document._c_events(text)
+    assert events is not None
+    empty = [event for event in events if type(event).__name__ == "ScalarEvent" and not event.value]
+    assert [event.start_mark.index for event in empty] == [len(before_mark)]
+    own = [diff.event_tuple(event) for event in events]
+    assert diff.events_difference(text, diff.pure_events(text), own) <= {EOF_LINE_COLUMN}
     decoded = Decoded(text, False, "\n")
     assert diff.signature(diff.parse_pure(decoded)) == diff.signature(diff.parse_default(decoded))
 
