@@ -370,7 +370,8 @@ def _moved_empty_value(text: str, event: Any, in_flow: bool) -> Any:
         return event
     if before != ":":
         return None
-    at = _GAP.match(text, start).end()
+    gap = _GAP.match(text, start)  # always matches, if only the empty string
+    at = gap.end() if gap is not None else start
     if text[at : at + 1] in ("?", ":"):
         return None
     from ruamel.yaml.error import StreamMark
