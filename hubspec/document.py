@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator
 from functools import cache
+from itertools import accumulate
 from typing import Any, Literal
 
 from hubspec.model import Position, Span
@@ -96,8 +97,9 @@ class Decoded:
 
 
 def line_starts_of(text: str) -> list[int]:
-    starts = [0]
-    starts.extend(match.end() for match in re.finditer("\n", text))
+    """The offset where each line starts (lines end at '\n')."""
+    starts = list(accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
+    starts.pop()
     return starts
 
 
@@ -161,9 +163,11 @@ def parse(path: str, decoded: Decoded) -> Document | YamlProblem:
             " such as version and phases",
             root.start,
         )
-    size_problem = _check_expanded_size(root)
-    if size_problem is not None:
-        return size_problem
+    if builder.alias_targets or builder.nodes > MAX_EXPANDED_NODES:
+        # Without aliases the expanded size is the number of nodes, known already.
+        size_problem = _check_expanded_size(root)
+        if size_problem is not None:
+            return size_problem
     data = to_plain(root)
     return Document(
         path=path,
@@ -383,6 +387,22 @@ def _moved_empty_value(text: str, event: Any, in_flow: bool) -> Any:
     return ScalarEvent(None, None, event.implicit, "", mark, mark, style=None)
 
 
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_NO_PAIRS: list[tuple[Node, Node]] = []
+_NO_ITEMS: list[Node] = []
+"""Shared by every scalar, and by mappings for items and sequences for pairs: never filled."""
+
+
+def _tag_problem(tag: str, start: int) -> YamlProblem:
+    shown = tag.replace("tag:yaml.org,2002:", "!!")
+    return YamlProblem(
+        f"the YAML tag '{shown}' is not plain data; buildspecs hold only strings,"
+        " numbers, booleans, lists and mappings",
+        start,
+    )
+
+
 class _TreeBuilder:
     """An iterative composer over ruamel.yaml events."""
 
@@ -390,6 +410,7 @@ class _TreeBuilder:
         self.text = text
         self.anchors: dict[str, Node] = {}
         self.alias_targets: set[int] = set()
+        self.nodes = 0
 
     def build(self) -> Node | YamlProblem:
         """The tree from libyaml's events where they match ruamel's (`_c_events`), else ruamel's."""
@@ -411,59 +432,32 @@ class _TreeBuilder:
     ) -> Node | YamlProblem:
         """The tree of the events. `string_starts` (YAML 1.2 texts only) lets plain scalars
         whose first character no implicit type starts with skip the resolver: strings."""
+        from ruamel.yaml.events import (
+            AliasEvent,
+            DocumentStartEvent,
+            MappingEndEvent,
+            MappingStartEvent,
+            ScalarEvent,
+            SequenceEndEvent,
+            SequenceStartEvent,
+        )
         from ruamel.yaml.nodes import ScalarNode
 
         stack: list[Node] = []
         pending_key: list[Node | None] = []
         documents = 0
         root: Node | None = None
+        attach = self._attach
         for event in events:
-            name = type(event).__name__
-            if name == "DocumentStartEvent":
-                documents += 1
-                if documents > 1:
-                    return YamlProblem(
-                        "the file holds several YAML documents; a buildspec is one document",
-                        event.start_mark.index,
-                    )
-                continue
-            if name in ("StreamStartEvent", "StreamEndEvent", "DocumentEndEvent"):
-                continue
-            if name in ("MappingEndEvent", "SequenceEndEvent"):
-                done = stack.pop()
-                done.end = event.end_mark.index
-                if name == "MappingEndEvent":
-                    pending_key.pop()
-                if stack:
-                    problem = self._attach(stack, pending_key, done)
-                    if problem is not None:
-                        return problem
-                else:
-                    root = done
-                continue
-            if name == "AliasEvent":
-                target = self.anchors.get(event.anchor)
-                if target is None:
-                    return YamlProblem(f"undefined alias '{event.anchor}'", event.start_mark.index)
-                self.alias_targets.add(id(target))
-                if not stack:
-                    root = target
-                    continue
-                problem = self._attach(stack, pending_key, target)
-                if problem is not None:
-                    return problem
-                continue
-            tag = event.tag
-            start = event.start_mark.index
-            if tag is not None and str(tag) not in _PLAIN_TAGS and str(tag) not in ("!", "?"):
-                shown = str(tag).replace("tag:yaml.org,2002:", "!!")
-                return YamlProblem(
-                    f"the YAML tag '{shown}' is not plain data; buildspecs hold only strings,"
-                    " numbers, booleans, lists and mappings",
-                    start,
-                )
-            if name == "ScalarEvent":
+            kind = type(event)
+            if kind is ScalarEvent:
+                tag = event.tag
+                start = event.start_mark.index
                 value = event.value
+                if tag is not None:
+                    resolved = str(tag)
+                    if resolved not in _PLAIN_TAGS and resolved not in ("!", "?"):
+                        return _tag_problem(resolved, start)
                 if tag:
                     resolved = str(tag)
                 elif (
@@ -475,40 +469,85 @@ class _TreeBuilder:
                     resolved = _STRING_TAG
                 else:
                     resolved = str(resolver.resolve(ScalarNode, value, event.implicit))
+                style = event.style or None  # libyaml says '' for plain, ruamel None
                 node = Node(
-                    kind="scalar",
-                    tag=resolved,
-                    start=start,
-                    end=event.end_mark.index,
-                    value=_scalar_value(resolved, event.value, event.style),
-                    style=event.style or None,  # libyaml says '' for plain, ruamel None
-                    anchor=event.anchor,
+                    "scalar",
+                    resolved,
+                    start,
+                    event.end_mark.index,
+                    value if resolved == _STRING_TAG else _scalar_value(resolved, value, style),
+                    style,
+                    False,
+                    event.anchor,
+                    _NO_PAIRS,
+                    _NO_ITEMS,
                 )
+                self.nodes += 1
                 if event.anchor:
                     self.anchors[event.anchor] = node
                 if not stack:
                     root = node
                     continue
-                problem = self._attach(stack, pending_key, node)
+                problem = attach(stack, pending_key, node)
                 if problem is not None:
                     return problem
-                continue
-            kind: NodeKind = "mapping" if name == "MappingStartEvent" else "sequence"
-            if len(stack) >= MAX_DEPTH:
-                return YamlProblem(f"the YAML is nested deeper than {MAX_DEPTH} levels", start)
-            node = Node(
-                kind=kind,
-                tag="tag:yaml.org,2002:" + ("map" if kind == "mapping" else "seq"),
-                start=start,
-                end=start,
-                flow=bool(event.flow_style),
-                anchor=event.anchor,
-            )
-            if event.anchor:
-                self.anchors[event.anchor] = node
-            stack.append(node)
-            if kind == "mapping":
-                pending_key.append(None)
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                done = stack.pop()
+                done.end = event.end_mark.index
+                if kind is MappingEndEvent:
+                    pending_key.pop()
+                if stack:
+                    problem = attach(stack, pending_key, done)
+                    if problem is not None:
+                        return problem
+                else:
+                    root = done
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                tag = event.tag
+                start = event.start_mark.index
+                if tag is not None:
+                    shown = str(tag)
+                    if shown not in _PLAIN_TAGS and shown not in ("!", "?"):
+                        return _tag_problem(shown, start)
+                if len(stack) >= MAX_DEPTH:
+                    return YamlProblem(f"the YAML is nested deeper than {MAX_DEPTH} levels", start)
+                mapping = kind is MappingStartEvent
+                node = Node(
+                    "mapping" if mapping else "sequence",
+                    _MAP_TAG if mapping else _SEQ_TAG,
+                    start,
+                    start,
+                    None,
+                    None,
+                    bool(event.flow_style),
+                    event.anchor,
+                    [] if mapping else _NO_PAIRS,
+                    _NO_ITEMS if mapping else [],
+                )
+                self.nodes += 1
+                if event.anchor:
+                    self.anchors[event.anchor] = node
+                stack.append(node)
+                if mapping:
+                    pending_key.append(None)
+            elif kind is AliasEvent:
+                target = self.anchors.get(event.anchor)
+                if target is None:
+                    return YamlProblem(f"undefined alias '{event.anchor}'", event.start_mark.index)
+                self.alias_targets.add(id(target))
+                if not stack:
+                    root = target
+                    continue
+                problem = attach(stack, pending_key, target)
+                if problem is not None:
+                    return problem
+            elif kind is DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    return YamlProblem(
+                        "the file holds several YAML documents; a buildspec is one document",
+                        event.start_mark.index,
+                    )
         if root is None:
             return YamlProblem(
                 "the file is empty; a buildspec needs at least version and phases", 0

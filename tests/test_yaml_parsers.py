@@ -329,3 +329,28 @@ def test_plain_scalar_tags_on_the_fast_path(text: str, tag: str) -> None:
     assert isinstance(document, Document)
     ((_, value),) = document.root.pairs
     assert value.tag == "tag:yaml.org,2002:" + tag
+
+
+def test_many_nodes_without_aliases_are_refused_as_an_alias_bomb_is() -> None:
+    """Without aliases the size check is skipped below the limit: the node count decides."""
+    items = document.MAX_EXPANDED_NODES // 2 + 10
+    text = "version: 0.2\nphases: {}\nx:\n" + "  - [a]\n" * items
+    result = parse("buildspec.yml", Decoded(text, False, "\n"))
+    assert isinstance(result, YamlProblem)
+    assert "aliases expand to more than 100,000 nodes" in result.message
+    fewer = "version: 0.2\nphases: {}\nx:\n" + "  - [a]\n" * (items // 4)
+    assert isinstance(parse("buildspec.yml", Decoded(fewer, False, "\n")), Document)
+
+
+def test_scalars_share_empty_child_lists_that_stay_empty(corpus: Path) -> None:
+    for path in sorted(corpus.rglob("*.y*ml"))[:60]:
+        decoded = _decoded(path.read_bytes())
+        if decoded is not None:
+            parse(str(path), decoded)
+    assert document._NO_PAIRS == [] and document._NO_ITEMS == []
+
+
+@given(st.text(alphabet="ab\n\r ", max_size=40))
+def test_line_starts_are_the_offsets_after_each_line_feed(text: str) -> None:
+    expected = [0] + [index + 1 for index, char in enumerate(text) if char == "\n"]
+    assert document.line_starts_of(text) == expected
