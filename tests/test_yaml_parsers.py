@@ -354,3 +354,8 @@ def test_scalars_share_empty_child_lists_that_stay_empty(corpus: Path) -> None:
 def test_line_starts_are_the_offsets_after_each_line_feed(text: str) -> None:
     expected = [0] + [index + 1 for index, char in enumerate(text) if char == "\n"]
     assert document.line_starts_of(text) == expected
+
+
+@given(st.text(alphabet="a%\t\n\r \x85\u2028\u2029\ufeffé", max_size=30))
+def test_the_fast_pure_only_check_agrees_with_its_pattern(text: str) -> None:
+    assert document._pure_only(text) == (document._PURE_ONLY.search(text) is not None)
