@@ -1643,12 +1643,44 @@ def _stack_depth() -> int:
     return depth
 
 
+_PLAIN_SCRIPT = re.compile(r" *[A-Za-z0-9_./:@%+,-]+(?: +[A-Za-z0-9_./:@%+,=-]+)* *\Z")
+"""One command of plain words: nothing for the shell to expand, quote, split or redirect."""
+_PLAIN_WORD = re.compile(r"[^ ]+")
+_KEYWORDS = frozenset(
+    {"if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for"}
+    | {"in", "function", "select", "time", "coproc", "{", "}", "!", "[[", "]]"}
+)
+
+
+def _plain_command(script: str, state: ShellState) -> ShellResult | None:
+    """The result of a one-line command of literal words that changes no state, else None.
+
+    Such commands (`npm ci`, `mvn -B package`) are a third of a buildspec's commands; their
+    words are their text, so the parse and walk are skipped. tests/test_shell.py checks
+    that the result is the walk's on generated commands.
+    """
+    if _PLAIN_SCRIPT.match(script) is None:
+        return None
+    spans = [match.span() for match in _PLAIN_WORD.finditer(script)]
+    name = script[spans[0][0] : spans[0][1]]
+    if name in _KEYWORDS or name in _EFFECTFUL or "/" in name:
+        return None
+    words = tuple(
+        _word(script[start:end], script[start:end], start, end, ()) for start, end in spans
+    )
+    command = _simple_command(words, (), spans[0][0], spans[-1][1], False, None, 0, state.cwd)
+    return ShellResult((command,), (), state.copy())
+
+
 def analyse(script: str, state: ShellState, *, max_nesting: int = 4) -> ShellResult:
     """List the simple commands `script` runs and the state it leaves behind.
 
     Never raises on malformed shell: tree-sitter's ERROR/MISSING nodes become
     entries in `errors` and every command that did parse is still reported.
     """
+    plain = _plain_command(script, state)
+    if plain is not None:
+        return plain
     result_state = state.copy()
     headroom = sys.getrecursionlimit() - _stack_depth() - 100
     budget = max(1, min(_MAX_DEPTH, headroom // _FRAMES_PER_LEVEL))

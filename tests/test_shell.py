@@ -1083,3 +1083,65 @@ def test_bash_grammar_loads_with_and_without_the_package_init(
     tree = tree_sitter.Parser(language).parse(b"docker pull node:20")
     assert tree.root_node.type == "program"
     assert tree.root_node.children[0].type == "command"
+
+
+# --------------------------------------------------------------------------- plain commands
+
+PLAIN_VOCABULARY = (
+    *("npm", "ci", "install", "mvn", "-B", "package", "docker", "build", "pull", "node:20"),
+    *("-t", "app:latest", ".", "..", "./gradlew", "/usr/bin/env", "-", "--", "--flag=x"),
+    *("a=b", "A=1", "=", "==", "%1", ":", "@x", "x,y", "+x", "1.2", "0", "a:b", "s3://b/k"),
+    *("in", "if", "then", "fi", "do", "done", "time", "function", "select", "coproc", "{"),
+    *("}", "!", "[[", "]]", "export", "cd", "pushd", "popd", "unset", "eval", "sh", "bash"),
+    *("exec", "sudo", "env", "read", "printf", "declare", "local", "true", "echo", "test"),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(PLAIN_VOCABULARY), min_size=1, max_size=6),
+    gaps=st.lists(st.sampled_from((" ", "  ", "   ")), min_size=6, max_size=6),
+    lead=st.sampled_from(("", " ", "  ")),
+    trail=st.sampled_from(("", " ", "  ")),
+)
+def test_plain_commands_skip_the_parse_with_the_walks_result(
+    words: list[str], gaps: list[str], lead: str, trail: str
+) -> None:
+    """The plain-words shortcut gives exactly what the tree-sitter walk gives, or steps aside."""
+    script = lead + "".join(w + g for w, g in zip(words, gaps, strict=False)).rstrip() + trail
+    state = ShellState({"A": "1", "HOME": "/root"}, {"U"}, "/src")
+    shortcut = shell._plain_command(script, state)
+    if shortcut is None:
+        return
+    assert shortcut == _walked(script, state)
+    assert shortcut.state is not state
+
+
+@pytest.mark.parametrize(
+    ("script", "plain"),
+    [
+        ("npm ci", True),
+        ("  mvn -B package -DskipTests=true  ", True),
+        ("docker build -t app:latest .", True),
+        ("cd app", False),  # changes the working directory
+        ("export A=1", False),
+        ("A=1 make", False),  # an assignment prefix
+        ("./build.sh", False),  # a path: may be a shell script
+        ("echo $A", False),
+        ("echo 'a b'", False),
+        ("make && make install", False),
+        ("ls\nls", False),
+        ("ls *.txt", False),
+        ("if", False),
+    ],
+)
+def test_which_commands_take_the_plain_shortcut(script: str, plain: bool) -> None:
+    state = ShellState()
+    assert (shell._plain_command(script, state) is not None) == plain
+    assert analyse(script, state) == _walked(script, state)
+
+
+def _walked(script: str, state: ShellState) -> ShellResult:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(shell, "_plain_command", lambda script, state: None)
+        return analyse(script, state)
