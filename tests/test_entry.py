@@ -78,6 +78,28 @@ def test_lint_and_fix_do_not_import_typer(
 
 
 @pytest.mark.parametrize(
+    ("text", "jsonschema"),
+    [
+        ("version: 0.2\nenvv: {}\nphases:\n  build:\n    commands: [make]\n", False),
+        ("version: 0.2\nphases:\n  build:\n    commands: make\n", False),
+        ("phases:\n  build:\n    commands: [make]\n", False),
+        # a key that CodeBuild reserves fails a `not` inside propertyNames: jsonschema explains
+        ("version: 0.2\nenv:\n  variables:\n    CODEBUILD_X: a\nphases: {}\n", True),
+    ],
+)
+def test_simple_schema_errors_are_explained_without_jsonschema(
+    tmp_path: Path, text: str, jsonschema: bool
+) -> None:
+    (tmp_path / "buildspec.yml").write_text(text)
+    result = run(
+        [sys.executable, "-X", "importtime", "-m", "hubspec"], ["lint", "buildspec.yml"], tmp_path
+    )
+    assert result.returncode in (0, 1), result.stderr[-2000:]  # HS003 is a warning
+    assert b"HS00" in result.stdout
+    assert ("jsonschema" in imported(result.stderr)) is jsonschema
+
+
+@pytest.mark.parametrize(
     ("args", "code", "expected"),
     [
         (["--help"], 0, "Usage: hubspec [OPTIONS] COMMAND [ARGS]..."),
