@@ -1643,8 +1643,13 @@ def _stack_depth() -> int:
     return depth
 
 
-_PLAIN_SCRIPT = re.compile(r" *[A-Za-z0-9_./:@%+,-]+(?: +[A-Za-z0-9_./:@%+,=-]+)* *\Z")
-"""One command of plain words: nothing for the shell to expand, quote, split or redirect."""
+_PLAIN_SCRIPT = re.compile(
+    r" *[A-Za-z0-9_./][A-Za-z0-9_./:+,-]*(?: +[A-Za-z0-9_./:@%+,-][A-Za-z0-9_./:@%+,=-]*)* *\Z"
+)
+"""One command of plain words: nothing for the shell to expand, quote, split or redirect.
+No '=' in the command name (an assignment) or first in an argument (`==` is an operator);
+no '@' or '%' in the name, which tree-sitter-bash splits (`a@b` is a syntax error to it),
+and a name that starts with a letter, digit, '_', '.' or '/' (`- a=b` is no command to it)."""
 _PLAIN_WORD = re.compile(r"[^ ]+")
 _KEYWORDS = frozenset(
     {"if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for"}

@@ -1094,10 +1094,11 @@ PLAIN_VOCABULARY = (
     *("in", "if", "then", "fi", "do", "done", "time", "function", "select", "coproc", "{"),
     *("}", "!", "[[", "]]", "export", "cd", "pushd", "popd", "unset", "eval", "sh", "bash"),
     *("exec", "sudo", "env", "read", "printf", "declare", "local", "true", "echo", "test"),
+    *("=x", "x=", "==x", "-eq", "a==", "--=", "-=", "+=", "::", ",,", "...", "x@y", "a%b"),
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(
     words=st.lists(st.sampled_from(PLAIN_VOCABULARY), min_size=1, max_size=6),
     gaps=st.lists(st.sampled_from((" ", "  ", "   ")), min_size=6, max_size=6),
@@ -1133,6 +1134,12 @@ def test_plain_commands_skip_the_parse_with_the_walks_result(
         ("ls\nls", False),
         ("ls *.txt", False),
         ("if", False),
+        ("npm ==", False),  # tree-sitter reads a test operator, and a syntax error
+        ("npm a==b =", False),
+        ("npm a=b x=", True),
+        ("a@b x", False),  # tree-sitter-bash reads `a` as a stray word, then `@b x`
+        ("npm a@b %1", True),
+        ("- a=b", False),  # no command at all to tree-sitter-bash
     ],
 )
 def test_which_commands_take_the_plain_shortcut(script: str, plain: bool) -> None:
