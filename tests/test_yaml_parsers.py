@@ -144,6 +144,7 @@ DIVERGENT = {
     "LS": ("version: 0.2\nphases: a\u2028b: c\n", "pre-check '\\u2028'"),
     "PS in a quoted scalar": ("version: '0.2\u2029'\nphases: {}\n", "pre-check '\\u2029'"),
     "second BOM": ("\ufeff" + BUILDSPEC, "pre-check '\\ufeff'"),
+    "tab after a comment's lone CR": ("version: 0.2\n# c\rphases: 1\t\n", "pre-check '\\t'"),
     "%YAML 1.1": ("%YAML 1.1\n---\nversion: 0.2\nphases: {a: yes}\n", "pre-check '%'"),
     "%TAG": ("%TAG !e! tag:e.com,2000:\n---\nversion: 0.2\n", "pre-check '%'"),
     "empty value in flow": ("version: 0.2\nphases: {build: }\n", "empty scalar in flow style"),
@@ -356,6 +357,62 @@ def test_line_starts_are_the_offsets_after_each_line_feed(text: str) -> None:
     assert document.line_starts_of(text) == expected
 
 
-@given(st.text(alphabet="a%\t\n\r \x85\u2028\u2029\ufeffé", max_size=30))
+@given(st.text(alphabet="a%#\t\n\r \x85\u2028\u2029\ufeffé", max_size=30))
 def test_the_fast_pure_only_check_agrees_with_its_pattern(text: str) -> None:
-    assert document._pure_only(text) == (document._PURE_ONLY.search(text) is not None)
+    """The same answer, except that tabs after the '#' of comment lines are allowed."""
+    in_comments = "\t" in text and all(
+        line.lstrip(" ").startswith("#") and line.index("\t") > line.index("#")
+        for line in text.replace("\r", "\n").split("\n")
+        if "\t" in line
+    )
+    without = text.replace("\t", "") if in_comments else text
+    assert document._pure_only(text) == (document._PURE_ONLY.search(without) is not None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        BUILDSPEC + "# a note\twith a tab\n",
+        BUILDSPEC + "# a note\twith a tab\r\n# and another\t\r\n",
+        "version: 0.2\n  #\tindented comment\nphases: {}\n",
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - |\n        # x\ty\n",
+    ],
+)
+def test_tabs_in_comment_lines_take_the_fast_path(text: str) -> None:
+    assert document._c_events(text) is not None
+    assert diff.fast_path_difference(text) <= {EOF_LINE_COLUMN}
+    decoded = Decoded(text, False, "\n")
+    assert diff.signature(diff.parse_pure(decoded)) == diff.signature(diff.parse_default(decoded))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_tabs_put_into_comment_lines_of_fixtures_change_nothing(data: st.DataObject) -> None:
+    texts = _commented_fixture_texts()
+    text = data.draw(st.sampled_from(texts))
+    lines = text.split("\n")
+    comments = [index for index, line in enumerate(lines) if line.lstrip(" ").startswith("#")]
+    for index in data.draw(st.lists(st.sampled_from(comments), min_size=1, max_size=4)):
+        line = lines[index]
+        at = data.draw(st.integers(line.index("#") + 1, len(line)))
+        lines[index] = line[:at] + "\t" + line[at:]
+    changed = "\n".join(lines)
+    assert document._c_events(changed) is not None
+    assert diff.fast_path_difference(changed) <= {EOF_LINE_COLUMN}
+    decoded = Decoded(changed, False, "\n")
+    assert diff.signature(diff.parse_pure(decoded)) == diff.signature(diff.parse_default(decoded))
+
+
+_COMMENTED: list[str] = []
+
+
+def _commented_fixture_texts() -> list[str]:
+    """Fixture texts on the fast path that have comment lines (read once)."""
+    if not _COMMENTED:
+        for _, raw in _files(FIXTURES, ("*.yml", "*.yaml")):
+            decoded = _decoded(raw)
+            if decoded is None or document._c_events(decoded.text) is None:
+                continue
+            if any(line.lstrip(" ").startswith("#") for line in decoded.text.split("\n")):
+                _COMMENTED.append(decoded.text)
+    return _COMMENTED

@@ -139,7 +139,7 @@ def events_difference(
             continue
         fields = {FIELDS[i] for i in range(len(a)) if a[i] != b[i]}
         found = document._PURE_ONLY.search(text)
-        if found is not None:
+        if found is not None and document._pure_only(text):
             return {f"pre-checked: {found.group()!r}"}
         if fields <= {"start.line", "start.column", "end.line", "end.column"}:
             at_end = a[10] == len(text) and not text.endswith(("\n", "\r"))
@@ -629,7 +629,7 @@ def fixture_and_corpus_texts() -> Iterator[tuple[str, bytes]]:
 def fallback_reason(text: str) -> str | None:
     """Why `document._c_events` leaves `text` to the pure parser (its checks, restated)."""
     found = document._PURE_ONLY.search(text)
-    if found is not None:
+    if found is not None and document._pure_only(text):
         return f"pre-check {found.group()!r}"
     events = c_events(text)
     if isinstance(events, Exception):
