@@ -106,8 +106,9 @@ def explain(data: Any) -> list[SchemaError] | None:
 
     Simple: a keyword that fails on its own (type, required, enum, pattern, an unknown key,
     a bound), found through properties, items, $ref, allOf and if/then/else, as jsonschema
-    reports them. None when a composite keyword fails (not, anyOf, oneOf, propertyNames,
-    dependentSchemas, ...): jsonschema explains those, with the context they need. Most
+    reports them, and a key that propertyNames refuses. None when a composite keyword fails
+    (not, anyOf, oneOf, dependentSchemas, ...): jsonschema explains those, with the context
+    they need. Most
     invalid buildspecs are explained here, so the run never imports jsonschema (a tenth of
     a second); tests/test_schema_precheck.py checks the issues are the same either way.
     """
@@ -316,8 +317,14 @@ class _Precheck:
                 raise _Unsupported(keyword)
         return True
 
-    def errors(self, instance: Any, schema: Any, path: tuple[str | int, ...]) -> list[SchemaError]:
-        """jsonschema's errors for `instance` under `schema`, in its order (see `explain`)."""
+    def errors(
+        self, instance: Any, schema: Any, path: tuple[str | int, ...], *, names: bool = False
+    ) -> list[SchemaError]:
+        """jsonschema's errors for `instance` under `schema`, in its order (see `explain`).
+
+        `names`: `instance` is a key checked by propertyNames; there a failing `not` is
+        simple too, as `_issues_for` words it from the schema's description alone.
+        """
         if schema is True:
             return []
         if not isinstance(schema, dict):
@@ -325,22 +332,30 @@ class _Precheck:
         found: list[SchemaError] = []
         is_object = isinstance(instance, dict)
 
+        where: tuple[str | int, ...] = ("propertyNames",) if names else ()
+
         def fails(keyword: str, message: str = "") -> None:
-            found.append(SchemaError(keyword, schema[keyword], instance, schema, path, message))
+            found.append(
+                SchemaError(keyword, schema[keyword], instance, schema, path, message, (), where)
+            )
 
         for keyword, value in schema.items():
             if keyword in _ANNOTATIONS:
                 if keyword == "$id" and schema is not self.root:
                     raise _Unsupported(keyword)
             elif keyword == "$ref":
-                found += self.errors(instance, self._resolve(value), path)
+                found += self.errors(instance, self._resolve(value), path, names=names)
             elif keyword == "allOf":
                 for subschema in value:
-                    found += self.errors(instance, subschema, path)
+                    found += self.errors(instance, subschema, path, names=names)
             elif keyword == "if":
                 branch = "then" if self.valid(instance, value) else "else"
                 if branch in schema:
-                    found += self.errors(instance, schema[branch], path)
+                    found += self.errors(instance, schema[branch], path, names=names)
+            elif keyword == "propertyNames":
+                if is_object:
+                    for name in instance:
+                        found += self.errors(name, value, path, names=True)
             elif keyword in ("then", "else"):
                 continue
             elif keyword == "properties":
@@ -381,7 +396,7 @@ class _Precheck:
                     for name in value:
                         if name not in instance:
                             fails(keyword, f"{name!r} is a required property")
-            elif keyword in _SIMPLE:
+            elif keyword in _SIMPLE or (names and keyword == "not"):
                 if not self.valid(instance, {keyword: value}):
                     fails(keyword)
             elif not self.valid(instance, {keyword: value}):

@@ -83,8 +83,9 @@ def test_lint_and_fix_do_not_import_typer(
         ("version: 0.2\nenvv: {}\nphases:\n  build:\n    commands: [make]\n", False),
         ("version: 0.2\nphases:\n  build:\n    commands: make\n", False),
         ("phases:\n  build:\n    commands: [make]\n", False),
-        # a key that CodeBuild reserves fails a `not` inside propertyNames: jsonschema explains
-        ("version: 0.2\nenv:\n  variables:\n    CODEBUILD_X: a\nphases: {}\n", True),
+        ("version: 0.2\nenv:\n  variables:\n    CODEBUILD_X: a\nphases: {}\n", False),
+        # both commands and steps fail a `not`: jsonschema explains, with the context
+        ("version: 0.2\nphases:\n  build:\n    commands: [a]\n    steps: [{run: b}]\n", True),
     ],
 )
 def test_simple_schema_errors_are_explained_without_jsonschema(
