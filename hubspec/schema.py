@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -192,10 +192,38 @@ def _equal(one: Any, two: Any) -> bool:
     return bool(one == two)
 
 
+_Check = Callable[[Any], bool]
+
+
+def _yes(instance: Any) -> bool:
+    return True
+
+
+def _no(instance: Any) -> bool:
+    return False
+
+
+def _raises(error: _Unsupported) -> _Check:
+    def check(instance: Any) -> bool:
+        raise error
+
+    return check
+
+
+def _type_check(kinds: list[str]) -> _Check:
+    """jsonschema's type check for `kinds`, with isinstance where a kind is one Python type."""
+    simple = {"string": str, "object": dict, "array": list, "boolean": bool, "null": type(None)}
+    if not all(kind in simple for kind in kinds):
+        return lambda i: any(_is_type(i, kind) for kind in kinds)
+    types = tuple(simple[kind] for kind in kinds)
+    return lambda i: isinstance(i, types)
+
+
 class _Precheck:
     def __init__(self, root: dict[str, Any]) -> None:
         self.root = root
         self.references: dict[str, Any] = {}
+        self.compiled: dict[int, tuple[Any, _Check]] = {}
 
     def _resolve(self, reference: str) -> Any:
         resolved = self.references.get(reference)
@@ -206,116 +234,153 @@ class _Precheck:
         return resolved
 
     def valid(self, instance: Any, schema: Any) -> bool:
+        """Whether `instance` is valid under `schema` (a part of the root schema)."""
+        return self._compiled(schema)(instance)
+
+    def _compiled(self, schema: Any) -> _Check:
+        """`schema` as one function, made once: evaluating it no longer walks the schema.
+
+        Its keywords become functions when it is first evaluated. Kept by id with the schema
+        itself, which the root holds, so an id is never reused.
+        """
+        entry = self.compiled.get(id(schema))
+        if entry is not None and entry[0] is schema:
+            return entry[1]
         if schema is True:
-            return True
+            return _yes
         if schema is False:
-            return False
+            return _no
         if not isinstance(schema, dict):
-            raise _Unsupported(repr(schema))
-        is_object = isinstance(instance, dict)
-        for keyword, value in schema.items():
-            if keyword in _ANNOTATIONS:
-                if keyword == "$id" and schema is not self.root:
-                    raise _Unsupported(keyword)  # a new base URI for $refs below
-                continue
-            if keyword == "$ref":
-                if not self.valid(instance, self._resolve(value)):
+            return _raises(_Unsupported(repr(schema)))
+        checks: list[_Check] | None = None
+
+        def check(instance: Any) -> bool:
+            nonlocal checks
+            if checks is None:  # made when first evaluated: a run uses a part of the schema
+                made = (self._keyword(keyword, value, schema) for keyword, value in schema.items())
+                checks = [one for one in made if one is not None]
+            for one in checks:  # noqa: SIM110 - a loop: all() of a generator is slower here
+                if not one(instance):
                     return False
-            elif keyword == "type":
-                kinds = value if isinstance(value, list) else [value]
-                if not any(_is_type(instance, kind) for kind in kinds):
-                    return False
-            elif keyword == "properties":
-                if is_object:
-                    for name, subschema in value.items():
-                        if name in instance and not self.valid(instance[name], subschema):
-                            return False
-            elif keyword == "patternProperties":
-                if is_object:
-                    for pattern, subschema in value.items():
-                        for name, item in instance.items():
-                            if re.search(pattern, name) and not self.valid(item, subschema):
-                                return False
-            elif keyword == "additionalProperties":
-                if is_object:
-                    known = schema.get("properties", {})
-                    patterns = schema.get("patternProperties", {})
-                    for name, item in instance.items():
-                        if name in known or any(re.search(p, name) for p in patterns):
-                            continue
-                        if not self.valid(item, value):
-                            return False
-            elif keyword == "propertyNames":
-                if is_object and not all(self.valid(name, value) for name in instance):
-                    return False
-            elif keyword == "required":
-                if is_object and not all(name in instance for name in value):
-                    return False
-            elif keyword == "dependentRequired":
-                if is_object:
-                    for name, needed in value.items():
-                        if name in instance and not all(other in instance for other in needed):
-                            return False
-            elif keyword == "dependentSchemas":
-                if is_object:
-                    for name, subschema in value.items():
-                        if name in instance and not self.valid(instance, subschema):
-                            return False
-            elif keyword in ("minProperties", "maxProperties"):
-                if is_object and not _within(len(instance), keyword, value):
-                    return False
-            elif keyword == "items":
-                if isinstance(instance, list):
-                    if not isinstance(value, (dict, bool)):
-                        raise _Unsupported(keyword)
-                    skip = len(schema.get("prefixItems", ()))
-                    if not all(self.valid(item, value) for item in instance[skip:]):
-                        return False
-            elif keyword == "prefixItems":
-                if isinstance(instance, list) and not all(
-                    self.valid(item, subschema)
-                    for item, subschema in zip(instance, value, strict=False)
-                ):
-                    return False
-            elif keyword in ("minItems", "maxItems"):
-                if isinstance(instance, list) and not _within(len(instance), keyword, value):
-                    return False
-            elif keyword in ("minLength", "maxLength"):
-                if isinstance(instance, str) and not _within(len(instance), keyword, value):
-                    return False
-            elif keyword == "pattern":
-                if isinstance(instance, str) and not re.search(value, instance):
-                    return False
-            elif keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-                if _is_type(instance, "number") and not _within(instance, keyword, value):
-                    return False
-            elif keyword == "enum":
-                if not any(_equal(instance, item) for item in value):
-                    return False
-            elif keyword == "const":
-                if not _equal(instance, value):
-                    return False
-            elif keyword == "not":
-                if self.valid(instance, value):
-                    return False
-            elif keyword == "allOf":
-                if not all(self.valid(instance, subschema) for subschema in value):
-                    return False
-            elif keyword == "anyOf":
-                if not any(self.valid(instance, subschema) for subschema in value):
-                    return False
-            elif keyword == "oneOf":
-                if sum(1 for subschema in value if self.valid(instance, subschema)) != 1:
-                    return False
-            elif keyword == "if":
-                branch = "then" if self.valid(instance, value) else "else"
-                if branch in schema and not self.valid(instance, schema[branch]):
-                    return False
-            elif keyword in ("then", "else"):
-                continue  # evaluated with "if" (and ignored without it, as jsonschema does)
-            else:
-                raise _Unsupported(keyword)
-        return True
+            return True
+
+        self.compiled[id(schema)] = (schema, check)
+        return check
+
+    def _holds(self, keyword: str, value: Any, schema: dict[str, Any], instance: Any) -> bool:
+        """Whether one keyword of `schema` holds for `instance`."""
+        check = self._keyword(keyword, value, schema)
+        return check is None or check(instance)
+
+    def _keyword(self, keyword: str, value: Any, schema: dict[str, Any]) -> _Check | None:
+        """One keyword of `schema` as a function with jsonschema's draft 2020-12 meaning.
+
+        Something the evaluator does not know raises _Unsupported when it is evaluated, not
+        before: a keyword that fails earlier in the same schema still decides (False).
+        """
+        if keyword in _ANNOTATIONS:
+            if keyword == "$id" and schema is not self.root:
+                return _raises(_Unsupported(keyword))  # a new base URI for $refs below
+            return None
+        if keyword == "$ref":
+            try:
+                return self._compiled(self._resolve(value))
+            except _Unsupported as error:
+                return _raises(error)
+        if keyword == "type":
+            return _type_check(value if isinstance(value, list) else [value])
+        if keyword == "properties":
+            named = [(name, self._compiled(subschema)) for name, subschema in value.items()]
+            return lambda i: (
+                not isinstance(i, dict)
+                or all(name not in i or check(i[name]) for name, check in named)
+            )
+        if keyword == "patternProperties":
+            patterned = [(re.compile(p).search, self._compiled(s)) for p, s in value.items()]
+            return lambda i: (
+                not isinstance(i, dict)
+                or all(
+                    not search(name) or check(item)
+                    for search, check in patterned
+                    for name, item in i.items()
+                )
+            )
+        if keyword == "additionalProperties":
+            known = schema.get("properties", {})
+            searches = [re.compile(p).search for p in schema.get("patternProperties", {})]
+            extra = self._compiled(value)
+            return lambda i: (
+                not isinstance(i, dict)
+                or all(
+                    name in known or any(search(name) for search in searches) or extra(item)
+                    for name, item in i.items()
+                )
+            )
+        if keyword == "propertyNames":
+            names = self._compiled(value)
+            return lambda i: not isinstance(i, dict) or all(names(name) for name in i)
+        if keyword == "required":
+            return lambda i: not isinstance(i, dict) or all(name in i for name in value)
+        if keyword == "dependentRequired":
+            return lambda i: (
+                not isinstance(i, dict)
+                or all(
+                    name not in i or all(other in i for other in needed)
+                    for name, needed in value.items()
+                )
+            )
+        if keyword == "dependentSchemas":
+            dependent = [(name, self._compiled(subschema)) for name, subschema in value.items()]
+            return lambda i: (
+                not isinstance(i, dict)
+                or all(name not in i or check(i) for name, check in dependent)
+            )
+        if keyword in ("minProperties", "maxProperties"):
+            return lambda i: not isinstance(i, dict) or _within(len(i), keyword, value)
+        if keyword == "items":
+            if not isinstance(value, (dict, bool)):
+                unsupported = _raises(_Unsupported(keyword))
+                return lambda i: not isinstance(i, list) or unsupported(i)
+            skip = len(schema.get("prefixItems", ()))
+            each = self._compiled(value)
+            return lambda i: not isinstance(i, list) or all(each(item) for item in i[skip:])
+        if keyword == "prefixItems":
+            leading = [self._compiled(subschema) for subschema in value]
+            return lambda i: (
+                not isinstance(i, list)
+                or all(check(item) for item, check in zip(i, leading, strict=False))
+            )
+        if keyword in ("minItems", "maxItems"):
+            return lambda i: not isinstance(i, list) or _within(len(i), keyword, value)
+        if keyword in ("minLength", "maxLength"):
+            return lambda i: not isinstance(i, str) or _within(len(i), keyword, value)
+        if keyword == "pattern":
+            search = re.compile(value).search
+            return lambda i: not isinstance(i, str) or search(i) is not None
+        if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            return lambda i: not _is_type(i, "number") or _within(i, keyword, value)
+        if keyword == "enum":
+            return lambda i: any(_equal(i, item) for item in value)
+        if keyword == "const":
+            return lambda i: _equal(i, value)
+        if keyword == "not":
+            negated = self._compiled(value)
+            return lambda i: not negated(i)
+        if keyword in ("allOf", "anyOf", "oneOf"):
+            parts = [self._compiled(subschema) for subschema in value]
+            if keyword == "allOf":
+                return lambda i: all(check(i) for check in parts)
+            if keyword == "anyOf":
+                return lambda i: any(check(i) for check in parts)
+            return lambda i: sum(1 for check in parts if check(i)) == 1
+        if keyword == "if":
+            condition = self._compiled(value)
+            then = self._compiled(schema["then"]) if "then" in schema else _yes
+            otherwise = self._compiled(schema["else"]) if "else" in schema else _yes
+            return lambda i: then(i) if condition(i) else otherwise(i)
+        if keyword in ("then", "else"):
+            return None  # evaluated with "if" (and ignored without it, as jsonschema does)
+        return _raises(_Unsupported(keyword))
 
     def errors(
         self, instance: Any, schema: Any, path: tuple[str | int, ...], *, names: bool = False
@@ -397,9 +462,9 @@ class _Precheck:
                         if name not in instance:
                             fails(keyword, f"{name!r} is a required property")
             elif keyword in _SIMPLE or (names and keyword == "not"):
-                if not self.valid(instance, {keyword: value}):
+                if not self._holds(keyword, value, schema, instance):
                     fails(keyword)
-            elif not self.valid(instance, {keyword: value}):
+            elif not self._holds(keyword, value, schema, instance):
                 raise _Unsupported(keyword)  # a composite that fails: jsonschema explains
         return found
 
