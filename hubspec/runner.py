@@ -242,17 +242,26 @@ def _map(
     """`map(function, tasks)` in input order, over worker processes when `jobs` says so.
 
     Workers are forked (where that is safe) after the lint machinery is imported, so they
-    start warm. An exception raised for one task (InternalError names the file) stops the
-    run and is raised here, as in the serial loop.
+    start warm; elsewhere a ProcessPoolExecutor starts them. An exception raised for one
+    task (InternalError names the file) stops the run and is raised here, as in the serial
+    loop.
     """
     workers = workers_for(jobs, len(tasks))
     if workers <= 1:
         yield from map(function, tasks)
         return
+    _preload(preload)
+    if _fork_safe():
+        from hubspec.forked import WorkerLost, forked_map
+
+        try:
+            yield from forked_map(function, tasks, workers, _FORKED_CHUNK)
+        except WorkerLost as error:
+            raise InternalError(str(error)) from error
+        return
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    _preload(preload)
     chunksize = max(1, min(16, len(tasks) // (workers * 4)))
     pool = ProcessPoolExecutor(workers, mp_context=_mp_context(), initializer=_worker_start)
     try:
@@ -261,6 +270,17 @@ def _map(
         raise InternalError(f"a worker process stopped unexpectedly ({error})") from error
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+_FORKED_CHUNK = 4
+"""Files per chunk for forked workers: a chunk costs them little, and small chunks keep
+both busy to the end (any free worker takes the next)."""
+
+
+def _fork_safe() -> bool:
+    """Whether to fork workers directly (`hubspec.forked`): POSIX but not macOS, where
+    system libraries are not fork-safe, and only while this process runs one thread."""
+    return hasattr(os, "fork") and sys.platform != "darwin" and _single_threaded()
 
 
 def _worker_start() -> None:

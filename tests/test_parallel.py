@@ -90,7 +90,7 @@ def test_an_internal_error_in_a_worker_names_the_file(
 
     monkeypatch.setattr(runner, "lint_bytes", failing)
     # These files run no Dockerfile parse, so forking is safe even after other tests ran one.
-    monkeypatch.setattr(runner, "_mp_context", lambda: multiprocessing.get_context("fork"))
+    monkeypatch.setattr(runner, "_fork_safe", lambda: True)
     expected = re.escape(f"{broken}: KeyError: 'boom'")
     with warnings.catch_warnings(), pytest.raises(InternalError, match=expected):
         # Python 3.12+ warns when forking with threads (here maybe the Go runtime's).

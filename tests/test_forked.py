@@ -1,0 +1,112 @@
+"""hubspec.forked: map over forked children, results in input order, every failure raised,
+and no child left running or unreaped however the iteration ends."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from hubspec.forked import WorkerLost, forked_map
+
+pytestmark = pytest.mark.skipif(
+    not hasattr(os, "fork") or sys.platform == "darwin", reason="forked workers are POSIX only"
+)
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """The pids of the children forked during the test; each must be reaped at the end."""
+    pids: list[int] = []
+    real = os.fork
+
+    def recording() -> int:
+        pid = real()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", recording)
+    yield pids
+    for pid in pids:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
+def double(number: int) -> int:
+    return number * 2
+
+
+@pytest.mark.parametrize(
+    ("count", "workers", "chunksize"),
+    [(1, 2, 4), (7, 2, 1), (50, 3, 4), (101, 2, 16), (20_000, 2, 1)],
+)
+def test_results_come_in_input_order(
+    forks: list[int], count: int, workers: int, chunksize: int
+) -> None:
+    """20,000 one-task chunks fill the order pipe several times over."""
+    tasks = list(range(count))
+    assert list(forked_map(double, tasks, workers, chunksize)) == [n * 2 for n in tasks]
+    assert len(forks) == min(workers, -(-count // chunksize))
+
+
+def test_each_child_works_on_its_own_share(forks: list[int]) -> None:
+    def slow_pid(number: int) -> int:
+        time.sleep(0.005)  # long enough that the other child takes the next chunk
+        return os.getpid()
+
+    pids = list(forked_map(slow_pid, list(range(40)), 2, 1))
+    assert set(pids) == set(forks) and len(forks) == 2
+    assert min(pids.count(pid) for pid in forks) >= 10
+
+
+def test_an_exception_in_a_task_is_raised_in_the_parent(forks: list[int]) -> None:
+    def failing(number: int) -> int:
+        if number == 33:
+            raise KeyError("task 33")
+        return number
+
+    with pytest.raises(KeyError, match="task 33"):
+        list(forked_map(failing, list(range(80)), 2, 4))
+
+
+def test_an_exception_that_cannot_be_pickled_arrives_as_its_text(forks: list[int]) -> None:
+    class Local(Exception):  # a local class cannot be pickled
+        pass
+
+    def failing(number: int) -> int:
+        raise Local("not picklable")
+
+    with pytest.raises(RuntimeError, match="Local: not picklable"):
+        list(forked_map(failing, list(range(10)), 2, 1))
+
+
+def test_a_child_that_exits_is_reported(forks: list[int]) -> None:
+    def exiting(number: int) -> int:
+        if number == 5:
+            os._exit(3)
+        return number
+
+    with pytest.raises(WorkerLost, match=r"exit code 3"):
+        list(forked_map(exiting, list(range(40)), 2, 1))
+
+
+def test_a_child_killed_by_a_signal_is_reported(forks: list[int]) -> None:
+    def killed(number: int) -> int:
+        if number == 5:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return number
+
+    with pytest.raises(WorkerLost, match=f"signal {int(signal.SIGKILL)}"):
+        list(forked_map(killed, list(range(40)), 2, 1))
+
+
+def test_stopping_early_ends_and_reaps_the_children(forks: list[int]) -> None:
+    results = forked_map(double, list(range(5_000)), 2, 1)
+    assert next(results) == 0
+    results.close()
+    assert len(forks) == 2  # the fixture checks that both were reaped
