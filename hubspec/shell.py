@@ -16,6 +16,7 @@ import re
 import sys
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
+from types import FrameType
 from typing import Any
 
 import tree_sitter
@@ -1633,29 +1634,13 @@ def _skip_wrappers(words: Sequence[Word]) -> int:
 
 
 def _stack_depth() -> int:
-    """How many Python frames are already in use, to size the nesting budget.
-
-    Found by probing `sys._getframe` at doubling, then halving, depths: a few C calls
-    where walking the frames one by one costs a loop over every frame.
-    """
-    low, high = 1, 2
-    while _has_frame(high):
-        low, high = high, high * 2
-    while high - low > 1:
-        middle = (low + high) // 2
-        if _has_frame(middle):
-            low = middle
-        else:
-            high = middle
-    return low
-
-
-def _has_frame(depth: int) -> bool:
-    try:
-        sys._getframe(depth)
-    except ValueError:
-        return False
-    return True
+    """How many Python frames are already in use, to size the nesting budget."""
+    frame: FrameType | None = sys._getframe()
+    depth = 0
+    while frame is not None:
+        frame = frame.f_back
+        depth += 1
+    return depth
 
 
 _PLAIN_SCRIPT = re.compile(

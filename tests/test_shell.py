@@ -1152,24 +1152,3 @@ def _walked(script: str, state: ShellState) -> ShellResult:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(shell, "_plain_command", lambda script, state: None)
         return analyse(script, state)
-
-
-@pytest.mark.parametrize("extra", [0, 1, 2, 3, 31, 64, 300])
-def test_stack_depth_counts_every_frame(extra: int) -> None:
-    """The probing count equals walking the frames one by one, at any depth."""
-
-    def walked() -> int:
-        frame = sys._getframe()  # its own frame, as `_stack_depth` counts its own
-        depth = 0
-        while frame is not None:
-            frame = frame.f_back
-            depth += 1
-        return depth
-
-    def nested(levels: int) -> tuple[int, int]:
-        if levels == 0:
-            return shell._stack_depth(), walked()
-        return nested(levels - 1)
-
-    probed, expected = nested(extra)
-    assert probed == expected
