@@ -399,6 +399,21 @@ def _set_var(state: ShellState, name: str, value: str | None, append: bool = Fal
     return value
 
 
+def _cut_after_dollar(assignment: Node, following: Node) -> bool:
+    """Whether tree-sitter-bash cut `assignment`'s value at a `$` that `following` continues.
+
+    It reads `R=$A.b.$B.c` as `R=$A.b.$` and `B.c`: the value's last piece is a lone `$`
+    and the next node starts right after it.
+    """
+    value = assignment.child_by_field_name("value")
+    return (
+        value is not None
+        and value.type == "concatenation"
+        and value.end_byte == following.start_byte
+        and value.children[-1].type == "$"
+    )
+
+
 def _split_assignment(word: Word) -> tuple[str, str | None, bool] | None:
     """`NAME=VALUE` / `NAME+=VALUE` as given to export/declare; None for a bare name."""
     text = word.value if word.value is not None else word.raw
@@ -807,14 +822,29 @@ class _Analyser:
     # ----------------------------------------------------------------- assignments
 
     def _assignment(
-        self, node: Node, fr: _Frame, names: list[str] | None = None
+        self,
+        node: Node,
+        fr: _Frame,
+        names: list[str] | None = None,
+        tail: Sequence[Node] = (),
     ) -> tuple[str, str | None, bool]:
-        """Name, expanded value and whether it is `+=` of one `NAME=value`."""
+        """Name, expanded value and whether it is `+=` of one `NAME=value`.
+
+        `tail` holds the pieces tree-sitter-bash cut off the value (see `_cut_after_dollar`).
+        """
         name_node = node.child_by_field_name("name")
         value_node = node.child_by_field_name("value")
         append = any(c.type == "+=" for c in node.children)
         value: str | None = ""
-        if value_node is not None:
+        if value_node is not None and tail:
+            value = self._join(
+                [*value_node.children, *tail],
+                self._c(value_node.start_byte),
+                self._c(tail[-1].end_byte),
+                fr,
+                [] if names is None else names,
+            )
+        elif value_node is not None:
             value = self._value(value_node, fr, [] if names is None else names)
             if value_node.type == "array":
                 value = None
@@ -914,23 +944,32 @@ class _Analyser:
         prefix: list[Node] = []
         redirects: list[Node] = []
         bad: list[Node] = []
+        glued: list[Node] = []
         broken = self.broken
         t = node.type
         if t == "command":
             seen_name = False
             for child in node.children:
                 ct = child.type
-                if ct == "word":
+                if glued and glued[-1].type == "$" and glued[-1].end_byte == child.start_byte:
+                    # the cut value goes on: `R=$A.b.$B.c/$C-$D-$E`
+                    glued.extend(child.children if ct == "concatenation" else (child,))
+                elif ct == "word":
                     items.append(child)
                 elif broken and child.is_missing:
                     continue
                 elif ct == "command_name":
                     seen_name = True
+                    parts: list[Node | None] | list[Node] = items
+                    if prefix and _cut_after_dollar(prefix[-1], child):
+                        # `R=$A.b.$B.c make`: tree-sitter-bash ends the value at `$` and
+                        # makes `B.c` the command name; bash reads one assignment
+                        parts = glued
                     for name_part in child.children:
                         if name_part.type == "concatenation":
-                            items.extend(name_part.children)
+                            parts.extend(name_part.children)
                         elif not (broken and name_part.is_missing):
-                            items.append(name_part)
+                            parts.append(name_part)
                 elif ct == "concatenation":
                     # parts, not a whole: tree-sitter sometimes ends a concatenation
                     # inside `$B.x` (see `_eval_group`)
@@ -996,7 +1035,7 @@ class _Analyser:
                 self._redirect_parts(r, targets, extras, scans, conts)
             groups.extend(extras)
 
-        assignments = self._prefix(prefix, fr) if prefix else ()
+        assignments = self._prefix(prefix, fr, glued) if prefix else ()
         words = tuple([self._eval_group(g, fr) for g in groups])
         for group in targets:
             self._eval_group(group, fr)
@@ -1037,14 +1076,17 @@ class _Analyser:
         if conts:
             self._continuations(conts, fr)
 
-    def _prefix(self, prefix: Sequence[Node], fr: _Frame) -> tuple[tuple[str, str | None], ...]:
+    def _prefix(
+        self, prefix: Sequence[Node], fr: _Frame, glued: Sequence[Node] = ()
+    ) -> tuple[tuple[str, str | None], ...]:
         """`A=1 B=$A cmd`: each prefix assignment sees the ones before it, cmd's words none."""
         out: list[tuple[str, str | None]] = []
         several = len(prefix) > 1
         temp = fr.state.copy() if several else fr.state
         temp_frame = _Frame(temp, fr.cond) if several else fr
         for a in prefix:
-            name, value, append = self._assignment(a, temp_frame)
+            tail = glued if a is prefix[-1] else ()
+            name, value, append = self._assignment(a, temp_frame, tail=tail)
             if append:
                 if value is None or (name in temp.unknown and name not in temp.variables):
                     value = None
@@ -1265,6 +1307,8 @@ class _Analyser:
             if child.type not in _ACTIVE:
                 continue
             cs = self._c(child.start_byte)
+            while src[cs : cs + 1].isspace():
+                cs += 1  # tree-sitter-bash starts `" $A"`'s expansion at the blank
             if cs > cur:
                 out.append(_unescape_dq(src[cur:cs]))
             value = self._value(child, fr, names)
@@ -1643,38 +1687,116 @@ def _stack_depth() -> int:
     return depth
 
 
-_PLAIN_SCRIPT = re.compile(
-    r" *[A-Za-z0-9_./][A-Za-z0-9_./:+,-]*(?: +[A-Za-z0-9_./:@%+,-][A-Za-z0-9_./:@%+,=-]*)* *\Z"
-)
-"""One command of plain words: nothing for the shell to expand, quote, split or redirect.
-No '=' in the command name (an assignment) or first in an argument (`==` is an operator);
-no '@' or '%' in the name, which tree-sitter-bash splits (`a@b` is a syntax error to it),
-and a name that starts with a letter, digit, '_', '.' or '/' (`- a=b` is no command to it)."""
-_PLAIN_WORD = re.compile(r"[^ ]+")
+_PLAIN_CHARS = r"A-Za-z0-9_./:@%+,=-"
+_VARIABLE = r"\$(?:[A-Za-z_][A-Za-z0-9_]*+|\{[A-Za-z_][A-Za-z0-9_]*+\})"
+_SINGLE_QUOTED = r"'[ -&(-~]*+'"
+_DOUBLE_QUOTED = rf"\"(?:[ !#%-\[\]-_a-~]++|{_VARIABLE})*+\""
+_WORD_PART = re.compile(rf"[{_PLAIN_CHARS}]++|{_VARIABLE}|{_SINGLE_QUOTED}|{_DOUBLE_QUOTED}")
+_DOUBLE_QUOTED_PART = re.compile(rf"[ !#%-\[\]-_a-~]++|{_VARIABLE}")
+_SIMPLE_WORD = re.compile(rf"(?:{_WORD_PART.pattern})++")
+_SIMPLE_SCRIPT = re.compile(rf" *+{_SIMPLE_WORD.pattern}(?: ++{_SIMPLE_WORD.pattern})*+ *+")
+"""One line of words made of plain characters, `$NAME`, `${NAME}` and quoted strings
+without backslashes, backquotes or `$(`: nothing to split, glob, redirect or run."""
+_PLAIN_WORD = re.compile(rf"[{_PLAIN_CHARS}]++")
+_ASSIGNMENT_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*+=")
+_COMMAND_NAME = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.:+,-]*+")
+"""A literal command name as tree-sitter-bash reads one: no '=' (an assignment), no '@' or
+'%' (it splits `a@b`), and a first character it starts a command with (`- a=b` is none);
+no '/' either, since a path may be a script that `_effects` looks into."""
 _KEYWORDS = frozenset(
     {"if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for"}
     | {"in", "function", "select", "time", "coproc", "{", "}", "!", "[[", "]]"}
 )
 
 
-def _plain_command(script: str, state: ShellState) -> ShellResult | None:
-    """The result of a one-line command of literal words that changes no state, else None.
+def _quick_analysis(script: str, state: ShellState) -> ShellResult | None:
+    """The result of a one-line simple command that needs no parse, else None.
 
-    Such commands (`npm ci`, `mvn -B package`) are a third of a buildspec's commands; their
-    words are their text, so the parse and walk are skipped. tests/test_shell.py checks
-    that the result is the walk's on generated commands.
+    Such commands (`npm ci`, `docker push $REPO:$TAG`, `echo "Building $APP"`, `TAG=v1`) are
+    most of a buildspec's commands: optional `NAME=word` assignments, then a literal command
+    name that changes no shell state and words of `_WORD_PART`s. Their words follow from
+    the text alone, so the tree-sitter parse and walk are skipped; tests/test_shell.py checks
+    on generated commands that the result is the walk's.
     """
-    if _PLAIN_SCRIPT.match(script) is None:
+    if not script.isascii() or _SIMPLE_SCRIPT.fullmatch(script) is None:
         return None
-    spans = [match.span() for match in _PLAIN_WORD.finditer(script)]
-    name = script[spans[0][0] : spans[0][1]]
-    if name in _KEYWORDS or name in _EFFECTFUL or "/" in name:
+    variables = state.variables
+    result_state = state.copy()
+    spans = [match.span() for match in _SIMPLE_WORD.finditer(script)]
+    count = len(spans)
+    prefix = 0
+    while prefix < count and _ASSIGNMENT_WORD.match(script, spans[prefix][0]) is not None:
+        prefix += 1
+    if prefix > 1 and "$" in script[: spans[prefix - 2][1]]:
+        # tree-sitter-bash may cut `R=$A.b.$B.c` after its `$` (see `_cut_after_dollar`);
+        # the walk mends that for the last assignment only
         return None
-    words = tuple(
-        _word(script[start:end], script[start:end], start, end, ()) for start, end in spans
+    if prefix == count:
+        # `A=1 B=$A`: no command runs; each assignment sees the ones before it
+        for start, end in spans:
+            equals = script.index("=", start)
+            value = _quick_word(script, equals + 1, end, result_state.variables).value
+            _set_var(result_state, script[start:equals], value)
+        return ShellResult((), (), result_state)
+    name_start, name_end = spans[prefix]
+    name_match = _COMMAND_NAME.match(script, name_start)
+    if name_match is None or name_match.end() != name_end:
+        return None
+    name = script[name_start:name_end]
+    if prefix and ":" in name:
+        return None  # tree-sitter-bash reads `A=1 a:b` as a stray `a`
+    if name in _KEYWORDS or name in _EFFECTFUL:
+        return None
+    assignments: list[tuple[str, str | None]] = []
+    if prefix:
+        # `A=1 B=$A make`: B sees A, make's words see neither
+        scratch = state.copy() if prefix > 1 else state
+        for start, end in spans[:prefix]:
+            equals = script.index("=", start)
+            assigned = script[start:equals]
+            value = _quick_word(script, equals + 1, end, scratch.variables).value
+            if prefix > 1:
+                _set_var(scratch, assigned, value)
+            assignments.append((assigned, value))
+    words = [_word(name, name, name_start, name_end, ())]
+    for start, end in spans[prefix + 1 :]:
+        if script[start] == "=":
+            return None  # `==` and `=x` are test operators to tree-sitter-bash
+        words.append(_quick_word(script, start, end, variables))
+    command = _simple_command(
+        tuple(words), tuple(assignments), spans[0][0], spans[-1][1], False, None, 0, state.cwd
     )
-    command = _simple_command(words, (), spans[0][0], spans[-1][1], False, None, 0, state.cwd)
-    return ShellResult((command,), (), state.copy())
+    return ShellResult((command,), (), result_state)
+
+
+def _quick_word(script: str, start: int, end: int, variables: dict[str, str]) -> Word:
+    """A word of `_SIMPLE_WORD`: quotes removed, variables expanded (None if not known)."""
+    raw = script[start:end]
+    plain = _PLAIN_WORD.fullmatch(raw)
+    if plain is not None:
+        return _word(raw, raw, start, end, ())
+    out: list[str] = []
+    names: list[str] = []
+    known = True
+    for part in _WORD_PART.finditer(raw):
+        text = part.group()
+        first = text[0]
+        if first == "'":
+            out.append(text[1:-1])
+            continue
+        pieces = _DOUBLE_QUOTED_PART.findall(text, 1, len(text) - 1) if first == '"' else (text,)
+        for piece in pieces:
+            if piece[0] != "$":
+                out.append(piece)
+                continue
+            name = piece[2:-1] if piece[1] == "{" else piece[1:]
+            names.append(name)
+            value = variables.get(name)
+            if value is None:
+                known = False
+            else:
+                out.append(value)
+    return _word("".join(out) if known else None, raw, start, end, tuple(dict.fromkeys(names)))
 
 
 def analyse(script: str, state: ShellState, *, max_nesting: int = 4) -> ShellResult:
@@ -1683,9 +1805,9 @@ def analyse(script: str, state: ShellState, *, max_nesting: int = 4) -> ShellRes
     Never raises on malformed shell: tree-sitter's ERROR/MISSING nodes become
     entries in `errors` and every command that did parse is still reported.
     """
-    plain = _plain_command(script, state)
-    if plain is not None:
-        return plain
+    quick = _quick_analysis(script, state)
+    if quick is not None:
+        return quick
     result_state = state.copy()
     headroom = sys.getrecursionlimit() - _stack_depth() - 100
     budget = max(1, min(_MAX_DEPTH, headroom // _FRAMES_PER_LEVEL))
