@@ -121,10 +121,13 @@ class ConfigSearch:
         self._found: dict[str, Path | None] = {}
         self._real: dict[str, str] = {}
 
-    def nearest(self, start: Path) -> Path | None:
-        """The config for `start` (a file or a directory), symlinks resolved as realpath does."""
+    def nearest(self, start: Path, *, is_file: bool | None = None) -> Path | None:
+        """The config for `start` (a file or a directory), symlinks resolved as realpath does.
+
+        `is_file` says what `start` is when the caller knows, which saves a stat.
+        """
         directory = self._realpath(os.fspath(start))
-        if os.path.isfile(directory):
+        if os.path.isfile(directory) if is_file is None else is_file:
             directory = os.path.dirname(directory)
         visited: list[str] = []
         found: Path | None = None

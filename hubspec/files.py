@@ -93,29 +93,57 @@ def discover(paths: list[str]) -> list[Target]:
 
 
 def _walk(root: Path) -> Iterator[Path]:
+    """The buildspecs under `root` in os.walk's order: a folder's files, then its subfolders,
+    each sorted by name; a symlinked folder is not entered.
+
+    Listing with scandir keeps each entry's file type, so a plain file costs no stat; that
+    matters over thousands of files.
+    """
     ignored = _gitignored_dirs(root)
-    for directory, dirnames, filenames in os.walk(root):
-        here = Path(directory)
-        dirnames[:] = sorted(
-            name
-            for name in dirnames
-            if name not in SKIPPED_DIRS and not (ignored and (here / name).resolve() in ignored)
-        )
-        for name in sorted(filenames):
-            candidate = here / name
-            if not (BUILDSPEC_NAME.match(name) or YAML_NAME.match(name)):
+    pending = [os.fspath(root)]
+    while pending:
+        directory = pending.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = list(listing)
+        except OSError:
+            continue
+        folders: list[str] = []
+        candidates: list[os.DirEntry[str]] = []
+        for entry in entries:
+            name = entry.name
+            if _is_folder(entry):
+                if (
+                    name not in SKIPPED_DIRS
+                    and not entry.is_symlink()
+                    and not (ignored and Path(entry.path).resolve() in ignored)
+                ):
+                    folders.append(name)
+            elif BUILDSPEC_NAME.match(name) or YAML_NAME.match(name):
+                candidates.append(entry)
+        candidates.sort(key=lambda entry: entry.name)
+        for entry in candidates:
+            # A FIFO, socket or device is skipped (opening a FIFO blocks); a symlink counts
+            # as what it points to, and a dangling one is skipped.
+            if not _is_regular_entry(entry):
                 continue
-            # A FIFO, socket or device found by the walk is skipped (opening a FIFO blocks);
-            # a symlink counts as what it points to, and a dangling one is skipped.
-            if not _is_regular(candidate):
-                continue
-            if BUILDSPEC_NAME.match(name) or _looks_like_buildspec(candidate):
-                yield candidate
+            path = Path(entry.path)
+            if BUILDSPEC_NAME.match(entry.name) or _looks_like_buildspec(path):
+                yield path
+        folders.sort(reverse=True)
+        pending.extend(os.path.join(directory, name) for name in folders)
 
 
-def _is_regular(path: Path) -> bool:
+def _is_folder(entry: os.DirEntry[str]) -> bool:
     try:
-        return stat.S_ISREG(path.stat().st_mode)
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _is_regular_entry(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
     except OSError:
         return False
 

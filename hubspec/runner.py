@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from hubspec import files
 from hubspec.config import Config, ConfigSearch, load_config
@@ -86,20 +86,22 @@ class Configs:
         if options.config_file is not None and not options.isolated:
             self.fixed = load_config(options.config_file)
 
-    def for_path(self, path: Path) -> Config | None:
+    def for_path(self, path: Path, *, is_file: bool | None = None) -> Config | None:
         if self.options.isolated:
             return None
         if self.fixed is not None:
             return self.fixed
-        found = self.search.nearest(path)
+        found = self.search.nearest(path, is_file=is_file)
         if found is None:
             return None
         if found not in self.loaded:
             self.loaded[found] = load_config(found)
         return self.loaded[found]
 
-    def settings_for(self, path: Path) -> Settings:
-        config = self.for_path(path)
+    def settings_for(self, path: Path, config: Config | Literal[False] | None = False) -> Settings:
+        """The settings for `path`; `config` is its config when the caller looked it up."""
+        if config is False:
+            config = self.for_path(path)
         key = id(config) if config is not None else 0
         settings = self.base_settings.get(key)
         if settings is None:
@@ -147,12 +149,7 @@ def lint_paths(options: RunOptions, progress: ProgressCallback | None = None) ->
     """Lint every input, in worker processes when that pays; results in input order."""
     configs = Configs(options)
     tasks = [
-        _Task(
-            item.display,
-            item.data,
-            item.root,
-            configs.settings_for(item.path or Path(item.display)),
-        )
+        _Task(item.display, item.data, item.root, item.settings)
         for item in _inputs(options, configs)
     ]
     results: list[LintResult] = []
@@ -369,13 +366,7 @@ def fix_paths(options: RunOptions, *, write: bool) -> FixRun:
     errors: list[str] = []
     inputs = _inputs(options, configs)
     tasks = [
-        _Task(
-            item.display,
-            item.data,
-            item.root,
-            configs.settings_for(item.path or Path(item.display)),
-            options.mirror_target,
-        )
+        _Task(item.display, item.data, item.root, item.settings, options.mirror_target)
         for item in inputs
     ]
     for item, outcome in zip(
@@ -491,12 +482,14 @@ def shown_text(result: LintResult) -> str:
 
 @record
 class Input:
-    """One buildspec to process: its name in reports, bytes, source root, and file (not stdin)."""
+    """One buildspec to process: its name in reports, bytes, source root, file (not stdin) and
+    settings."""
 
     display: str
     data: bytes
     root: Path
     path: Path | None
+    settings: Settings
 
 
 def _inputs(options: RunOptions, configs: Configs) -> list[Input]:
@@ -504,27 +497,23 @@ def _inputs(options: RunOptions, configs: Configs) -> list[Input]:
     inputs: list[Input] = []
     named = [path for path in options.paths if path != STDIN]
     explicit = {Path(path) for path in named}
-    targets = [
-        target
-        for target in files.discover(named)
-        if target.path in explicit or not _excluded(configs, target.path)
-    ]
+    targets: list[tuple[files.Target, Config | None]] = []
+    for target in files.discover(named):
+        config = configs.for_path(target.path, is_file=True)  # discover gives regular files
+        if target.path in explicit or config is None or not config.excludes(target.path):
+            targets.append((target, config))
     if STDIN in options.paths:
         display = options.stdin_filename or "<stdin>"
         fallback = Path(options.stdin_filename).parent if options.stdin_filename else Path.cwd()
         data = sys.stdin.buffer.read(files.MAX_INPUT_BYTES + 1)
-        root = configs.settings_for(Path(display)).source_root or fallback
-        inputs.append(Input(display, data, root, None))
-    for target in targets:
+        settings = configs.settings_for(Path(display))
+        inputs.append(Input(display, data, settings.source_root or fallback, None, settings))
+    for target, config in targets:
         try:
             data = files.read_bytes(target.path, files.MAX_INPUT_BYTES)
         except OSError as error:
             raise files.PathError(f"{target.display}: cannot be read ({error.strerror})") from None
-        root = configs.settings_for(target.path).source_root or target.path.parent
-        inputs.append(Input(target.display, data, root, target.path))
+        settings = configs.settings_for(target.path, config)
+        root = settings.source_root or target.path.parent
+        inputs.append(Input(target.display, data, root, target.path, settings))
     return inputs
-
-
-def _excluded(configs: Configs, path: Path) -> bool:
-    config = configs.for_path(path)
-    return config is not None and config.excludes(path)
