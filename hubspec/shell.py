@@ -1697,7 +1697,6 @@ _SIMPLE_WORD = re.compile(rf"(?:{_WORD_PART.pattern})++")
 _SIMPLE_SCRIPT = re.compile(rf" *+{_SIMPLE_WORD.pattern}(?: ++{_SIMPLE_WORD.pattern})*+ *+")
 """One line of words made of plain characters, `$NAME`, `${NAME}` and quoted strings
 without backslashes, backquotes or `$(`: nothing to split, glob, redirect or run."""
-_PLAIN_WORD = re.compile(rf"[{_PLAIN_CHARS}]++")
 _ASSIGNMENT_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*+=")
 _COMMAND_NAME = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.:+,-]*+")
 """A literal command name as tree-sitter-bash reads one: no '=' (an assignment), no '@' or
@@ -1722,7 +1721,17 @@ def _quick_analysis(script: str, state: ShellState) -> ShellResult | None:
         return None
     variables = state.variables
     result_state = state.copy()
-    spans = [match.span() for match in _SIMPLE_WORD.finditer(script)]
+    quoted = "'" in script or '"' in script
+    if quoted:
+        spans = [match.span() for match in _SIMPLE_WORD.finditer(script)]
+    else:  # words are what lies between blanks
+        spans = []
+        position = 0
+        for piece in script.split(" "):
+            if piece:
+                spans.append((position, position + len(piece)))
+            position += len(piece) + 1
+    literal = not quoted and "$" not in script
     count = len(spans)
     prefix = 0
     while prefix < count and _ASSIGNMENT_WORD.match(script, spans[prefix][0]) is not None:
@@ -1762,7 +1771,11 @@ def _quick_analysis(script: str, state: ShellState) -> ShellResult | None:
     for start, end in spans[prefix + 1 :]:
         if script[start] == "=":
             return None  # `==` and `=x` are test operators to tree-sitter-bash
-        words.append(_quick_word(script, start, end, variables))
+        if literal:
+            raw = script[start:end]
+            words.append(_word(raw, raw, start, end, ()))
+        else:
+            words.append(_quick_word(script, start, end, variables))
     command = _simple_command(
         tuple(words), tuple(assignments), spans[0][0], spans[-1][1], False, None, 0, state.cwd
     )
@@ -1772,8 +1785,7 @@ def _quick_analysis(script: str, state: ShellState) -> ShellResult | None:
 def _quick_word(script: str, start: int, end: int, variables: dict[str, str]) -> Word:
     """A word of `_SIMPLE_WORD`: quotes removed, variables expanded (None if not known)."""
     raw = script[start:end]
-    plain = _PLAIN_WORD.fullmatch(raw)
-    if plain is not None:
+    if "$" not in raw and "'" not in raw and '"' not in raw:
         return _word(raw, raw, start, end, ())
     out: list[str] = []
     names: list[str] = []

@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from hubspec.docker.cli import (
     BUILDKIT_IMAGE,
+    PROGRAM_MARK,
+    PROGRAMS,
     BuildUse,
     ComposeUse,
     DockerEvent,
@@ -609,3 +611,25 @@ def test_never_crashes_and_words_are_in_range(words: list[str | None]) -> None:
         assert all(0 <= index < len(words) for index in indices)
         if isinstance(event, ImageUse):
             assert words[event.word] is not None
+
+
+def test_every_program_name_holds_the_mark_the_quick_check_looks_for() -> None:
+    """docker_events skips commands with no word holding PROGRAM_MARK: none may be missed."""
+    assert all(PROGRAM_MARK in name for name in PROGRAMS)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["sudo", "-u", "ci", "docker", "pull", "node:20"],
+        ["env", "DOCKER_CONFIG=/x", "/usr/local/bin/docker-compose", "pull"],
+        ["timeout", "60", "docker.exe", "pull", "node:20"],
+    ],
+)
+def test_docker_behind_wrappers_is_still_found(argv: list[str]) -> None:
+    assert docker_events(argv) != []
+
+
+@pytest.mark.parametrize("argv", [["make", "docker"], ["echo", None, "x"], ["podman", "pull", "a"]])
+def test_commands_that_run_no_docker_have_no_events(argv: list[str | None]) -> None:
+    assert docker_events(argv) == []

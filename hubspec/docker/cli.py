@@ -382,6 +382,8 @@ PROGRAMS: Mapping[str, str] = MappingProxyType(
 )
 """Executable names -> the CLI they are. podman/buildah resolve short names through
 registries.conf, so their pulls are not necessarily Docker Hub: not modelled."""
+PROGRAM_MARK = "docker"
+"""Part of every name in PROGRAMS: a command with no word holding it runs none of them."""
 
 UNKNOWN = "<unknown>"
 """Stands for a user name or directory that is set but not known statically."""
@@ -1000,6 +1002,8 @@ def docker_events(argv: Sequence[str | None]) -> list[DockerEvent]:
     Returns [] for commands that are not docker (or that docker would only print help for).
     Events come in argv order of their subject, the command's own event first.
     """
+    if not any(word is not None and PROGRAM_MARK in word for word in argv):
+        return []  # most commands: no word can name a program of PROGRAMS
     found = invocation(argv)
     if found is None:
         return []
