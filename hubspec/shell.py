@@ -11,117 +11,34 @@ compound commands, `bash -c` bodies) is walked in source order.
 from __future__ import annotations
 
 import gc
-import posixpath
 import re
 import sys
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from types import FrameType
-from typing import Any
 
 import tree_sitter
 
-from hubspec.records import field, fields, record
+from hubspec.shell_model import (
+    DECLARATIONS,
+    EFFECTFUL,
+    IDENT,
+    MUTATORS,
+    SHELLS,
+    ShellResult,
+    ShellState,
+    SimpleCommand,
+    Word,
+    cd_target,
+    make_command,
+    make_word,
+    set_var,
+)
+from hubspec.shell_quick import quick_analysis
 
 __all__ = ["ShellResult", "ShellState", "SimpleCommand", "Word", "analyse"]
 
 Node = tree_sitter.Node
-
-
-@record(slots=True)
-class Word:
-    """One argv word; `value` is None when only the running shell could know it."""
-
-    value: str | None
-    raw: str
-    start: int
-    end: int
-    variables: tuple[str, ...] = ()
-
-
-@record(slots=True)
-class SimpleCommand:
-    """One command the script runs, with enough context for rules to judge it."""
-
-    words: tuple[Word, ...]
-    assignments: tuple[tuple[str, str | None], ...]
-    start: int
-    end: int
-    conditional: bool
-    pipe_input: SimpleCommand | None
-    nesting: int
-    cwd: str = "."  # working directory it runs in, as ShellState.cwd ("?" unknown)
-
-
-@record(frozen=False)
-class ShellState:
-    """What is known about the shell between commands; mutated while analysing."""
-
-    variables: dict[str, str] = field(default_factory=dict)
-    unknown: set[str] = field(default_factory=set)
-    cwd: str = "."
-
-    def copy(self) -> ShellState:
-        """Subshells and nested shells must not leak changes into their parent."""
-        return ShellState(dict(self.variables), set(self.unknown), self.cwd)
-
-
-@record(slots=True)
-class ShellResult:
-    """Everything `analyse` learnt about one script."""
-
-    commands: tuple[SimpleCommand, ...]
-    errors: tuple[tuple[int, str], ...]
-    state: ShellState
-
-
-# The generated __init__ of a frozen record assigns each field through
-# object.__setattr__; a megabyte of script makes hundreds of thousands of words, so
-# the walker fills the slots directly. The objects are the same as __init__ builds.
-_new = object.__new__
-_SlotSetter = Callable[[Any, object], None]
-_W_VALUE: _SlotSetter = vars(Word)["value"].__set__
-_W_RAW: _SlotSetter = vars(Word)["raw"].__set__
-_W_START: _SlotSetter = vars(Word)["start"].__set__
-_W_END: _SlotSetter = vars(Word)["end"].__set__
-_W_VARIABLES: _SlotSetter = vars(Word)["variables"].__set__
-
-
-_C_WORDS, _C_ASSIGNMENTS, _C_START, _C_END, _C_CONDITIONAL, _C_PIPE, _C_NESTING, _C_CWD = (
-    vars(SimpleCommand)[name].__set__ for name in fields(SimpleCommand)
-)
-
-
-def _simple_command(
-    words: tuple[Word, ...],
-    assignments: tuple[tuple[str, str | None], ...],
-    start: int,
-    end: int,
-    conditional: bool,
-    pipe_input: SimpleCommand | None,
-    nesting: int,
-    cwd: str,
-) -> SimpleCommand:
-    cmd: SimpleCommand = _new(SimpleCommand)
-    _C_WORDS(cmd, words)
-    _C_ASSIGNMENTS(cmd, assignments)
-    _C_START(cmd, start)
-    _C_END(cmd, end)
-    _C_CONDITIONAL(cmd, conditional)
-    _C_PIPE(cmd, pipe_input)
-    _C_NESTING(cmd, nesting)
-    _C_CWD(cmd, cwd)
-    return cmd
-
-
-def _word(value: str | None, raw: str, start: int, end: int, variables: tuple[str, ...]) -> Word:
-    word: Word = _new(Word)
-    _W_VALUE(word, value)
-    _W_RAW(word, raw)
-    _W_START(word, start)
-    _W_END(word, end)
-    _W_VARIABLES(word, variables)
-    return word
 
 
 # --------------------------------------------------------------------------- parser
@@ -265,15 +182,6 @@ _RESERVED = frozenset({"then", "else", "elif", "fi", "do", "done", "esac", "}"})
 _QUOTES = ("'", '"', "`", "$'", '$"')
 # Anonymous tokens after which, inside an ERROR node, commands may not run.
 _COND_TOKENS = frozenset({"then", "else", "elif", "do", "&&", "||", "in", "{", ")"})
-_SHELLS = frozenset({"sh", "bash", "dash", "ash", "ksh", "mksh", "zsh", "busybox"})
-_DECLARATIONS = frozenset({"export", "declare", "typeset", "readonly", "local"})
-_WRAPPERS = frozenset({"exec", "command", "nohup", "time", "builtin", "sudo", "env"})
-# Command names `_effects` has to look at; everything else leaves the state alone.
-_EFFECTFUL = (
-    _DECLARATIONS | _SHELLS | _WRAPPERS | {"unset", "cd", "pushd", "popd", "read", "printf", "eval"}
-)
-_MUTATORS = _DECLARATIONS | {"unset", "cd", "pushd", "popd", "read", "printf"}
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _PARAMETER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _WHITESPACE = " \t\n\r"
@@ -383,22 +291,6 @@ def _ansi_c(body: str) -> str:
 # --------------------------------------------------------------------------- state
 
 
-def _set_var(state: ShellState, name: str, value: str | None, append: bool = False) -> str | None:
-    """Record an assignment; returns the value the variable ends up with."""
-    if append:
-        if value is None or (name in state.unknown and name not in state.variables):
-            value = None
-        else:
-            value = state.variables.get(name, "") + value
-    if value is None:
-        state.variables.pop(name, None)
-        state.unknown.add(name)
-    else:
-        state.variables[name] = value
-        state.unknown.discard(name)
-    return value
-
-
 def _cut_after_dollar(assignment: Node, following: Node) -> bool:
     """Whether tree-sitter-bash cut `assignment`'s value at a `$` that `following` continues.
 
@@ -425,23 +317,10 @@ def _split_assignment(word: Word) -> tuple[str, str | None, bool] | None:
         name = name[:-1]
     if "[" in name:  # array element: the array becomes unknown
         name = name.split("[", 1)[0]
-        return (name, None, False) if _IDENT.match(name) else None
-    if not _IDENT.match(name):
+        return (name, None, False) if IDENT.match(name) else None
+    if not IDENT.match(name):
         return None
     return name, (value if word.value is not None else None), append
-
-
-def _new_cwd(cwd: str, target: str | None) -> str:
-    """Where `cd target` leads from `cwd`; "?" once it cannot be known."""
-    if target is None or target == "-" or target.startswith("~"):
-        return "?"
-    if target == "":
-        return cwd
-    if target.startswith("/"):
-        return posixpath.normpath(target)
-    if cwd == "?":
-        return "?"
-    return posixpath.normpath(posixpath.join(cwd, target))
 
 
 # tree-sitter-bash 0.25.1 reads out of bounds, and segfaults depending on the memory
@@ -678,8 +557,7 @@ class _Analyser:
                     else:
                         self._scan(child, fr)
             elif t == "pipeline":
-                stages = [c for c in node.named_children if c.type != "comment"]
-                self._pipeline(stages, fr, fr.pipe)
+                self._pipeline_statement(node, fr)
             elif t == "list":
                 self._list(node, fr)
             elif t == "subshell":
@@ -747,6 +625,35 @@ class _Analyser:
             self._stmt(child, fr)
         fr.cond = saved
 
+    def _pipeline_statement(self, node: Node, fr: _Frame) -> None:
+        """A pipeline, with the lists tree-sitter-bash nests into its last stage taken out.
+
+        It reads `a | b | c && d` as `a | (b | c && d)`; bash runs `(a | b | c) && d`, and
+        `d` in the shell itself, where its assignments and `cd` last.
+        """
+        stages = [c for c in node.named_children if c.type != "comment"]
+        following: list[Node] = []
+        while stages and stages[-1].type == "list":
+            head = stages.pop()
+            rests: list[list[Node]] = []
+            while head.type == "list":
+                parts = [c for c in head.named_children if c.type != "comment"]
+                if not parts:
+                    break
+                rests.append(parts[1:])
+                head = parts[0]
+            following = [part for rest in reversed(rests) for part in rest] + following
+            if head.type == "pipeline":
+                stages.extend(c for c in head.named_children if c.type != "comment")
+            elif head.type != "list":
+                stages.append(head)
+        self._pipeline(stages, fr, fr.pipe)
+        saved = fr.cond
+        for part in following:
+            fr.cond = True  # after `&&` or `||`
+            self._stmt(part, fr)
+        fr.cond = saved
+
     def _pipeline(self, stages: Sequence[Node], fr: _Frame, first: SimpleCommand | None) -> None:
         """Every stage is a subshell; each one reads what the previous one wrote."""
         prev = first
@@ -784,7 +691,7 @@ class _Analyser:
                 continue
             if t == "do_group":
                 if variable is not None:
-                    _set_var(fr.own(), self._text(variable), None)
+                    set_var(fr.own(), self._text(variable), None)
                 fr.cond = True
                 self._block(child, fr)
                 fr.cond = saved
@@ -859,7 +766,7 @@ class _Analyser:
     def _assign(self, node: Node, fr: _Frame) -> None:
         name, value, append = self._assignment(node, fr)
         if name:
-            _set_var(fr.own(), name, value, append)
+            set_var(fr.own(), name, value, append)
 
     # ----------------------------------------------------------------- commands
 
@@ -1055,7 +962,7 @@ class _Analyser:
             # `X=1 >file`: no command runs, the assignments stay in the shell.
             for name, value in assignments:
                 if name:
-                    _set_var(fr.own(), name, value)
+                    set_var(fr.own(), name, value)
             if conts:
                 self._continuations(conts, fr)
             return
@@ -1066,7 +973,7 @@ class _Analyser:
             end = self._c(end_b) + self.shift
         else:
             start, end = self.fixed
-        cmd = _simple_command(
+        cmd = make_command(
             words, assignments, start, end, fr.cond, fr.pipe, self.nesting, fr.state.cwd
         )
         fr.pipe = None
@@ -1093,7 +1000,7 @@ class _Analyser:
                 else:
                     value = temp.variables.get(name, "") + value
             if several and name:
-                _set_var(temp, name, value)
+                set_var(temp, name, value)
             out.append((name, value))
         return tuple(out)
 
@@ -1172,7 +1079,7 @@ class _Analyser:
         else:
             start, end = self.fixed
         if len(group) == 1 and first[1] == "word" and first[0] is not None:
-            return _word(_unescape(raw) if "\\" in raw else raw, raw, start, end, ())
+            return make_word(_unescape(raw) if "\\" in raw else raw, raw, start, end, ())
         out: list[str] = []
         known = True
         names: list[str] = []
@@ -1209,7 +1116,7 @@ class _Analyser:
             elif known:
                 out.append(value)
         variables = tuple(dict.fromkeys(names)) if names else ()
-        return _word("".join(out) if known else None, raw, start, end, variables)
+        return make_word("".join(out) if known else None, raw, start, end, variables)
 
     @staticmethod
     def _dollar_name(text: str, fr: _Frame, names: list[str]) -> tuple[str | None, int] | None:
@@ -1218,7 +1125,7 @@ class _Analyser:
         if match is None:
             return None
         name = match.group()
-        if _IDENT.match(name):
+        if IDENT.match(name):
             names.append(name)
         return fr.state.variables.get(name), match.end()
 
@@ -1237,7 +1144,7 @@ class _Analyser:
             if name_node is None:
                 return self._text(node)
             name = self._text(name_node)
-            if _IDENT.match(name):
+            if IDENT.match(name):
                 names.append(name)
             return fr.state.variables.get(name)
         if t == "variable_name":
@@ -1410,7 +1317,7 @@ class _Analyser:
                 names.append(self._text(base))
             self._value(name_node, fr, [])
             odd = True
-        elif _IDENT.match(name):
+        elif IDENT.match(name):
             names.append(name)
         # the default/alternative word is walked even when not used: it may run commands
         alt: str | None = ""
@@ -1421,7 +1328,7 @@ class _Analyser:
         state = fr.state
         value = state.variables.get(name)
         is_set = value is not None
-        unknown = not is_set and (name in state.unknown or not _IDENT.match(name))
+        unknown = not is_set and (name in state.unknown or not IDENT.match(name))
         if prefix == "#" and op is None:
             return str(len(value)) if value is not None else None
         if prefix:
@@ -1435,7 +1342,7 @@ class _Analyser:
             if unknown:
                 return None
             if op in (":=", "="):
-                _set_var(fr.own(), name, alt)
+                set_var(fr.own(), name, alt)
             return alt
         if op in (":+", "+"):
             if unknown:
@@ -1453,27 +1360,27 @@ class _Analyser:
         """Builtins that change the shell state, and shells that run a string."""
         words = cmd.words
         name = words[0].value
-        if name is None or (name not in _EFFECTFUL and "/" not in name):
+        if name is None or (name not in EFFECTFUL and "/" not in name):
             return
-        state = fr.own() if name in _MUTATORS else fr.state
+        state = fr.own() if name in MUTATORS else fr.state
         args = words[1:]
-        if name in _DECLARATIONS:
+        if name in DECLARATIONS:
             self._declare(args, state)
         elif name == "unset":
             values = [w.value for w in args]
             if "-f" not in values:
                 for w in args:
-                    if w.value is not None and _IDENT.match(w.value):
+                    if w.value is not None and IDENT.match(w.value):
                         state.variables.pop(w.value, None)
                         state.unknown.discard(w.value)
         elif name in ("cd", "pushd", "popd"):
-            state.cwd = self._cd(name, args, state.cwd)
+            state.cwd = cd_target(name, args, state.cwd)
         elif name == "read":
             self._read(args, state)
         elif name == "printf" and len(args) >= 2 and args[0].value == "-v":
             target = args[1].value
-            if target is not None and _IDENT.match(target):
-                _set_var(state, target, None)
+            if target is not None and IDENT.match(target):
+                set_var(state, target, None)
         self._nested(cmd, fr)
 
     @staticmethod
@@ -1488,32 +1395,7 @@ class _Analyser:
                 continue
             parsed = _split_assignment(w)
             if parsed is not None:
-                _set_var(state, parsed[0], parsed[1], parsed[2])
-
-    @staticmethod
-    def _cd(name: str, args: Sequence[Word], cwd: str) -> str:
-        if name == "popd":
-            return "?"
-        rest = list(args)
-        while rest:
-            v = rest[0].value
-            if v == "--":
-                rest.pop(0)
-                break
-            if v is not None and len(v) > 1 and v[0] == "-" and v != "-":
-                if name == "pushd" and "n" in v:
-                    return cwd
-                if name == "pushd" and v[1:].isdigit():
-                    return "?"
-                rest.pop(0)
-                continue
-            break
-        if not rest:
-            return "?"
-        target = rest[0].value
-        if name == "pushd" and target is not None and target[:1] == "+":
-            return "?"
-        return _new_cwd(cwd, target)
+                set_var(state, parsed[0], parsed[1], parsed[2])
 
     @staticmethod
     def _read(args: Sequence[Word], state: ShellState) -> None:
@@ -1540,8 +1422,8 @@ class _Analyser:
                 continue
             targets.append(v)
         for target in targets or ["REPLY"]:
-            if _IDENT.match(target):
-                _set_var(state, target, None)
+            if IDENT.match(target):
+                set_var(state, target, None)
 
     def _nested(self, cmd: SimpleCommand, fr: _Frame) -> None:
         """`bash -c BODY` and `eval ARGS`: analyse the string as a script of its own."""
@@ -1556,7 +1438,7 @@ class _Analyser:
         body_words: Sequence[Word]
         if base == "eval":
             body_words = words[i + 1 :]
-        elif base in _SHELLS:
+        elif base in SHELLS:
             j = i + 1
             if base == "busybox":
                 if j >= len(words) or words[j].value not in ("sh", "ash"):
@@ -1687,137 +1569,13 @@ def _stack_depth() -> int:
     return depth
 
 
-_PLAIN_CHARS = r"A-Za-z0-9_./:@%+,=-"
-_VARIABLE = r"\$(?:[A-Za-z_][A-Za-z0-9_]*+|\{[A-Za-z_][A-Za-z0-9_]*+\})"
-_SINGLE_QUOTED = r"'[ -&(-~]*+'"
-_DOUBLE_QUOTED = rf"\"(?:[ !#%-\[\]-_a-~]++|{_VARIABLE})*+\""
-_WORD_PART = re.compile(rf"[{_PLAIN_CHARS}]++|{_VARIABLE}|{_SINGLE_QUOTED}|{_DOUBLE_QUOTED}")
-_DOUBLE_QUOTED_PART = re.compile(rf"[ !#%-\[\]-_a-~]++|{_VARIABLE}")
-_SIMPLE_WORD = re.compile(rf"(?:{_WORD_PART.pattern})++")
-_SIMPLE_SCRIPT = re.compile(rf" *+{_SIMPLE_WORD.pattern}(?: ++{_SIMPLE_WORD.pattern})*+ *+")
-"""One line of words made of plain characters, `$NAME`, `${NAME}` and quoted strings
-without backslashes, backquotes or `$(`: nothing to split, glob, redirect or run."""
-_ASSIGNMENT_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*+=")
-_COMMAND_NAME = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.:+,-]*+")
-"""A literal command name as tree-sitter-bash reads one: no '=' (an assignment), no '@' or
-'%' (it splits `a@b`), and a first character it starts a command with (`- a=b` is none);
-no '/' either, since a path may be a script that `_effects` looks into."""
-_KEYWORDS = frozenset(
-    {"if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for"}
-    | {"in", "function", "select", "time", "coproc", "{", "}", "!", "[[", "]]"}
-)
-
-
-def _quick_analysis(script: str, state: ShellState) -> ShellResult | None:
-    """The result of a one-line simple command that needs no parse, else None.
-
-    Such commands (`npm ci`, `docker push $REPO:$TAG`, `echo "Building $APP"`, `TAG=v1`) are
-    most of a buildspec's commands: optional `NAME=word` assignments, then a literal command
-    name that changes no shell state and words of `_WORD_PART`s. Their words follow from
-    the text alone, so the tree-sitter parse and walk are skipped; tests/test_shell.py checks
-    on generated commands that the result is the walk's.
-    """
-    if not script.isascii() or _SIMPLE_SCRIPT.fullmatch(script) is None:
-        return None
-    variables = state.variables
-    result_state = state.copy()
-    quoted = "'" in script or '"' in script
-    if quoted:
-        spans = [match.span() for match in _SIMPLE_WORD.finditer(script)]
-    else:  # words are what lies between blanks
-        spans = []
-        position = 0
-        for piece in script.split(" "):
-            if piece:
-                spans.append((position, position + len(piece)))
-            position += len(piece) + 1
-    literal = not quoted and "$" not in script
-    count = len(spans)
-    prefix = 0
-    while prefix < count and _ASSIGNMENT_WORD.match(script, spans[prefix][0]) is not None:
-        prefix += 1
-    if prefix > 1 and "$" in script[: spans[prefix - 2][1]]:
-        # tree-sitter-bash may cut `R=$A.b.$B.c` after its `$` (see `_cut_after_dollar`);
-        # the walk mends that for the last assignment only
-        return None
-    if prefix == count:
-        # `A=1 B=$A`: no command runs; each assignment sees the ones before it
-        for start, end in spans:
-            equals = script.index("=", start)
-            value = _quick_word(script, equals + 1, end, result_state.variables).value
-            _set_var(result_state, script[start:equals], value)
-        return ShellResult((), (), result_state)
-    name_start, name_end = spans[prefix]
-    name_match = _COMMAND_NAME.match(script, name_start)
-    if name_match is None or name_match.end() != name_end:
-        return None
-    name = script[name_start:name_end]
-    if prefix and ":" in name:
-        return None  # tree-sitter-bash reads `A=1 a:b` as a stray `a`
-    if name in _KEYWORDS or name in _EFFECTFUL:
-        return None
-    assignments: list[tuple[str, str | None]] = []
-    if prefix:
-        # `A=1 B=$A make`: B sees A, make's words see neither
-        scratch = state.copy() if prefix > 1 else state
-        for start, end in spans[:prefix]:
-            equals = script.index("=", start)
-            assigned = script[start:equals]
-            value = _quick_word(script, equals + 1, end, scratch.variables).value
-            if prefix > 1:
-                _set_var(scratch, assigned, value)
-            assignments.append((assigned, value))
-    words = [_word(name, name, name_start, name_end, ())]
-    for start, end in spans[prefix + 1 :]:
-        if script[start] == "=":
-            return None  # `==` and `=x` are test operators to tree-sitter-bash
-        if literal:
-            raw = script[start:end]
-            words.append(_word(raw, raw, start, end, ()))
-        else:
-            words.append(_quick_word(script, start, end, variables))
-    command = _simple_command(
-        tuple(words), tuple(assignments), spans[0][0], spans[-1][1], False, None, 0, state.cwd
-    )
-    return ShellResult((command,), (), result_state)
-
-
-def _quick_word(script: str, start: int, end: int, variables: dict[str, str]) -> Word:
-    """A word of `_SIMPLE_WORD`: quotes removed, variables expanded (None if not known)."""
-    raw = script[start:end]
-    if "$" not in raw and "'" not in raw and '"' not in raw:
-        return _word(raw, raw, start, end, ())
-    out: list[str] = []
-    names: list[str] = []
-    known = True
-    for part in _WORD_PART.finditer(raw):
-        text = part.group()
-        first = text[0]
-        if first == "'":
-            out.append(text[1:-1])
-            continue
-        pieces = _DOUBLE_QUOTED_PART.findall(text, 1, len(text) - 1) if first == '"' else (text,)
-        for piece in pieces:
-            if piece[0] != "$":
-                out.append(piece)
-                continue
-            name = piece[2:-1] if piece[1] == "{" else piece[1:]
-            names.append(name)
-            value = variables.get(name)
-            if value is None:
-                known = False
-            else:
-                out.append(value)
-    return _word("".join(out) if known else None, raw, start, end, tuple(dict.fromkeys(names)))
-
-
 def analyse(script: str, state: ShellState, *, max_nesting: int = 4) -> ShellResult:
     """List the simple commands `script` runs and the state it leaves behind.
 
     Never raises on malformed shell: tree-sitter's ERROR/MISSING nodes become
     entries in `errors` and every command that did parse is still reported.
     """
-    quick = _quick_analysis(script, state)
+    quick = quick_analysis(script, state)
     if quick is not None:
         return quick
     result_state = state.copy()

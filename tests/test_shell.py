@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from hubspec import records, shell
 from hubspec.shell import ShellResult, ShellState, SimpleCommand, Word, analyse
+from hubspec.shell_quick import quick_analysis
 
 
 def run(script: str, state: ShellState | None = None, **kwargs: int) -> ShellResult:
@@ -1092,44 +1093,59 @@ COMMAND_NAMES = (
     *("ci:", "A", "in2", "iff", "test", "true", "./gradlew", "/usr/bin/env", "-", "a@b"),
     *("in", "if", "then", "fi", "do", "done", "time", "function", "select", "coproc", "{"),
     *("}", "!", "[[", "]]", "export", "cd", "pushd", "popd", "unset", "eval", "sh", "bash"),
-    *("exec", "sudo", "env", "read", "printf", "declare", "local", "=", "==", "%1"),
+    *("exec", "sudo", "env", "read", "printf", "declare", "local", "=", "==", "%1", "cd"),
+    *("$(aws ecr get-login)", "`date`", "$(a|b)", "$X", '"npm"'),
 )
 WORD_PIECES = (
     *("x", "-t", "--f=x", "a=b", "=", "==", "a@b", "%1", ":", "@", "-", "--", "+", ".", "~x"),
     *("$A", "$U", "$Z", "$E", "${A}", "${U}", "$A_B", "$1", "$A.b.$A.c", 'x"q"$A-y', "$A:$U"),
     *("'a b'", "''", '""', '"x $A y"', '" $A"', '"${U}z"', '"#"', '"!"', "'#'", '"a=b"'),
     *("'$A'", '"$A$U"', '" "', '"@"', "'='", "'x\"y'", '"a\'b"', "','", "*", "x;y", "a|b"),
+    *("$(date)", "`date`", "$(echo $A | cut -c 1-3)", '"$(date)"', '"a $(b c) d"', "x$(y)z"),
+    *("$(a && b)", "$(a;b)", "`a b`", '"`a`"', "$(x=1)", "$(cd d && pwd)", "$( a )", "$()"),
+    *("``", "'a)b'", "$(echo 'a)b')", "$(a 'x\"y')", "..", "/tmp", "dir", "$((1+2))", "a&b"),
 )
 ASSIGNMENTS = (
     *("A=1", "B=$A", "C=", "D=''", 'E="x $A"', "F=$U", "G=a=b", "H=${A}x", "A=$A$A", "I=:"),
     *("R=$A.b.$A.c", "R=$A.$U.c", 'R=x"q"$A-y', "R=$A/$A/z", "R=$A.b.$A.c/$A-$A-$A", "J+=1"),
+    *("T=$(date)", "T=`a b`", 'T="$(a)x"', "T=$(echo $A | cut -c 1-3)"),
 )
+OPERATORS = (" && ", " || ", " | ", "; ", "&&", "|", " ;", ";", " & ", " |& ", "\n")
 QUICK_STATE = ShellState({"A": "1", "HOME": "/root", "E": ""}, {"U"}, "/src")
 
 
-@settings(max_examples=1500, deadline=None)
+@st.composite
+def _quick_commands(draw: st.DrawFn) -> str:
+    """One simple command: assignments, a name, words of pieces."""
+    parts = [
+        *draw(st.lists(st.sampled_from(ASSIGNMENTS), max_size=2)),
+        *draw(st.lists(st.sampled_from(COMMAND_NAMES), max_size=1)),
+        *map(
+            "".join,
+            draw(
+                st.lists(st.lists(st.sampled_from(WORD_PIECES), min_size=1, max_size=2), max_size=3)
+            ),
+        ),
+    ]
+    return draw(st.sampled_from((" ", "  ", "\t"))).join(parts)
+
+
+@settings(max_examples=2000, deadline=None)
 @given(
-    assignments=st.lists(st.sampled_from(ASSIGNMENTS), max_size=3),
-    name=st.none() | st.sampled_from(COMMAND_NAMES),
-    words=st.lists(st.lists(st.sampled_from(WORD_PIECES), min_size=1, max_size=3), max_size=4),
-    gaps=st.lists(st.sampled_from((" ", "  ", "\t")), min_size=9, max_size=9),
+    commands=st.lists(_quick_commands(), min_size=1, max_size=4),
+    operators=st.lists(st.sampled_from(OPERATORS), min_size=3, max_size=3),
     lead=st.sampled_from(("", " ")),
-    trail=st.sampled_from(("", " ")),
+    trail=st.sampled_from(("", " ", ";")),
 )
 def test_quick_analysis_gives_the_walks_result(
-    assignments: list[str],
-    name: str | None,
-    words: list[list[str]],
-    gaps: list[str],
-    lead: str,
-    trail: str,
+    commands: list[str], operators: list[str], lead: str, trail: str
 ) -> None:
     """The shortcut gives exactly what the tree-sitter walk gives, or steps aside."""
-    parts = [*assignments, *([name] if name is not None else []), *map("".join, words)]
-    if not parts:
+    script = commands[0] + "".join(o + c for o, c in zip(operators, commands[1:], strict=False))
+    script = lead + script + trail
+    if not script.strip():
         return
-    script = lead + "".join(p + g for p, g in zip(parts, gaps, strict=False)).rstrip() + trail
-    quick = shell._quick_analysis(script, QUICK_STATE)
+    quick = quick_analysis(script, QUICK_STATE)
     if quick is None:
         return
     assert quick == _walked(script, QUICK_STATE)
@@ -1150,7 +1166,7 @@ def test_quick_analysis_gives_the_walks_result_on_every_corpus_command(corpus: P
         state = initial_state(model)
         for step in model.steps:
             total += 1
-            quick = shell._quick_analysis(step.text, state)
+            quick = quick_analysis(step.text, state)
             if quick is not None:
                 quick_count += 1
                 assert quick == _walked(step.text, state), step.text
@@ -1174,7 +1190,7 @@ def test_quick_analysis_gives_the_walks_result_on_every_corpus_command(corpus: P
         ("R=$A.b.$A.c B=1 make", False),  # tree-sitter may cut R's value: the walk mends it
         ("A=1 a:b", False),  # tree-sitter-bash reads a stray `a`
         ("A+=1", False),
-        ("cd app", False),  # changes the working directory
+        ("cd app", True),  # changes the working directory, as the walk does
         ("export A=1", False),
         ("./build.sh", False),  # a path: may be a shell script
         ("$CMD x", False),
@@ -1182,12 +1198,12 @@ def test_quick_analysis_gives_the_walks_result_on_every_corpus_command(corpus: P
         ("echo $1", False),
         ("echo ${A:-x}", False),
         ('echo "a\\b"', False),
-        ('echo "$(date)"', False),
-        ("echo `date`", False),
+        ('echo "$(date)"', True),
+        ("echo `date`", True),
         ("echo ~", False),
         ("echo é", False),
         ("echo\ta", False),
-        ("make && make install", False),
+        ("make && make install", True),
         ("ls\nls", False),
         ("ls *.txt", False),
         ("ls > out", False),
@@ -1198,11 +1214,28 @@ def test_quick_analysis_gives_the_walks_result_on_every_corpus_command(corpus: P
         ("a@b x", False),  # tree-sitter-bash reads `a` as a stray word, then `@b x`
         ("npm a@b %1", True),
         ("- a=b", False),  # no command at all to tree-sitter-bash
+        ("cd app && make", True),
+        ("aws ecr get-login-password | docker login -u AWS --password-stdin $R", True),
+        ("$(aws ecr get-login --no-include-email)", True),
+        ("echo Build started on `date`", True),
+        ("TAG=$(echo $V | cut -c 1-7)", True),
+        ('echo "Node $(node --version)"', True),
+        ("make || true; make install", True),
+        ("echo `a` `b`", False),  # tree-sitter-bash reads one substitution from a to b
+        ("C=|x", False),  # an error to tree-sitter-bash
+        ("a && && b", False),
+        ("a &", False),
+        ("a |& b", False),
+        ("echo $(( 1 + 2 ))", False),
+        ("echo $(a $(b))", False),  # substitutions one level deep only
+        ("make;", False),
+        ("X=1 | cat", True),  # a pipeline stage is a subshell: X stays unset
+        ("cd x | cat; pwd", True),
     ],
 )
 def test_which_commands_take_the_quick_analysis(script: str, quick: bool) -> None:
     state = ShellState({"A": "1"})
-    assert (shell._quick_analysis(script, state) is not None) == quick
+    assert (quick_analysis(script, state) is not None) == quick
     assert analyse(script, state) == _walked(script, state)
 
 
@@ -1232,6 +1265,27 @@ def test_an_assignment_that_tree_sitter_cuts_is_one_assignment(
 
 
 @pytest.mark.parametrize("walk", [True, False])
+@pytest.mark.parametrize(
+    ("script", "cwd", "pipes"),
+    [
+        ("a | b && cd x", "/src/x", [None, "a", None]),
+        # tree-sitter-bash reads `a | (b | c && cd x)`: bash runs `(a | b | c) && cd x`
+        ("a | b | c && cd x", "/src/x", [None, "a", "b", None]),
+        ("a | b | c | d || cd x && cd y", "/src/x/y", [None, "a", "b", "c", None, None]),
+        ("a | b | c && d | e | f && cd y", "/src/y", [None, "a", "b", None, "d", "e", None]),
+    ],
+)
+def test_commands_after_a_long_pipeline_run_in_the_shell(
+    walk: bool, script: str, cwd: str, pipes: list[str | None]
+) -> None:
+    result = (_walked if walk else analyse)(script, ShellState(cwd="/src"))
+    assert result.state.cwd == cwd
+    piped = [c.pipe_input.words[0].value if c.pipe_input else None for c in result.commands]
+    assert piped == pipes
+    assert [c.conditional for c in result.commands][-1] is True
+
+
+@pytest.mark.parametrize("walk", [True, False])
 def test_a_blank_before_an_expansion_in_double_quotes_is_kept(walk: bool) -> None:
     """tree-sitter-bash starts the expansion in `" $A"` at the blank."""
     state = ShellState({"A": "1"})
@@ -1241,5 +1295,5 @@ def test_a_blank_before_an_expansion_in_double_quotes_is_kept(walk: bool) -> Non
 
 def _walked(script: str, state: ShellState) -> ShellResult:
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(shell, "_quick_analysis", lambda script, state: None)
+        patch.setattr(shell, "quick_analysis", lambda script, state: None)
         return analyse(script, state)

@@ -1,0 +1,184 @@
+"""What the shell analysis reports and the state it tracks, shared by its two analysers.
+
+`hubspec.shell` walks tree-sitter-bash's parse of any script; `hubspec.shell_quick` reads the
+common one-line commands without a parse. Both build these records and apply these state
+changes, so their results can be compared exactly.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from hubspec.records import field, fields, record
+
+
+@record(slots=True)
+class Word:
+    """One argv word; `value` is None when only the running shell could know it."""
+
+    value: str | None
+    raw: str
+    start: int
+    end: int
+    variables: tuple[str, ...] = ()
+
+
+@record(slots=True)
+class SimpleCommand:
+    """One command the script runs, with enough context for rules to judge it."""
+
+    words: tuple[Word, ...]
+    assignments: tuple[tuple[str, str | None], ...]
+    start: int
+    end: int
+    conditional: bool
+    pipe_input: SimpleCommand | None
+    nesting: int
+    cwd: str = "."  # working directory it runs in, as ShellState.cwd ("?" unknown)
+
+
+@record(frozen=False)
+class ShellState:
+    """What is known about the shell between commands; mutated while analysing."""
+
+    variables: dict[str, str] = field(default_factory=dict)
+    unknown: set[str] = field(default_factory=set)
+    cwd: str = "."
+
+    def copy(self) -> ShellState:
+        """Subshells and nested shells must not leak changes into their parent."""
+        return ShellState(dict(self.variables), set(self.unknown), self.cwd)
+
+
+@record(slots=True)
+class ShellResult:
+    """Everything `analyse` learnt about one script."""
+
+    commands: tuple[SimpleCommand, ...]
+    errors: tuple[tuple[int, str], ...]
+    state: ShellState
+
+
+# The generated __init__ of a frozen record assigns each field through
+# object.__setattr__; a megabyte of script makes hundreds of thousands of words, so
+# the walker fills the slots directly. The objects are the same as __init__ builds.
+_new = object.__new__
+_SlotSetter = Callable[[Any, object], None]
+_W_VALUE: _SlotSetter = vars(Word)["value"].__set__
+_W_RAW: _SlotSetter = vars(Word)["raw"].__set__
+_W_START: _SlotSetter = vars(Word)["start"].__set__
+_W_END: _SlotSetter = vars(Word)["end"].__set__
+_W_VARIABLES: _SlotSetter = vars(Word)["variables"].__set__
+
+
+_C_WORDS, _C_ASSIGNMENTS, _C_START, _C_END, _C_CONDITIONAL, _C_PIPE, _C_NESTING, _C_CWD = (
+    vars(SimpleCommand)[name].__set__ for name in fields(SimpleCommand)
+)
+
+
+def make_command(
+    words: tuple[Word, ...],
+    assignments: tuple[tuple[str, str | None], ...],
+    start: int,
+    end: int,
+    conditional: bool,
+    pipe_input: SimpleCommand | None,
+    nesting: int,
+    cwd: str,
+) -> SimpleCommand:
+    cmd: SimpleCommand = _new(SimpleCommand)
+    _C_WORDS(cmd, words)
+    _C_ASSIGNMENTS(cmd, assignments)
+    _C_START(cmd, start)
+    _C_END(cmd, end)
+    _C_CONDITIONAL(cmd, conditional)
+    _C_PIPE(cmd, pipe_input)
+    _C_NESTING(cmd, nesting)
+    _C_CWD(cmd, cwd)
+    return cmd
+
+
+def make_word(
+    value: str | None, raw: str, start: int, end: int, variables: tuple[str, ...]
+) -> Word:
+    word: Word = _new(Word)
+    _W_VALUE(word, value)
+    _W_RAW(word, raw)
+    _W_START(word, start)
+    _W_END(word, end)
+    _W_VARIABLES(word, variables)
+    return word
+
+
+# --------------------------------------------------------------------------- commands
+
+SHELLS = frozenset({"sh", "bash", "dash", "ash", "ksh", "mksh", "zsh", "busybox"})
+DECLARATIONS = frozenset({"export", "declare", "typeset", "readonly", "local"})
+WRAPPERS = frozenset({"exec", "command", "nohup", "time", "builtin", "sudo", "env"})
+# Command names `_effects` has to look at; everything else leaves the state alone.
+EFFECTFUL = (
+    DECLARATIONS | SHELLS | WRAPPERS | {"unset", "cd", "pushd", "popd", "read", "printf", "eval"}
+)
+MUTATORS = DECLARATIONS | {"unset", "cd", "pushd", "popd", "read", "printf"}
+IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+# --------------------------------------------------------------------------- state
+
+
+def set_var(state: ShellState, name: str, value: str | None, append: bool = False) -> str | None:
+    """Record an assignment; returns the value the variable ends up with."""
+    if append:
+        if value is None or (name in state.unknown and name not in state.variables):
+            value = None
+        else:
+            value = state.variables.get(name, "") + value
+    if value is None:
+        state.variables.pop(name, None)
+        state.unknown.add(name)
+    else:
+        state.variables[name] = value
+        state.unknown.discard(name)
+    return value
+
+
+def new_cwd(cwd: str, target: str | None) -> str:
+    """Where `cd target` leads from `cwd`; "?" once it cannot be known."""
+    if target is None or target == "-" or target.startswith("~"):
+        return "?"
+    if target == "":
+        return cwd
+    if target.startswith("/"):
+        return posixpath.normpath(target)
+    if cwd == "?":
+        return "?"
+    return posixpath.normpath(posixpath.join(cwd, target))
+
+
+def cd_target(name: str, args: Sequence[Word], cwd: str) -> str:
+    """The working directory after `cd`, `pushd` or `popd` with these arguments."""
+    if name == "popd":
+        return "?"
+    rest = list(args)
+    while rest:
+        v = rest[0].value
+        if v == "--":
+            rest.pop(0)
+            break
+        if v is not None and len(v) > 1 and v[0] == "-" and v != "-":
+            if name == "pushd" and "n" in v:
+                return cwd
+            if name == "pushd" and v[1:].isdigit():
+                return "?"
+            rest.pop(0)
+            continue
+        break
+    if not rest:
+        return "?"
+    target = rest[0].value
+    if name == "pushd" and target is not None and target[:1] == "+":
+        return "?"
+    return new_cwd(cwd, target)

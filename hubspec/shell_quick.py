@@ -1,0 +1,330 @@
+"""Commands read without a parse: one-line lists of simple commands.
+
+Most buildspec commands are one line of simple commands: `npm ci`, `docker push $REPO:$TAG`,
+`cd app && make`, `aws ecr get-login-password | docker login ...`, `TAG=$(git rev-parse HEAD)`.
+Their words follow from the text alone, so `quick_analysis` reads them without tree-sitter
+and gives exactly what the walk in `hubspec.shell` gives, or None when the script is anything
+else. tests/test_shell.py compares the two on generated commands and on every corpus command.
+
+The subset: words of plain characters, `$NAME`, `${NAME}`, single-quoted text, double-quoted
+text with those expansions, and command substitutions `$(...)` / `` `...` `` of the same
+(one level deep); commands joined by `|`, `&&`, `||` and `;`; `NAME=word` assignments; no
+backslashes, globs, redirections, tabs or line breaks.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hubspec.shell_model import (
+    EFFECTFUL,
+    ShellResult,
+    ShellState,
+    SimpleCommand,
+    Word,
+    cd_target,
+    make_command,
+    make_word,
+    set_var,
+)
+
+__all__ = ["quick_analysis"]
+
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*+"
+_VARIABLE = rf"\$(?:{_NAME}|\{{{_NAME}\}})"
+_PLAIN = r"[A-Za-z0-9_./:@%+,=-]"
+_SINGLE_QUOTED = r"'[ -&(-_a-~]*+'"
+"""Printable ASCII but the quote and '`' (which ends a backquote substitution)."""
+_DQ_TEXT = r"[ !#%-\[\]-_a-~]"
+"""Printable ASCII but '"', '$', '\\' and '`': text that stands for itself in double quotes."""
+_OPERATOR = r"&&|\|\||[|;]"
+_INNER_DOUBLE_QUOTED = rf"\"(?:{_DQ_TEXT}++|{_VARIABLE})*+\""
+_INNER = rf"(?:{_PLAIN}++|{_VARIABLE}|{_SINGLE_QUOTED}|{_INNER_DOUBLE_QUOTED}| ++|{_OPERATOR})*+"
+_INNER_UNQUOTED = rf"(?:{_PLAIN}++|{_VARIABLE}|{_SINGLE_QUOTED}| ++|{_OPERATOR})*+"
+_SUBSTITUTION = rf"\$\({_INNER}\)|`{_INNER}`"
+_QUOTED_SUBSTITUTION = rf"\$\({_INNER_UNQUOTED}\)|`{_INNER_UNQUOTED}`"
+"""Inside double quotes, a substitution holds no double quotes of its own."""
+_DOUBLE_QUOTED_PIECE = re.compile(rf"{_DQ_TEXT}++|{_QUOTED_SUBSTITUTION}|{_VARIABLE}")
+_DOUBLE_QUOTED = rf"\"(?:{_DQ_TEXT}++|{_QUOTED_SUBSTITUTION}|{_VARIABLE})*+\""
+_PART = re.compile(rf"{_PLAIN}++|{_SUBSTITUTION}|{_VARIABLE}|{_SINGLE_QUOTED}|{_DOUBLE_QUOTED}")
+_WORD = re.compile(rf"(?:{_PART.pattern})++")
+_SCRIPT = re.compile(rf"(?: ++|{_OPERATOR}|{_WORD.pattern})++")
+_TOKEN = re.compile(rf"(?P<blank> ++)|(?P<operator>{_OPERATOR})|{_WORD.pattern}")
+_SIMPLE_WORD = re.compile(rf"(?:{_PLAIN}++|{_VARIABLE}|{_SINGLE_QUOTED}|{_INNER_DOUBLE_QUOTED})++")
+_ONE_COMMAND = re.compile(rf" *+{_SIMPLE_WORD.pattern}(?: ++{_SIMPLE_WORD.pattern})*+ *+")
+"""A script without operators or substitutions (`_one_command`): words between blanks."""
+
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*+=")
+_COMMAND_NAME = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.:+,-]*+")
+"""A literal command name as tree-sitter-bash reads one: no '=' (an assignment), no '@' or
+'%' (it splits `a@b`), and a first character it starts a command with (`- a=b` is none);
+no '/' either, since a path may be a script that the walk looks into."""
+_KEYWORDS = frozenset(
+    {"if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for"}
+    | {"in", "function", "select", "time", "coproc", "{", "}", "!", "[[", "]]"}
+)
+
+Span = tuple[int, int]
+
+
+class _NotQuick(Exception):
+    """The script leaves the subset after all: the walk has to analyse it."""
+
+
+class _Frame:
+    """The walk's frame (hubspec.shell._Frame): state, whether commands surely run, pipe."""
+
+    __slots__ = ("cond", "last", "pipe", "shared", "state")
+
+    def __init__(
+        self, state: ShellState, cond: bool, pipe: SimpleCommand | None, *, shared: bool
+    ) -> None:
+        self.state = state
+        self.cond = cond
+        self.pipe = pipe
+        self.shared = shared
+        self.last: SimpleCommand | None = None
+
+    def own(self) -> ShellState:
+        if self.shared:
+            self.state = self.state.copy()
+            self.shared = False
+        return self.state
+
+
+def quick_analysis(script: str, state: ShellState) -> ShellResult | None:
+    """`hubspec.shell.analyse(script, state)` for a script of the subset, else None."""
+    if not script.isascii():
+        return None
+    one_command = _one_command(script)
+    if one_command:
+        if _ONE_COMMAND.fullmatch(script) is None:
+            return None
+    elif (
+        _SCRIPT.fullmatch(script) is None
+        # tree-sitter-bash reads `` `a` `b` `` as one substitution and `A=|b` as an error
+        or script.count("`") > 2
+        or "=|" in script
+    ):
+        return None
+    result_state = state.copy()
+    reader = _Reader(script)
+    frame = _Frame(result_state, False, None, shared=False)
+    try:
+        if one_command:
+            reader.command(_word_spans(script), frame)
+        else:
+            reader.run_list(0, len(script), frame)
+    except _NotQuick:
+        return None
+    return ShellResult(tuple(reader.commands), (), result_state)
+
+
+def _word_spans(script: str) -> list[Span]:
+    """Where the words of one command are: between blanks, unless quotes may hold blanks."""
+    if "'" in script or '"' in script:
+        return [word.span() for word in _SIMPLE_WORD.finditer(script)]
+    spans: list[Span] = []
+    position = 0
+    for piece in script.split(" "):
+        if piece:
+            spans.append((position, position + len(piece)))
+        position += len(piece) + 1
+    if not spans:
+        raise _NotQuick
+    return spans
+
+
+class _Reader:
+    """Runs the commands of a script of the subset in order, as the walk does."""
+
+    __slots__ = ("commands", "literal", "script")
+
+    def __init__(self, script: str) -> None:
+        self.script = script
+        self.literal = _literal(script)
+        self.commands: list[SimpleCommand] = []
+
+    def run_list(self, start: int, end: int, frame: _Frame) -> None:
+        """Statements split by ';', each pipelines joined by '&&' / '||', each commands by '|'."""
+        statements: list[list[list[list[Span]]]] = [[[[]]]]
+        for token in _TOKEN.finditer(self.script, start, end):
+            if token.lastgroup == "blank":
+                continue
+            operator = token.group("operator")
+            if operator is None:
+                statements[-1][-1][-1].append(token.span())
+                continue
+            if not statements[-1][-1][-1]:
+                raise _NotQuick  # an operator with no command before it
+            if operator == ";":
+                statements.append([[[]]])
+            elif operator == "|":
+                statements[-1][-1].append([])
+            else:
+                statements[-1].append([[]])
+        if not statements[-1][-1][-1]:
+            raise _NotQuick  # nothing after the last operator (or no command at all)
+        for pipelines in statements:
+            saved = frame.cond
+            for index, pipeline in enumerate(pipelines):
+                # after `&&` or `||` a command may not run
+                frame.cond = saved or index > 0
+                self._pipeline(pipeline, frame)
+            frame.cond = saved
+
+    def _pipeline(self, commands: list[list[Span]], frame: _Frame) -> None:
+        if len(commands) == 1:
+            self.command(commands[0], frame)
+            return
+        previous = frame.pipe
+        for words in commands:
+            # every stage is a subshell that reads what the previous one wrote
+            stage = _Frame(frame.state, frame.cond, previous, shared=True)
+            self.command(words, stage)
+            previous = stage.last
+            if stage.last is not None:
+                frame.last = stage.last
+        frame.pipe = None
+
+    def command(self, spans: list[Span], frame: _Frame) -> None:
+        script = self.script
+        count = len(spans)
+        prefix = 0
+        while prefix < count and _ASSIGNMENT.match(script, spans[prefix][0]) is not None:
+            prefix += 1
+        if prefix > 1 and "$" in script[spans[0][0] : spans[prefix - 2][1]]:
+            # tree-sitter-bash may cut `R=$A.b.$B.c` after its `$` (hubspec.shell's
+            # `_cut_after_dollar`); the walk mends that for the last assignment only
+            raise _NotQuick
+        if prefix == count:
+            # `A=1 B=$A`: no command runs; each assignment sees the ones before it
+            for start, end in spans:
+                equals = script.index("=", start)
+                value = self._word(equals + 1, end, frame).value
+                set_var(frame.own(), script[start:equals], value)
+            return
+        name_start, name_end = spans[prefix]
+        name = script[name_start:name_end]
+        literal_name = _COMMAND_NAME.fullmatch(name) is not None
+        if literal_name:
+            if prefix and ":" in name:
+                raise _NotQuick  # tree-sitter-bash reads `A=1 a:b` as a stray `a`
+            if name in _KEYWORDS or (name in EFFECTFUL and name != "cd"):
+                raise _NotQuick
+        elif prefix or not _is_substitution(name):
+            raise _NotQuick
+        for start, _ in spans[prefix + 1 :]:
+            if script[start] == "=":
+                raise _NotQuick  # `==` and `=x` are test operators to tree-sitter-bash
+        assignments: list[tuple[str, str | None]] = []
+        if prefix:
+            # `A=1 B=$A make`: B sees A, make's words see neither
+            several = prefix > 1
+            scratch = (
+                _Frame(frame.state.copy(), frame.cond, None, shared=False) if several else frame
+            )
+            for start, end in spans[:prefix]:
+                equals = script.index("=", start)
+                assigned = script[start:equals]
+                value = self._word(equals + 1, end, scratch).value
+                if several:
+                    set_var(scratch.state, assigned, value)
+                assignments.append((assigned, value))
+        words: list[Word] = []
+        literal = self.literal
+        for start, end in spans[prefix:]:
+            raw = script[start:end]
+            if literal or _literal(raw):
+                words.append(make_word(raw, raw, start, end, ()))
+            else:
+                words.append(self._word(start, end, frame))
+        command = make_command(
+            tuple(words),
+            tuple(assignments),
+            spans[0][0],
+            spans[-1][1],
+            frame.cond,
+            frame.pipe,
+            0,
+            frame.state.cwd,
+        )
+        frame.pipe = None
+        frame.last = command
+        self.commands.append(command)
+        if name == "cd":
+            state = frame.own()
+            state.cwd = cd_target(name, words[1:], state.cwd)
+
+    def _word(self, start: int, end: int, frame: _Frame) -> Word:
+        """A word: quotes removed, variables expanded (None if not known), substitutions run."""
+        script = self.script
+        raw = script[start:end]
+        if _literal(raw):
+            return make_word(raw, raw, start, end, ())
+        variables = frame.state.variables
+        out: list[str] = []
+        names: list[str] = []
+        known = True
+        for part in _PART.finditer(script, start, end):
+            text = part.group()
+            first = text[0]
+            if first == "'":
+                out.append(text[1:-1])
+                continue
+            if first == '"':
+                pieces = _DOUBLE_QUOTED_PIECE.finditer(script, part.start() + 1, part.end() - 1)
+            elif first == "$" or first == "`":
+                pieces = iter((part,))
+            else:
+                out.append(text)
+                continue
+            for piece in pieces:
+                text = piece.group()
+                first = text[0]
+                if first == "`" or text[:2] == "$(":
+                    self._substitution(piece.start(), piece.end(), frame)
+                    known = False
+                elif first == "$":
+                    name = text[2:-1] if text[1] == "{" else text[1:]
+                    names.append(name)
+                    value = variables.get(name)
+                    if value is None:
+                        known = False
+                    else:
+                        out.append(value)
+                else:
+                    out.append(text)
+        value_text = "".join(out) if known else None
+        return make_word(value_text, raw, start, end, tuple(dict.fromkeys(names)))
+
+    def _substitution(self, start: int, end: int, frame: _Frame) -> None:
+        """Run the commands of `$(...)` or `` `...` `` in a subshell of the frame."""
+        opening = 1 if self.script[start] == "`" else 2
+        self.run_list(start + opening, end - 1, _Frame(frame.state, frame.cond, None, shared=True))
+
+
+def _literal(text: str) -> bool:
+    """No quotes, expansions or substitutions: the words in `text` are their text.
+
+    Substring tests: a frozenset's isdisjoint looks up every character of the text."""
+    return "$" not in text and "'" not in text and '"' not in text and "`" not in text
+
+
+def _one_command(script: str) -> bool:
+    """No operator or substitution: the script is one command."""
+    return (
+        "|" not in script
+        and "&" not in script
+        and ";" not in script
+        and "`" not in script
+        and "(" not in script
+    )
+
+
+def _is_substitution(word: str) -> bool:
+    """Whether the word is one command substitution and nothing else (`$(aws ecr get-login)`)."""
+    if not word.startswith(("$(", "`")):
+        return False
+    part = _PART.match(word)
+    return part is not None and part.end() == len(word)
