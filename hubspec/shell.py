@@ -25,13 +25,16 @@ from hubspec.shell_model import (
     IDENT,
     MUTATORS,
     SHELLS,
+    Frame,
     ShellResult,
     ShellState,
     SimpleCommand,
     Word,
+    appended,
     cd_target,
     make_command,
     make_word,
+    run_pipeline,
     set_var,
 )
 from hubspec.shell_quick import quick_analysis
@@ -358,38 +361,6 @@ class _Shared:
         self.too_deep = False
 
 
-class _Frame:
-    """Execution context: which state commands see and whether they surely run.
-
-    A subshell frame starts out reading its parent's state and copies it on its
-    first write only: copying eagerly for every pipeline stage is quadratic in a
-    script that both defines many variables and runs many pipelines.
-    """
-
-    __slots__ = ("cond", "last", "pipe", "shared", "state")
-
-    def __init__(
-        self,
-        state: ShellState,
-        cond: bool,
-        pipe: SimpleCommand | None = None,
-        *,
-        shared: bool = False,
-    ) -> None:
-        self.state = state  # read through this; write through `own()`
-        self.shared = shared
-        self.cond = cond
-        self.pipe = pipe  # pipe input for the next command that runs directly here
-        self.last: SimpleCommand | None = None  # last command that ran directly here
-
-    def own(self) -> ShellState:
-        """The state, made private to this frame before it is changed."""
-        if self.shared:
-            self.state = self.state.copy()
-            self.shared = False
-        return self.state
-
-
 # One word before evaluation: its parts in order, each (node, type, start, end) in
 # characters, or (None, text, start, end) for literal text found between nodes.
 _Part = tuple[Node | None, str, int, int]
@@ -468,7 +439,7 @@ class _Analyser:
 
     # ----------------------------------------------------------------- entry
 
-    def run(self, fr: _Frame) -> None:
+    def run(self, fr: Frame) -> None:
         root = _parser().parse(self.data).root_node
         self.broken = root.has_error
         self._collect_errors(root)
@@ -536,7 +507,7 @@ class _Analyser:
 
     # ----------------------------------------------------------------- statements
 
-    def _stmt(self, node: Node, fr: _Frame) -> None:
+    def _stmt(self, node: Node, fr: Frame) -> None:
         sh = self.sh
         sh.depth += 1
         try:
@@ -561,7 +532,7 @@ class _Analyser:
             elif t == "list":
                 self._list(node, fr)
             elif t == "subshell":
-                sub = _Frame(fr.state, fr.cond, fr.pipe, shared=True)
+                sub = Frame(fr.state, fr.cond, fr.pipe, shared=True)
                 self._block(node, sub)
                 fr.pipe = None
                 if sub.last is not None:
@@ -585,7 +556,7 @@ class _Analyser:
             elif t == "function_definition":
                 body = node.child_by_field_name("body")
                 if body is not None:
-                    self._stmt(body, _Frame(fr.state, True, shared=True))
+                    self._stmt(body, Frame(fr.state, True, shared=True))
             elif t == "ERROR":
                 self._error_block(node, fr)
             elif t in ("do_group", "else_clause", "elif_clause", "case_item"):
@@ -597,7 +568,7 @@ class _Analyser:
         finally:
             sh.depth -= 1
 
-    def _block(self, node: Node, fr: _Frame) -> None:
+    def _block(self, node: Node, fr: Frame) -> None:
         for child in node.children:
             if not child.is_named:
                 continue
@@ -607,11 +578,11 @@ class _Analyser:
             elif t != "comment":
                 self._scan(child, fr)
 
-    def _scan(self, node: Node, fr: _Frame) -> None:
+    def _scan(self, node: Node, fr: Frame) -> None:
         """Run the substitutions of a node that is not itself a command."""
         self._value(node, fr, [])
 
-    def _list(self, node: Node, fr: _Frame) -> None:
+    def _list(self, node: Node, fr: Frame) -> None:
         saved = fr.cond
         after = False
         for child in node.children:
@@ -625,7 +596,7 @@ class _Analyser:
             self._stmt(child, fr)
         fr.cond = saved
 
-    def _pipeline_statement(self, node: Node, fr: _Frame) -> None:
+    def _pipeline_statement(self, node: Node, fr: Frame) -> None:
         """A pipeline, with the lists tree-sitter-bash nests into its last stage taken out.
 
         It reads `a | b | c && d` as `a | (b | c && d)`; bash runs `(a | b | c) && d`, and
@@ -654,18 +625,10 @@ class _Analyser:
             self._stmt(part, fr)
         fr.cond = saved
 
-    def _pipeline(self, stages: Sequence[Node], fr: _Frame, first: SimpleCommand | None) -> None:
-        """Every stage is a subshell; each one reads what the previous one wrote."""
-        prev = first
-        for stage in stages:
-            sub = _Frame(fr.state, fr.cond, prev, shared=True)
-            self._stmt(stage, sub)
-            prev = sub.last
-            if sub.last is not None:
-                fr.last = sub.last
-        fr.pipe = None
+    def _pipeline(self, stages: Sequence[Node], fr: Frame, first: SimpleCommand | None) -> None:
+        run_pipeline(stages, fr, first, self._stmt)
 
-    def _if(self, node: Node, fr: _Frame) -> None:
+    def _if(self, node: Node, fr: Frame) -> None:
         saved = fr.cond
         in_condition = True
         for child in node.children:
@@ -682,7 +645,7 @@ class _Analyser:
                 self._scan(child, fr)
         fr.cond = saved
 
-    def _loop(self, node: Node, fr: _Frame, variable: Node | None) -> None:
+    def _loop(self, node: Node, fr: Frame, variable: Node | None) -> None:
         """while/until/for: the header runs, the body may not."""
         saved = fr.cond
         for child in node.named_children:
@@ -701,7 +664,7 @@ class _Analyser:
                 self._scan(child, fr)
         fr.cond = saved
 
-    def _case(self, node: Node, fr: _Frame) -> None:
+    def _case(self, node: Node, fr: Frame) -> None:
         saved = fr.cond
         for child in node.named_children:
             if child.type == "case_item":
@@ -711,7 +674,7 @@ class _Analyser:
             elif child.type != "comment":
                 self._scan(child, fr)
 
-    def _error_block(self, node: Node, fr: _Frame) -> None:
+    def _error_block(self, node: Node, fr: Frame) -> None:
         """Salvage the commands of a region tree-sitter could not parse."""
         saved = fr.cond
         for child in node.children:
@@ -731,7 +694,7 @@ class _Analyser:
     def _assignment(
         self,
         node: Node,
-        fr: _Frame,
+        fr: Frame,
         names: list[str] | None = None,
         tail: Sequence[Node] = (),
     ) -> tuple[str, str | None, bool]:
@@ -763,14 +726,14 @@ class _Analyser:
             return (self._text(base) if base is not None else ""), None, False
         return self._text(name_node), value, append
 
-    def _assign(self, node: Node, fr: _Frame) -> None:
+    def _assign(self, node: Node, fr: Frame) -> None:
         name, value, append = self._assignment(node, fr)
         if name:
             set_var(fr.own(), name, value, append)
 
     # ----------------------------------------------------------------- commands
 
-    def _redirected(self, node: Node, fr: _Frame) -> None:
+    def _redirected(self, node: Node, fr: Frame) -> None:
         body = node.child_by_field_name("body")
         if body is not None and body.type in _COMMANDS:
             self._command(body, node, fr)
@@ -826,7 +789,7 @@ class _Analyser:
         else:
             scans.append(node)
 
-    def _continuations(self, conts: Iterable[Node], fr: _Frame) -> None:
+    def _continuations(self, conts: Iterable[Node], fr: Frame) -> None:
         """Pipelines and `&&` lists that tree-sitter hangs onto a heredoc redirect."""
         self.sh.depth += 1  # the detour costs more Python frames than `_stmt` counts
         try:
@@ -834,7 +797,7 @@ class _Analyser:
         finally:
             self.sh.depth -= 1
 
-    def _continue(self, conts: Iterable[Node], fr: _Frame) -> None:
+    def _continue(self, conts: Iterable[Node], fr: Frame) -> None:
         for node in conts:
             first = node.children[0] if node.child_count else None
             if node.type == "pipeline" and first is not None and first.type in ("|", "|&"):
@@ -845,7 +808,7 @@ class _Analyser:
                 self._stmt(node, fr)
                 fr.cond = saved
 
-    def _command(self, node: Node, redir: Node | None, fr: _Frame) -> None:
+    def _command(self, node: Node, redir: Node | None, fr: Frame) -> None:
         """Evaluate and report one simple command, then apply its effect on the state."""
         items: list[Node | None] = []
         prefix: list[Node] = []
@@ -984,21 +947,18 @@ class _Analyser:
             self._continuations(conts, fr)
 
     def _prefix(
-        self, prefix: Sequence[Node], fr: _Frame, glued: Sequence[Node] = ()
+        self, prefix: Sequence[Node], fr: Frame, glued: Sequence[Node] = ()
     ) -> tuple[tuple[str, str | None], ...]:
         """`A=1 B=$A cmd`: each prefix assignment sees the ones before it, cmd's words none."""
         out: list[tuple[str, str | None]] = []
         several = len(prefix) > 1
         temp = fr.state.copy() if several else fr.state
-        temp_frame = _Frame(temp, fr.cond) if several else fr
+        temp_frame = Frame(temp, fr.cond) if several else fr
         for a in prefix:
             tail = glued if a is prefix[-1] else ()
             name, value, append = self._assignment(a, temp_frame, tail=tail)
             if append:
-                if value is None or (name in temp.unknown and name not in temp.variables):
-                    value = None
-                else:
-                    value = temp.variables.get(name, "") + value
+                value = appended(temp, name, value)
             if several and name:
                 set_var(temp, name, value)
             out.append((name, value))
@@ -1068,7 +1028,7 @@ class _Analyser:
                 prev_end = e
         return groups
 
-    def _eval_group(self, group: _Group, fr: _Frame) -> Word:
+    def _eval_group(self, group: _Group, fr: Frame) -> Word:
         first = group[0]
         gstart = first[2]
         gend = max(part[3] for part in group) if len(group) > 1 else first[3]
@@ -1119,7 +1079,7 @@ class _Analyser:
         return make_word("".join(out) if known else None, raw, start, end, variables)
 
     @staticmethod
-    def _dollar_name(text: str, fr: _Frame, names: list[str]) -> tuple[str | None, int] | None:
+    def _dollar_name(text: str, fr: Frame, names: list[str]) -> tuple[str | None, int] | None:
         """Value of the parameter named at the start of `text`, and the name's length."""
         match = _PARAMETER.match(text)
         if match is None:
@@ -1129,7 +1089,7 @@ class _Analyser:
             names.append(name)
         return fr.state.variables.get(name), match.end()
 
-    def _value(self, node: Node, fr: _Frame, names: list[str]) -> str | None:
+    def _value(self, node: Node, fr: Frame, names: list[str]) -> str | None:
         """A piece of a word after quote removal and expansion; None if not static."""
         t = node.type
         if t == "word":
@@ -1170,7 +1130,7 @@ class _Analyser:
             if t == "expansion":
                 return self._expansion(node, fr, names)
             if t in ("command_substitution", "process_substitution"):
-                sub = _Frame(fr.state, fr.cond, shared=True)
+                sub = Frame(fr.state, fr.cond, shared=True)
                 self._block(node, sub)
                 return None
             if t == "variable_assignment":
@@ -1193,7 +1153,7 @@ class _Analyser:
         finally:
             sh.depth -= 1
 
-    def _string(self, node: Node, fr: _Frame, names: list[str]) -> str | None:
+    def _string(self, node: Node, fr: Frame, names: list[str]) -> str | None:
         src = self.src
         start = self._c(node.start_byte)
         end = self._c(node.end_byte)
@@ -1229,7 +1189,7 @@ class _Analyser:
         return "".join(out) if known else None
 
     def _join(
-        self, nodes: Sequence[Node], lo: int, hi: int, fr: _Frame, names: list[str]
+        self, nodes: Sequence[Node], lo: int, hi: int, fr: Frame, names: list[str]
     ) -> str | None:
         """Concatenate pieces; text between them is unquoted literal text."""
         src = self.src
@@ -1273,7 +1233,7 @@ class _Analyser:
             out.append(_unescape(src[cur:hi]))
         return "".join(out) if known else None
 
-    def _expansion(self, node: Node, fr: _Frame, names: list[str]) -> str | None:
+    def _expansion(self, node: Node, fr: Frame, names: list[str]) -> str | None:
         """`${...}`: plain, length and the default/alternative forms are static."""
         children = node.children
         prefix = ""
@@ -1356,7 +1316,7 @@ class _Analyser:
 
     # ----------------------------------------------------------------- effects
 
-    def _effects(self, cmd: SimpleCommand, fr: _Frame) -> None:
+    def _effects(self, cmd: SimpleCommand, fr: Frame) -> None:
         """Builtins that change the shell state, and shells that run a string."""
         words = cmd.words
         name = words[0].value
@@ -1425,7 +1385,7 @@ class _Analyser:
             if IDENT.match(target):
                 set_var(state, target, None)
 
-    def _nested(self, cmd: SimpleCommand, fr: _Frame) -> None:
+    def _nested(self, cmd: SimpleCommand, fr: Frame) -> None:
         """`bash -c BODY` and `eval ARGS`: analyse the string as a script of its own."""
         words = cmd.words
         i = _skip_wrappers(words)
@@ -1491,7 +1451,7 @@ class _Analyser:
         inner = _Analyser(body, self.sh, self.nesting + 1, shift, fixed)
         self.sh.depth += 2  # the detour costs more Python frames than `_stmt` counts
         try:
-            inner.run(_Frame(fr.state, fr.cond, cmd.pipe_input, shared=True))
+            inner.run(Frame(fr.state, fr.cond, cmd.pipe_input, shared=True))
         finally:
             self.sh.depth -= 2
 
@@ -1588,7 +1548,7 @@ def analyse(script: str, state: ShellState, *, max_nesting: int = 4) -> ShellRes
     collecting = gc.isenabled()
     gc.disable()
     try:
-        analyser.run(_Frame(result_state, False))
+        analyser.run(Frame(result_state, False))
     except RecursionError:
         if not shared.too_deep:
             shared.errors.append((0, _DEPTH_MESSAGE))

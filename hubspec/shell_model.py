@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from hubspec.records import field, fields, record
 
@@ -129,13 +129,17 @@ IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # --------------------------------------------------------------------------- state
 
 
+def appended(state: ShellState, name: str, value: str | None) -> str | None:
+    """The value `NAME+=value` gives: unknown if the variable or the value is."""
+    if value is None or (name in state.unknown and name not in state.variables):
+        return None
+    return state.variables.get(name, "") + value
+
+
 def set_var(state: ShellState, name: str, value: str | None, append: bool = False) -> str | None:
     """Record an assignment; returns the value the variable ends up with."""
     if append:
-        if value is None or (name in state.unknown and name not in state.variables):
-            value = None
-        else:
-            value = state.variables.get(name, "") + value
+        value = appended(state, name, value)
     if value is None:
         state.variables.pop(name, None)
         state.unknown.add(name)
@@ -182,3 +186,58 @@ def cd_target(name: str, args: Sequence[Word], cwd: str) -> str:
     if name == "pushd" and target is not None and target[:1] == "+":
         return "?"
     return new_cwd(cwd, target)
+
+
+# --------------------------------------------------------------------------- frames
+
+
+class Frame:
+    """Execution context: which state commands see and whether they surely run.
+
+    A subshell frame starts out reading its parent's state and copies it on its
+    first write only: copying eagerly for every pipeline stage is quadratic in a
+    script that both defines many variables and runs many pipelines.
+    """
+
+    __slots__ = ("cond", "last", "pipe", "shared", "state")
+
+    def __init__(
+        self,
+        state: ShellState,
+        cond: bool,
+        pipe: SimpleCommand | None = None,
+        *,
+        shared: bool = False,
+    ) -> None:
+        self.state = state  # read through this; write through `own()`
+        self.shared = shared
+        self.cond = cond
+        self.pipe = pipe  # pipe input for the next command that runs directly here
+        self.last: SimpleCommand | None = None  # last command that ran directly here
+
+    def own(self) -> ShellState:
+        """The state, made private to this frame before it is changed."""
+        if self.shared:
+            self.state = self.state.copy()
+            self.shared = False
+        return self.state
+
+
+Stage = TypeVar("Stage")
+
+
+def run_pipeline(
+    stages: Sequence[Stage],
+    frame: Frame,
+    first: SimpleCommand | None,
+    run: Callable[[Stage, Frame], None],
+) -> None:
+    """Every stage is a subshell; each one reads what the previous one wrote."""
+    previous = first
+    for stage in stages:
+        sub = Frame(frame.state, frame.cond, previous, shared=True)
+        run(stage, sub)
+        previous = sub.last
+        if sub.last is not None:
+            frame.last = sub.last
+    frame.pipe = None

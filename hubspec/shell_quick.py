@@ -18,6 +18,7 @@ import re
 
 from hubspec.shell_model import (
     EFFECTFUL,
+    Frame,
     ShellResult,
     ShellState,
     SimpleCommand,
@@ -25,6 +26,7 @@ from hubspec.shell_model import (
     cd_target,
     make_command,
     make_word,
+    run_pipeline,
     set_var,
 )
 
@@ -71,27 +73,6 @@ class _NotQuick(Exception):
     """The script leaves the subset after all: the walk has to analyse it."""
 
 
-class _Frame:
-    """The walk's frame (hubspec.shell._Frame): state, whether commands surely run, pipe."""
-
-    __slots__ = ("cond", "last", "pipe", "shared", "state")
-
-    def __init__(
-        self, state: ShellState, cond: bool, pipe: SimpleCommand | None, *, shared: bool
-    ) -> None:
-        self.state = state
-        self.cond = cond
-        self.pipe = pipe
-        self.shared = shared
-        self.last: SimpleCommand | None = None
-
-    def own(self) -> ShellState:
-        if self.shared:
-            self.state = self.state.copy()
-            self.shared = False
-        return self.state
-
-
 def quick_analysis(script: str, state: ShellState) -> ShellResult | None:
     """`hubspec.shell.analyse(script, state)` for a script of the subset, else None."""
     if not script.isascii():
@@ -102,14 +83,18 @@ def quick_analysis(script: str, state: ShellState) -> ShellResult | None:
             return None
     elif (
         _SCRIPT.fullmatch(script) is None
-        # tree-sitter-bash reads `` `a` `b` `` as one substitution and `A=|b` as an error
+        # tree-sitter-bash reads `` `a` `b` `` as one substitution, `A=|b` as an error, and
+        # `A=b`c`|d` as the command `c` after `A=b`
         or script.count("`") > 2
         or "=|" in script
+        or "`|" in script
+        or "`&" in script
+        or "`;" in script
     ):
         return None
     result_state = state.copy()
     reader = _Reader(script)
-    frame = _Frame(result_state, False, None, shared=False)
+    frame = Frame(result_state, False, None, shared=False)
     try:
         if one_command:
             reader.command(_word_spans(script), frame)
@@ -145,7 +130,7 @@ class _Reader:
         self.literal = _literal(script)
         self.commands: list[SimpleCommand] = []
 
-    def run_list(self, start: int, end: int, frame: _Frame) -> None:
+    def run_list(self, start: int, end: int, frame: Frame) -> None:
         """Statements split by ';', each pipelines joined by '&&' / '||', each commands by '|'."""
         statements: list[list[list[list[Span]]]] = [[[[]]]]
         for token in _TOKEN.finditer(self.script, start, end):
@@ -173,21 +158,13 @@ class _Reader:
                 self._pipeline(pipeline, frame)
             frame.cond = saved
 
-    def _pipeline(self, commands: list[list[Span]], frame: _Frame) -> None:
+    def _pipeline(self, commands: list[list[Span]], frame: Frame) -> None:
         if len(commands) == 1:
             self.command(commands[0], frame)
-            return
-        previous = frame.pipe
-        for words in commands:
-            # every stage is a subshell that reads what the previous one wrote
-            stage = _Frame(frame.state, frame.cond, previous, shared=True)
-            self.command(words, stage)
-            previous = stage.last
-            if stage.last is not None:
-                frame.last = stage.last
-        frame.pipe = None
+        else:
+            run_pipeline(commands, frame, frame.pipe, self.command)
 
-    def command(self, spans: list[Span], frame: _Frame) -> None:
+    def command(self, spans: list[Span], frame: Frame) -> None:
         script = self.script
         count = len(spans)
         prefix = 0
@@ -222,7 +199,7 @@ class _Reader:
             # `A=1 B=$A make`: B sees A, make's words see neither
             several = prefix > 1
             scratch = (
-                _Frame(frame.state.copy(), frame.cond, None, shared=False) if several else frame
+                Frame(frame.state.copy(), frame.cond, None, shared=False) if several else frame
             )
             for start, end in spans[:prefix]:
                 equals = script.index("=", start)
@@ -256,7 +233,7 @@ class _Reader:
             state = frame.own()
             state.cwd = cd_target(name, words[1:], state.cwd)
 
-    def _word(self, start: int, end: int, frame: _Frame) -> Word:
+    def _word(self, start: int, end: int, frame: Frame) -> Word:
         """A word: quotes removed, variables expanded (None if not known), substitutions run."""
         script = self.script
         raw = script[start:end]
@@ -298,10 +275,10 @@ class _Reader:
         value_text = "".join(out) if known else None
         return make_word(value_text, raw, start, end, tuple(dict.fromkeys(names)))
 
-    def _substitution(self, start: int, end: int, frame: _Frame) -> None:
+    def _substitution(self, start: int, end: int, frame: Frame) -> None:
         """Run the commands of `$(...)` or `` `...` `` in a subshell of the frame."""
         opening = 1 if self.script[start] == "`" else 2
-        self.run_list(start + opening, end - 1, _Frame(frame.state, frame.cond, None, shared=True))
+        self.run_list(start + opening, end - 1, Frame(frame.state, frame.cond, None, shared=True))
 
 
 def _literal(text: str) -> bool:

@@ -1108,7 +1108,7 @@ WORD_PIECES = (
 ASSIGNMENTS = (
     *("A=1", "B=$A", "C=", "D=''", 'E="x $A"', "F=$U", "G=a=b", "H=${A}x", "A=$A$A", "I=:"),
     *("R=$A.b.$A.c", "R=$A.$U.c", 'R=x"q"$A-y', "R=$A/$A/z", "R=$A.b.$A.c/$A-$A-$A", "J+=1"),
-    *("T=$(date)", "T=`a b`", 'T="$(a)x"', "T=$(echo $A | cut -c 1-3)"),
+    *("T=$(date)", "T=`a b`", 'T="$(a)x"', "T=$(echo $A | cut -c 1-3)", "A=b`c`"),
 )
 OPERATORS = (" && ", " || ", " | ", "; ", "&&", "|", " ;", ";", " & ", " |& ", "\n")
 QUICK_STATE = ShellState({"A": "1", "HOME": "/root", "E": ""}, {"U"}, "/src")
@@ -1223,6 +1223,8 @@ def test_quick_analysis_gives_the_walks_result_on_every_corpus_command(corpus: P
         ("make || true; make install", True),
         ("echo `a` `b`", False),  # tree-sitter-bash reads one substitution from a to b
         ("C=|x", False),  # an error to tree-sitter-bash
+        ("A=b`c`;d", False),  # to tree-sitter-bash, `c` is a command with A=b before it
+        ("A=b`c` ;d", True),
         ("a && && b", False),
         ("a &", False),
         ("a |& b", False),
