@@ -37,8 +37,9 @@ def forked_map(
 ) -> Iterator[R]:
     """`map(function, tasks)` in input order, over `workers` forked children.
 
-    An exception raised by `function` is raised here (the run stops); a child that dies
-    raises WorkerLost. Children are stopped and reaped however the iteration ends.
+    An exception raised by `function` is raised here at its task's place in input order (the
+    run stops), so the same input fails the same way whichever child is faster; a child that
+    dies raises WorkerLost. Children are stopped and reaped however the iteration ends.
     """
     chunks = [
         range(start, min(start + chunksize, len(tasks)))
@@ -109,7 +110,7 @@ def _collect(chunks: Sequence[range], children: dict[int, int], orders: int) -> 
     pending += _NUMBER.pack(_STOP) * len(children)
     os.set_blocking(orders, False)
     buffers = {fd: bytearray() for fd in children}
-    done: dict[int, list[Any]] = {}
+    done: dict[int, tuple[bool, Any]] = {}
     following = 0
     while following < len(chunks):
         if not buffers:
@@ -133,11 +134,12 @@ def _collect(chunks: Sequence[range], children: dict[int, int], orders: int) -> 
                 continue
             buffers[fd] += data
             for number, ok, value in _messages(buffers[fd]):
-                if not ok:
-                    raise value
-                done[number] = value
+                done[number] = ok, value
         while following in done:
-            yield from done.pop(following)
+            ok, value = done.pop(following)
+            if not ok:
+                raise value  # at its place in input order, as the serial loop would
+            yield from value
             following += 1
 
 

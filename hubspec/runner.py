@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
@@ -148,19 +149,29 @@ ProgressCallback = Callable[[int, int], None]
 def lint_paths(options: RunOptions, progress: ProgressCallback | None = None) -> Outcome:
     """Lint every input, in worker processes when that pays; results in input order."""
     configs = Configs(options)
-    tasks = [
-        _Task(item.display, item.data, item.root, item.settings)
-        for item in _inputs(options, configs)
-    ]
+    sources = _sources(options, configs)
     results: list[LintResult] = []
     budgets: list[Budget] = []
-    for number, (result, budget) in enumerate(_map(_lint_task, tasks, options.jobs), 1):
-        results.append(result)
-        if budget is not None:
-            budgets.append(budget)
+    linted = _map(partial(_lint_source, configs), sources, options.jobs)
+    for number, outcome in enumerate(linted, 1):
+        if outcome is not None:
+            result, budget = outcome
+            results.append(result)
+            if budget is not None:
+                budgets.append(budget)
         if progress is not None:
-            progress(number, len(tasks))
+            progress(number, len(sources))
     return Outcome(results, budgets)
+
+
+def _lint_source(
+    configs: Configs, source: Input | _FileSource
+) -> tuple[LintResult, Budget | None] | None:
+    """Read (in the worker, when there are workers) and lint one input; None if excluded."""
+    item = _read_source(configs, source)
+    if item is None:
+        return None
+    return _lint_task(_Task(item.display, item.data, item.root, item.settings))
 
 
 @record
@@ -492,28 +503,55 @@ class Input:
     settings: Settings
 
 
+@record
+class _FileSource:
+    """A buildspec file found or named, not read yet; one named on the command line is never
+    excluded by a config."""
+
+    target: files.Target
+    explicit: bool
+
+
 def _inputs(options: RunOptions, configs: Configs) -> list[Input]:
     """Every input, read once; stdin is read only when '-' is given."""
     inputs: list[Input] = []
+    for source in _sources(options, configs):
+        item = _read_source(configs, source)
+        if item is not None:
+            inputs.append(item)
+    return inputs
+
+
+def _sources(options: RunOptions, configs: Configs) -> list[Input | _FileSource]:
+    """stdin (read now, when '-' is given) and every buildspec file, in report order."""
+    sources: list[Input | _FileSource] = []
     named = [path for path in options.paths if path != STDIN]
     explicit = {Path(path) for path in named}
-    targets: list[tuple[files.Target, Config | None]] = []
-    for target in files.discover(named):
-        config = configs.for_path(target.path, is_file=True)  # discover gives regular files
-        if target.path in explicit or config is None or not config.excludes(target.path):
-            targets.append((target, config))
+    targets = files.discover(named)
     if STDIN in options.paths:
         display = options.stdin_filename or "<stdin>"
         fallback = Path(options.stdin_filename).parent if options.stdin_filename else Path.cwd()
         data = sys.stdin.buffer.read(files.MAX_INPUT_BYTES + 1)
         settings = configs.settings_for(Path(display))
-        inputs.append(Input(display, data, settings.source_root or fallback, None, settings))
-    for target, config in targets:
-        try:
-            data = files.read_bytes(target.path, files.MAX_INPUT_BYTES)
-        except OSError as error:
-            raise files.PathError(f"{target.display}: cannot be read ({error.strerror})") from None
-        settings = configs.settings_for(target.path, config)
-        root = settings.source_root or target.path.parent
-        inputs.append(Input(target.display, data, root, target.path, settings))
-    return inputs
+        sources.append(Input(display, data, settings.source_root or fallback, None, settings))
+    sources.extend(_FileSource(target, target.path in explicit) for target in targets)
+    return sources
+
+
+def _read_source(configs: Configs, source: Input | _FileSource) -> Input | None:
+    """A file's bytes and settings, or None when its config excludes it."""
+    if isinstance(source, Input):
+        return source
+    path = source.target.path
+    config = configs.for_path(path, is_file=True)  # discover gives regular files
+    if not source.explicit and config is not None and config.excludes(path):
+        return None
+    try:
+        data = files.read_bytes(path, files.MAX_INPUT_BYTES)
+    except OSError as error:
+        raise files.PathError(
+            f"{source.target.display}: cannot be read ({error.strerror})"
+        ) from None
+    settings = configs.settings_for(path, config)
+    root = settings.source_root or path.parent
+    return Input(source.target.display, data, root, path, settings)

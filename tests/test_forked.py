@@ -74,6 +74,23 @@ def test_an_exception_in_a_task_is_raised_in_the_parent(forks: list[int]) -> Non
         list(forked_map(failing, list(range(80)), 2, 4))
 
 
+def test_of_several_failing_tasks_the_first_in_input_order_is_raised(forks: list[int]) -> None:
+    """A later task that fails sooner (in the faster child) does not win."""
+
+    def failing(number: int) -> int:
+        if number == 3:
+            time.sleep(0.3)
+            raise KeyError("task 3")
+        if number == 30:
+            raise KeyError("task 30")
+        return number
+
+    results: list[int] = []
+    with pytest.raises(KeyError, match="task 3'"):
+        results.extend(forked_map(failing, list(range(40)), 2, 2))
+    assert results == [0, 1]
+
+
 def test_an_exception_that_cannot_be_pickled_arrives_as_its_text(forks: list[int]) -> None:
     class Local(Exception):  # a local class cannot be pickled
         pass

@@ -96,3 +96,52 @@ def test_an_internal_error_in_a_worker_names_the_file(
         # Python 3.12+ warns when forking with threads (here maybe the Go runtime's).
         warnings.simplefilter("ignore", DeprecationWarning)
         lint_paths(RunOptions(paths=[str(tmp_path)], jobs=2))
+
+
+def _many_buildspecs(root: Path, count: int) -> list[Path]:
+    paths = []
+    for number in range(count):
+        path = root / f"app{number:02d}" / "buildspec.yml"
+        path.parent.mkdir(parents=True)
+        path.write_text(PLAIN.format(n=number))
+        paths.append(path)
+    return paths
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_first_unreadable_file_in_order_stops_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """Workers read their own files; the error is the one a serial run meets first."""
+    paths = _many_buildspecs(tmp_path, runner.PARALLEL_MIN_FILES + 14)
+    discover = runner.files.discover
+
+    def with_vanished_files(named: list[str]) -> list[runner.files.Target]:
+        """Two files that are gone by the time they are read (deleted after the walk)."""
+        found = discover(named)
+        for index in (25, 7):
+            gone = tmp_path / f"gone{index}.yml"
+            found.insert(index, runner.files.Target(gone, str(gone)))
+        return found
+
+    monkeypatch.setattr(runner.files, "discover", with_vanished_files)
+    with pytest.raises(runner.files.PathError, match=r"gone7.yml: cannot be read \(No such"):
+        lint_paths(RunOptions(paths=[str(tmp_path)], jobs=jobs))
+    assert len(paths) > runner.PARALLEL_MIN_FILES
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_config_excludes_apply_in_workers(tmp_path: Path, jobs: int) -> None:
+    paths = _many_buildspecs(tmp_path, runner.PARALLEL_MIN_FILES + 4)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".hubspec.toml").write_text('exclude = ["app1*/*"]\n')
+    calls: list[tuple[int, int]] = []
+    outcome = lint_paths(
+        RunOptions(paths=[str(tmp_path)], jobs=jobs),
+        lambda done, total: calls.append((done, total)),
+    )
+    linted = [Path(result.path).parent.name for result in outcome.results]
+    assert linted == [f"app{n:02d}" for n in range(len(paths)) if not 10 <= n <= 19]
+    assert calls[-1] == (len(paths), len(paths))  # progress counts excluded files as done
+    named = lint_paths(RunOptions(paths=[str(paths[12])], jobs=jobs))
+    assert [result.path for result in named.results] == [str(paths[12])]  # named: linted
