@@ -405,6 +405,10 @@ def _moved_empty_value(text: str, event: Any, in_flow: bool) -> Any:
     return ScalarEvent(None, None, event.implicit, "", mark, mark, style=None)
 
 
+_RESOLVED: dict[tuple[str, Any], str] = {}
+"""Tags the default resolver gave plain scalars of libyaml's texts, by value and implicit flags."""
+_RESOLVED_LIMIT = 4096
+
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _NO_PAIRS: list[tuple[Node, Node]] = []
@@ -485,6 +489,16 @@ class _TreeBuilder:
                     and value[0] not in string_starts
                 ):
                     resolved = _STRING_TAG
+                elif string_starts is not None:
+                    # libyaml's texts all take the default YAML 1.2 resolver: a pure function
+                    # of the value, asked about `version: 0.2` in every file
+                    key = (value, event.implicit)
+                    known = _RESOLVED.get(key)
+                    if known is None:
+                        known = str(resolver.resolve(ScalarNode, value, event.implicit))
+                        if len(_RESOLVED) < _RESOLVED_LIMIT:
+                            _RESOLVED[key] = known
+                    resolved = known
                 else:
                     resolved = str(resolver.resolve(ScalarNode, value, event.implicit))
                 style = event.style or None  # libyaml says '' for plain, ruamel None

@@ -416,3 +416,13 @@ def _commented_fixture_texts() -> list[str]:
             if any(line.lstrip(" ").startswith("#") for line in decoded.text.split("\n")):
                 _COMMENTED.append(decoded.text)
     return _COMMENTED
+
+
+def test_remembered_scalar_tags_depend_on_the_value_and_its_quoting() -> None:
+    """The libyaml path remembers the resolver's tag per (value, implicit flags)."""
+    first = parse("a.yml", decode(b"a: 0.2\nb: '0.2'\nc: true\nd: 'true'\ne: null\n"))
+    again = parse("b.yml", decode(b"e: '0.2'\nd: 0.2\nc: 'true'\nb: true\na: ~\n"))
+    assert isinstance(first, Document) and isinstance(again, Document)
+    assert first.data == {"a": 0.2, "b": "0.2", "c": True, "d": "true", "e": None}
+    assert again.data == {"e": "0.2", "d": 0.2, "c": "true", "b": True, "a": None}
+    assert document._RESOLVED[("0.2", (True, False))] == "tag:yaml.org,2002:float"
