@@ -49,9 +49,9 @@ _QUOTED_SUBSTITUTION = rf"\$\({_INNER_UNQUOTED}\)|`{_INNER_UNQUOTED}`"
 _DOUBLE_QUOTED_PIECE = re.compile(rf"{_DQ_TEXT}++|{_QUOTED_SUBSTITUTION}|{_VARIABLE}")
 _DOUBLE_QUOTED = rf"\"(?:{_DQ_TEXT}++|{_QUOTED_SUBSTITUTION}|{_VARIABLE})*+\""
 _PART = re.compile(rf"{_PLAIN}++|{_SUBSTITUTION}|{_VARIABLE}|{_SINGLE_QUOTED}|{_DOUBLE_QUOTED}")
-_WORD = re.compile(rf"(?:{_PART.pattern})++")
-_SCRIPT = re.compile(rf"(?: ++|{_OPERATOR}|{_WORD.pattern})++")
-_TOKEN = re.compile(rf"(?P<blank> ++)|(?P<operator>{_OPERATOR})|{_WORD.pattern}")
+_WORD = rf"(?:{_PART.pattern})++"
+_TOKEN = re.compile(rf"(?P<blank> ++)|(?P<operator>{_OPERATOR})|{_WORD}")
+"""A script of the subset is a run of these tokens with nothing between them (`run_list`)."""
 _SIMPLE_WORD = re.compile(rf"(?:{_PLAIN}++|{_VARIABLE}|{_SINGLE_QUOTED}|{_INNER_DOUBLE_QUOTED})++")
 _ONE_COMMAND = re.compile(rf" *+{_SIMPLE_WORD.pattern}(?: ++{_SIMPLE_WORD.pattern})*+ *+")
 """A script without operators or substitutions (`_one_command`): words between blanks."""
@@ -82,10 +82,9 @@ def quick_analysis(script: str, state: ShellState) -> ShellResult | None:
         if _ONE_COMMAND.fullmatch(script) is None:
             return None
     elif (
-        _SCRIPT.fullmatch(script) is None
         # tree-sitter-bash reads `` `a` `b` `` as one substitution, `A=|b` as an error, and
         # `A=b`c`|d` as the command `c` after `A=b`
-        or script.count("`") > 2
+        script.count("`") > 2
         or "=|" in script
         or "`|" in script
         or "`&" in script
@@ -133,7 +132,11 @@ class _Reader:
     def run_list(self, start: int, end: int, frame: Frame) -> None:
         """Statements split by ';', each pipelines joined by '&&' / '||', each commands by '|'."""
         statements: list[list[list[list[Span]]]] = [[[[]]]]
+        position = start
         for token in _TOKEN.finditer(self.script, start, end):
+            if token.start() != position:
+                raise _NotQuick  # text that is no token of the subset
+            position = token.end()
             if token.lastgroup == "blank":
                 continue
             operator = token.group("operator")
@@ -148,8 +151,8 @@ class _Reader:
                 statements[-1][-1].append([])
             else:
                 statements[-1].append([[]])
-        if not statements[-1][-1][-1]:
-            raise _NotQuick  # nothing after the last operator (or no command at all)
+        if position != end or not statements[-1][-1][-1]:
+            raise _NotQuick  # text left over, or nothing after the last operator
         for pipelines in statements:
             saved = frame.cond
             for index, pipeline in enumerate(pipelines):
