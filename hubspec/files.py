@@ -15,7 +15,7 @@ import os
 import re
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from hubspec.records import record
@@ -112,7 +112,7 @@ def _walk(root: Path) -> Iterator[Path]:
         candidates: list[os.DirEntry[str]] = []
         for entry in entries:
             name = entry.name
-            if _is_folder(entry):
+            if _entry_is(entry.is_dir):
                 if (
                     name not in SKIPPED_DIRS
                     and not entry.is_symlink()
@@ -125,7 +125,7 @@ def _walk(root: Path) -> Iterator[Path]:
         for entry in candidates:
             # A FIFO, socket or device is skipped (opening a FIFO blocks); a symlink counts
             # as what it points to, and a dangling one is skipped.
-            if not _is_regular_entry(entry):
+            if not _entry_is(entry.is_file):
                 continue
             path = Path(entry.path)
             if BUILDSPEC_NAME.match(entry.name) or _looks_like_buildspec(path):
@@ -134,16 +134,10 @@ def _walk(root: Path) -> Iterator[Path]:
         pending.extend(os.path.join(directory, name) for name in folders)
 
 
-def _is_folder(entry: os.DirEntry[str]) -> bool:
+def _entry_is(test: Callable[[], bool]) -> bool:
+    """A DirEntry type test (following symlinks) that counts an unreadable entry as no."""
     try:
-        return entry.is_dir()
-    except OSError:
-        return False
-
-
-def _is_regular_entry(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_file()
+        return test()
     except OSError:
         return False
 

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from hubspec import files
 from hubspec.config import Config, ConfigSearch, load_config
@@ -99,10 +99,11 @@ class Configs:
             self.loaded[found] = load_config(found)
         return self.loaded[found]
 
-    def settings_for(self, path: Path, config: Config | Literal[False] | None = False) -> Settings:
-        """The settings for `path`; `config` is its config when the caller looked it up."""
-        if config is False:
-            config = self.for_path(path)
+    def settings_for(self, path: Path) -> Settings:
+        return self.settings_with(path, self.for_path(path))
+
+    def settings_with(self, path: Path, config: Config | None) -> Settings:
+        """The settings for `path` under `config`, the config `for_path` found for it."""
         key = id(config) if config is not None else 0
         settings = self.base_settings.get(key)
         if settings is None:
@@ -552,6 +553,6 @@ def _read_source(configs: Configs, source: Input | _FileSource) -> Input | None:
         raise files.PathError(
             f"{source.target.display}: cannot be read ({error.strerror})"
         ) from None
-    settings = configs.settings_for(path, config)
+    settings = configs.settings_with(path, config)
     root = settings.source_root or path.parent
     return Input(source.target.display, data, root, path, settings)

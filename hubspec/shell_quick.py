@@ -114,8 +114,6 @@ def _word_spans(script: str) -> list[Span]:
         if piece:
             spans.append((position, position + len(piece)))
         position += len(piece) + 1
-    if not spans:
-        raise _NotQuick
     return spans
 
 
@@ -214,8 +212,8 @@ class _Reader:
         words: list[Word] = []
         literal = self.literal
         for start, end in spans[prefix:]:
-            raw = script[start:end]
-            if literal or _literal(raw):
+            if literal:
+                raw = script[start:end]
                 words.append(make_word(raw, raw, start, end, ()))
             else:
                 words.append(self._word(start, end, frame))
@@ -285,9 +283,7 @@ class _Reader:
 
 
 def _literal(text: str) -> bool:
-    """No quotes, expansions or substitutions: the words in `text` are their text.
-
-    Substring tests: a frozenset's isdisjoint looks up every character of the text."""
+    """No quotes, expansions or substitutions: the words in `text` are their text."""
     return "$" not in text and "'" not in text and '"' not in text and "`" not in text
 
 
