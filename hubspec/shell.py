@@ -1069,6 +1069,19 @@ class _Analyser:
                         value, used = found
                         if value is not None:
                             value += _unescape(text[used:])
+            elif (
+                t == "variable_assignment"
+                and i + 1 < len(group)
+                and (following_node := group[i + 1][0]) is not None
+                and _cut_after_dollar(node, following_node)
+            ):
+                # `export R=$A.b.$B.c`: cut after its `$` as in a prefix assignment
+                skip = True
+                name, value, append = self._assignment(node, fr, names, tail=(following_node,))
+                if value is not None and name:
+                    value = name + ("+=" if append else "=") + value
+                else:
+                    value = None
             else:
                 value = self._value(node, fr, names)
             if value is None:

@@ -1267,6 +1267,38 @@ def test_an_assignment_that_tree_sitter_cuts_is_one_assignment(
 
 
 @pytest.mark.parametrize("walk", [True, False])
+@pytest.mark.parametrize("declaration", ["export", "local", "declare -x", "readonly"])
+@pytest.mark.parametrize(
+    ("assignment", "word", "value"),
+    [
+        # tree-sitter-bash ends the assignment at the second `$` and makes `B.ama...` a word
+        (
+            "U=$A.dkr.ecr.$B.amazonaws.com/app",
+            "U=1.dkr.ecr.2.amazonaws.com/app",
+            "1.dkr.ecr.2.amazonaws.com/app",
+        ),
+        ("U=$A.b.$B.c.$A.d/$B-$A", "U=1.b.2.c.1.d/2-1", "1.b.2.c.1.d/2-1"),
+        ("U+=$A.b.$B.c", "U+=1.b.2.c", "u1.b.2.c"),
+        ("U=$A.b.$N.c", None, None),
+    ],
+)
+def test_a_declared_assignment_that_tree_sitter_cuts_is_one_word(
+    walk: bool, declaration: str, assignment: str, word: str | None, value: str | None
+) -> None:
+    state = ShellState({"A": "1", "B": "2", "U": "u"}, {"N"})
+    script = f"{declaration} {assignment} X=$B.$A"
+    result = (_walked if walk else analyse)(script, state)
+    (command,) = result.commands
+    flag = len(declaration.split()) - 1
+    assert [w.value for w in command.words][1 + flag :] == [word, "X=2.1"]
+    assert [w.raw for w in command.words][1 + flag :] == [assignment, "X=$B.$A"]
+    assert result.state.variables.get("U") == value
+    assert ("U" in result.state.unknown) == (value is None)
+    assert result.state.variables["X"] == "2.1"
+    assert_offsets(script, result)
+
+
+@pytest.mark.parametrize("walk", [True, False])
 @pytest.mark.parametrize(
     ("script", "cwd", "pipes"),
     [
