@@ -153,12 +153,12 @@ class _Walker:
     def run(self) -> None:
         carries_state = self.model.version != "0.1"
         start_state = initial_state(self.model)
-        state = start_state.copy()
+        state = start_state  # the analysis never changes the state it is given
         known_at_start = set(start_state.variables) | start_state.unknown
         analysed = 0
         for step in self.model.steps:
             if not carries_state:
-                state = start_state.copy()
+                state = start_state
             analysed += len(step.text)
             if analysed > MAX_ANALYSED_CHARACTERS:
                 # Aliases can repeat one long command many times: bound the total work.
@@ -188,8 +188,9 @@ class _Walker:
                         f"{problem}, so a docker pull in it may be missed",
                     )
                 )
-            state = result.state
-            self.assigned |= (set(state.variables) | state.unknown) - known_at_start
+            if result.state is not state:
+                state = result.state
+                self.assigned |= (set(state.variables) | state.unknown) - known_at_start
 
     def _place(
         self, step: Step, offsets: Sequence[int], start: int, end: int, user: str, conditional: bool

@@ -229,7 +229,20 @@ def value_offsets(document: Document, node: Node) -> Sequence[int]:
         return range(node.start + 1, node.start + len(value) + 2)
     offsets: list[int] = []
     cursor = 0
-    for char in value:
+    index = 0
+    size = len(value)
+    while index < size:
+        # Where the rest of a value line is written as it is (a block scalar's line after
+        # its indentation), each character matches the next one: take the line at once.
+        line_end = value.find("\n", index) + 1 or size
+        if source.startswith(value[index:line_end], cursor):
+            start = node.start + cursor
+            offsets.extend(range(start, start + line_end - index))
+            cursor += line_end - index
+            index = line_end
+            continue
+        char = value[index]
+        index += 1
         limit = min(len(source), cursor + 64)
         if char in " \n":  # a space or line break of the value matches any source whitespace
             probe = cursor

@@ -1547,21 +1547,23 @@ def analyse(script: str, state: ShellState, *, max_nesting: int = 4) -> ShellRes
 
     Never raises on malformed shell: tree-sitter's ERROR/MISSING nodes become
     entries in `errors` and every command that did parse is still reported.
+    `state` is never changed; the result's state is `state` itself when the script
+    leaves it as it was, so callers can tell a change by identity.
     """
     quick = quick_analysis(script, state)
     if quick is not None:
         return quick
-    result_state = state.copy()
     headroom = sys.getrecursionlimit() - _stack_depth() - 100
     budget = max(1, min(_MAX_DEPTH, headroom // _FRAMES_PER_LEVEL))
     shared = _Shared(max_nesting, budget)
     analyser = _Analyser(script, shared, 0, 0, None)
     # Nothing built here forms reference cycles; collecting while a megabyte of
     # commands piles up only costs time.
+    frame = Frame(state, False, shared=True)  # copied on the first change only
     collecting = gc.isenabled()
     gc.disable()
     try:
-        analyser.run(Frame(result_state, False))
+        analyser.run(frame)
     except RecursionError:
         if not shared.too_deep:
             shared.errors.append((0, _DEPTH_MESSAGE))
@@ -1569,4 +1571,4 @@ def analyse(script: str, state: ShellState, *, max_nesting: int = 4) -> ShellRes
         if collecting:
             gc.enable()
     errors = sorted(shared.errors, key=lambda e: e[0])
-    return ShellResult(tuple(shared.commands), tuple(errors), result_state)
+    return ShellResult(tuple(shared.commands), tuple(errors), frame.state)

@@ -60,6 +60,7 @@ class ShellResult:
     commands: tuple[SimpleCommand, ...]
     errors: tuple[tuple[int, str], ...]
     state: ShellState
+    """The state after the script: the incoming object itself when nothing changed it."""
 
 
 # The generated __init__ of a frozen record assigns each field through

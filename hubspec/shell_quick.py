@@ -91,9 +91,8 @@ def quick_analysis(script: str, state: ShellState) -> ShellResult | None:
         or "`;" in script
     ):
         return None
-    result_state = state.copy()
     reader = _Reader(script)
-    frame = Frame(result_state, False, None, shared=False)
+    frame = Frame(state, False, None, shared=True)  # copied on the first change only
     try:
         if one_command:
             reader.command(_word_spans(script), frame)
@@ -101,7 +100,7 @@ def quick_analysis(script: str, state: ShellState) -> ShellResult | None:
             reader.run_list(0, len(script), frame)
     except _NotQuick:
         return None
-    return ShellResult(tuple(reader.commands), (), result_state)
+    return ShellResult(tuple(reader.commands), (), frame.state)
 
 
 def _word_spans(script: str) -> list[Span]:
