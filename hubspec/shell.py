@@ -20,20 +20,18 @@ from types import FrameType
 import tree_sitter
 
 from hubspec.shell_model import (
-    DECLARATIONS,
     EFFECTFUL,
     IDENT,
-    MUTATORS,
-    SHELLS,
     Frame,
     ShellResult,
     ShellState,
     SimpleCommand,
     Word,
     appended,
-    cd_target,
+    apply_builtin,
     make_command,
     make_word,
+    nested_body,
     run_pipeline,
     set_var,
 )
@@ -307,23 +305,6 @@ def _cut_after_dollar(assignment: Node, following: Node) -> bool:
         and value.end_byte == following.start_byte
         and value.children[-1].type == "$"
     )
-
-
-def _split_assignment(word: Word) -> tuple[str, str | None, bool] | None:
-    """`NAME=VALUE` / `NAME+=VALUE` as given to export/declare; None for a bare name."""
-    text = word.value if word.value is not None else word.raw
-    if "=" not in text:
-        return None
-    name, _, value = text.partition("=")
-    append = name.endswith("+")
-    if append:
-        name = name[:-1]
-    if "[" in name:  # array element: the array becomes unknown
-        name = name.split("[", 1)[0]
-        return (name, None, False) if IDENT.match(name) else None
-    if not IDENT.match(name):
-        return None
-    return name, (value if word.value is not None else None), append
 
 
 # tree-sitter-bash 0.25.1 reads out of bounds, and segfaults depending on the memory
@@ -768,7 +749,13 @@ class _Analyser:
         """Split a redirection into its target, stray argv words and what follows a heredoc."""
         t = node.type
         if t == "file_redirect":
-            dests = [c for c in node.children if c.is_named and c.type != "file_descriptor"]
+            dests: list[Node | None] = []
+            for child in node.children:
+                if child.type == "concatenation":
+                    # parts, not a whole: `$A.b.$B.c` may be cut after its `$`
+                    dests.extend(child.children)
+                elif child.is_named and child.type != "file_descriptor":
+                    dests.append(child)
             groups = self._group(dests)
             if groups:
                 # tree-sitter hangs words after `2>&1 word` onto the redirect; bash
@@ -942,7 +929,10 @@ class _Analyser:
         fr.pipe = None
         fr.last = cmd
         self.sh.commands.append(cmd)
-        self._effects(cmd, fr)
+        program = words[0].value
+        if program is not None and (program in EFFECTFUL or "/" in program):
+            apply_builtin(words, fr)
+            self._nested(cmd, fr)
         if conts:
             self._continuations(conts, fr)
 
@@ -1329,118 +1319,10 @@ class _Analyser:
 
     # ----------------------------------------------------------------- effects
 
-    def _effects(self, cmd: SimpleCommand, fr: Frame) -> None:
-        """Builtins that change the shell state, and shells that run a string."""
-        words = cmd.words
-        name = words[0].value
-        if name is None or (name not in EFFECTFUL and "/" not in name):
-            return
-        state = fr.own() if name in MUTATORS else fr.state
-        args = words[1:]
-        if name in DECLARATIONS:
-            self._declare(args, state)
-        elif name == "unset":
-            values = [w.value for w in args]
-            if "-f" not in values:
-                for w in args:
-                    if w.value is not None and IDENT.match(w.value):
-                        state.variables.pop(w.value, None)
-                        state.unknown.discard(w.value)
-        elif name in ("cd", "pushd", "popd"):
-            state.cwd = cd_target(name, args, state.cwd)
-        elif name == "read":
-            self._read(args, state)
-        elif name == "printf" and len(args) >= 2 and args[0].value == "-v":
-            target = args[1].value
-            if target is not None and IDENT.match(target):
-                set_var(state, target, None)
-        self._nested(cmd, fr)
-
-    @staticmethod
-    def _declare(args: Sequence[Word], state: ShellState) -> None:
-        functions = False
-        for w in args:
-            v = w.value
-            if v is not None and v[:1] in ("-", "+") and "=" not in v:
-                functions = functions or "f" in v or "F" in v
-                continue
-            if functions:
-                continue
-            parsed = _split_assignment(w)
-            if parsed is not None:
-                set_var(state, parsed[0], parsed[1], parsed[2])
-
-    @staticmethod
-    def _read(args: Sequence[Word], state: ShellState) -> None:
-        targets: list[str] = []
-        i = 0
-        while i < len(args):
-            v = args[i].value
-            i += 1
-            if v is None:
-                continue
-            if v == "--":
-                targets.extend(w.value for w in args[i:] if w.value is not None)
-                break
-            if len(v) > 1 and v[0] == "-":
-                for k, ch in enumerate(v[1:]):
-                    if ch in "adinNptu":
-                        optarg = v[k + 2 :]
-                        if not optarg and i < len(args):
-                            optarg = args[i].value or ""
-                            i += 1
-                        if ch == "a":
-                            targets.append(optarg)
-                        break
-                continue
-            targets.append(v)
-        for target in targets or ["REPLY"]:
-            if IDENT.match(target):
-                set_var(state, target, None)
-
     def _nested(self, cmd: SimpleCommand, fr: Frame) -> None:
         """`bash -c BODY` and `eval ARGS`: analyse the string as a script of its own."""
-        words = cmd.words
-        i = _skip_wrappers(words)
-        if i >= len(words):
-            return
-        name = words[i].value
-        if name is None:
-            return
-        base = name.rsplit("/", 1)[-1]
-        body_words: Sequence[Word]
-        if base == "eval":
-            body_words = words[i + 1 :]
-        elif base in SHELLS:
-            j = i + 1
-            if base == "busybox":
-                if j >= len(words) or words[j].value not in ("sh", "ash"):
-                    return
-                j += 1
-            command_mode = False
-            while j < len(words):
-                v = words[j].value
-                if v is None:
-                    return
-                if v == "--":
-                    j += 1
-                    break
-                if v.startswith("--"):
-                    j += 2 if v in ("--rcfile", "--init-file") else 1
-                    continue
-                if len(v) > 1 and v[0] in "-+":
-                    flags = v[1:]
-                    if v[0] == "-" and "c" in flags:
-                        command_mode = True
-                    j += 1 + flags.count("o") + flags.count("O")
-                    continue
-                break
-            if not command_mode or j >= len(words):
-                return
-            body_words = words[j : j + 1]
-        else:
-            return
-        if not body_words or any(w.value is None for w in body_words):
+        body_words = nested_body(cmd.words)
+        if not body_words:
             return
         first = body_words[0]
         if self.nesting + 1 > self.sh.max_nesting:
@@ -1498,38 +1380,6 @@ def _gap(gap: str, offset: int, cur: _Group | None, groups: list[_Group]) -> _Gr
                 cur.append(part)
             i += 1
     return cur
-
-
-def _skip_wrappers(words: Sequence[Word]) -> int:
-    """Index of the real command behind `sudo`, `env`, `exec`, `nohup`, `time`..."""
-    i = 0
-    n = len(words)
-    while i < n:
-        v = words[i].value
-        if v is not None and "/" in v:
-            v = v.rsplit("/", 1)[-1]
-        if v in ("exec", "command", "nohup", "time", "builtin"):
-            i += 1
-            while i < n and (words[i].value or "").startswith("-"):
-                i += 1
-        elif v == "sudo":
-            i += 1
-            while i < n and (words[i].value or "").startswith("-"):
-                takes_arg = words[i].value in ("-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t")
-                i += 2 if takes_arg else 1
-        elif v == "env":
-            i += 1
-            while i < n:
-                arg = words[i].value or ""
-                if arg in ("-u", "-C", "-S"):
-                    i += 2
-                elif arg.startswith("-") or "=" in arg:
-                    i += 1
-                else:
-                    break
-        else:
-            break
-    return i
 
 
 def _stack_depth() -> int:

@@ -242,3 +242,169 @@ def run_pipeline(
         if sub.last is not None:
             frame.last = sub.last
     frame.pipe = None
+
+
+# --------------------------------------------------------------------------- builtins
+
+
+def apply_builtin(words: Sequence[Word], frame: Frame) -> None:
+    """What a builtin does to the shell state: declarations, unset, cd, read, printf -v."""
+    name = words[0].value
+    if name not in MUTATORS:
+        return
+    args = words[1:]
+    if name in DECLARATIONS:
+        _declare(args, frame.own())
+    elif name == "unset":
+        if all(w.value != "-f" for w in args):
+            for w in args:
+                if w.value is not None and IDENT.match(w.value):
+                    state = frame.own()
+                    state.variables.pop(w.value, None)
+                    state.unknown.discard(w.value)
+    elif name in ("cd", "pushd", "popd"):
+        state = frame.own()
+        state.cwd = cd_target(name, args, state.cwd)
+    elif name == "read":
+        _read(args, frame.own())
+    elif name == "printf" and len(args) >= 2 and args[0].value == "-v":
+        target = args[1].value
+        if target is not None and IDENT.match(target):
+            set_var(frame.own(), target, None)
+
+
+def split_assignment(word: Word) -> tuple[str, str | None, bool] | None:
+    """`NAME=VALUE` / `NAME+=VALUE` as given to export/declare; None for a bare name."""
+    text = word.value if word.value is not None else word.raw
+    if "=" not in text:
+        return None
+    name, _, value = text.partition("=")
+    append = name.endswith("+")
+    if append:
+        name = name[:-1]
+    if "[" in name:  # array element: the array becomes unknown
+        name = name.split("[", 1)[0]
+        return (name, None, False) if IDENT.match(name) else None
+    if not IDENT.match(name):
+        return None
+    return name, (value if word.value is not None else None), append
+
+
+def _declare(args: Sequence[Word], state: ShellState) -> None:
+    functions = False
+    for w in args:
+        v = w.value
+        if v is not None and v[:1] in ("-", "+") and "=" not in v:
+            functions = functions or "f" in v or "F" in v
+            continue
+        if functions:
+            continue
+        parsed = split_assignment(w)
+        if parsed is not None:
+            set_var(state, parsed[0], parsed[1], parsed[2])
+
+
+def _read(args: Sequence[Word], state: ShellState) -> None:
+    targets: list[str] = []
+    i = 0
+    while i < len(args):
+        v = args[i].value
+        i += 1
+        if v is None:
+            continue
+        if v == "--":
+            targets.extend(w.value for w in args[i:] if w.value is not None)
+            break
+        if len(v) > 1 and v[0] == "-":
+            for k, ch in enumerate(v[1:]):
+                if ch in "adinNptu":
+                    optarg = v[k + 2 :]
+                    if not optarg and i < len(args):
+                        optarg = args[i].value or ""
+                        i += 1
+                    if ch == "a":
+                        targets.append(optarg)
+                    break
+            continue
+        targets.append(v)
+    for target in targets or ["REPLY"]:
+        if IDENT.match(target):
+            set_var(state, target, None)
+
+
+def nested_body(words: Sequence[Word]) -> Sequence[Word] | None:
+    """The words `bash -c BODY` or `eval ARGS` run as a script of their own, when all known."""
+    i = skip_wrappers(words)
+    if i >= len(words):
+        return None
+    name = words[i].value
+    if name is None:
+        return None
+    base = name.rsplit("/", 1)[-1]
+    body_words: Sequence[Word]
+    if base == "eval":
+        body_words = words[i + 1 :]
+    elif base in SHELLS:
+        j = i + 1
+        if base == "busybox":
+            if j >= len(words) or words[j].value not in ("sh", "ash"):
+                return None
+            j += 1
+        command_mode = False
+        while j < len(words):
+            v = words[j].value
+            if v is None:
+                return None
+            if v == "--":
+                j += 1
+                break
+            if v.startswith("--"):
+                j += 2 if v in ("--rcfile", "--init-file") else 1
+                continue
+            if len(v) > 1 and v[0] in "-+":
+                flags = v[1:]
+                if v[0] == "-" and "c" in flags:
+                    command_mode = True
+                j += 1 + flags.count("o") + flags.count("O")
+                continue
+            break
+        if not command_mode or j >= len(words):
+            return None
+        body_words = words[j : j + 1]
+    else:
+        return None
+    if not body_words or any(w.value is None for w in body_words):
+        return None
+    return body_words
+
+
+def skip_wrappers(words: Sequence[Word]) -> int:
+    """Index of the real command behind `sudo`, `env`, `exec`, `nohup`, `time`..."""
+    i = 0
+    n = len(words)
+    while i < n:
+        v = words[i].value
+        if v is not None and "/" in v:
+            v = v.rsplit("/", 1)[-1]
+        if v in ("exec", "command", "nohup", "time", "builtin"):
+            i += 1
+            while i < n and (words[i].value or "").startswith("-"):
+                i += 1
+        elif v == "sudo":
+            i += 1
+            while i < n and (words[i].value or "").startswith("-"):
+                takes_arg = words[i].value in ("-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t")
+                i += 2 if takes_arg else 1
+        elif v == "env":
+            i += 1
+            while i < n:
+                arg = words[i].value or ""
+                if arg in ("-u", "-C", "-S"):
+                    i += 2
+                elif arg.startswith("-") or "=" in arg:
+                    i += 1
+                else:
+                    break
+        else:
+            break
+    return i

@@ -8,8 +8,11 @@ else. tests/test_shell.py compares the two on generated commands and on every co
 
 The subset: words of plain characters, `$NAME`, `${NAME}`, single-quoted text, double-quoted
 text with those expansions, and command substitutions `$(...)` / `` `...` `` of the same
-(one level deep); commands joined by `|`, `&&`, `||` and `;`; `NAME=word` assignments; no
-backslashes, globs, redirections, tabs or line breaks.
+(one level deep); commands joined by `|`, `&&`, `||` and `;`; `NAME=word` assignments;
+builtins that change the state (`export`, `cd`, `unset`, `read`...) through the rules the
+walk uses (`hubspec.shell_model.apply_builtin`); redirections at the end of a statement's
+first command (`printf ... > imagedefinitions.json`). No backslashes, globs, tabs, line
+breaks, or scripts of their own (`bash -c`, `eval`).
 """
 
 from __future__ import annotations
@@ -17,15 +20,17 @@ from __future__ import annotations
 import re
 
 from hubspec.shell_model import (
+    DECLARATIONS,
     EFFECTFUL,
     Frame,
     ShellResult,
     ShellState,
     SimpleCommand,
     Word,
-    cd_target,
+    apply_builtin,
     make_command,
     make_word,
+    nested_body,
     run_pipeline,
     set_var,
 )
@@ -50,17 +55,23 @@ _DOUBLE_QUOTED_PIECE = re.compile(rf"{_DQ_TEXT}++|{_QUOTED_SUBSTITUTION}|{_VARIA
 _DOUBLE_QUOTED = rf"\"(?:{_DQ_TEXT}++|{_QUOTED_SUBSTITUTION}|{_VARIABLE})*+\""
 _PART = re.compile(rf"{_PLAIN}++|{_SUBSTITUTION}|{_VARIABLE}|{_SINGLE_QUOTED}|{_DOUBLE_QUOTED}")
 _WORD = rf"(?:{_PART.pattern})++"
-_TOKEN = re.compile(rf"(?P<blank> ++)|(?P<operator>{_OPERATOR})|{_WORD}")
+_REDIRECT = r"[0-9]?+(?:>>|>&|<&|[<>])|&>>?+"
+"""`> f`, `>> f`, `2>&1`, `< f`, `&> f`: the word after one is its target."""
+_TOKEN = re.compile(rf"(?P<blank> ++)|(?P<operator>{_OPERATOR})|(?P<redirect>{_REDIRECT})|{_WORD}")
 """A script of the subset is a run of these tokens with nothing between them (`run_list`)."""
 _SIMPLE_WORD = re.compile(rf"(?:{_PLAIN}++|{_VARIABLE}|{_SINGLE_QUOTED}|{_INNER_DOUBLE_QUOTED})++")
 _ONE_COMMAND = re.compile(rf" *+{_SIMPLE_WORD.pattern}(?: ++{_SIMPLE_WORD.pattern})*+ *+")
 """A script without operators or substitutions (`_one_command`): words between blanks."""
 
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*+=")
-_COMMAND_NAME = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.:+,-]*+")
+_COMMAND_NAME = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./:+,-]*+")
 """A literal command name as tree-sitter-bash reads one: no '=' (an assignment), no '@' or
-'%' (it splits `a@b`), and a first character it starts a command with (`- a=b` is none);
-no '/' either, since a path may be a script that the walk looks into."""
+'%' (it splits `a@b`), and a first character it starts a command with (`- a=b` is none)."""
+_DECLARED_NAME = re.compile(r"[A-Za-z_]")
+_DECLARED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*+(?:\+?=.*+)?+")
+"""What `export`/`declare`... may take that starts with a name: a name or an assignment."""
+_DECLARATION_ODDITY = re.compile(r"[@%]")
+"""tree-sitter-bash reads `export --a@b` or `local @x%s` as syntax errors."""
 _KEYWORDS = frozenset(
     {"if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for"}
     | {"in", "function", "select", "time", "coproc", "{", "}", "!", "[[", "]]"}
@@ -119,36 +130,68 @@ def _word_spans(script: str) -> list[Span]:
 class _Reader:
     """Runs the commands of a script of the subset in order, as the walk does."""
 
-    __slots__ = ("commands", "literal", "script")
+    __slots__ = ("commands", "ends", "literal", "script")
 
     def __init__(self, script: str) -> None:
         self.script = script
         self.literal = _literal(script)
         self.commands: list[SimpleCommand] = []
+        self.ends: dict[int, int] = {}
+        """Where a redirected command's text ends, by the id of its list of word spans."""
 
     def run_list(self, start: int, end: int, frame: Frame) -> None:
         """Statements split by ';', each pipelines joined by '&&' / '||', each commands by '|'."""
         statements: list[list[list[list[Span]]]] = [[[[]]]]
         position = start
+        redirected: list[Span] | None = None  # the command whose redirection wants a target
+        closed = False  # the command's words are over: redirections end it
         for token in _TOKEN.finditer(self.script, start, end):
             if token.start() != position:
                 raise _NotQuick  # text that is no token of the subset
             position = token.end()
-            if token.lastgroup == "blank":
+            kind = token.lastgroup
+            if kind == "blank":
                 continue
-            operator = token.group("operator")
-            if operator is None:
-                statements[-1][-1][-1].append(token.span())
+            if kind is None:  # a word
+                if redirected is not None:
+                    target = token.group()
+                    if target[0] == "-" or "`" in target or "$(" in target:
+                        raise _NotQuick  # `>&-`; a target's substitution runs after the words
+                    # `> file`: not a word of the command, but part of its text
+                    self.ends[id(redirected)] = position
+                    redirected = None
+                elif closed:
+                    raise _NotQuick  # a word after a redirection
+                else:
+                    statements[-1][-1][-1].append(token.span())
                 continue
-            if not statements[-1][-1][-1]:
-                raise _NotQuick  # an operator with no command before it
+            if redirected is not None or not statements[-1][-1][-1]:
+                # a redirection without a target, an operator with no command before it,
+                # or a redirection before the command name (left to the walk)
+                raise _NotQuick
+            if kind == "redirect":
+                last_start, last_end = statements[-1][-1][-1][-1]
+                if (
+                    len(statements[-1]) > 1
+                    or len(statements[-1][-1]) > 1
+                    or self.script[token.start() - 1] != " "
+                    or self.script[last_start:last_end] == "-"
+                ):
+                    # tree-sitter-bash hangs `a && b > f` and `a | b > f` on the whole
+                    # list, reads `@2>&1` as an error and drops the `-` of `a - 2>&1`
+                    raise _NotQuick
+                redirected = statements[-1][-1][-1]
+                closed = True
+                continue
+            closed = False
+            operator = token.group()
             if operator == ";":
                 statements.append([[[]]])
             elif operator == "|":
                 statements[-1][-1].append([])
             else:
                 statements[-1].append([[]])
-        if position != end or not statements[-1][-1][-1]:
+        if position != end or not statements[-1][-1][-1] or redirected is not None:
             raise _NotQuick  # text left over, or nothing after the last operator
         for pipelines in statements:
             saved = frame.cond
@@ -174,7 +217,12 @@ class _Reader:
             # tree-sitter-bash may cut `R=$A.b.$B.c` after its `$` (hubspec.shell's
             # `_cut_after_dollar`); the walk mends that for the last assignment only
             raise _NotQuick
+        command_end = spans[-1][1]
+        if self.ends and id(spans) in self.ends:
+            command_end = max(command_end, self.ends[id(spans)])
         if prefix == count:
+            if command_end != spans[-1][1]:
+                raise _NotQuick  # `A=1 > f`: left to the walk
             # `A=1 B=$A`: no command runs; each assignment sees the ones before it
             for start, end in spans:
                 equals = script.index("=", start)
@@ -185,15 +233,24 @@ class _Reader:
         name = script[name_start:name_end]
         literal_name = _COMMAND_NAME.fullmatch(name) is not None
         if literal_name:
-            if prefix and ":" in name:
-                raise _NotQuick  # tree-sitter-bash reads `A=1 a:b` as a stray `a`
-            if name in _KEYWORDS or (name in EFFECTFUL and name != "cd"):
+            if name in _KEYWORDS:
+                raise _NotQuick
+            if prefix and (":" in name or (name in EFFECTFUL and name != "cd")):
+                # tree-sitter-bash reads `A=1 a:b` as a stray `a`; `A=1 export B=$A` and
+                # the like are left to the walk
                 raise _NotQuick
         elif prefix or not _is_substitution(name):
             raise _NotQuick
         for start, _ in spans[prefix + 1 :]:
             if script[start] == "=":
                 raise _NotQuick  # `==` and `=x` are test operators to tree-sitter-bash
+        if name in DECLARATIONS:
+            for start, end in spans[prefix + 1 :]:
+                if _DECLARATION_ODDITY.search(script, start, end) or (
+                    _DECLARED_NAME.match(script, start)
+                    and not _DECLARED.fullmatch(script, start, end)
+                ):
+                    raise _NotQuick  # tree-sitter-bash: `export a@b` is a syntax error
         assignments: list[tuple[str, str | None]] = []
         if prefix:
             # `A=1 B=$A make`: B sees A, make's words see neither
@@ -220,7 +277,7 @@ class _Reader:
             tuple(words),
             tuple(assignments),
             spans[0][0],
-            spans[-1][1],
+            command_end,
             frame.cond,
             frame.pipe,
             0,
@@ -229,9 +286,10 @@ class _Reader:
         frame.pipe = None
         frame.last = command
         self.commands.append(command)
-        if name == "cd":
-            state = frame.own()
-            state.cwd = cd_target(name, words[1:], state.cwd)
+        if literal_name and (name in EFFECTFUL or "/" in name):
+            if nested_body(words) is not None:
+                raise _NotQuick  # `bash -c "..."`, `eval ...`: a script of its own
+            apply_builtin(words, frame)
 
     def _word(self, start: int, end: int, frame: Frame) -> Word:
         """A word: quotes removed, variables expanded (None if not known), substitutions run."""
@@ -287,13 +345,15 @@ def _literal(text: str) -> bool:
 
 
 def _one_command(script: str) -> bool:
-    """No operator or substitution: the script is one command."""
+    """No operator, redirection or substitution: the script is one command."""
     return (
         "|" not in script
         and "&" not in script
         and ";" not in script
         and "`" not in script
         and "(" not in script
+        and ">" not in script
+        and "<" not in script
     )
 
 

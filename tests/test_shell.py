@@ -1114,6 +1114,10 @@ WORD_PIECES = (
     *("'a b'", "''", '""', '"x $A y"', '" $A"', '"${U}z"', '"#"', '"!"', "'#'", '"a=b"'),
     *("'$A'", '"$A$U"', '" "', '"@"', "'='", "'x\"y'", '"a\'b"', "','", "*", "x;y", "a|b"),
     *("$(date)", "`date`", "$(echo $A | cut -c 1-3)", '"$(date)"', '"a $(b c) d"', "x$(y)z"),
+    *("B=$A.b.$A.c", "B=$A", "B+=x", "A", "U", "-c", "-ec", "-f", "-v", "-x", "-u", "--", "sh"),
+    *("bash", "eval", "/bin/sh", "-p", "+x", "'B=1'", '"B=$A"', "B=$(date)", "A[1]=x", "-a"),
+    *("> f", ">>$A", "2>&1", "< x", "&> f", "2>/dev/null", ">`a`", "> $(a)", ">", "<<", "1>&2"),
+    *(">&-", "&>>f", "<&0", ">f>g", "'>'", '">"', ">|f", "<>f", "3<f"),
     *("$(a && b)", "$(a;b)", "`a b`", '"`a`"', "$(x=1)", "$(cd d && pwd)", "$( a )", "$()"),
     *("``", "'a)b'", "$(echo 'a)b')", "$(a 'x\"y')", "..", "/tmp", "dir", "$((1+2))", "a&b"),
 )
@@ -1204,8 +1208,17 @@ def test_quick_analysis_gives_the_walks_result_on_every_corpus_command(corpus: P
         ("A=1 a:b", False),  # tree-sitter-bash reads a stray `a`
         ("A+=1", False),
         ("cd app", True),  # changes the working directory, as the walk does
-        ("export A=1", False),
-        ("./build.sh", False),  # a path: may be a shell script
+        ("export A=1", True),
+        ("export U=$A.b.$A.c B C=$(pwd)", True),
+        ("A=1 export B=$A", False),
+        ("declare -x A=1; unset B; read C; printf -v D %s x; pushd x; popd", True),
+        ("./build.sh", True),
+        ("bash scripts/build.sh && sudo -u app npm ci", True),
+        ("env A=1 /usr/bin/make", True),
+        ('bash -c "docker pull node"', False),  # a script of its own: the walk reads it
+        ('sudo -E sh -ec "make"', False),
+        ("eval $A", False),
+        ("/bin/busybox sh -c x", False),
         ("$CMD x", False),
         ('"npm" ci', False),
         ("echo $1", False),
@@ -1219,7 +1232,23 @@ def test_quick_analysis_gives_the_walks_result_on_every_corpus_command(corpus: P
         ("make && make install", True),
         ("ls\nls", False),
         ("ls *.txt", False),
-        ("ls > out", False),
+        ("ls > out", True),
+        ('printf \'[{"imageUri":"%s"}]\' $A:latest > images.json', True),
+        ("make 2>&1 | tee build.log", True),
+        ("make | tee build.log >> all.log", False),  # to tree-sitter-bash `(a | b) >> f`
+        ("a && b > f", False),
+        ("a b > f 2>/dev/null &> $A.log < h", True),
+        ("a > f b", False),  # tree-sitter-bash may drop words after a redirection
+        ("a - 2>&1", False),  # tree-sitter-bash drops the `-`
+        ("a >&-", False),
+        ("a@2>&1", False),
+        ("> f a", False),  # a redirection before the command name
+        ("a > $(b)", False),  # a target's substitution runs after the command's words
+        ("a <<EOF", False),
+        ("a <<< x", False),
+        ("a >| f", False),
+        ("a >", False),
+        ("A=1 > f", False),
         ("if", False),
         ("npm ==", False),  # tree-sitter reads a test operator, and a syntax error
         ("npm a==b =", False),
@@ -1277,6 +1306,22 @@ def test_an_assignment_that_tree_sitter_cuts_is_one_assignment(
     with_command = run(script + " make", state)
     assert [w.value for w in with_command.commands[0].words][:1] == ["make"]
     assert with_command.commands[0].assignments == ((name, value),)
+
+
+@pytest.mark.parametrize(
+    ("script", "words"),
+    [
+        # tree-sitter-bash hangs the words after `2>&1` on the redirection and cuts them
+        ("x 2>&1 B=$A.b.$A.c", ["x", "B=1.b.1.c"]),
+        ("x > f $A.b.$A.c y", ["x", "1.b.1.c", "y"]),
+    ],
+)
+def test_words_after_a_redirection_that_tree_sitter_cuts_are_whole(
+    script: str, words: list[str]
+) -> None:
+    result = _walked(script, ShellState({"A": "1"}))
+    assert [w.value for w in only(result).words] == words
+    assert_offsets(script, result)
 
 
 @pytest.mark.parametrize("walk", [True, False])
