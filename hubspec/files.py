@@ -70,25 +70,39 @@ class Target:
 
     path: Path
     display: str
+    named: bool = False
+    """Given on the command line itself, not found in a folder given there."""
 
 
 def discover(paths: list[str]) -> list[Target]:
-    """Expand command-line paths into buildspec files, in a stable order."""
+    """Expand command-line paths into buildspec files, in a stable order, each file once.
+
+    A file both named and found in a named folder (`hubspec lint . ci/buildspec.yml`) is
+    linted once, where it first comes, and counts as named.
+    """
     targets: list[Target] = []
+    where: dict[Path, int] = {}
     for raw in paths:
         path = Path(raw)
         try:
-            mode = path.stat().st_mode
+            mode = os.stat(path).st_mode
         except FileNotFoundError:
             raise PathError(f"{raw}: no such file or directory") from None
         except OSError as error:
             raise PathError(f"{raw}: cannot be read ({error.strerror})") from None
         if stat.S_ISDIR(mode):
-            targets.extend(Target(found, str(found)) for found in _walk(path))
-        elif stat.S_ISREG(mode):
-            targets.append(Target(path, raw))
-        else:
+            for found in _walk(path):
+                if found not in where:
+                    where[found] = len(targets)
+                    targets.append(Target(found, str(found)))
+        elif not stat.S_ISREG(mode):
             raise PathError(f"{raw}: not a regular file or directory")
+        elif path not in where:
+            where[path] = len(targets)
+            targets.append(Target(path, raw, True))
+        else:
+            index = where[path]
+            targets[index] = Target(path, targets[index].display, True)
     return targets
 
 

@@ -166,7 +166,7 @@ def lint_paths(options: RunOptions, progress: ProgressCallback | None = None) ->
 
 
 def _lint_source(
-    configs: Configs, source: Input | _FileSource
+    configs: Configs, source: Input | files.Target
 ) -> tuple[LintResult, Budget | None] | None:
     """Read (in the worker, when there are workers) and lint one input; None if excluded."""
     item = _read_source(configs, source)
@@ -504,15 +504,6 @@ class Input:
     settings: Settings
 
 
-@record
-class _FileSource:
-    """A buildspec file found or named, not read yet; one named on the command line is never
-    excluded by a config."""
-
-    target: files.Target
-    explicit: bool
-
-
 def _inputs(options: RunOptions, configs: Configs) -> list[Input]:
     """Every input, read once; stdin is read only when '-' is given."""
     inputs: list[Input] = []
@@ -523,11 +514,10 @@ def _inputs(options: RunOptions, configs: Configs) -> list[Input]:
     return inputs
 
 
-def _sources(options: RunOptions, configs: Configs) -> list[Input | _FileSource]:
+def _sources(options: RunOptions, configs: Configs) -> list[Input | files.Target]:
     """stdin (read now, when '-' is given) and every buildspec file, in report order."""
-    sources: list[Input | _FileSource] = []
+    sources: list[Input | files.Target] = []
     named = [path for path in options.paths if path != STDIN]
-    explicit = {Path(path) for path in named}
     targets = files.discover(named)
     if STDIN in options.paths:
         display = options.stdin_filename or "<stdin>"
@@ -535,24 +525,23 @@ def _sources(options: RunOptions, configs: Configs) -> list[Input | _FileSource]
         data = sys.stdin.buffer.read(files.MAX_INPUT_BYTES + 1)
         settings = configs.settings_for(Path(display))
         sources.append(Input(display, data, settings.source_root or fallback, None, settings))
-    sources.extend(_FileSource(target, target.path in explicit) for target in targets)
+    sources.extend(targets)
     return sources
 
 
-def _read_source(configs: Configs, source: Input | _FileSource) -> Input | None:
+def _read_source(configs: Configs, source: Input | files.Target) -> Input | None:
     """A file's bytes and settings, or None when its config excludes it."""
     if isinstance(source, Input):
         return source
-    path = source.target.path
+    path = source.path
     config = configs.for_path(path, is_file=True)  # discover gives regular files
-    if not source.explicit and config is not None and config.excludes(path):
+    if not source.named and config is not None and config.excludes(path):
+        # a file named on the command line is linted whatever its config excludes
         return None
     try:
         data = files.read_bytes(path, files.MAX_INPUT_BYTES)
     except OSError as error:
-        raise files.PathError(
-            f"{source.target.display}: cannot be read ({error.strerror})"
-        ) from None
+        raise files.PathError(f"{source.display}: cannot be read ({error.strerror})") from None
     settings = configs.settings_with(path, config)
     root = settings.source_root or path.parent
-    return Input(source.target.display, data, root, path, settings)
+    return Input(source.display, data, root, path, settings)

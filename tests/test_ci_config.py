@@ -355,6 +355,11 @@ def test_include_and_exclude_apply_to_discovered_files(
     assert findings() == (1, [("ci/buildspec.yml", "HS101", "error")])
     # a file named on the command line is linted whatever the globs say
     assert findings("vendor/buildspec.yml") == (1, [("vendor/buildspec.yml", "HS101", "error")])
+    # also when its folder is named too; and it is linted once
+    assert findings(".", "vendor/buildspec.yml") == (
+        1,
+        [("ci/buildspec.yml", "HS101", "error"), ("vendor/buildspec.yml", "HS101", "error")],
+    )
     # the globs are relative to the config's folder, also when linting from elsewhere
     monkeypatch.chdir(root / "ci")
     assert findings("..") == (1, [("../ci/buildspec.yml", "HS101", "error")])

@@ -96,6 +96,30 @@ def test_discover_matches_os_walk_on_the_corpus(corpus: Path) -> None:
 def test_discover_names_files_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _tree(tmp_path)
     monkeypatch.chdir(tmp_path)
-    shown = [target.display for target in files.discover([".", "a/"])]
+    shown = [target.display for target in files.discover(["."])]
     assert shown[:2] == ["top.yml", "Z/buildspec-prod.yaml"]
-    assert shown[-2:] == ["a/x.yaml", "a/b/buildspec.yml"]
+    shown = [target.display for target in files.discover(["a/"])]
+    assert shown == ["a/x.yaml", "a/b/buildspec.yml"]
+
+
+def test_discover_gives_each_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file named and also found in a named folder is linted once, where it first comes,
+    and counts as named (a config's excludes do not apply to it)."""
+    _tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    walked = files.discover(["a"])
+    assert [(t.display, t.named) for t in walked] == [
+        ("a/x.yaml", False),
+        ("a/b/buildspec.yml", False),
+    ]
+    both = files.discover(["a", "./a/b/buildspec.yml", "top.yml", "a/", "top.yml"])
+    assert [(t.display, t.named) for t in both] == [
+        ("a/x.yaml", False),
+        ("a/b/buildspec.yml", True),
+        ("top.yml", True),
+    ]
+    named_first = files.discover(["a/x.yaml", "a"])
+    assert [(t.display, t.named) for t in named_first] == [
+        ("a/x.yaml", True),
+        ("a/b/buildspec.yml", False),
+    ]
