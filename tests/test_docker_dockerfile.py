@@ -412,3 +412,33 @@ def test_text_the_go_binding_cannot_take() -> None:
     assert [pull.image for pull in found] == ["alpine", "node:20"]
     found, _ = pulls("FROM alpine\nLABEL x=\x00\nFROM node:20\n")
     assert [pull.image for pull in found] == ["alpine", "node:20"]
+
+
+@pytest.mark.parametrize(
+    ("text", "compose", "escape", "parts", "errors"),
+    [
+        ("node:20-alpine", False, "\\", (("node:20-alpine", True),), ()),
+        ("node:${TAG}-alpine", False, "\\", (("node:20-alpine", True),), ()),
+        ('"node:${TAG}" x', False, "\\", (("node:20 x", True),), ()),
+        ("a\\$TAG b", False, "\\", (("a$TAG b", True),), ()),
+        ("a`$TAG", False, "`", (("a$TAG", True),), ()),
+        ("'$TAG'x", False, "\\", (("$TAGx", True),), ()),
+        ('"it\'s" $TAG', False, "\\", (("it's 20", True),), ()),  # ' is plain inside "
+        ("${NOPE:-node:${TAG}}", False, "\\", (("node:20", True),), ()),
+        ('${NOPE:-"a}b"}', False, "\\", (("a}b", True),), ()),  # a quoted } does not close
+        ("${TAG:+x}y", False, "\\", (("xy", True),), ()),
+        ("$$TAG", True, "\\", (("$TAG", True),), ()),
+        ("a'b\"c$TAG", True, "\\", (("a'b\"c20", True),), ()),  # compose: no quotes
+        ("${NOPE:-x", False, "\\", (("x", True),), ("missing '}' in '${NOPE:-x'",)),
+        ("${TAG%.*}", False, "\\", (("${TAG%.*}", False),), ("unsupported expansion ${TAG%.*}",)),
+    ],
+)
+def test_expansion_of_quotes_escapes_and_operators(
+    text: str, compose: bool, escape: str, parts: tuple[tuple[str, bool], ...], errors: tuple[str]
+) -> None:
+    from hubspec.docker._expand import Value, expand
+
+    values = {"TAG": Value.of("20")}
+    result = expand(text, values.get, lambda name: Value(), compose=compose, escape=escape)
+    assert result.value.parts == parts
+    assert result.errors == errors

@@ -7,7 +7,9 @@ therefore sequences of known and unknown parts, and callers look at the known pr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from functools import cache
 
 from hubspec.records import field, record
 
@@ -91,6 +93,15 @@ class _Result:
         self.value = self.value + Value.of(text)
 
 
+@cache
+def _ordinary_run(stop: str | None, escape: str, compose: bool) -> re.Pattern[str]:
+    """Text up to the next character `_Expander.word` treats specially."""
+    special = {"$"} if compose else {"$", "'", '"', escape}
+    if stop is not None:
+        special.add(stop)
+    return re.compile("[^" + "".join(re.escape(char) for char in sorted(special)) + "]+")
+
+
 class _Expander:
     """A small recursive-descent expander; `compose` selects compose-go rules over BuildKit's."""
 
@@ -109,7 +120,13 @@ class _Expander:
         result = _Result()
         text = self.text
         quoted = False
+        ordinary = _ordinary_run(stop, self.escape, self.compose)
         while self.pos < len(text):
+            run = ordinary.match(text, self.pos)
+            if run is not None:  # characters that stand for themselves, taken at once
+                result.literal(run.group())
+                self.pos = run.end()
+                continue
             ch = text[self.pos]
             if stop is not None and ch == stop and not quoted:
                 self.pos += 1
