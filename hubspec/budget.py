@@ -44,7 +44,7 @@ class Budget:
         return limit // self.pulls_per_run if self.pulls_per_run else None
 
 
-def budget_of(context: LintContext, path: str) -> Budget:
+def budget_of(context: LintContext) -> Budget:
     """Count distinct Docker Hub images per build (a multi-platform build once per platform).
 
     A repeated pull of the same image is served from the local image store or a HEAD
@@ -52,9 +52,10 @@ def budget_of(context: LintContext, path: str) -> Budget:
     """
     from hubspec.analysis import Pull
     from hubspec.docker.images import is_docker_hub, parse_image
-    from hubspec.secrets import mask, secret_literals
+    from hubspec.secrets import mask
 
-    secrets = secret_literals(context)
+    secrets = context.secrets
+    path = context.document.path
     counts: dict[str, int] = {}
     for event in context.analysis.events:
         if isinstance(event, Pull) and event.hub:

@@ -14,6 +14,7 @@ from hubspec.settings import Settings
 
 if TYPE_CHECKING:
     from hubspec.analysis import Analysis
+    from hubspec.budget import Budget
 
 FileReader = Callable[[Path], "str | None"]
 
@@ -36,3 +37,17 @@ class LintContext:
         from hubspec.analysis import analyse_document
 
         return analyse_document(self)
+
+    @cached_property
+    def secrets(self) -> frozenset[str]:
+        """Secret literals written in the file, which no output may show."""
+        from hubspec.secrets import secret_literals
+
+        return frozenset(secret_literals(self))
+
+    @cached_property
+    def budget(self) -> Budget:
+        """Docker Hub pulls per build: a rule reports it, and so does the run's summary."""
+        from hubspec.budget import budget_of
+
+        return budget_of(self)

@@ -12,7 +12,7 @@ from hubspec.model import Finding, Severity, Span
 from hubspec.records import record, replace
 from hubspec.rules import BY_CODE, RULES
 from hubspec.rules.base import Diagnostic, Rule
-from hubspec.secrets import mask, secret_literals, text_secrets
+from hubspec.secrets import mask, text_secrets
 from hubspec.settings import Settings
 from hubspec.suppress import Suppression
 
@@ -43,9 +43,7 @@ class LintResult:
         """
         if self.context is None:
             return replace(self, document=None)
-        from hubspec.secrets import secret_literals
-
-        secrets = self.secrets | frozenset(secret_literals(self.context))
+        secrets = self.secrets | self.context.secrets
         return replace(self, document=None, context=None, secrets=secrets)
 
 
@@ -85,7 +83,7 @@ def lint_bytes(
         if rule.check is not None and is_selected(rule, settings):
             diagnostics.extend(rule.check(context))
     findings = [to_finding(display, loaded, diagnostic, settings) for diagnostic in diagnostics]
-    literals = secret_literals(context) if findings else set()
+    literals = context.secrets if findings else frozenset()
     if literals:
         findings = [replace(f, message=mask(f.message, literals)) for f in findings]
     unused: list[Suppression] = []

@@ -127,19 +127,13 @@ class Outcome:
 
     @property
     def report(self) -> Report:
-        from hubspec.budget import budget_of
-
         return Report(
             findings=[finding for result in self.results for finding in result.findings],
             files_checked=len(self.results),
             sources={result.path: shown_text(result) for result in self.results},
             budgets=[
                 *self.budgets,
-                *(
-                    budget_of(result.context, result.path)
-                    for result in self.results
-                    if result.context is not None
-                ),
+                *(result.context.budget for result in self.results if result.context is not None),
             ],
         )
 
@@ -188,11 +182,9 @@ class _Task:
 
 def _lint_task(task: _Task) -> tuple[LintResult, Budget | None]:
     """Lint one file and keep only what the report needs (small, picklable)."""
-    from hubspec.budget import budget_of
-
     result = lint_one(task.display, task.data, task.root, task.settings)
     try:
-        budget = budget_of(result.context, result.path) if result.context is not None else None
+        budget = result.context.budget if result.context is not None else None
         return result.detached(), budget
     except Exception as error:
         raise InternalError(f"{task.display}: {type(error).__name__}: {error}") from error
@@ -482,9 +474,7 @@ def fail_on_for(options: RunOptions) -> Callable[[str], str]:
 
 
 def _secrets(result: LintResult) -> set[str]:
-    from hubspec.secrets import secret_literals
-
-    return secret_literals(result.context) if result.context is not None else set(result.secrets)
+    return set(result.context.secrets) if result.context is not None else set(result.secrets)
 
 
 def shown_text(result: LintResult) -> str:

@@ -41,9 +41,9 @@ if TYPE_CHECKING:
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:
-    from hubspec.budget import PULLS_PER_WINDOW, WINDOW_HOURS, budget_of
+    from hubspec.budget import PULLS_PER_WINDOW, WINDOW_HOURS
 
-    budget = budget_of(context, context.document.path)
+    budget = context.budget
     limit = PULLS_PER_WINDOW["personal"] or 0
     allowed = limit * context.settings.budget_share
     if budget.pulls_per_build <= allowed:
