@@ -194,7 +194,14 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode):
             raise OSError(errno.EINVAL, "not a regular file", str(path))
-        return _read_fd(fd, limit, size_hint=status.st_size)
+        size = status.st_size
+        if limit is None or size <= limit:
+            # One read of one byte more than fstat's size: a short read of a regular file is
+            # its end, so most files take one call (a file that grew is read again below).
+            data = os.read(fd, size + 1)
+            if len(data) <= size:
+                return data
+        return _read_fd(fd, limit, size_hint=size)
     finally:
         os.close(fd)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from hubspec import analysis, document
+from hubspec import analysis, document, files
 
 GIB = 1024**3
 CPU_SECONDS = 10
@@ -330,3 +330,32 @@ def peak_rss(path: Path) -> tuple[int, int]:
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     return usage.ru_maxrss * 1024, process.returncode
+
+
+@pytest.mark.parametrize("limit", [None, 10, 100])
+def test_read_bytes_reads_whole_files_and_stops_one_past_the_limit(
+    tmp_path: Path, limit: int | None
+) -> None:
+    path = tmp_path / "buildspec.yml"
+    path.write_bytes(b"x" * 50)
+    expected = b"x" * 50 if limit is None or limit >= 50 else b"x" * (limit + 1)
+    assert files.read_bytes(path, limit) == expected
+
+
+@pytest.mark.parametrize("reported", [0, 20])
+def test_read_bytes_reads_what_fstat_does_not_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reported: int
+) -> None:
+    """A file that grew after fstat (or a /proc file of size 0) is still read to its end."""
+    path = tmp_path / "buildspec.yml"
+    path.write_bytes(b"y" * 9000)
+    real_fstat = os.fstat
+
+    def shrunk(fd: int) -> os.stat_result:
+        values = list(real_fstat(fd))
+        values[6] = reported  # st_size
+        return os.stat_result(values)
+
+    monkeypatch.setattr(files.os, "fstat", shrunk)
+    assert files.read_bytes(path) == b"y" * 9000
+    assert files.read_bytes(path, 5000) == b"y" * 5001
