@@ -173,7 +173,11 @@ class _Walker:
             result = shell.analyse(step.text, state)
             offsets = LazyOffsets(self.context.document, step.node)
             for command in result.commands:
-                self._command(step, command, offsets)
+                for word in command.words:
+                    value = word.value
+                    if value is not None and docker_cli.PROGRAM_MARK in value:
+                        self._command(step, command, offsets)
+                        break  # else: no docker program can run (see docker_events)
             if result.errors and "docker" in step.text:
                 _, message = result.errors[0]
                 start = len(step.text) - len(step.text.lstrip())

@@ -185,6 +185,8 @@ class LazyOffsets(Sequence[int]):
     """`value_offsets` of one scalar, computed on first use: most commands run no docker,
     and only findings need to know where their words are written."""
 
+    __slots__ = ("_document", "_node", "_offsets")
+
     def __init__(self, document: Document, node: Node) -> None:
         self._document = document
         self._node = node

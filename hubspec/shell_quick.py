@@ -63,6 +63,12 @@ _SIMPLE_WORD = re.compile(rf"(?:{_PLAIN}++|{_VARIABLE}|{_SINGLE_QUOTED}|{_INNER_
 _ONE_COMMAND = re.compile(rf" *+{_SIMPLE_WORD.pattern}(?: ++{_SIMPLE_WORD.pattern})*+ *+")
 """A script without operators or substitutions (`_one_command`): words between blanks."""
 
+_PLAIN_COMMAND = re.compile(
+    r" *+(?P<name>[A-Za-z0-9_.][A-Za-z0-9_.:+,-]*+)"
+    r"(?: ++[A-Za-z0-9_./:@%+,-][A-Za-z0-9_./:@%+,=-]*+)*+ *+"
+)
+"""The most common script, `npm ci`: a literal command name (`_COMMAND_NAME` without '/')
+and literal words, none starting with '=' (a test operator to tree-sitter-bash)."""
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*+=")
 _COMMAND_NAME = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./:+,-]*+")
 """A literal command name as tree-sitter-bash reads one: no '=' (an assignment), no '@' or
@@ -76,6 +82,8 @@ _KEYWORDS = frozenset(
     {"if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for"}
     | {"in", "function", "select", "time", "coproc", "{", "}", "!", "[[", "]]"}
 )
+_NOT_PLAIN = _KEYWORDS | EFFECTFUL
+"""Names a `_PLAIN_COMMAND` cannot have: keywords, and builtins that change the state."""
 
 Span = tuple[int, int]
 
@@ -88,6 +96,9 @@ def quick_analysis(script: str, state: ShellState) -> ShellResult | None:
     """`hubspec.shell.analyse(script, state)` for a script of the subset, else None."""
     if not script.isascii():
         return None
+    plain = _PLAIN_COMMAND.fullmatch(script)
+    if plain is not None and plain.group("name") not in _NOT_PLAIN:
+        return ShellResult((_plain_command(script, state.cwd),), (), state)
     one_command = _one_command(script)
     if one_command:
         if _ONE_COMMAND.fullmatch(script) is None:
@@ -112,6 +123,17 @@ def quick_analysis(script: str, state: ShellState) -> ShellResult | None:
     except _NotQuick:
         return None
     return ShellResult(tuple(reader.commands), (), frame.state)
+
+
+def _plain_command(script: str, cwd: str) -> SimpleCommand:
+    """The command of a `_PLAIN_COMMAND` script: its words are their text."""
+    words: list[Word] = []
+    position = 0
+    for piece in script.split(" "):
+        if piece:
+            words.append(make_word(piece, piece, position, position + len(piece), ()))
+        position += len(piece) + 1
+    return make_command(tuple(words), (), words[0].start, words[-1].end, False, None, 0, cwd)
 
 
 def _word_spans(script: str) -> list[Span]:
