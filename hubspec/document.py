@@ -12,7 +12,7 @@ import bisect
 import math
 import re
 from collections.abc import Iterable, Iterator
-from functools import cache
+from functools import cache, cached_property
 from itertools import accumulate
 from typing import Any, Literal
 
@@ -79,8 +79,12 @@ class Document:
     newline: str
     root: Node
     data: dict[str, Any]
-    line_starts: list[int]
     alias_targets: set[int] = field(default_factory=set)
+
+    @cached_property
+    def line_starts(self) -> list[int]:
+        """Where each line starts; most files need none (no finding, no directive)."""
+        return line_starts_of(self.text)
 
     def position(self, offset: int) -> Position:
         return position_in(self.line_starts, offset)
@@ -176,7 +180,6 @@ def parse(path: str, decoded: Decoded) -> Document | YamlProblem:
         newline=decoded.newline,
         root=root,
         data=data,
-        line_starts=line_starts_of(text),
         alias_targets=builder.alias_targets,
     )
 
