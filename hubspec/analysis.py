@@ -206,12 +206,11 @@ class _Walker:
 
     def _command(self, step: Step, command: shell.SimpleCommand, offsets: Sequence[int]) -> None:
         argv = [word.value for word in command.words]
-        if not argv:
+        used = docker_cli.docker_use(argv)
+        if used is None or not used[1]:
             return
-        events = docker_cli.docker_events(argv)
-        if not events:
-            return
-        user = _identity(argv, command, step.user)
+        found, events = used
+        user = _identity(found, command, step.user)
         place = self._place(step, offsets, command.start, command.end, user, command.conditional)
         cwd = command.cwd
         for event in events:
@@ -585,15 +584,14 @@ def _registry_host_not_hub(raw: str) -> bool:
     return not any(host.endswith(hub) for hub in HUB_DOMAINS)
 
 
-def _identity(argv: list[str | None], command: shell.SimpleCommand, default_user: str) -> str:
+def _identity(found: docker_cli.Invocation, command: shell.SimpleCommand, default_user: str) -> str:
     """Whose Docker credentials a command uses: its user, and a non-default config directory.
 
     `docker --config DIR` and `DOCKER_CONFIG=DIR` read and write credentials elsewhere, so a
     login there does not serve pulls with the default config, and the other way round.
     """
-    found = docker_cli.invocation(argv)
-    user = (found.user if found is not None else None) or default_user
-    config = found.config if found is not None else None
+    user = found.user or default_user
+    config = found.config
     for name, value in command.assignments:
         if name == "DOCKER_CONFIG":
             config = value if value is not None else "?"

@@ -1004,12 +1004,18 @@ def docker_events(argv: Sequence[str | None]) -> list[DockerEvent]:
     """
     if not any(word is not None and PROGRAM_MARK in word for word in argv):
         return []  # most commands: no word can name a program of PROGRAMS
+    used = docker_use(argv)
+    return used[1] if used is not None else []
+
+
+def docker_use(argv: Sequence[str | None]) -> tuple[Invocation, list[DockerEvent]] | None:
+    """The docker CLI this argv runs and its events (`docker_events`); None if not docker."""
     found = invocation(argv)
     if found is None:
-        return []
+        return None
     if found.program == "docker-compose":
-        return _compose(argv, found.word + 1, "docker-compose")
-    return _docker(argv, found.word + 1)
+        return found, _compose(argv, found.word + 1, "docker-compose")
+    return found, _docker(argv, found.word + 1)
 
 
 # --------------------------------------------------------------------------------------------
