@@ -32,7 +32,7 @@ _PLAIN_TAGS = frozenset(
 )
 
 
-@record(frozen=False, eq=False)
+@record(frozen=False, eq=False, slots=True)
 class Node:
     """One YAML node with the character offsets of its source text (end exclusive)."""
 
