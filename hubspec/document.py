@@ -197,6 +197,8 @@ def _flow_depth_scan(text: str) -> int | None:
     it reaches the parser. Brackets inside strings are counted too; the limit is far above
     anything a real buildspec does.
     """
+    if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH_SCAN:
+        return None  # too few openers to get that deep: most files
     depth = 0
     for match in re.finditer(r"[\[\]{}]", text):
         if match.group() in "[{":

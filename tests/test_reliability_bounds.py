@@ -359,3 +359,20 @@ def test_read_bytes_reads_what_fstat_does_not_count(
     monkeypatch.setattr(files.os, "fstat", shrunk)
     assert files.read_bytes(path) == b"y" * 9000
     assert files.read_bytes(path, 5000) == b"y" * 5001
+
+
+@pytest.mark.parametrize(
+    ("text", "offset"),
+    [
+        ("[" * 201 + "]" * 201, 200),  # the opener that passes the limit
+        ("a: {" + "[" * 200 + "]" * 200 + "}", 203),
+        ("[" * 200 + "]" * 200, None),
+        ("[]" * 300 + "{}" * 300, None),  # many openers, never deep
+        ("[" * 150 + "]" * 150 + "{" * 150 + "}" * 150, None),
+    ],
+)
+def test_flow_depth_scan_finds_where_bracket_nesting_passes_the_limit(
+    text: str, offset: int | None
+) -> None:
+    assert document.MAX_FLOW_DEPTH_SCAN == 200
+    assert document._flow_depth_scan(text) == offset
