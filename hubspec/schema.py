@@ -290,11 +290,19 @@ class _Precheck:
         if keyword == "type":
             return _type_check(value if isinstance(value, list) else [value])
         if keyword == "properties":
-            named = [(name, self._compiled(subschema)) for name, subschema in value.items()]
-            return lambda i: (
-                not isinstance(i, dict)
-                or all(name not in i or check(i[name]) for name, check in named)
-            )
+            named = {name: self._compiled(subschema) for name, subschema in value.items()}
+
+            def properties(i: Any) -> bool:
+                # by the instance's keys: a mapping holds few of the names a schema knows
+                if not isinstance(i, dict):
+                    return True
+                for name, item in i.items():
+                    check = named.get(name)
+                    if check is not None and not check(item):
+                        return False
+                return True
+
+            return properties
         if keyword == "patternProperties":
             patterned = [(re.compile(p).search, self._compiled(s)) for p, s in value.items()]
             return lambda i: (
@@ -309,13 +317,18 @@ class _Precheck:
             known = schema.get("properties", {})
             searches = [re.compile(p).search for p in schema.get("patternProperties", {})]
             extra = self._compiled(value)
-            return lambda i: (
-                not isinstance(i, dict)
-                or all(
-                    name in known or any(search(name) for search in searches) or extra(item)
-                    for name, item in i.items()
-                )
-            )
+
+            def additional(i: Any) -> bool:
+                if not isinstance(i, dict):
+                    return True
+                for name, item in i.items():
+                    if name in known or any(search(name) for search in searches):
+                        continue
+                    if not extra(item):
+                        return False
+                return True
+
+            return additional
         if keyword == "propertyNames":
             names = self._compiled(value)
             return lambda i: not isinstance(i, dict) or all(names(name) for name in i)
@@ -343,7 +356,16 @@ class _Precheck:
                 return lambda i: not isinstance(i, list) or unsupported(i)
             skip = len(schema.get("prefixItems", ()))
             each = self._compiled(value)
-            return lambda i: not isinstance(i, list) or all(each(item) for item in i[skip:])
+
+            def items(i: Any) -> bool:
+                if not isinstance(i, list):
+                    return True
+                for item in i[skip:] if skip else i:  # noqa: SIM110 - faster than all()
+                    if not each(item):
+                        return False
+                return True
+
+            return items
         if keyword == "prefixItems":
             leading = [self._compiled(subschema) for subschema in value]
             return lambda i: (
@@ -360,6 +382,9 @@ class _Precheck:
         if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
             return lambda i: not _is_type(i, "number") or _within(i, keyword, value)
         if keyword == "enum":
+            if all(isinstance(item, str) for item in value):
+                strings = frozenset(value)  # only a string equals a string (`_equal`)
+                return lambda i: isinstance(i, str) and i in strings
             return lambda i: any(_equal(i, item) for item in value)
         if keyword == "const":
             return lambda i: _equal(i, value)
