@@ -140,7 +140,7 @@ class ConfigSearch:
             if found is not None:
                 break
             parent = os.path.dirname(directory)
-            if parent == directory or os.path.exists(_child(directory, ".git")):
+            if parent == directory or os.access(_child(directory, ".git"), os.F_OK):
                 break
             directory = parent
         self._found.update(dict.fromkeys(visited, found))
@@ -182,7 +182,12 @@ def _child(directory: str, name: str) -> str:
 def _config_in(directory: str) -> Path | None:
     for name in CONFIG_NAMES:
         candidate = _child(directory, name)
-        if os.path.isfile(candidate) and (name != "pyproject.toml" or _has_table(Path(candidate))):
+        # os.access first: it says "missing" (most folders) without raising an exception
+        if (
+            os.access(candidate, os.F_OK)
+            and os.path.isfile(candidate)
+            and (name != "pyproject.toml" or _has_table(Path(candidate)))
+        ):
             return Path(candidate)
     return None
 
