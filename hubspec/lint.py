@@ -38,13 +38,14 @@ class LintResult:
     def detached(self) -> LintResult:
         """This result without its document and context: small, and picklable for workers.
 
-        What reports need stays: findings, text, unused suppressions, and the literal
-        secrets so that reports still mask them.
+        What reports need stays: findings, the text they quote (none without findings),
+        unused suppressions, and the literal secrets so that reports still mask them.
         """
+        text = self.text if self.findings else ""
         if self.context is None:
-            return replace(self, document=None)
+            return replace(self, document=None, text=text)
         secrets = self.secrets | self.context.secrets
-        return replace(self, document=None, context=None, secrets=secrets)
+        return replace(self, document=None, context=None, text=text, secrets=secrets)
 
 
 def load(display: str, data: bytes) -> Document | YamlProblem | tuple[YamlProblem, str]:

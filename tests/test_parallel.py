@@ -71,6 +71,19 @@ def test_detached_results_keep_secrets_masked(tmp_path: Path) -> None:
     assert "hunter2hunter2" not in outcome.report.sources[str(path)]
 
 
+def test_detached_results_carry_text_only_for_findings(tmp_path: Path) -> None:
+    """Reports quote a file's text only at its findings: a clean file sends none back."""
+    clean = tmp_path / "clean" / "buildspec.yml"
+    pulls = tmp_path / "pulls" / "buildspec.yml"
+    for path, command in ((clean, "make"), (pulls, "docker pull node:20")):
+        path.parent.mkdir()
+        path.write_text(PLAIN.replace("echo {n}", command), encoding="utf-8")
+    outcome = lint_paths(RunOptions(paths=[str(clean), str(pulls)], jobs=1))
+    texts = {Path(result.path).parent.name: result.text for result in outcome.results}
+    assert texts == {"clean": "", "pulls": pulls.read_text(encoding="utf-8")}
+    assert [finding.rule for finding in outcome.report.findings] == ["HS101"]
+
+
 def test_an_internal_error_in_a_worker_names_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
