@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from hubspec import suppress
@@ -11,7 +12,7 @@ from hubspec.document import Document, YamlProblem, decode, line_starts_of, pars
 from hubspec.model import Finding, Severity, Span
 from hubspec.records import record, replace
 from hubspec.rules import BY_CODE, RULES
-from hubspec.rules.base import Diagnostic, Rule
+from hubspec.rules.base import Check, Diagnostic, Rule
 from hubspec.secrets import mask, text_secrets
 from hubspec.settings import Settings
 from hubspec.suppress import Suppression
@@ -80,9 +81,8 @@ def lint_bytes(
         )
     context = LintContext(loaded, source_root, reader, settings)
     diagnostics: list[Diagnostic] = []
-    for rule in RULES:
-        if rule.check is not None and is_selected(rule, settings):
-            diagnostics.extend(rule.check(context))
+    for check in _checks(settings.select, settings.ignore):
+        diagnostics.extend(check(context))
     findings = [to_finding(display, loaded, diagnostic, settings) for diagnostic in diagnostics]
     literals = context.secrets if findings else frozenset()
     if literals:
@@ -119,6 +119,13 @@ def _unused_finding(
         fixable=True,
     )
     return to_finding(display, document, diagnostic, settings)
+
+
+@lru_cache(maxsize=64)
+def _checks(select: frozenset[str] | None, ignore: frozenset[str]) -> tuple[Check, ...]:
+    """The checks a selection runs, in rule order: the same few selections lint every file."""
+    chosen = Settings(select=select, ignore=ignore)
+    return tuple(rule.check for rule in RULES if rule.check and is_selected(rule, chosen))
 
 
 def is_selected(rule: Rule, settings: Settings) -> bool:
