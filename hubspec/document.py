@@ -337,45 +337,57 @@ def _c_events(text: str) -> list[Any] | None:
     except Exception:  # an extension that does not fit this ruamel.yaml
         return None
     events: list[Any] = []
+    keep = events.append
+    next_event = parser.get_event
     flow = [False]  # whether each open collection, and those around it, is in flow style
     try:
-        while (event := parser.get_event()) is not None:
-            events.append(event)
+        while (event := next_event()) is not None:
+            keep(event)
             kind = type(event)
-            if kind is MappingEndEvent or kind is SequenceEndEvent:
-                flow.pop()
-            elif kind is AliasEvent:
-                if text[event.end_mark.index : event.end_mark.index + 1] in _NAME_GOES_ON:
-                    return None
-            elif kind is ScalarEvent or kind is MappingStartEvent or kind is SequenceStartEvent:
+            if kind is ScalarEvent:  # the most common event first
                 start = event.start_mark.index
-                if event.tag is not None:
+                if event.tag is not None or (
+                    event.anchor is not None and _anchor_goes_on(text, start, event.anchor)
+                ):
                     return None
-                if event.anchor is not None:
-                    after = start + 1 + len(event.anchor)
-                    if text[start] != "&" or text[after : after + 1] in _NAME_GOES_ON:
+                if start == event.end_mark.index:
+                    moved = _moved_empty_value(text, event, flow[-1])
+                    if moved is None:
                         return None
-                if kind is ScalarEvent:
-                    if start == event.end_mark.index:
-                        moved = _moved_empty_value(text, event, flow[-1])
-                        if moved is None:
-                            return None
-                        events[-1] = moved
-                        continue
-                    style = event.style
-                    if (style == "|" or style == ">") and not _BLOCK_HEADER_END.match(
-                        text, text.index(style, start) + 1
-                    ):
-                        return None
-                else:
-                    if kind is MappingStartEvent and event.flow_style and text[start] != "{":
-                        return None
-                    flow.append(flow[-1] or bool(event.flow_style))
+                    events[-1] = moved
+                    continue
+                style = event.style
+                if (style == "|" or style == ">") and not _BLOCK_HEADER_END.match(
+                    text, text.index(style, start) + 1
+                ):
+                    return None
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                flow.pop()
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                start = event.start_mark.index
+                if event.tag is not None or (
+                    event.anchor is not None and _anchor_goes_on(text, start, event.anchor)
+                ):
+                    return None
+                if kind is MappingStartEvent and event.flow_style and text[start] != "{":
+                    return None
+                flow.append(flow[-1] or bool(event.flow_style))
+            elif (
+                kind is AliasEvent
+                and text[event.end_mark.index : event.end_mark.index + 1] in _NAME_GOES_ON
+            ):
+                return None
     except Exception:  # libyaml's errors; the pure parser reports the problem
         return None
     finally:
         parser.dispose()
     return events
+
+
+def _anchor_goes_on(text: str, start: int, anchor: str) -> bool:
+    """Whether libyaml's anchor name may differ from ruamel's (`&a:b`), or is not at `start`."""
+    after = start + 1 + len(anchor)
+    return text[start] != "&" or text[after : after + 1] in _NAME_GOES_ON
 
 
 _GAP = re.compile(r"(?:[ \r\n]+|#[^\r\n]*)*")
