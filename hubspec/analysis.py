@@ -162,8 +162,8 @@ class _Walker:
             analysed += len(step.text)
             if analysed > MAX_ANALYSED_CHARACTERS:
                 # Aliases can repeat one long command many times: bound the total work.
-                offsets = value_offsets(self.context.document, step.node)
-                place = self._place(step, offsets, 0, 1, step.user, False)
+                every = value_offsets(self.context.document, step.node)
+                place = self._place(step, every, 0, 1, step.user, False)
                 reason = (
                     f"the commands add up to more than {MAX_ANALYSED_CHARACTERS:,} characters"
                     " (repeated through aliases?); the rest is not analysed"
@@ -171,14 +171,18 @@ class _Walker:
                 self.events.append(Unresolved(place, reason))
                 break
             result = shell.analyse(step.text, state)
-            offsets = LazyOffsets(self.context.document, step.node)
+            offsets: LazyOffsets | None = None  # made for the first event: most steps have none
             for command in result.commands:
                 for word in command.words:
                     value = word.value
                     if value is not None and docker_cli.PROGRAM_MARK in value:
+                        if offsets is None:
+                            offsets = LazyOffsets(self.context.document, step.node)
                         self._command(step, command, offsets)
                         break  # else: no docker program can run (see docker_events)
             if result.errors and "docker" in step.text:
+                if offsets is None:
+                    offsets = LazyOffsets(self.context.document, step.node)
                 _, message = result.errors[0]
                 start = len(step.text) - len(step.text.lstrip())
                 problem = (
