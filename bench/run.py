@@ -49,7 +49,7 @@ SCHEMA = ROOT / "schemas" / "buildspec.schema.json"
 BIN = Path(sys.executable).parent
 
 TOOLS = ("hubspec lint", "hubspec fix --diff", "yamllint", "check-jsonschema")
-DEFAULT_RUNS = {"single": 11, "corpus": 5, "corpus10": 3}
+DEFAULT_RUNS = {"single": 11, "corpus": 5, "corpus10": 5}
 BASE = "hubspec lint"
 
 
