@@ -8,6 +8,7 @@ Files are read only through the context's reader.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from pathlib import Path
@@ -149,6 +150,8 @@ class _Walker:
         self.local_images: dict[str, set[str | None]] = {}
         self.mirrors = context.settings.mirrors
         self.files_followed = 0
+        root = str(context.source_root)
+        self.root_prefix = root if root.endswith(os.sep) else root + os.sep
 
     def run(self) -> None:
         carries_state = self.model.version != "0.1"
@@ -347,10 +350,14 @@ class _Walker:
         return self.context.reader(path)
 
     def _relative(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.context.source_root).as_posix()
-        except ValueError:
-            return path.as_posix()
+        """`path` as the build names it: relative to the source root when under it.
+
+        Path.relative_to, by strings: it is lexical too, and costs more than the read.
+        """
+        text = str(path)
+        if text.startswith(self.root_prefix):
+            return text[len(self.root_prefix) :].replace(os.sep, "/") or "."
+        return "." if text == self.root_prefix.rstrip(os.sep) else path.as_posix()
 
     def _build(
         self, place: Place, use: docker_cli.BuildUse, cwd: str, command: shell.SimpleCommand
