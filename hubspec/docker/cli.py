@@ -547,6 +547,12 @@ class Invocation:
 
 def invocation(argv: Sequence[str | None]) -> Invocation | None:
     """The docker CLI this argv runs, or None when it runs something else (or is unknown)."""
+    found = _invocation(argv)
+    return found[0] if found is not None else None
+
+
+def _invocation(argv: Sequence[str | None]) -> tuple[Invocation, _Parsed | None] | None:
+    """`invocation`, with docker's global options as parsed for it (None for compose)."""
     i = 0
     user: str | None = None
     env: list[tuple[str, str]] = []
@@ -566,12 +572,13 @@ def invocation(argv: Sequence[str | None]) -> Invocation | None:
             if program is None:
                 return None
             config = dict(env).get("DOCKER_CONFIG")
+            options = None
             if program == "docker":
-                parsed = _parse(argv, i + 1, DOCKER_GLOBAL_OPTIONS, interspersed=False)
-                option = parsed.last("config")
+                options = _parse(argv, i + 1, DOCKER_GLOBAL_OPTIONS, interspersed=False)
+                option = options.last("config")
                 if option is not None:
                     config = UNKNOWN if option.value is None else option.value
-            return Invocation(program, i, user, tuple(env), config)
+            return Invocation(program, i, user, tuple(env), config), options
         parsed = _parse(argv, i + 1, table, interspersed=False)
         if any(parsed.last(name) for name in NOT_EXECUTING.get(base, ())):
             return None
@@ -970,8 +977,8 @@ GROUPS: Mapping[tuple[str, ...], OptionTable] = MappingProxyType(
 """Management commands whose subcommands are in HANDLERS, with their own options."""
 
 
-def _docker(argv: Sequence[str | None], start: int) -> list[DockerEvent]:
-    parsed = _parse(argv, start, DOCKER_GLOBAL_OPTIONS, interspersed=False)
+def _docker(argv: Sequence[str | None], parsed: _Parsed) -> list[DockerEvent]:
+    """The events of `docker ...`, whose global options (after the program word) are parsed."""
     if parsed.help or parsed.flag("version") or not parsed.positionals:
         return []
     index, word = parsed.positionals[0]
@@ -1010,12 +1017,13 @@ def docker_events(argv: Sequence[str | None]) -> list[DockerEvent]:
 
 def docker_use(argv: Sequence[str | None]) -> tuple[Invocation, list[DockerEvent]] | None:
     """The docker CLI this argv runs and its events (`docker_events`); None if not docker."""
-    found = invocation(argv)
-    if found is None:
+    invoked = _invocation(argv)
+    if invoked is None:
         return None
-    if found.program == "docker-compose":
+    found, options = invoked
+    if options is None:  # docker-compose
         return found, _compose(argv, found.word + 1, "docker-compose")
-    return found, _docker(argv, found.word + 1)
+    return found, _docker(argv, options)
 
 
 # --------------------------------------------------------------------------------------------
