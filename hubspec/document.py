@@ -713,13 +713,17 @@ def _plain(node: Node, memo: dict[int, Any]) -> Any:
         return memo[id(node)]
     if node.kind == "scalar":
         return node.value
+    # a scalar child is its value (no call: most nodes are scalars)
     if node.kind == "sequence":
         items: list[Any] = []
         memo[id(node)] = items
-        items.extend(_plain(item, memo) for item in node.items)
+        for item in node.items:
+            items.append(item.value if item.kind == "scalar" else _plain(item, memo))
         return items
     mapping: dict[str, Any] = {}
     memo[id(node)] = mapping
     for key, value in node.pairs:
-        mapping[str(key.value) if key.value is not None else "null"] = _plain(value, memo)
+        mapping[str(key.value) if key.value is not None else "null"] = (
+            value.value if value.kind == "scalar" else _plain(value, memo)
+        )
     return mapping
