@@ -537,9 +537,15 @@ class _TreeBuilder:
                 if not stack:
                     root = node
                     continue
-                problem = attach(stack, pending_key, node)
-                if problem is not None:
-                    return problem
+                parent = stack[-1]
+                if parent.kind == "sequence":  # `_attach`'s two commonest cases, inline
+                    parent.items.append(node)
+                elif pending_key[-1] is None:
+                    pending_key[-1] = node
+                else:
+                    problem = attach(stack, pending_key, node)
+                    if problem is not None:
+                        return problem
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
                 done = stack.pop()
                 done.end = event.end_mark.index
