@@ -273,7 +273,7 @@ def apply_builtin(words: Sequence[Word], frame: Frame) -> None:
             set_var(frame.own(), target, None)
 
 
-def split_assignment(word: Word) -> tuple[str, str | None, bool] | None:
+def _split_assignment(word: Word) -> tuple[str, str | None, bool] | None:
     """`NAME=VALUE` / `NAME+=VALUE` as given to export/declare; None for a bare name."""
     text = word.value if word.value is not None else word.raw
     if "=" not in text:
@@ -299,7 +299,7 @@ def _declare(args: Sequence[Word], state: ShellState) -> None:
             continue
         if functions:
             continue
-        parsed = split_assignment(w)
+        parsed = _split_assignment(w)
         if parsed is not None:
             set_var(state, parsed[0], parsed[1], parsed[2])
 
