@@ -53,6 +53,8 @@ _QUOTED_SUBSTITUTION = rf"\$\({_INNER_UNQUOTED}\)|`{_INNER_UNQUOTED}`"
 """Inside double quotes, a substitution holds no double quotes of its own."""
 _DOUBLE_QUOTED_PIECE = re.compile(rf"{_DQ_TEXT}++|{_QUOTED_SUBSTITUTION}|{_VARIABLE}")
 _DOUBLE_QUOTED = rf"\"(?:{_DQ_TEXT}++|{_QUOTED_SUBSTITUTION}|{_VARIABLE})*+\""
+_VARIABLES = re.compile(rf"\$(?:({_NAME})|\{{({_NAME})\}})")
+"""`$NAME` or `${NAME}`, the name in one of two groups (for `re.split`)."""
 _PART = re.compile(rf"{_PLAIN}++|{_SUBSTITUTION}|{_VARIABLE}|{_SINGLE_QUOTED}|{_DOUBLE_QUOTED}")
 _WORD = rf"(?:{_PART.pattern})++"
 _REDIRECT = r"[0-9]?+(?:>>|>&|<&|[<>])|&>>?+"
@@ -323,6 +325,21 @@ class _Reader:
         out: list[str] = []
         names: list[str] = []
         known = True
+        if "'" not in raw and '"' not in raw and "`" not in raw and "$(" not in raw:
+            # plain text and variables only (`$REPO:$TAG`): split, no match objects
+            split = _VARIABLES.split(raw)
+            out.append(split[0])
+            for index in range(1, len(split), 3):
+                name = split[index] or split[index + 1]
+                names.append(name)
+                value = variables.get(name)
+                if value is None:
+                    known = False
+                else:
+                    out.append(value)
+                out.append(split[index + 2])
+            value_text = "".join(out) if known else None
+            return make_word(value_text, raw, start, end, tuple(dict.fromkeys(names)))
         for part in _PART.finditer(script, start, end):
             text = part.group()
             first = text[0]
