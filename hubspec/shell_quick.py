@@ -330,13 +330,8 @@ class _Reader:
             split = _VARIABLES.split(raw)
             out.append(split[0])
             for index in range(1, len(split), 3):
-                name = split[index] or split[index + 1]
-                names.append(name)
-                value = variables.get(name)
-                if value is None:
+                if not _expand(split[index] or split[index + 1], variables, names, out):
                     known = False
-                else:
-                    out.append(value)
                 out.append(split[index + 2])
             value_text = "".join(out) if known else None
             return make_word(value_text, raw, start, end, tuple(dict.fromkeys(names)))
@@ -361,12 +356,8 @@ class _Reader:
                     known = False
                 elif first == "$":
                     name = text[2:-1] if text[1] == "{" else text[1:]
-                    names.append(name)
-                    value = variables.get(name)
-                    if value is None:
+                    if not _expand(name, variables, names, out):
                         known = False
-                    else:
-                        out.append(value)
                 else:
                     out.append(text)
         value_text = "".join(out) if known else None
@@ -376,6 +367,16 @@ class _Reader:
         """Run the commands of `$(...)` or `` `...` `` in a subshell of the frame."""
         opening = 1 if self.script[start] == "`" else 2
         self.run_list(start + opening, end - 1, Frame(frame.state, frame.cond, None, shared=True))
+
+
+def _expand(name: str, variables: dict[str, str], names: list[str], out: list[str]) -> bool:
+    """`$NAME` in a word: recorded in `names`, its value added to `out`; False if unknown."""
+    names.append(name)
+    value = variables.get(name)
+    if value is None:
+        return False
+    out.append(value)
+    return True
 
 
 def _literal(text: str) -> bool:
