@@ -6,7 +6,7 @@
 
 Scenarios:
   single    one buildspec (the pre-commit case): fixtures/examples/node-app/buildspec.yml
-  corpus    every buildspec `hubspec.files.discover` finds in ../shared/corpus (the CI case)
+  corpus    every buildspec `hubspec.run.files.discover` finds in ../shared/corpus (the CI case)
   corpus10  the same corpus copied 10 times into a temporary directory
 
 Each scenario runs every tool once per round (after one warm-up round that is not counted),
@@ -257,7 +257,7 @@ def goals_table(found: Sequence[Goal]) -> str:
 
 def corpus_files(root: Path) -> list[str]:
     sys.path.insert(0, str(ROOT))
-    from hubspec.files import discover
+    from hubspec.run.files import discover
 
     return [str(target.path) for target in discover([str(root)])]
 

@@ -17,15 +17,15 @@ EXIT_INTERRUPTED = 130
 def main() -> None:
     """Run hubspec with sys.argv and exit with its code."""
     try:
-        from hubspec.quickargs import parse
+        from hubspec.cli.quickargs import parse
 
         request = parse(sys.argv[1:])
         if request is None:
-            from hubspec.cli import app
+            from hubspec.cli.app import app
 
             app()
             return
-        from hubspec.commands import LintRequest, run_fix, run_lint
+        from hubspec.cli.commands import LintRequest, run_fix, run_lint
 
         try:
             code = run_lint(request) if isinstance(request, LintRequest) else run_fix(request)

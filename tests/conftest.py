@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from hubspec import files
-from hubspec.lint import LintResult, lint_bytes
+from hubspec.lint.pipeline import LintResult, lint_bytes
+from hubspec.run import files
 from hubspec.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from hubspec.cli import app
+from hubspec.cli.app import app
 
 runner = CliRunner()
 ENV: dict[str, str | None] = {"GITHUB_ACTIONS": None, "NO_COLOR": None, "CI": None}

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import ROOT
-from hubspec.cli import app
-from hubspec.config import _FIX_KEYS, TOP_KEYS, ConfigError, parse_config
+from hubspec.cli.app import app
+from hubspec.run.config import _FIX_KEYS, TOP_KEYS, ConfigError, parse_config
 
 runner = CliRunner()
 ENV: dict[str, str | None] = {"GITHUB_ACTIONS": None, "NO_COLOR": None, "CI": None}
@@ -558,7 +558,7 @@ TOML_LINES = [
     "[project]",
     "[project.scripts]",
     "[tool.setuptools.package-dir]",
-    "hubspec = 'hubspec.cli:main'",
+    "hubspec = 'hubspec.cli.app:main'",
     'hubspec = { ignore = ["HS101"] }',
     'hubspec.ignore = ["HS101"]',
     '"hubspec" = {}',
@@ -576,7 +576,7 @@ TOML_LINES = [
 @given(st.lists(st.sampled_from(TOML_LINES), max_size=8))
 @settings(max_examples=1500, deadline=None)
 def test_the_quick_look_never_misses_a_tool_hubspec_table(lines: list[str]) -> None:
-    from hubspec.config import _may_hold_table
+    from hubspec.run.config import _may_hold_table
 
     text = "\n".join(lines) + "\n"
     try:
@@ -598,7 +598,7 @@ def test_the_quick_look_never_misses_a_tool_hubspec_table(lines: list[str]) -> N
     ],
 )
 def test_the_quick_look_rules_out_pyprojects_that_only_mention_hubspec(text: str) -> None:
-    from hubspec.config import _may_hold_table
+    from hubspec.run.config import _may_hold_table
 
     assert not _may_hold_table(text.encode())
     assert not _may_hold_table((ROOT / "pyproject.toml").read_bytes())
@@ -614,6 +614,6 @@ def test_the_quick_look_rules_out_pyprojects_that_only_mention_hubspec(text: str
     ],
 )
 def test_the_quick_look_defers_to_the_parser_when_unsure(text: str) -> None:
-    from hubspec.config import _may_hold_table
+    from hubspec.run.config import _may_hold_table
 
     assert _may_hold_table(text.encode())

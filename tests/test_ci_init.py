@@ -14,7 +14,7 @@ import pytest
 from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
-from hubspec.cli import app
+from hubspec.cli.app import app
 
 runner = CliRunner()
 ENV: dict[str, str | None] = {"GITHUB_ACTIONS": None, "NO_COLOR": None, "CI": None}

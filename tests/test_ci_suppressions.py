@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 
 from typer.testing import CliRunner
 
-from hubspec.cli import app
+from hubspec.cli.app import app
 
 runner = CliRunner()
 ENV: dict[str, str | None] = {"GITHUB_ACTIONS": None, "NO_COLOR": None, "CI": None}

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from conftest import FIXTURES, SHARED
 from hubspec import __version__
-from hubspec.cli import app
+from hubspec.cli.app import app
 
 runner = CliRunner()
 EXAMPLE = FIXTURES / "examples" / "node-app" / "buildspec.yml"

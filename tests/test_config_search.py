@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hubspec.config import CONFIG_NAMES, ConfigSearch, find_config
+from hubspec.run.config import CONFIG_NAMES, ConfigSearch, find_config
 
 TABLE = "[tool.hubspec]\nignore = ['HS003']\n"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS
-from hubspec import files
 from hubspec.fix import fix_bytes
-from hubspec.lint import lint_bytes
+from hubspec.lint.pipeline import lint_bytes
+from hubspec.run import files
 
 # Checked by reading each file: real YAML errors, a missing version, unquoted ': ' commands, a
 # string where a list belongs, a reserved CODEBUILD_ name, and three unknown keys.

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from hubspec import files
+from hubspec.run import files
 
 BUILDSPEC = b"version: 0.2\nphases:\n  build:\n    commands:\n      - make\n"
 

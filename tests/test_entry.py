@@ -15,11 +15,12 @@ import pytest
 import typer
 
 from conftest import FIXTURES
-from hubspec import commands, entry
+from hubspec import entry
+from hubspec.cli import commands
 
 EXAMPLE = FIXTURES / "examples" / "node-app"
 SCRIPT = Path(sys.executable).parent / "hubspec"
-THROUGH_TYPER = "import sys; from hubspec.cli import app; app(prog_name='hubspec')"
+THROUGH_TYPER = "import sys; from hubspec.cli.app import app; app(prog_name='hubspec')"
 
 
 def hubspec_command() -> list[str]:

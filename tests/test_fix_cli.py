@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from hubspec.cli import app
+from hubspec.cli.app import app
 
 runner = CliRunner()
 

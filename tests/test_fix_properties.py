@@ -20,9 +20,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-import hubspec.files
+import hubspec.run.files
 from hubspec.fix import fix_bytes
-from hubspec.lint import LintResult, lint_bytes
+from hubspec.lint.pipeline import LintResult, lint_bytes
 
 PHASES = ("install", "pre_build", "build", "post_build")
 HUB_PULLS = (
@@ -275,11 +275,15 @@ def _write_sources(root: Path) -> None:
 
 
 def _fix(data: bytes, root: Path):  # type: ignore[no-untyped-def]
-    return fix_bytes("buildspec.yml", data, source_root=root, reader=hubspec.files.read_referenced)
+    return fix_bytes(
+        "buildspec.yml", data, source_root=root, reader=hubspec.run.files.read_referenced
+    )
 
 
 def _lint(data: bytes, root: Path) -> LintResult:
-    return lint_bytes("buildspec.yml", data, source_root=root, reader=hubspec.files.read_referenced)
+    return lint_bytes(
+        "buildspec.yml", data, source_root=root, reader=hubspec.run.files.read_referenced
+    )
 
 
 def _lines(data: bytes) -> list[str]:

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, lint_file
-from hubspec import files
 from hubspec.fix import fix_bytes
+from hubspec.run import files
 
 CASES = sorted(path.parent for path in FIXTURES.glob("*/*/expected.txt"))
 

@@ -1,4 +1,4 @@
-"""hubspec.forked: map over forked children, results in input order, every failure raised,
+"""hubspec.run.forked: map over forked children, results in input order, every failure raised,
 and no child left running or unreaped however the iteration ends."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from hubspec.forked import WorkerLost, forked_map
+from hubspec.run.forked import WorkerLost, forked_map
 
 pytestmark = pytest.mark.skipif(
     not hasattr(os, "fork") or sys.platform == "darwin", reason="forked workers are POSIX only"

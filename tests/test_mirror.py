@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from hubspec import files
-from hubspec.cli import app
+from hubspec.cli.app import app
 from hubspec.fix import mirror_bytes
 from hubspec.fix.mirror import parse_mirror
+from hubspec.run import files
 
 runner = CliRunner()
 ECR = "123456789012.dkr.ecr.us-east-1.amazonaws.com"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, FIXTURES
-from hubspec import runner
-from hubspec.runner import InternalError, RunOptions, fix_paths, lint_paths, workers_for
+from hubspec.run import runner
+from hubspec.run.runner import InternalError, RunOptions, fix_paths, lint_paths, workers_for
 
 PLAIN = "version: 0.2\nphases:\n  build:\n    commands:\n      - echo {n}\n"
 

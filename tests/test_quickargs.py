@@ -14,9 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from hubspec import cli, quickargs, records
-from hubspec.commands import FixRequest, LintRequest
-from hubspec.quickargs import COMMANDS, Option, parse
+from hubspec import records
+from hubspec.cli import app as cli
+from hubspec.cli import quickargs
+from hubspec.cli.commands import FixRequest, LintRequest
+from hubspec.cli.quickargs import COMMANDS, Option, parse
 
 GROUP = typer.main.get_command(cli.app)
 REQUEST_TYPES = {"lint": LintRequest, "fix": FixRequest}

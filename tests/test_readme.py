@@ -27,7 +27,7 @@ def test_readme_config_example_is_valid() -> None:
     import tomllib
     from pathlib import Path
 
-    from hubspec.config import parse_config
+    from hubspec.run.config import parse_config
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     block = text.split("### Configuration", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]

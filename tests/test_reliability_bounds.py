@@ -20,7 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from hubspec import analysis, document, files
+from hubspec.events import walk as analysis
+from hubspec.load import document
+from hubspec.run import files
 
 GIB = 1024**3
 CPU_SECONDS = 10

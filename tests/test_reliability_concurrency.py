@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from hubspec import files
+from hubspec.run import files
 
 TEMPLATES: dict[str, str] = {
     "pull": "version: 0.2\nphases:\n  build:\n    commands:\n      - docker pull node:20\n",

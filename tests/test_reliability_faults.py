@@ -28,10 +28,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from hubspec import files
-from hubspec.cli import app
+from hubspec.cli.app import app
 from hubspec.fix import fix_bytes
-from hubspec.runner import RunOptions, fix_paths
+from hubspec.run import files
+from hubspec.run.runner import RunOptions, fix_paths
 
 OLD = b"version: 0.2\nphases:\n  build:\n    commands:\n      - docker pull node:20\n"
 NEW = fix_bytes("buildspec.yml", OLD, source_root=Path("/nonexistent"), reader=lambda _: None)

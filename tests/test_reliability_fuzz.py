@@ -17,9 +17,9 @@ from fuzz import targets
 from hypothesis import HealthCheck, given, settings
 
 from conftest import FIXTURES
-from hubspec import files
 from hubspec.fix import fix_bytes
-from hubspec.lint import lint_bytes
+from hubspec.lint.pipeline import lint_bytes
+from hubspec.run import files
 
 # Examples per target; HUBSPEC_FUZZ_EXAMPLES scales a CI run up (or down) without editing.
 SCALE = float(os.environ.get("HUBSPEC_FUZZ_SCALE", "1"))

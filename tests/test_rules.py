@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hubspec import rules as rules_package
-from hubspec.cli import app
+from hubspec.cli.app import app
 from hubspec.rules import RULES, find
 from hubspec.rules.base import REQUIRED_SECTIONS, Rule
 

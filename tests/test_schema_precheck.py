@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from conftest import CORPUS, FIXTURES
-from hubspec.document import Document
-from hubspec.lint import load
-from hubspec.schema import _validator, load_schema, precheck
+from hubspec.lint.pipeline import load
+from hubspec.load.document import Document
+from hubspec.schema.check import _validator, load_schema, precheck
 
 
 def documents() -> Iterator[tuple[str, Any]]:
@@ -111,9 +111,9 @@ def test_random_mutations(seed: int) -> None:
 def test_unknown_keywords_defer_to_jsonschema(monkeypatch: pytest.MonkeyPatch) -> None:
     schema = dict(load_schema())
     schema["uniqueItems"] = True  # a keyword the precheck does not evaluate
-    from hubspec.schema import _Precheck
+    from hubspec.schema.check import _Precheck
 
-    monkeypatch.setattr("hubspec.schema._precheck", lambda: _Precheck(schema))
+    monkeypatch.setattr("hubspec.schema.check._precheck", lambda: _Precheck(schema))
     valid = {"version": 0.2, "phases": {"build": {"commands": ["make"]}}}
     assert jsonschema_valid(valid)
     assert precheck(valid) is None
@@ -122,7 +122,7 @@ def test_unknown_keywords_defer_to_jsonschema(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_equality_follows_jsonschema() -> None:
-    from hubspec.schema import _equal
+    from hubspec.schema.check import _equal
 
     assert not _equal(True, 1)
     assert not _equal(0, False)
@@ -158,8 +158,8 @@ def _issues_both_ways(data: Any) -> tuple[list[Any], list[Any]] | None:
     JSON (which is YAML) so that every node has its own offsets; None if it cannot be."""
     import json
 
-    from hubspec import schema
-    from hubspec.document import Decoded, parse
+    from hubspec.load.document import Decoded, parse
+    from hubspec.schema import check as schema
 
     try:
         text = json.dumps(data, indent=1, allow_nan=False)
@@ -176,7 +176,7 @@ def _issues_both_ways(data: Any) -> tuple[list[Any], list[Any]] | None:
 
 
 def _check_explained(data: Any, counts: dict[str, int]) -> None:
-    from hubspec.schema import explain
+    from hubspec.schema.check import explain
 
     errors = explain(data)
     expected = list(_validator().iter_errors(data))
@@ -201,7 +201,7 @@ def test_explained_errors_are_jsonschemas_on_every_file() -> None:
 
 @pytest.mark.parametrize("seed", range(4))
 def test_explained_errors_are_jsonschemas_after_random_mutations(seed: int) -> None:
-    from hubspec.schema import precheck
+    from hubspec.schema.check import precheck
 
     rng = random.Random(seed)
     originals = [data for _, data in documents()]
@@ -218,7 +218,7 @@ def test_explained_errors_are_jsonschemas_after_random_mutations(seed: int) -> N
 
 def test_corpus_files_explained_without_jsonschema() -> None:
     """The corpus's invalid files are mostly unknown keys, wrong types, missing keys."""
-    from hubspec.schema import explain, precheck
+    from hubspec.schema.check import explain, precheck
 
     invalid = [data for path, data in documents() if "corpus" in path and not precheck(data)]
     if not invalid:

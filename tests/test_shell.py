@@ -1,4 +1,4 @@
-"""Tests for hubspec.shell: commands, words, offsets, state and robustness."""
+"""Tests for hubspec.shell.walk: commands, words, offsets, state and robustness."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hubspec import records, shell
-from hubspec.shell import ShellResult, ShellState, SimpleCommand, Word, analyse
-from hubspec.shell_quick import quick_analysis
+from hubspec import records
+from hubspec.shell import walk as shell
+from hubspec.shell.quick import quick_analysis
+from hubspec.shell.walk import ShellResult, ShellState, SimpleCommand, Word, analyse
 
 
 def run(script: str, state: ShellState | None = None, **kwargs: int) -> ShellResult:
@@ -931,7 +932,7 @@ class TestRobustness:
         in a fresh process; each child analyses a few hundred such scripts."""
         code = (
             "import sys\n"
-            "from hubspec.shell import ShellState, analyse\n"
+            "from hubspec.shell.walk import ShellState, analyse\n"
             "for cp in range(0x10000, 0x110000, 0x1111):\n"
             "    analyse('{' + chr(cp) + '\\u0270 x', ShellState())\n"
             "    analyse('echo {' + chr(cp), ShellState())\n"
@@ -1170,9 +1171,10 @@ def test_quick_analysis_gives_the_walks_result(
 
 
 def test_quick_analysis_gives_the_walks_result_on_every_corpus_command(corpus: Path) -> None:
-    from hubspec import document, lint
-    from hubspec.analysis import initial_state
-    from hubspec.buildmodel import build_model
+    from hubspec.build.model import build_model
+    from hubspec.events.walk import initial_state
+    from hubspec.lint import pipeline as lint
+    from hubspec.load import document
 
     quick_count = total = 0
     for path in sorted(corpus.rglob("*.y*ml")):

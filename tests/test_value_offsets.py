@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import CORPUS, FIXTURES
-from hubspec.buildmodel import value_offsets
-from hubspec.document import Document, Node, decode, parse
+from hubspec.build.model import value_offsets
+from hubspec.load.document import Document, Node, decode, parse
 from hubspec.records import replace
 
 

@@ -1,6 +1,6 @@
 """The libyaml fast path of document.parse gives exactly what ruamel's pure parser gives.
 
-hubspec/document.py reads libyaml's events (ruamel.yaml.clib) where they are known to match
+hubspec/load/document.py reads libyaml's events (ruamel.yaml.clib) where they are known to match
 the pure parser's and leaves every other text to the pure parser. These tests compare the
 two paths on whole results (every Node field and offset, shared alias nodes, data, or the
 YamlProblem) for the fixtures, the corpus and generated documents, check each class of
@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES
-from hubspec import document
-from hubspec.document import Decoded, Document, YamlProblem, decode, parse
+from hubspec.load import document
+from hubspec.load.document import Decoded, Document, YamlProblem, decode, parse
 
 pytest.importorskip("_ruamel_yaml", reason="ruamel.yaml.clib is not installed")
 
@@ -304,7 +304,7 @@ def test_plain_scalars_skip_the_resolver_only_when_it_would_say_string(value: st
     """The first-character shortcut in _compose agrees with ruamel's YAML 1.2 resolver."""
     from ruamel.yaml.nodes import ScalarNode
 
-    from hubspec.document import _default_resolver, _plain_string_starts
+    from hubspec.load.document import _default_resolver, _plain_string_starts
 
     starts = _plain_string_starts()
     assert starts is not None

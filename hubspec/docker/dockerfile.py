@@ -297,7 +297,7 @@ def parse_instructions(text: str) -> tuple[_Instruction, ...] | str:
     The same Dockerfile is often used by several buildspecs of a repository, and `fix`
     lints each buildspec again after editing it; the parse (a call into Go) is not repeated.
     The Go-backed `dockerfile` package is imported here, on first use: loading it starts the
-    Go runtime's threads, after which the process must not fork (see hubspec.runner).
+    Go runtime's threads, after which the process must not fork (see hubspec.run.runner).
     """
     import dockerfile as parser
 

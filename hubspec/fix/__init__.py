@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hubspec.context import FileReader
+from hubspec.events.walk import FileReader
+from hubspec.facts.suppress import removal_edit
 from hubspec.fix import verify
 from hubspec.fix.plan import AddedReference, Refusal, plan_login_fix
-from hubspec.lint import LintResult, lint_bytes
+from hubspec.lint.pipeline import LintResult, lint_bytes
 from hubspec.model import Edit
 from hubspec.records import field, record
 from hubspec.settings import Settings
-from hubspec.suppress import removal_edit
 
 
 @record
@@ -109,7 +109,7 @@ def _encode(text: str, bom: bool) -> bytes:
 
 
 def _fixes_hs004(settings: Settings) -> bool:
-    from hubspec.lint import is_selected
+    from hubspec.lint.pipeline import is_selected
     from hubspec.rules import BY_CODE
 
     return not settings.no_ignores and is_selected(BY_CODE["HS004"], settings)

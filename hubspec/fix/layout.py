@@ -5,7 +5,7 @@ New lines written by the fixer copy these, so a fixed file looks as if its autho
 
 from __future__ import annotations
 
-from hubspec.document import Document, Node
+from hubspec.load.document import Document, Node
 from hubspec.records import record
 
 

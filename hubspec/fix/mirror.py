@@ -14,16 +14,16 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hubspec.analysis import Login, Pull
 from hubspec.docker.images import ImageRef, parse_image
-from hubspec.document import line_starts_of
+from hubspec.events.walk import Login, Pull
 from hubspec.fix import layout
 from hubspec.fix.plan import LoginPlan, Refusal, add_login
+from hubspec.load.document import line_starts_of
 from hubspec.model import Edit
 from hubspec.records import field, record
 
 if TYPE_CHECKING:
-    from hubspec.context import LintContext
+    from hubspec.facts.context import LintContext
 
 ECR_PUBLIC_LIBRARY = "public.ecr.aws/docker/library"
 _ECR_HOST = re.compile(

@@ -10,16 +10,16 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from hubspec.analysis import Login, Pull, with_login_state
-from hubspec.buildmodel import DEFAULT_USER, PHASES, Step
-from hubspec.document import Document, Node
+from hubspec.build.model import DEFAULT_USER, PHASES, Step
+from hubspec.events.walk import Login, Pull, with_login_state
 from hubspec.fix import layout
 from hubspec.fix.layout import Layout
+from hubspec.load.document import Document, Node
 from hubspec.model import Edit, Position
 from hubspec.records import field, record
 
 if TYPE_CHECKING:
-    from hubspec.context import LintContext
+    from hubspec.facts.context import LintContext
 
 STORES = ("parameter-store", "secrets-manager")
 ALL_SECTIONS = ("variables", "parameter-store", "secrets-manager")

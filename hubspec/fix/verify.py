@@ -12,8 +12,8 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from hubspec.document import Document, Node
-from hubspec.lint import LintResult
+from hubspec.lint.pipeline import LintResult
+from hubspec.load.document import Document, Node
 
 _KEY = Node(kind="scalar", tag="key", start=0, end=0, value="<key>")
 _INDEX = re.compile(r"\[\d+\]|line \d+")

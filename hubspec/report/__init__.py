@@ -10,7 +10,7 @@ from hubspec.model import Finding, Severity
 from hubspec.records import field, record
 
 if TYPE_CHECKING:
-    from hubspec.budget import Budget
+    from hubspec.facts.budget import Budget
 
 FORMATS = ("text", "concise", "json", "sarif", "github")
 

@@ -31,7 +31,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
 
 def budget_section(report: Report) -> dict[str, Any]:
     """Docker Hub pulls per build for each file, and the dated limits they are measured against."""
-    from hubspec.budget import LIMITS_AS_OF, PULLS_PER_WINDOW, WINDOW_HOURS
+    from hubspec.facts.budget import LIMITS_AS_OF, PULLS_PER_WINDOW, WINDOW_HOURS
 
     return {
         "limits_as_of": LIMITS_AS_OF,

@@ -6,7 +6,7 @@ import json
 from typing import Any, TextIO
 
 from hubspec import __version__
-from hubspec.fingerprint import fingerprint
+from hubspec.facts.fingerprint import fingerprint
 from hubspec.model import Severity
 from hubspec.report import Report
 from hubspec.rules import RULES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from hubspec.budget import LIMITS_AS_OF, PULLS_PER_WINDOW, WINDOW_HOURS
+from hubspec.facts.budget import LIMITS_AS_OF, PULLS_PER_WINDOW, WINDOW_HOURS
 from hubspec.report import Report
 
 

@@ -10,7 +10,7 @@ from hubspec.model import Severity
 from hubspec.records import field, record
 
 if TYPE_CHECKING:
-    from hubspec.context import LintContext
+    from hubspec.facts.context import LintContext
 
 
 @record

@@ -39,7 +39,7 @@ from hubspec.model import Severity
 from hubspec.rules.base import Diagnostic, Rule, docs_of
 
 if TYPE_CHECKING:
-    from hubspec.context import LintContext
+    from hubspec.facts.context import LintContext
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:

@@ -32,11 +32,11 @@ from hubspec.model import Severity
 from hubspec.rules.base import Diagnostic, Rule, docs_of
 
 if TYPE_CHECKING:
-    from hubspec.context import LintContext
+    from hubspec.facts.context import LintContext
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:
-    from hubspec.analysis import Login
+    from hubspec.events.walk import Login
 
     for event in context.analysis.events:
         if isinstance(event, Login) and event.hub and not event.canonical:

@@ -55,7 +55,7 @@ from hubspec.model import Severity
 from hubspec.rules.base import Diagnostic, Rule, docs_of
 
 if TYPE_CHECKING:
-    from hubspec.context import LintContext
+    from hubspec.facts.context import LintContext
 
 ADVICE = (
     "run `hubspec fix` to log in to Docker Hub first with a token from Parameter Store,"
@@ -64,7 +64,7 @@ ADVICE = (
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:
-    from hubspec.analysis import Pull, with_login_state
+    from hubspec.events.walk import Pull, with_login_state
 
     seen: set[tuple[int, str]] = set()
     fixable = context.analysis.model.version != "0.1"

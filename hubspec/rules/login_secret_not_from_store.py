@@ -44,14 +44,14 @@ from hubspec.model import Severity
 from hubspec.rules.base import Diagnostic, Rule, docs_of
 
 if TYPE_CHECKING:
-    from hubspec.context import LintContext
+    from hubspec.facts.context import LintContext
 
 STORES = ("parameter-store", "secrets-manager")
 BUILTIN = frozenset({"CODEBUILD_SRC_DIR", "HOME", "PWD"})
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:
-    from hubspec.analysis import Login
+    from hubspec.events.walk import Login
 
     model = context.analysis.model
     stored = model.defined(*STORES)

@@ -30,36 +30,15 @@ and revoke the exposed secret.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from hubspec.facts.secrets import looks_like_secret
 from hubspec.model import Severity
 from hubspec.rules.base import Diagnostic, Rule, docs_of
 
 if TYPE_CHECKING:
-    from hubspec.context import LintContext
-
-SECRET_NAME = re.compile(
-    r"(PASSWORD|PASSWD|PASSPHRASE|(^|_)PWD($|_)|(^|_)PASS($|_)|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL)",
-    re.IGNORECASE,
-)
-NOT_A_SECRET_SUFFIX = re.compile(
-    r"_(NAME|ARN|ID|PATH|PARAM|PARAMETER|FILE|URL|URI|REGION|TYPE|LENGTH|ENABLED|KEY_ID|HEADER|ENDPOINT|SSM)$",
-    re.IGNORECASE,
-)
-PLACEHOLDER = re.compile(
-    r"^(\$.*|none|null|changeme|xxx+|<.*>|\*+|arn:aws:.*|/.*|\{\{.*\}\})$", re.IGNORECASE
-)
-
-
-def looks_like_secret(name: str, value: str | None) -> bool:
-    """A literal value under a secret-sounding name that is not a reference or placeholder."""
-    if value is None or len(value) < 4 or value.lower() in ("true", "false", "yes", "no"):
-        return False
-    if not SECRET_NAME.search(name) or NOT_A_SECRET_SUFFIX.search(name):
-        return False
-    return not PLACEHOLDER.match(value.strip())
+    from hubspec.facts.context import LintContext
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:

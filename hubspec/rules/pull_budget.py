@@ -37,11 +37,11 @@ from hubspec.model import Severity
 from hubspec.rules.base import Diagnostic, Rule, docs_of
 
 if TYPE_CHECKING:
-    from hubspec.context import LintContext
+    from hubspec.facts.context import LintContext
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:
-    from hubspec.budget import PULLS_PER_WINDOW, WINDOW_HOURS
+    from hubspec.facts.budget import PULLS_PER_WINDOW, WINDOW_HOURS
 
     budget = context.budget
     limit = PULLS_PER_WINDOW["personal"] or 0

@@ -38,10 +38,10 @@ from typing import TYPE_CHECKING
 
 from hubspec.model import Severity
 from hubspec.rules.base import Diagnostic, Rule, docs_of
-from hubspec.schema import VIOLATION
+from hubspec.schema.check import VIOLATION
 
 if TYPE_CHECKING:
-    from hubspec.context import LintContext
+    from hubspec.facts.context import LintContext
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:

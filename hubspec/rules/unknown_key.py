@@ -38,10 +38,10 @@ from typing import TYPE_CHECKING
 
 from hubspec.model import Severity
 from hubspec.rules.base import Diagnostic, Rule, docs_of
-from hubspec.schema import UNKNOWN_KEY
+from hubspec.schema.check import UNKNOWN_KEY
 
 if TYPE_CHECKING:
-    from hubspec.context import LintContext
+    from hubspec.facts.context import LintContext
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:

@@ -43,11 +43,11 @@ from hubspec.model import Severity
 from hubspec.rules.base import Diagnostic, Rule, docs_of
 
 if TYPE_CHECKING:
-    from hubspec.context import LintContext
+    from hubspec.facts.context import LintContext
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:
-    from hubspec.analysis import Unresolved, with_login_state
+    from hubspec.events.walk import Unresolved, with_login_state
 
     seen: set[int] = set()
     for event, logged_in in with_login_state(context.analysis.events):

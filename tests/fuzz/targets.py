@@ -21,12 +21,12 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from hubspec import shell
 from hubspec.docker.compose import compose_services
 from hubspec.docker.dockerfile import dockerfile_pulls
-from hubspec.document import YamlProblem, decode, parse
 from hubspec.fix import fix_bytes
-from hubspec.lint import lint_bytes
+from hubspec.lint.pipeline import lint_bytes
+from hubspec.load.document import YamlProblem, decode, parse
+from hubspec.shell import walk as shell
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"

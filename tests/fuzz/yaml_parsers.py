@@ -1,12 +1,12 @@
 """Differential fuzzing of ruamel.yaml's pure parser against libyaml's (ruamel.yaml.clib).
 
-hubspec/document.py builds its tree from libyaml's events where they are known to match the
+hubspec/load/document.py builds its tree from libyaml's events where they are known to match the
 pure parser's and from the pure parser's everywhere else. This module compares the two on
 one text at two levels:
 
 - raw events (`event_difference`): the full event stream of each parser, every field and
   every mark (index, line, column), with no pre-check; the differences are sorted into
-  named classes, which `_c_events` in hubspec/document.py handles one by one;
+  named classes, which `_c_events` in hubspec/load/document.py handles one by one;
 - hubspec's result (`parse_signature`): the Node tree (all fields and offsets) or the
   YamlProblem that `document.parse` gives via the fast path and with the pure parser alone.
   These must always be equal.
@@ -35,8 +35,8 @@ if str(HERE.parent) not in sys.path:
     sys.path.insert(0, str(HERE.parent))  # run as a script: `fuzz` imports from tests/
 
 from fuzz import targets  # noqa: E402
-from hubspec import document  # noqa: E402
-from hubspec.document import Decoded, Node, YamlProblem, decode  # noqa: E402
+from hubspec.load import document  # noqa: E402
+from hubspec.load.document import Decoded, Node, YamlProblem, decode  # noqa: E402
 
 # ---------------------------------------------------------------------------------------------
 # Raw event streams.

@@ -3,14 +3,14 @@
 Most buildspec commands are one line of simple commands: `npm ci`, `docker push $REPO:$TAG`,
 `cd app && make`, `aws ecr get-login-password | docker login ...`, `TAG=$(git rev-parse HEAD)`.
 Their words follow from the text alone, so `quick_analysis` reads them without tree-sitter
-and gives exactly what the walk in `hubspec.shell` gives, or None when the script is anything
+and gives exactly what the walk in `hubspec.shell.walk` gives, or None when the script is anything
 else. tests/test_shell.py compares the two on generated commands and on every corpus command.
 
 The subset: words of plain characters, `$NAME`, `${NAME}`, single-quoted text, double-quoted
 text with those expansions, and command substitutions `$(...)` / `` `...` `` of the same
 (one level deep); commands joined by `|`, `&&`, `||` and `;`; `NAME=word` assignments;
 builtins that change the state (`export`, `cd`, `unset`, `read`...) through the rules the
-walk uses (`hubspec.shell_model.apply_builtin`); redirections at the end of a statement's
+walk uses (`hubspec.shell.state.apply_builtin`); redirections at the end of a statement's
 first command (`printf ... > imagedefinitions.json`). No backslashes, globs, tabs, line
 breaks, or scripts of their own (`bash -c`, `eval`).
 """
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from hubspec.shell_model import (
+from hubspec.shell.state import (
     DECLARATIONS,
     EFFECTFUL,
     Frame,
@@ -95,7 +95,7 @@ class _NotQuick(Exception):
 
 
 def quick_analysis(script: str, state: ShellState) -> ShellResult | None:
-    """`hubspec.shell.analyse(script, state)` for a script of the subset, else None."""
+    """`hubspec.shell.walk.analyse(script, state)` for a script of the subset, else None."""
     if not script.isascii():
         return None
     plain = _PLAIN_COMMAND.fullmatch(script)
@@ -238,7 +238,7 @@ class _Reader:
         while prefix < count and _ASSIGNMENT.match(script, spans[prefix][0]) is not None:
             prefix += 1
         if prefix > 1 and "$" in script[spans[0][0] : spans[prefix - 2][1]]:
-            # tree-sitter-bash may cut `R=$A.b.$B.c` after its `$` (hubspec.shell's
+            # tree-sitter-bash may cut `R=$A.b.$B.c` after its `$` (hubspec.shell.walk's
             # `_cut_after_dollar`); the walk mends that for the last assignment only
             raise _NotQuick
         command_end = spans[-1][1]

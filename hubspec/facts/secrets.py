@@ -8,27 +8,41 @@ from __future__ import annotations
 
 import re
 from collections.abc import Set as AbstractSet
-from typing import TYPE_CHECKING
 
-from hubspec.rules.plaintext_credential import looks_like_secret
-
-if TYPE_CHECKING:
-    from hubspec.context import LintContext
+from hubspec.events.walk import Analysis, Login
 
 MASK = "********"
 
+SECRET_NAME = re.compile(
+    r"(PASSWORD|PASSWD|PASSPHRASE|(^|_)PWD($|_)|(^|_)PASS($|_)|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL)",
+    re.IGNORECASE,
+)
+NOT_A_SECRET_SUFFIX = re.compile(
+    r"_(NAME|ARN|ID|PATH|PARAM|PARAMETER|FILE|URL|URI|REGION|TYPE|LENGTH|ENABLED|KEY_ID|HEADER|ENDPOINT|SSM)$",
+    re.IGNORECASE,
+)
+PLACEHOLDER = re.compile(
+    r"^(\$.*|none|null|changeme|xxx+|<.*>|\*+|arn:aws:.*|/.*|\{\{.*\}\})$", re.IGNORECASE
+)
 
-def secret_literals(context: LintContext) -> set[str]:
+
+def looks_like_secret(name: str, value: str | None) -> bool:
+    """A literal value under a secret-sounding name that is not a reference or placeholder."""
+    if value is None or len(value) < 4 or value.lower() in ("true", "false", "yes", "no"):
+        return False
+    if not SECRET_NAME.search(name) or NOT_A_SECRET_SUFFIX.search(name):
+        return False
+    return not PLACEHOLDER.match(value.strip())
+
+
+def secret_literals(analysis: Analysis, text: str) -> set[str]:
     """Secret-looking env.variables values and `docker login -p` literals in this file."""
-    from hubspec.analysis import Login
-
     found: set[str] = set()
-    for entry in context.analysis.model.env:
+    for entry in analysis.model.env:
         literal = entry.literal
         if entry.section == "variables" and literal and looks_like_secret(entry.name, literal):
             found.add(literal)
-    text = context.document.text
-    for event in context.analysis.events:
+    for event in analysis.events:
         if isinstance(event, Login) and event.password_span and not event.password_variables:
             start, end = event.password_span
             raw = text[start:end].strip("'\"")

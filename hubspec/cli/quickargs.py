@@ -16,7 +16,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
 
-from hubspec.commands import (
+from hubspec.cli.commands import (
     Color,
     FailOn,
     FixRequest,

@@ -6,16 +6,18 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from hubspec import suppress
-from hubspec.context import FileReader, LintContext
-from hubspec.document import Document, YamlProblem, decode, line_starts_of, parse, position_in
+from hubspec.build.project import Project
+from hubspec.events.walk import FileReader
+from hubspec.facts import suppress
+from hubspec.facts.context import LintContext
+from hubspec.facts.secrets import mask, text_secrets
+from hubspec.facts.suppress import Suppression
+from hubspec.load.document import Document, YamlProblem, decode, line_starts_of, parse, position_in
 from hubspec.model import Finding, Severity, Span
 from hubspec.records import record, replace
 from hubspec.rules import BY_CODE, RULES
 from hubspec.rules.base import Check, Diagnostic, Rule
-from hubspec.secrets import mask, text_secrets
 from hubspec.settings import Settings
-from hubspec.suppress import Suppression
 
 
 @record
@@ -64,6 +66,7 @@ def lint_bytes(
     source_root: Path,
     reader: FileReader,
     settings: Settings | None = None,
+    project: Project | None = None,
 ) -> LintResult:
     """Lint one buildspec given as bytes; never raises for bad input."""
     settings = settings or Settings()
@@ -79,7 +82,7 @@ def lint_bytes(
         return LintResult(
             display, (finding,), None, None, text, secrets=frozenset(text_secrets(text))
         )
-    context = LintContext(loaded, source_root, reader, settings)
+    context = LintContext(loaded, source_root, reader, settings, project)
     diagnostics: list[Diagnostic] = []
     for check in _checks(settings.select, settings.ignore):
         diagnostics.extend(check(context))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from hubspec.fingerprint import fingerprint
+from hubspec.facts.fingerprint import fingerprint
 from hubspec.records import replace
 from hubspec.report import Report
 

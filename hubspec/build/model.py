@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import overload
 
-from hubspec.document import Document, Node
+from hubspec.load.document import Document, Node
 from hubspec.records import field, record
 
 PHASES = ("install", "pre_build", "build", "post_build")

@@ -12,7 +12,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from hubspec import __version__
-from hubspec.commands import (
+from hubspec.cli.commands import (
     EXIT_OK,
     EXIT_USAGE,
     Color,
@@ -321,8 +321,8 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a new buildspec: build an image, push it to ECR, with the Docker Hub login."""
-    from hubspec.files import write_new
-    from hubspec.init import InitError, render_buildspec
+    from hubspec.run.files import write_new
+    from hubspec.run.init import InitError, render_buildspec
     from hubspec.settings import FixDefaults
 
     if path.exists() and not force:

@@ -14,7 +14,7 @@ def fingerprint(finding: Finding, source: str) -> str:
     """Stable across line shifts, re-indenting and comments: rule, file, normalised command."""
     import hashlib  # only baselines and machine-readable reports need fingerprints
 
-    from hubspec.suppress import comment_start
+    from hubspec.facts.suppress import comment_start
 
     line = line_of(source, finding.span.start.line)
     cut = comment_start(line)

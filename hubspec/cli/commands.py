@@ -19,7 +19,7 @@ from hubspec.records import record
 
 if TYPE_CHECKING:
     from hubspec.report import Report
-    from hubspec.runner import RunOptions
+    from hubspec.run.runner import RunOptions
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -134,14 +134,14 @@ def run_fix(request: FixRequest) -> int:
 
 
 def _lint(request: LintRequest) -> int:
-    from hubspec.runner import fail_on_for, lint_paths
+    from hubspec.run.runner import fail_on_for, lint_paths
 
     options = _options(request)
     with _progress(request.color) as progress:
         outcome = _run(lambda: lint_paths(options, progress))
     report = outcome.report
     if request.write_baseline is not None:
-        from hubspec import baseline as baselines
+        from hubspec.run import baseline as baselines
 
         _write_report_file(request.write_baseline, baselines.dump(report))
         _echo(
@@ -182,7 +182,7 @@ def _fix(request: FixRequest) -> int:
     from hubspec.fix.instructions import next_steps
     from hubspec.fix.plan import AddedReference
     from hubspec.model import Severity
-    from hubspec.runner import fix_paths, unified_diff
+    from hubspec.run.runner import fix_paths, unified_diff
 
     for name in (request.user_variable, request.token_variable):
         if name is not None and not (name.isidentifier() and name.isascii()):
@@ -249,7 +249,7 @@ def _options(
     request: LintRequest | FixRequest, fix_options: dict[str, str] | None = None
 ) -> RunOptions:
     """The core's run options from the options `lint` and `fix` share."""
-    from hubspec.runner import RunOptions
+    from hubspec.run.runner import RunOptions
 
     config = request.config
     if config is not None and not config.is_file():
@@ -293,7 +293,7 @@ def _mirror_options(options: RunOptions, mirror: list[str] | None) -> RunOptions
 
 
 def _apply_baseline(report: Report, path: Path) -> Report:
-    from hubspec import baseline as baselines
+    from hubspec.run import baseline as baselines
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -306,7 +306,7 @@ def _apply_baseline(report: Report, path: Path) -> Report:
 
 
 def _write_report_file(path: Path, text: str) -> None:
-    from hubspec.files import write_new
+    from hubspec.run.files import write_new
 
     try:
         write_new(path, text.encode("utf-8"), overwrite=True)
@@ -387,10 +387,10 @@ class _progress:
 
 def _run(work: Callable[[], T]) -> T:
     """Run core work, turning usage and internal errors into messages and exit codes."""
-    from hubspec.baseline import BaselineError
-    from hubspec.config import ConfigError
-    from hubspec.files import PathError
-    from hubspec.runner import InternalError
+    from hubspec.run.baseline import BaselineError
+    from hubspec.run.config import ConfigError
+    from hubspec.run.files import PathError
+    from hubspec.run.runner import InternalError
 
     try:
         return work()

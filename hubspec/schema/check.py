@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
-from hubspec.document import Document, Node
+from hubspec.load.document import Document, Node
 from hubspec.records import record
 
 UNKNOWN_KEY = "unknown-key"

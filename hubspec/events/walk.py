@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hubspec import shell
-from hubspec.buildmodel import BuildModel, LazyOffsets, Step, build_model, value_offsets
+from hubspec.build.model import BuildModel, LazyOffsets, Step, build_model, value_offsets
 from hubspec.docker import cli as docker_cli
 from hubspec.docker.compose import COMPOSE_DEFAULT_FILES, compose_services
 from hubspec.docker.dockerfile import DockerfilePull, dockerfile_pulls
@@ -26,12 +26,16 @@ from hubspec.docker.images import (
     known_repository,
     parse_image,
 )
+from hubspec.load.document import Document
 from hubspec.records import field, record
+from hubspec.settings import Settings
+from hubspec.shell import walk as shell
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from hubspec.context import LintContext
+FileReader = Callable[[Path], "str | None"]
+"""Reads a file the build uses (Dockerfile, compose file): its text, or None when unreadable."""
 
 SOURCE_DIR_VARIABLE = "CODEBUILD_SRC_DIR"
 SOURCE_DIR_MARK = "/codebuild/output/src"
@@ -121,9 +125,11 @@ class Analysis:
     assigned: set[str] = field(default_factory=set)
 
 
-def analyse_document(context: LintContext) -> Analysis:
-    model = build_model(context.document)
-    walker = _Walker(context, model)
+def analyse_document(
+    document: Document, source_root: Path, reader: FileReader, settings: Settings
+) -> Analysis:
+    model = build_model(document)
+    walker = _Walker(document, source_root, reader, settings.mirrors, model)
     walker.run()
     return Analysis(model, walker.events, walker.assigned)
 
@@ -142,15 +148,24 @@ def initial_state(model: BuildModel) -> shell.ShellState:
 
 
 class _Walker:
-    def __init__(self, context: LintContext, model: BuildModel) -> None:
-        self.context = context
+    def __init__(
+        self,
+        document: Document,
+        source_root: Path,
+        reader: FileReader,
+        mirrors: frozenset[str],
+        model: BuildModel,
+    ) -> None:
+        self.document = document
+        self.source_root = source_root
+        self.reader = reader
         self.model = model
         self.events: list[Event] = []
         self.assigned: set[str] = set()
         self.local_images: dict[str, set[str | None]] = {}
-        self.mirrors = context.settings.mirrors
+        self.mirrors = mirrors
         self.files_followed = 0
-        root = str(context.source_root)
+        root = str(source_root)
         self.root_prefix = root if root.endswith(os.sep) else root + os.sep
 
     def run(self) -> None:
@@ -165,7 +180,7 @@ class _Walker:
             analysed += len(step.text)
             if analysed > MAX_ANALYSED_CHARACTERS:
                 # Aliases can repeat one long command many times: bound the total work.
-                every = value_offsets(self.context.document, step.node)
+                every = value_offsets(self.document, step.node)
                 place = self._place(step, every, 0, 1, step.user, False)
                 reason = (
                     f"the commands add up to more than {MAX_ANALYSED_CHARACTERS:,} characters"
@@ -180,12 +195,12 @@ class _Walker:
                     value = word.value
                     if value is not None and docker_cli.PROGRAM_MARK in value:
                         if offsets is None:
-                            offsets = LazyOffsets(self.context.document, step.node)
+                            offsets = LazyOffsets(self.document, step.node)
                         self._command(step, command, offsets)
                         break  # else: no docker program can run (see docker_events)
             if result.errors and "docker" in step.text:
                 if offsets is None:
-                    offsets = LazyOffsets(self.context.document, step.node)
+                    offsets = LazyOffsets(self.document, step.node)
                 _, message = result.errors[0]
                 start = len(step.text) - len(step.text.lstrip())
                 problem = (
@@ -333,7 +348,7 @@ class _Walker:
         joined = posixpath.normpath(posixpath.join(cwd, path))
         if joined.startswith(".."):
             return None
-        return self.context.source_root / joined
+        return self.source_root / joined
 
     def _read(self, path: Path, place: Place | None = None) -> str | None:
         if self.files_followed >= MAX_REFERENCED_FILES:
@@ -347,7 +362,7 @@ class _Walker:
                 )
             return None
         self.files_followed += 1
-        return self.context.reader(path)
+        return self.reader(path)
 
     def _relative(self, path: Path) -> str:
         """`path` as the build names it: relative to the source root when under it.

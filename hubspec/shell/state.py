@@ -1,6 +1,6 @@
 """What the shell analysis reports and the state it tracks, shared by its two analysers.
 
-`hubspec.shell` walks tree-sitter-bash's parse of any script; `hubspec.shell_quick` reads the
+`hubspec.shell.walk` walks tree-sitter-bash's parse of any script; `hubspec.shell.quick` reads the
 common one-line commands without a parse. Both build these records and apply these state
 changes, so their results can be compared exactly.
 """

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from hubspec.document import Document
+from hubspec.build.project import Project
+from hubspec.events.walk import Analysis, FileReader, analyse_document
+from hubspec.facts.budget import Budget, budget_of
+from hubspec.facts.secrets import secret_literals
+from hubspec.load.document import Document
 from hubspec.records import field, record
-from hubspec.schema import SchemaIssue, validate
+from hubspec.schema.check import SchemaIssue, validate
 from hubspec.settings import Settings
-
-if TYPE_CHECKING:
-    from hubspec.analysis import Analysis
-    from hubspec.budget import Budget
-
-FileReader = Callable[[Path], "str | None"]
 
 
 @record(frozen=False)
@@ -27,6 +23,8 @@ class LintContext:
     source_root: Path
     reader: FileReader
     settings: Settings = field(default_factory=Settings)
+    project: Project | None = None
+    """The CodeBuild project the buildspec runs in, when its definition is known."""
 
     @cached_property
     def schema_issues(self) -> list[SchemaIssue]:
@@ -34,20 +32,15 @@ class LintContext:
 
     @cached_property
     def analysis(self) -> Analysis:
-        from hubspec.analysis import analyse_document
-
-        return analyse_document(self)
+        return analyse_document(self.document, self.source_root, self.reader, self.settings)
 
     @cached_property
     def secrets(self) -> frozenset[str]:
         """Secret literals written in the file, which no output may show."""
-        from hubspec.secrets import secret_literals
-
-        return frozenset(secret_literals(self))
+        return frozenset(secret_literals(self.analysis, self.document.text))
 
     @cached_property
     def budget(self) -> Budget:
         """Docker Hub pulls per build: a rule reports it, and so does the run's summary."""
-        from hubspec.budget import budget_of
-
-        return budget_of(self)
+        mirrors = self.settings.mirrors
+        return budget_of(self.analysis, self.document.path, self.secrets, mirrors)

@@ -6,12 +6,12 @@ below (the per-hour limits announced for 2025 were withdrawn on 2025-03-27).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Set as AbstractSet
 
+from hubspec.docker.images import is_docker_hub, parse_image
+from hubspec.events.walk import Analysis, Pull
+from hubspec.facts.secrets import mask
 from hubspec.records import record
-
-if TYPE_CHECKING:
-    from hubspec.context import LintContext
 
 LIMITS_AS_OF = "2025-03-27"
 WINDOW_HOURS = 6
@@ -44,24 +44,20 @@ class Budget:
         return limit // self.pulls_per_run if self.pulls_per_run else None
 
 
-def budget_of(context: LintContext) -> Budget:
+def budget_of(
+    analysis: Analysis, path: str, secrets: AbstractSet[str], mirrors: frozenset[str]
+) -> Budget:
     """Count distinct Docker Hub images per build (a multi-platform build once per platform).
 
     A repeated pull of the same image is served from the local image store or a HEAD
     request, which Docker Hub does not count; a batch build runs this buildspec once per task.
     """
-    from hubspec.analysis import Pull
-    from hubspec.docker.images import is_docker_hub, parse_image
-    from hubspec.secrets import mask
-
-    secrets = context.secrets
-    path = context.document.path
     counts: dict[str, int] = {}
-    for event in context.analysis.events:
+    for event in analysis.events:
         if isinstance(event, Pull) and event.hub:
             name = mask(event.image.familiar, secrets)
             counts[name] = max(counts.get(name, 0), event.platforms)
-    tasks = context.analysis.model.batch_tasks
+    tasks = analysis.model.batch_tasks
     own_name = path.rsplit("/", 1)[-1]
     runs_here = [
         task for task in tasks if task.buildspec is None or task.buildspec.endswith(own_name)
@@ -70,7 +66,7 @@ def budget_of(context: LintContext) -> Budget:
     for task in tasks:
         ref = parse_image(task.image) if task.image else None
         if ref is not None and not task.image.startswith("aws/codebuild/"):  # type: ignore[union-attr]
-            build_images += is_docker_hub(ref, mirrors=context.settings.mirrors)
+            build_images += is_docker_hub(ref, mirrors=mirrors)
     return Budget(
         path=path,
         pulls_per_build=sum(counts.values()),

@@ -19,7 +19,8 @@ from types import FrameType
 
 import tree_sitter
 
-from hubspec.shell_model import (
+from hubspec.shell.quick import quick_analysis
+from hubspec.shell.state import (
     EFFECTFUL,
     IDENT,
     Frame,
@@ -35,7 +36,6 @@ from hubspec.shell_model import (
     run_pipeline,
     set_var,
 )
-from hubspec.shell_quick import quick_analysis
 
 __all__ = ["ShellResult", "ShellState", "SimpleCommand", "Word", "analyse"]
 

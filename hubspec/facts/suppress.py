@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from hubspec.document import Document, Node
+from hubspec.load.document import Document, Node
 from hubspec.model import Edit, Finding
 from hubspec.records import field, record, replace
 

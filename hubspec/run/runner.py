@@ -9,19 +9,19 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from hubspec import files
-from hubspec.config import Config, ConfigSearch, load_config
-from hubspec.lint import LintResult, lint_bytes
+from hubspec.facts.secrets import mask
+from hubspec.lint.pipeline import LintResult, lint_bytes
 from hubspec.model import Finding
 from hubspec.records import field, record, replace
 from hubspec.report import Report
-from hubspec.secrets import mask
+from hubspec.run import files
+from hubspec.run.config import Config, ConfigSearch, load_config
 from hubspec.settings import FixDefaults, Settings
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-    from hubspec.budget import Budget
+    from hubspec.facts.budget import Budget
     from hubspec.fix import FixOutcome
 
 STDIN = "-"
@@ -253,7 +253,7 @@ def _map(
         return
     _preload(preload)
     if _fork_safe():
-        from hubspec.forked import WorkerLost, forked_map
+        from hubspec.run.forked import WorkerLost, forked_map
 
         try:
             yield from forked_map(function, tasks, workers, _FORKED_CHUNK)
@@ -279,7 +279,7 @@ both busy to the end (any free worker takes the next)."""
 
 
 def _fork_safe() -> bool:
-    """Whether to fork workers directly (`hubspec.forked`): POSIX but not macOS, where
+    """Whether to fork workers directly (`hubspec.run.forked`): POSIX but not macOS, where
     system libraries are not fork-safe, and only while this process runs one thread."""
     return hasattr(os, "fork") and sys.platform != "darwin" and _single_threaded()
 
@@ -298,7 +298,7 @@ def _preload(modules: Sequence[str]) -> None:
     """
     import importlib
 
-    for name in ("hubspec.analysis", "hubspec.budget", *modules):
+    for name in ("hubspec.events.walk", "hubspec.facts.budget", *modules):
         importlib.import_module(name)
 
 

@@ -1,0 +1,4 @@
+"""The buildspec JSON Schema check.
+
+Takes a Document; hands on schema issues (HS002/HS003) with their node spans.
+"""
