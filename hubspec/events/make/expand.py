@@ -22,6 +22,8 @@ MARK = "\x00"
 """Delimits an unknown part: MARK + its index + MARK. Makefiles holding NUL are refused."""
 MAX_EXPANDED = 1_000_000
 MAX_DEPTH = 64
+MAX_PRODUCED = 4_000_000
+"""Characters all expansions of one make run may produce together."""
 MAX_REFERENCES = 200_000
 """References one make run may expand: bounds `A = $(B)$(B)`, `B = $(C)$(C)`, ... chains."""
 
@@ -60,6 +62,7 @@ class Expander:
         self._expanding: list[str] = []
         self._references = 0
         self._depth = 0
+        self._produced = 0
         self.shell_fallback = False
         """In recipes: a variable no Makefile defines stays `${NAME}` for the recipe's shell,
         which gets it from the environment as make would."""
@@ -187,7 +190,8 @@ class Expander:
                 out.append(self._variable(char, scope))
                 index = dollar + 2
             size += len(out[-1])
-            if size > MAX_EXPANDED:
+            self._produced += len(out[-1])
+            if size > MAX_EXPANDED or self._produced > MAX_PRODUCED:
                 raise Unexpandable(f"an expansion grows past {MAX_EXPANDED:,} characters")
         return "".join(out)
 
