@@ -24,6 +24,7 @@ def build() -> Session:
     @server.feature(types.INITIALIZED)
     async def initialized(params: types.InitializedParams) -> None:
         await pull_configuration(server)
+        server.relint_all()  # documents opened while the answer was on its way
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(params: types.DidOpenTextDocumentParams) -> None:
