@@ -7,6 +7,7 @@ its own files, so the tests do not see each other's documents.
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -58,8 +59,15 @@ def make_client() -> LanguageClient:
         client.diagnostics[params.uri] = params.diagnostics
         published.append(params)
 
+    registered: list[types.Registration] = []
+    client.registered = registered  # type: ignore[attr-defined]
+
+    def register(client: LanguageClient, params: types.RegistrationParams) -> None:
+        registered.extend(params.registrations)
+
     features = dict(DEFAULT_CLIENT_FEATURES)
     features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = publish
+    features[types.CLIENT_REGISTER_CAPABILITY] = register
     register_lsp_features(client, features)
     return client
 
@@ -183,6 +191,14 @@ async def test_initialize_announces_the_features(client: LanguageClient) -> None
     assert isinstance(capabilities.code_action_provider, types.CodeActionOptions)
     kinds = capabilities.code_action_provider.code_action_kinds or []
     assert set(kinds) == {types.CodeActionKind.QuickFix, "source.fixAll.hubspec"}
+    deadline = asyncio.get_running_loop().time() + WAIT
+    while not client.registered:  # type: ignore[attr-defined]
+        assert asyncio.get_running_loop().time() < deadline
+        await asyncio.sleep(0.01)
+    [registration] = client.registered  # type: ignore[attr-defined]
+    assert registration.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
+    patterns = [watcher["globPattern"] for watcher in registration.register_options["watchers"]]
+    assert "**/.hubspec.toml" in patterns and "**/*[Dd]ockerfile*" in patterns
 
 
 async def test_open_publishes_exact_diagnostics_with_docs_and_related_lines(
@@ -289,6 +305,19 @@ async def test_open_dockerfile_buffer_is_read_before_the_disk(
     await until(client, uri, lambda found: codes(found) == ["HS101"])  # the disk again
 
 
+async def test_a_file_changed_on_disk_relints_its_users(
+    client: LanguageClient, workspace: Path
+) -> None:
+    folder = project(workspace, "watched")
+    dockerfile = write(folder / "Dockerfile", "FROM node:20\n")
+    uri = open_document(client, write(folder / "buildspec.yml", BUILD))
+    await until(client, uri, lambda found: codes(found) == ["HS101"])
+    dockerfile.write_text("FROM public.ecr.aws/docker/library/node:20\n")
+    event = types.FileEvent(uri=uri_of(dockerfile), type=types.FileChangeType.Changed)
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams([event]))
+    await until(client, uri, lambda found: found == [])
+
+
 async def code_actions(
     client: LanguageClient, uri: str, at: types.Range, only: list[str] | None = None
 ) -> list[types.CodeAction]:
@@ -377,19 +406,24 @@ async def test_ignore_action_adds_a_comment_that_silences_only_that_finding(
     assert lint_cli(path).returncode == 0
 
 
-async def test_ignore_inside_a_block_scalar_goes_on_its_own_line_or_is_not_offered(
+async def test_ignore_inside_a_block_scalar_goes_above_the_item(
     client: LanguageClient, workspace: Path
 ) -> None:
-    text = "version: 0.2\nphases:\n  build:\n    commands:\n      - |\n        echo one\n        docker pull node:20\n"
+    text = (
+        "version: 0.2\nphases:\n  build:\n    commands:\n"
+        "      - |\n        echo one\n        docker pull node:20\n"
+    )
     path = write(workspace / "block" / "buildspec.yml", text)
     uri = open_document(client, path)
     diagnostics = await until(client, uri, lambda found: len(found) == 1)
     actions = await code_actions(client, uri, diagnostics[0].range)
-    for action in actions:
-        assert action.edit is not None
-        new_text = apply_edit(text, action.edit, uri)
-        # a comment inside the block would change the command: every offered edit keeps it
-        assert "echo one\n        docker pull node:20\n" in new_text
+    ignore = next(action for action in actions if action.title == "Ignore HS101 on this line")
+    assert ignore.edit is not None
+    # a comment inside the block would be part of the command: it goes above the item
+    expected = text.replace("      - |\n", "      # hubspec: ignore[HS101]\n      - |\n")
+    assert apply_edit(text, ignore.edit, uri) == expected
+    replace_all(client, uri, 2, expected)
+    await until(client, uri, lambda found: found == [])
 
 
 async def test_unused_suppression_is_removed_by_its_action(
@@ -505,8 +539,9 @@ async def test_configuration_change_relints(client: LanguageClient, workspace: P
     await until(client, uri, lambda found: codes(found) == ["HS101"])
 
 
-async def test_shutdown_and_exit(workspace: Path) -> None:
-    """The raw protocol: a client that sends garbage, then a proper session and exit."""
+async def test_raw_client_garbage_cancellation_shutdown_and_exit(workspace: Path) -> None:
+    """The raw protocol: a client that sends invalid JSON-RPC, cancels a request, then
+    shuts the server down; the server answers what it can, keeps serving, and exits 0."""
     process = await asyncio.create_subprocess_exec(
         *SERVER,
         stdin=asyncio.subprocess.PIPE,
@@ -515,38 +550,44 @@ async def test_shutdown_and_exit(workspace: Path) -> None:
     )
     assert process.stdin is not None and process.stdout is not None
 
-    def send(body: bytes) -> None:
+    def send(body: bytes | dict[str, Any]) -> None:
         assert process.stdin is not None
-        process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(data) + data)
 
-    async def receive() -> bytes:
+    async def answer(number: int) -> dict[str, Any]:
+        """The response to request `number` (notifications before it are skipped)."""
         assert process.stdout is not None
-        header = await process.stdout.readuntil(b"\r\n\r\n")
-        length = int(header.split(b"Content-Length:")[1].split(b"\r\n")[0])
-        return await process.stdout.readexactly(length)
+        while True:
+            header = await asyncio.wait_for(process.stdout.readuntil(b"\r\n\r\n"), WAIT)
+            length = int(header.split(b"Content-Length:")[1].split(b"\r\n")[0])
+            message = json.loads(await process.stdout.readexactly(length))
+            if message.get("id") == number and "method" not in message:
+                return dict(message)
 
     send(b"{this is not json")
-    send(b'{"jsonrpc": "2.0", "id": 7, "method": "no/such/method", "params": {}}')
     send(b"[1, 2, 3]")
-    send(
-        b'{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {},'
-        b' "processId": null, "rootUri": null}}'
-    )
-    answers = []
-    for _ in range(10):
-        answer = await asyncio.wait_for(receive(), WAIT)
-        answers.append(answer)
-        if b'"id": 1' in answer or b'"id":1' in answer:
-            break
-    assert any(b"capabilities" in answer for answer in answers), answers
-    send(b'{"jsonrpc": "2.0", "method": "initialized", "params": {}}')
-    send(b'{"jsonrpc": "2.0", "id": 2, "method": "shutdown"}')
-    while (
-        b'"id": 2' not in (answer := await asyncio.wait_for(receive(), WAIT))
-        and b'"id":2' not in answer
-    ):
-        pass
-    send(b'{"jsonrpc": "2.0", "method": "exit"}')
+    send({"jsonrpc": "2.0", "id": 7, "method": "no/such/method", "params": {}})
+    assert (await answer(7))["error"]["code"] == -32601  # method not found
+    init = {"capabilities": {}, "processId": None, "rootUri": uri_of(workspace)}
+    send({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": init})
+    assert "capabilities" in (await answer(1))["result"]
+    send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+    path = write(workspace / "raw" / "buildspec.yml", HUB_PULL)
+    item = {"uri": uri_of(path), "languageId": "yaml", "version": 1, "text": HUB_PULL}
+    send({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": item}})
+    whole = {"start": {"line": 0, "character": 0}, "end": {"line": 5, "character": 0}}
+    action = {"textDocument": {"uri": item["uri"]}, "range": whole, "context": {"diagnostics": []}}
+    send({"jsonrpc": "2.0", "id": 3, "method": "textDocument/codeAction", "params": action})
+    send({"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": 3}})
+    cancelled = await answer(3)  # answered either way: cancelled, or done before the cancel
+    assert cancelled.get("error", {}).get("code") == -32800 or isinstance(cancelled["result"], list)
+    hover = {"textDocument": {"uri": item["uri"]}, "position": {"line": 4, "character": 10}}
+    send({"jsonrpc": "2.0", "id": 4, "method": "textDocument/hover", "params": hover})
+    assert "HS101" in (await answer(4))["result"]["contents"]["value"]
+    send({"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
+    assert (await answer(2))["result"] is None
+    send({"jsonrpc": "2.0", "method": "exit"})
     await process.stdin.drain()
     assert await asyncio.wait_for(process.wait(), WAIT) == 0
 

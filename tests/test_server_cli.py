@@ -83,3 +83,24 @@ def test_text_edits_replace_only_changed_lines() -> None:
     assert [
         (e.range.start.line, e.range.end.line, e.range.end.character, e.new_text) for e in edits
     ] == [(1, 2, 1, "B\nc\nd\n")]
+
+
+def test_the_fast_parser_starts_the_server_without_typer() -> None:
+    from hubspec.cli.commands import ServerRequest
+    from hubspec.cli.quickargs import parse
+
+    assert parse(["server"]) == ServerRequest()
+    assert parse(["server", "--help"]) is None  # typer prints the help
+    assert parse(["server", "extra"]) is None  # and the usage error
+
+
+def test_an_argument_is_a_usage_error() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "hubspec", "server", "extra"],
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 2
+    assert "Got unexpected extra argument" in done.stderr

@@ -8,7 +8,7 @@ An edit that fails is not offered.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from lsprotocol import types
@@ -26,8 +26,6 @@ from hubspec.server.positions import Lines
 FIX_ALL = "source.fixAll.hubspec"
 NOT_SUPPRESSIBLE = frozenset({"HS001", "HS004"})
 """Rules a `hubspec: ignore` comment cannot silence (suppress.apply keeps them)."""
-
-Linter = Callable[[str], LintResult]
 
 
 class Actions:
@@ -173,9 +171,29 @@ def _ignore_candidates(before: LintResult, finding: Finding) -> Iterator[str]:
     if comment_start(line) is None:
         at = line_start + len(line.rstrip(" \t"))
         yield bom + apply_edits(text, [Edit(at, at, "  " + directive)])
-    indent = line[: len(line) - len(line.lstrip(" "))]
     newline = document.newline
-    yield bom + apply_edits(text, [Edit(line_start, line_start, indent + directive + newline)])
+    for anchor in (index, _item_line(document, index)):
+        if anchor is None:
+            continue
+        start = starts[anchor]
+        above = text[start:].split("\n", 1)[0]
+        indent = above[: len(above) - len(above.lstrip(" "))]
+        yield bom + apply_edits(text, [Edit(start, start, indent + directive + newline)])
+
+
+def _item_line(document: Document, index: int) -> int | None:
+    """The line of the `- ` item a line belongs to, when the line is inside a multi-line
+    scalar (`- |`): a comment above that item covers all of it."""
+    lines = document.text.split("\n")
+    depth = len(lines[index]) - len(lines[index].lstrip(" "))
+    for above in range(index - 1, -1, -1):
+        stripped = lines[above].lstrip(" ")
+        if not stripped.strip():
+            continue
+        indent = len(lines[above]) - len(stripped)
+        if indent < depth:
+            return above if stripped.startswith("- ") else None
+    return None
 
 
 def code_actions(
@@ -188,12 +206,14 @@ def code_actions(
 
     findings = actions.findings_in(wanted)
     hub = [f for f in findings if f.rule == "HS101" and f.fixable]
-    wants_fix = (hub and allowed(types.CodeActionKind.QuickFix)) or allowed(FIX_ALL)
-    fixed = actions.fixed_text() if wants_fix else None
+    login = bool(hub) and allowed(types.CodeActionKind.QuickFix)
+    # Unasked (no `only`), fix-all comes with findings under the cursor, not on every move.
+    fix_all = allowed(FIX_ALL) and (only is not None or bool(findings))
+    fixed = actions.fixed_text() if login or fix_all else None
     yield None
-    if fixed is not None and hub and allowed(types.CodeActionKind.QuickFix):
+    if fixed is not None and login:
         yield actions.login_fix(hub, fixed)
-    if fixed is not None and allowed(FIX_ALL) and (only is not None or findings):
+    if fixed is not None and fix_all:
         yield actions.fix_all(fixed)
     if not allowed(types.CodeActionKind.QuickFix):
         return

@@ -10,7 +10,7 @@ from lsprotocol import types
 
 from hubspec.facts.secrets import mask, text_secrets
 from hubspec.lint.pipeline import LintResult, lint_bytes
-from hubspec.records import field, record
+from hubspec.records import record
 from hubspec.run.files import BUILDSPEC_NAME, YAML_NAME
 from hubspec.server.buffers import Buffers
 from hubspec.server.diagnostics import crash_diagnostic, to_diagnostic
@@ -49,7 +49,6 @@ class Checked:
     diagnostics: list[types.Diagnostic]
     uses: frozenset[Path] = frozenset()
     failure: str | None = None
-    result: LintResult | None = field(default=None)
 
 
 def lint_text(target: Target, buffers: Buffers, seen: set[Path]) -> LintResult:
@@ -72,7 +71,7 @@ def check(target: Target, buffers: Buffers) -> Checked:
         diagnostics = [to_diagnostic(finding, lines, target.uri) for finding in result.active]
     except Exception as error:  # a bug in hubspec must not stop the server
         return Checked([crash_diagnostic(error)], frozenset(seen), failure_log(target, error))
-    return Checked(diagnostics, frozenset(seen), result=result)
+    return Checked(diagnostics, frozenset(seen))
 
 
 def failure_log(target: Target, error: BaseException) -> str:

@@ -23,6 +23,7 @@ def build() -> Session:
 
     @server.feature(types.INITIALIZED)
     async def initialized(params: types.InitializedParams) -> None:
+        await watch_files(server)
         await pull_configuration(server)
         server.relint_all()  # documents opened while the answer was on its way
 
@@ -101,6 +102,36 @@ def build() -> Session:
         return completions(Lines(document.source, _encoding(server)), params.position)
 
     return server
+
+
+WATCHED = (
+    "**/.hubspec.toml",
+    "**/pyproject.toml",
+    "**/*[Dd]ockerfile*",
+    "**/*compose*.{yml,yaml}",
+    "**/*.sh",
+)
+"""Files on disk that change what a buildspec lints to: config files and what builds use."""
+
+
+async def watch_files(server: Session) -> None:
+    """Ask the client to report changes on disk to these files, if it can."""
+    workspace = server.client_capabilities.workspace
+    watched = workspace.did_change_watched_files if workspace is not None else None
+    if watched is None or not watched.dynamic_registration:
+        return
+    options = types.DidChangeWatchedFilesRegistrationOptions(
+        watchers=[types.FileSystemWatcher(glob_pattern=pattern) for pattern in WATCHED]
+    )
+    registration = types.Registration(
+        id="hubspec-watched-files",
+        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+        register_options=options,
+    )
+    try:
+        await server.client_register_capability_async(types.RegistrationParams([registration]))
+    except Exception as error:  # the client said no: edits in the editor still count
+        server.log(types.MessageType.Info, f"hubspec: no file watching ({error})")
 
 
 async def pull_configuration(server: Session) -> None:
