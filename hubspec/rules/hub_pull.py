@@ -51,10 +51,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from hubspec.model import Severity
+from hubspec.model import Related, Severity
 from hubspec.rules.base import Diagnostic, Rule, docs_of
 
 if TYPE_CHECKING:
+    from hubspec.events.walk import Pull
     from hubspec.facts.context import LintContext
 
 ADVICE = (
@@ -84,7 +85,17 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
             event.place.end,
             notes=(ADVICE,),
             fixable=fixable,
+            related=_origin(event),
         )
+
+
+def _origin(event: Pull) -> tuple[Related, ...]:
+    """The Dockerfile or compose line that names the image, when another file does."""
+    source = event.source
+    if source.kind not in ("dockerfile", "compose") or source.path is None or source.line < 1:
+        return ()
+    what = source.instruction or "this line"
+    return (Related(str(source.path), source.line, f"{what} pulls {event.written}"),)
 
 
 RULE = Rule(
