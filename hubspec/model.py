@@ -61,3 +61,5 @@ class Finding:
     fixable: bool = False
     notes: tuple[str, ...] = field(default=())
     suppressed: str | None = None
+    project: str | None = None
+    """The CodeBuild project a finding of an embedded buildspec or a project is about."""

@@ -16,6 +16,8 @@ import pytest
 from conftest import FIXTURES, lint_file
 from hubspec.fix import fix_bytes
 from hubspec.run import files
+from hubspec.run.runner import lint_one
+from hubspec.settings import Settings
 
 CASES = sorted(path.parent for path in FIXTURES.glob("*/*/expected.txt"))
 
@@ -30,6 +32,10 @@ def _expected(case: Path) -> list[tuple[str, str, str | None]]:
     return rows
 
 
+HOST_FILES = ("template.yaml", "template.json", "main.tf", "cdk.out/Stack.template.json")
+"""A case may hold a host file instead of a buildspec: its projects' buildspecs are linted."""
+
+
 def _buildspec(case: Path) -> Path:
     for name in ("buildspec.yml", "buildspec.yaml"):
         if (case / name).exists():
@@ -37,9 +43,20 @@ def _buildspec(case: Path) -> Path:
     raise AssertionError(f"{case}: no buildspec.yml")
 
 
+def _source(case: Path) -> Path:
+    for name in HOST_FILES:
+        if (case / name).exists():
+            return case / name
+    return _buildspec(case)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.name}" for c in CASES])
 def test_fixture(case: Path) -> None:
-    result = lint_file(_buildspec(case), source_root=case)
+    source = _source(case)
+    if source.name.startswith("buildspec"):
+        result = lint_file(source, source_root=case)
+    else:
+        result = lint_one(str(source), source.read_bytes(), case, Settings())
     actual = [
         (f.rule, f"{f.span.start.line}:{f.span.start.column}", f.message) for f in result.findings
     ]

@@ -184,6 +184,27 @@ def parse(path: str, decoded: Decoded) -> Document | YamlProblem:
     )
 
 
+def parse_tagged(text: str) -> Node | YamlProblem:
+    """Any one YAML document as a positioned tree, local tags (`!Ref x`) kept as data.
+
+    For host files (CloudFormation templates): scalars under a local tag keep their text as
+    the value and the tag in `Node.tag`; nothing is constructed. No buildspec checks here.
+    """
+    deep = _flow_depth_scan(text)
+    if deep is not None:
+        return YamlProblem(f"the YAML is nested deeper than {MAX_FLOW_DEPTH_SCAN} levels", deep)
+    builder = _TreeBuilder(text, local_tags=True)
+    try:
+        result = builder.build()
+    except RecursionError:
+        return YamlProblem(f"the YAML is nested deeper than {MAX_DEPTH} levels", 0)
+    except Exception as error:  # ruamel raises many error classes, all with marks
+        return _problem_from_ruamel(error)
+    if isinstance(result, YamlProblem) or not builder.alias_targets:
+        return result
+    return _check_expanded_size(result) or result
+
+
 def _kind_noun(node: Node) -> str:
     if node.kind == "scalar":
         return "null value" if node.value is None else "scalar"
@@ -445,8 +466,10 @@ def _tag_problem(tag: str, start: int) -> YamlProblem:
 class _TreeBuilder:
     """An iterative composer over ruamel.yaml events."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, local_tags: bool = False) -> None:
         self.text = text
+        self.local_tags = local_tags
+        """Keep `!Ref`-style local tags as data (CloudFormation templates), else refuse them."""
         self.anchors: dict[str, Node] = {}
         self.alias_targets: set[int] = set()
         self.nodes = 0
@@ -495,7 +518,11 @@ class _TreeBuilder:
                 value = event.value
                 if tag is not None:
                     resolved = str(tag)
-                    if resolved not in _PLAIN_TAGS and resolved not in ("!", "?"):
+                    if (
+                        resolved not in _PLAIN_TAGS
+                        and resolved not in ("!", "?")
+                        and not (self.local_tags and resolved.startswith("!"))
+                    ):
                         return _tag_problem(resolved, start)
                 if tag:
                     resolved = str(tag)
@@ -560,16 +587,19 @@ class _TreeBuilder:
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 tag = event.tag
                 start = event.start_mark.index
+                local = None
                 if tag is not None:
                     shown = str(tag)
                     if shown not in _PLAIN_TAGS and shown not in ("!", "?"):
-                        return _tag_problem(shown, start)
+                        if not (self.local_tags and shown.startswith("!")):
+                            return _tag_problem(shown, start)
+                        local = shown
                 if len(stack) >= MAX_DEPTH:
                     return YamlProblem(f"the YAML is nested deeper than {MAX_DEPTH} levels", start)
                 mapping = kind is MappingStartEvent
                 node = Node(
                     "mapping" if mapping else "sequence",
-                    _MAP_TAG if mapping else _SEQ_TAG,
+                    local or (_MAP_TAG if mapping else _SEQ_TAG),
                     start,
                     start,
                     None,
@@ -627,8 +657,11 @@ class _TreeBuilder:
             )
         if key.value == "<<" and key.tag.endswith(":merge"):
             return YamlProblem("YAML merge keys (<<) are not supported in buildspecs", key.start)
-        for existing, _ in parent.pairs:
+        for index, (existing, _) in enumerate(parent.pairs):
             if existing.value == key.value and existing.kind == "scalar":
+                if self.local_tags:  # a host file: the last one wins, as in CloudFormation
+                    parent.pairs[index] = (key, node)
+                    return None
                 line = self.text.count("\n", 0, existing.start) + 1
                 return YamlProblem(
                     f"duplicate key '{key.value}' (first defined on line {line});"
