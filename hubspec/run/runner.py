@@ -194,7 +194,6 @@ def _lint_task(task: _Task) -> tuple[LintResult, Budget | None]:
 def _fix_task(task: _Task) -> FixOutcome:
     """Fix one file in memory; the outcome's lint results are detached (small, picklable)."""
     from hubspec.fix import fix_bytes, mirror_bytes
-
     from hubspec.lint.host import kind_of
 
     try:
