@@ -55,6 +55,9 @@ class Project:
     image_span: Span | None = None
     privileged_span: Span | None = None
     """Where `PrivilegedMode` is set, when it is."""
+    docker_server: bool = False
+    """Builds use a remote Docker server (`Environment.DockerServer`): a daemon without
+    privileged mode."""
     buildspec_inline: bool = False
     """The buildspec is written in the definition itself (not a file in the source)."""
 

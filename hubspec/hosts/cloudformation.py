@@ -104,6 +104,7 @@ class _Reader:
                 environment.get("ImagePullCredentialsType") if environment else None
             ),
             variables=tuple(self.variables(environment)),
+            docker_server=environment is not None and environment.get("DockerServer") is not None,
             span=span,
             image_span=self.spans.span(image.start, image.end) if image is not None else None,
             privileged_span=(

@@ -15,7 +15,7 @@ MAX_TEMPLATE_BYTES = 1024 * 1024
 MAX_TERRAFORM_BYTES = 16 * 1024 * 1024
 
 _TEMPLATE = re.compile(
-    r"^\s*[\"']?AWSTemplateFormatVersion[\"']?\s*:|[\"']?Type[\"']?\s*:\s*[\"']?AWS::CodeBuild::Project",
+    r"^[\s{]*[\"']?AWSTemplateFormatVersion[\"']?\s*:|[\"']?Type[\"']?\s*:\s*[\"']?AWS::CodeBuild::Project",
     re.MULTILINE,
 )
 _BUILDSPEC_TOP = re.compile(r"^(version|phases)\s*:", re.MULTILINE)

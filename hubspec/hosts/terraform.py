@@ -132,6 +132,7 @@ class _Reader:
                     env_attributes.get("image_pull_credentials_type")
                 ),
                 variables=tuple(self.variables(env_blocks.get("environment_variable", []))),
+                docker_server="docker_server" in env_blocks,
                 span=span,
                 image_span=self.spans.span(*self.span_of(image)) if image is not None else None,
                 privileged_span=(

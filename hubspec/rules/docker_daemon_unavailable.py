@@ -6,9 +6,10 @@ Reports a buildspec that runs Docker daemon commands (`docker build`, `pull`, `r
 
 ## Why is this bad?
 Without privileged mode CodeBuild does not run the Docker daemon: every such command fails
-with `Cannot connect to the Docker daemon`. Not reported: a custom image that starts
-`dockerd` itself in the buildspec, and CodeBuild's retired `aws/codebuild/docker:*` images,
-which ran the daemon without privileged mode.
+with `Cannot connect to the Docker daemon`. Not reported: a project with a remote Docker
+server (`DockerServer`), a custom image that starts `dockerd` itself in the buildspec, and
+CodeBuild's retired `aws/codebuild/docker:*` images, which ran the daemon without
+privileged mode.
 
 ## Example
 ```yaml
@@ -53,7 +54,7 @@ def check_project(facts: ProjectFacts) -> Iterator[ProjectDiagnostic]:
     daemon = facts.daemon
     if daemon is None or daemon.first is None or daemon.starts_daemon:
         return
-    if facts.project.privileged_mode is not False:
+    if facts.project.privileged_mode is not False or facts.project.docker_server:
         return  # on, or not known (an intrinsic, a variable)
     if (facts.project.image or "").startswith(DAEMON_IMAGES):
         return
