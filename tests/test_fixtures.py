@@ -81,25 +81,34 @@ def test_every_rule_folder_is_a_rule() -> None:
     assert folders <= set(BY_CODE), folders - set(BY_CODE)
 
 
-FIX_CASES = [
-    case for case in CASES if (case / "fixed.yml").exists() or (case / "refused.txt").exists()
-]
+def _fixed(case: Path) -> Path:
+    """The expected fixed file: fixed.yml for a buildspec, fixed.<name> for a host file."""
+    source = _source(case)
+    return case / ("fixed.yml" if source.name.startswith("buildspec") else f"fixed.{source.name}")
+
+
+FIX_CASES = [case for case in CASES if _fixed(case).exists() or (case / "refused.txt").exists()]
 
 
 def _fix(case: Path, data: bytes):  # type: ignore[no-untyped-def]
+    source = _source(case)
+    if not source.name.startswith("buildspec"):
+        from hubspec.fix.host import fix_host
+
+        return fix_host(str(source), data, source_root=case, reader=files.read_referenced)
     return fix_bytes("buildspec.yml", data, source_root=case, reader=files.read_referenced)
 
 
 @pytest.mark.parametrize("case", FIX_CASES, ids=[f"{c.parent.name}/{c.name}" for c in FIX_CASES])
 def test_fix(case: Path) -> None:
-    data = _buildspec(case).read_bytes()
+    data = _source(case).read_bytes()
     outcome = _fix(case, data)
     if (case / "refused.txt").exists():
         assert outcome.new_data is None
         assert outcome.refusal is not None
         assert (case / "refused.txt").read_text(encoding="utf-8").strip() in outcome.refusal
         return
-    expected = (case / "fixed.yml").read_bytes()
+    expected = _fixed(case).read_bytes()
     assert outcome.refusal is None
     assert outcome.new_data == expected, (
         outcome.new_data.decode("utf-8") if outcome.new_data else None

@@ -140,6 +140,8 @@ class _Reader:
         if "\n" in stripped or stripped.startswith("{"):
             found.inline = mapped
             found.project = _with(found.project, buildspec_inline=True)
+            found.splice, found.substituted = self.splice_kind(node)
+            found.token = (node.start, node.end)
         elif stripped.startswith("arn:"):
             found.problems.append(
                 Problem(
@@ -152,6 +154,22 @@ class _Reader:
         elif stripped:
             found.path = stripped
             found.project = _with(found.project, buildspec_path=stripped)
+
+    def splice_kind(self, node: Node) -> tuple[str | None, bool]:
+        """How a fix may edit this BuildSpec in the host (see `HostProject.splice`)."""
+        function = function_of(node)
+        substituted = False
+        if function is not None:
+            name, argument = function
+            if name != "Fn::Sub":
+                return None, False
+            node = argument.items[0] if argument.kind == "sequence" and argument.items else argument
+            substituted = True
+        if node.kind != "scalar":
+            return None, substituted
+        if self.json_text:
+            return ("json" if not substituted else None), substituted
+        return ("lines" if node.style == "|" else None), substituted
 
     def string(self, node: Node, *, top: bool = False) -> Mapped:
         """The text a string-valued property evaluates to, mapped; _Unknown if not known."""

@@ -38,6 +38,13 @@ class HostProject:
     substitutions: tuple[tuple[str, str | None], ...] = ()
     """For a template file (`templatefile`): its variables, None where not a literal."""
     problems: list[Problem] = field(default_factory=list)
+    splice: str | None = None
+    """How a fix may change the inline text in the host: "lines" (a block scalar or heredoc:
+    whole lines inserted with the block's indentation), "json" (one JSON string, re-encoded
+    whole at `token`), None (pieces, `Fn::Join`: not edited)."""
+    token: tuple[int, int] | None = None
+    substituted: bool = False
+    """The host substitutes `${...}` in the text (`!Sub`, a Terraform heredoc)."""
 
 
 @record(frozen=False, eq=False)

@@ -217,6 +217,7 @@ class _Reader:
                 return
             found.inline = mapped
             found.project = replace(found.project, buildspec_inline=True)
+            found.splice, found.substituted, found.token = "lines", True, (start, end)
             return
         if node.type in ("string_lit", "quoted_template"):
             mapped = self.quoted(node)
