@@ -66,13 +66,13 @@ def fix_host(
             name = found.project.name
             if found.inline is None or name not in wanted:
                 continue
+            if kind == "cdk":
+                advice.append(_cdk_advice(found, settings))
+                continue
             new_text, outcome = _fix_embedded(
                 display, found, source_root, reader, settings, mirror_spec
             )
             if new_text is None:
-                continue
-            if kind == "cdk":
-                advice.append(_cdk_advice(name, outcome))
                 continue
             edits.extend(_splice(text, found, new_text, newline))
             fixed[name] = new_text
@@ -266,16 +266,28 @@ def _key(rule: str, project: str | None, message: str) -> tuple[str, str | None,
     return rule, project, _INDEX.sub("", message)
 
 
-def _cdk_advice(name: str, outcome: FixOutcome) -> str:
-    """What to add in the CDK code for one project, from the fix of its buildspec."""
-    entries = ", ".join(f"{ref.name}: {ref.reference} ({ref.store})" for ref in outcome.added)
-    parts = [f"Project {name}:"]
-    if entries:
-        parts.append(
-            f"add environment variables of type PARAMETER_STORE (or the buildspec's env) {entries};"
-        )
-    parts.append(
-        "run the Docker Hub login before the first pull: "
-        + "; ".join(change for change in outcome.changes if "login" in change)
+def _cdk_advice(found: HostProject, settings: Settings) -> str:
+    """What to add in the CDK code for one project: the secret-store variables (unless the
+    project has Docker Hub credentials in a store already) and the login command."""
+    fix = settings.fix
+    stored = sorted(found.project.store_variables)
+    users = [name for name in stored if "DOCKER" in name.upper() and "USER" in name.upper()]
+    tokens = [
+        name
+        for name in stored
+        if "DOCKER" in name.upper() and any(k in name.upper() for k in ("TOKEN", "PASS"))
+    ]
+    user, token = (
+        (users[0], tokens[0]) if users and tokens else (fix.user_variable, fix.token_variable)
     )
+    login = f'echo "${token}" | docker login --username "${user}" --password-stdin'
+    parts = [f"Project {found.project.name}:"]
+    if not (users and tokens):
+        parts.append(
+            "add to the project's environmentVariables"
+            f" {user}: {{ type: BuildEnvironmentVariableType.PARAMETER_STORE, value:"
+            f" '{fix.user_parameter}' }} and {token}: {{ type:"
+            f" BuildEnvironmentVariableType.PARAMETER_STORE, value: '{fix.token_parameter}' }};"
+        )
+    parts.append(f"run `{login}` before the first docker command that pulls from Docker Hub.")
     return " ".join(parts)

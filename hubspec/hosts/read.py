@@ -18,6 +18,8 @@ _TEMPLATE = re.compile(
     r"^[\s{]*[\"']?AWSTemplateFormatVersion[\"']?\s*:|[\"']?Type[\"']?\s*:\s*[\"']?AWS::CodeBuild::Project",
     re.MULTILINE,
 )
+_CDK = re.compile(r'"aws:cdk:path"|"CDKMetadata"|/cdk-bootstrap/')
+"""Marks of a template the AWS CDK synthesized (metadata, the bootstrap version check)."""
 _BUILDSPEC_TOP = re.compile(r"^(version|phases)\s*:", re.MULTILINE)
 _TERRAFORM = re.compile(r"^\s*resource\s+\"?" + RESOURCE_TYPE + r"\b", re.MULTILINE)
 
@@ -39,7 +41,7 @@ def host_kind(name: str, head: str) -> str | None:
     if {match.group(1) for match in _BUILDSPEC_TOP.finditer(head)} == {"version", "phases"}:
         return None
     if lowered.endswith(".json") and (
-        "cdk.out" in lowered.replace("\\", "/").split("/") or '"aws:cdk:path"' in head
+        "cdk.out" in lowered.replace("\\", "/").split("/") or _CDK.search(head) is not None
     ):
         return "cdk"
     return "cloudformation"
