@@ -405,6 +405,33 @@ def _c_events(text: str) -> list[Any] | None:
     return events
 
 
+def _host_events(text: str) -> list[Any] | None:
+    """libyaml's events for a host file (a template), tags and all, else None.
+
+    Templates are large and tagged (`!Ref`), and `_c_events` leaves tagged texts to the
+    pure parser. Host files need node offsets and values, not the exact offsets of empty
+    values or ruamel's refusals, so libyaml reads every text it accepts without a tab,
+    NEL, LS, PS, extra BOM or directive (those differ in meaning, see `_c_events`); any
+    error goes to the pure parser, which words the problem.
+    """
+    parser_class = _c_parser_class()
+    if parser_class is None or _pure_only(text):
+        return None
+    try:
+        parser = parser_class(text)
+    except Exception:  # an extension that does not fit this ruamel.yaml
+        return None
+    events: list[Any] = []
+    try:
+        while (event := parser.get_event()) is not None:
+            events.append(event)
+    except Exception:  # libyaml's errors: the pure parser reports the problem
+        return None
+    finally:
+        parser.dispose()
+    return events
+
+
 def _anchor_goes_on(text: str, start: int, anchor: str) -> bool:
     """Whether libyaml's anchor name may differ from ruamel's (`&a:b`), or is not at `start`."""
     after = start + 1 + len(anchor)
@@ -476,7 +503,7 @@ class _TreeBuilder:
 
     def build(self) -> Node | YamlProblem:
         """The tree from libyaml's events where they match ruamel's (`_c_events`), else ruamel's."""
-        events = _c_events(self.text)
+        events = _host_events(self.text) if self.local_tags else _c_events(self.text)
         if events is not None:
             return self._compose(events, _default_resolver(), _plain_string_starts())
         from ruamel.yaml import YAML
