@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -439,8 +440,6 @@ def test_every_corpus_fix_is_verified_and_cfn_lint_finds_nothing_new(tmp_path: P
     docker build pulls from Docker Hub: `hubspec fix` fixes every template and Terraform
     file it can, a second fix changes nothing, only lines are added (a JSON string is
     re-encoded), and cfn-lint reports nothing it did not report before."""
-    import shutil
-
     root = tmp_path / "corpus"
     shutil.copytree(CORPUS, root)
     for path in [root, *root.rglob("*")]:  # the shared corpus is read-only
@@ -505,3 +504,89 @@ def _cfn_lint(root: Path, names: list[str]) -> Counter[tuple[str, str, str]]:
         if len(parts) == 7:
             found[(parts[0], parts[5], re.sub(r"\d+", "N", parts[6]))] += 1
     return found
+
+
+def test_registry_secret_adds_the_credential_in_each_dialect(tmp_path: Path) -> None:
+    """`fix --registry-secret` (HS104): RegistryCredential and the SERVICE_ROLE pull, added
+    after the image in the file's own layout; the next steps name the secret and the grant."""
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures" / "HS104"
+    yaml_path = tmp_path / "template.yaml"
+    yaml_path.write_bytes((fixtures / "project-image-cfn" / "template.yaml").read_bytes())
+    tf_path = tmp_path / "main.tf"
+    tf_path.write_bytes((fixtures / "project-image-terraform" / "main.tf").read_bytes())
+    json_path = tmp_path / "app.template.json"
+    json_path.write_text(
+        json.dumps(
+            {
+                "AWSTemplateFormatVersion": "2010-09-09",
+                "Resources": {
+                    "P": {
+                        "Type": "AWS::CodeBuild::Project",
+                        "Properties": {
+                            "Environment": {"Image": "node:20", "Type": "LINUX_CONTAINER"}
+                        },
+                    }
+                },
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    originals = {path: path.read_text(encoding="utf-8") for path in (yaml_path, tf_path, json_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "hubspec", "fix", "--registry-secret", "dockerhub/ci", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    assert "aws secretsmanager create-secret --name dockerhub/ci" in done.stdout
+    assert "secretsmanager:GetSecretValue" in done.stdout
+    yaml_new = yaml_path.read_text(encoding="utf-8")
+    assert yaml_new == originals[yaml_path].replace(
+        "        Image: node:20\n",
+        "        Image: node:20\n"
+        "        ImagePullCredentialsType: SERVICE_ROLE\n"
+        "        RegistryCredential:\n"
+        "          Credential: dockerhub/ci\n"
+        "          CredentialProvider: SECRETS_MANAGER\n",
+    )
+    assert tf_path.read_text(encoding="utf-8") == originals[tf_path].replace(
+        '    image                       = "python:3.12"\n',
+        '    image                       = "python:3.12"\n'
+        "    registry_credential {\n"
+        '      credential          = "dockerhub/ci"\n'
+        '      credential_provider = "SECRETS_MANAGER"\n'
+        "    }\n",
+    )
+    assert json.loads(json_path.read_text(encoding="utf-8"))["Resources"]["P"]["Properties"][
+        "Environment"
+    ] == {
+        "Image": "node:20",
+        "ImagePullCredentialsType": "SERVICE_ROLE",
+        "RegistryCredential": {
+            "Credential": "dockerhub/ci",
+            "CredentialProvider": "SECRETS_MANAGER",
+        },
+        "Type": "LINUX_CONTAINER",
+    }
+    lint = subprocess.run(
+        [sys.executable, "-m", "hubspec", "lint", "--format", "json", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert [f for f in json.loads(lint.stdout)["findings"] if f["rule"] == "HS104"] == []
+    if shutil.which("cfn-lint") is not None:
+        for path in (yaml_path, json_path):
+            before_dir = tmp_path / "before"
+            before_dir.mkdir(exist_ok=True)
+            (before_dir / path.name).write_text(originals[path], encoding="utf-8")
+            assert (
+                _cfn_lint(tmp_path, [path.name]) - _cfn_lint(before_dir, [path.name]) == Counter()
+            )

@@ -51,7 +51,13 @@ def fix_host(
 
     before = lint(data)
     wanted = {f.project for f in before.active if f.fixable and f.path == display}
-    if not wanted:
+    secret = settings.fix.registry_secret
+    on_hub = {
+        f.project
+        for f in before.active
+        if f.rule == "HS104" and f.path == display and f.message.startswith("project ")
+    }
+    if not wanted and not (secret and on_hub):
         return FixOutcome(display, before)
     text = before.text
     host = read_host(kind, text, len(data))
@@ -60,10 +66,22 @@ def fix_host(
     changes: list[str] = []
     added: list[AddedReference] = []
     fixed: dict[str, str] = {}
+    credited: set[str] = set()
     advice: list[str] = []
     try:
         for found in host.projects:
             name = found.project.name
+            if secret and name in on_hub:
+                if kind == "cdk":
+                    advice.append(_cdk_credential_advice(name, secret))
+                else:
+                    edits.extend(_credential_edits(text, kind, found, secret, newline))
+                    changes.append(
+                        f"{name}: added RegistryCredential {secret} with"
+                        " ImagePullCredentialsType SERVICE_ROLE"
+                    )
+                    added.append(AddedReference("", "registry-credential", secret, "registry"))
+                    credited.add(name)
             if found.inline is None or name not in wanted:
                 continue
             if kind == "cdk":
@@ -90,7 +108,7 @@ def fix_host(
         return FixOutcome(display, before, refusal=str(refusal))
     new_data = (BOM if data.startswith(BOM) else b"") + new_text.encode("utf-8")
     after = lint(new_data)
-    reasons = _problems(before, after, kind, new_text, len(new_data), fixed)
+    reasons = _problems(before, after, kind, new_text, len(new_data), fixed, credited)
     if reasons:
         return FixOutcome(display, before, refusal="; ".join(reasons))
     return FixOutcome(
@@ -240,6 +258,7 @@ def _problems(
     new_text: str,
     size: int,
     fixed: dict[str, str],
+    credited: set[str],
 ) -> list[str]:
     """Why the new host text must not be written: it must parse, give every fixed project
     exactly the fixed buildspec, cover the fixed pulls and add no finding."""
@@ -248,17 +267,29 @@ def _problems(
     if host.problem is not None:
         return [f"the fixed file does not parse ({host.problem.message})"]
     texts = {found.project.name: found.inline for found in host.projects}
+    projects = {found.project.name: found.project for found in host.projects}
+    for name in credited:
+        read = projects.get(name)
+        if read is None or not (
+            read.registry_credential and read.image_pull_credentials_type == "SERVICE_ROLE"
+        ):
+            reasons.append(f"project {name}: the registry credential does not read back")
     for name, expected in fixed.items():
         inline = texts.get(name)
         if inline is None or inline.text != expected:
             reasons.append(f"project {name}: the fixed file does not read back as the fix")
     left = [f for f in after.active if f.rule == "HS101" and f.fixable and f.project in fixed]
+    left += [
+        f
+        for f in after.active
+        if f.rule == "HS104" and f.project in credited and f.message.startswith("project ")
+    ]
     if left:
         reasons.append(f"{len(left)} Docker Hub pull(s) would still run without login")
     old = Counter(_key(f.rule, f.project, f.message) for f in before.active)
     new = Counter(_key(f.rule, f.project, f.message) for f in after.active if f.rule != "HS101")
-    for (rule, project, message), count in (new - old).items():
-        reasons.append(f"the fix would add a finding: {rule} {message} in {project} (x{count})")
+    for (rule, where, message), count in (new - old).items():
+        reasons.append(f"the fix would add a finding: {rule} {message} in {where} (x{count})")
     return reasons
 
 
@@ -291,3 +322,65 @@ def _cdk_advice(found: HostProject, settings: Settings) -> str:
         )
     parts.append(f"run `{login}` before the first docker command that pulls from Docker Hub.")
     return " ".join(parts)
+
+
+def _credential_edits(
+    text: str, kind: str, found: HostProject, secret: str, newline: str
+) -> list[Edit]:
+    """HS104: RegistryCredential (Secrets Manager) and ImagePullCredentialsType SERVICE_ROLE,
+    added after the image in the project's own layout."""
+    name = found.project.name
+    if found.image_key is None or found.image_value is None:
+        raise Refusal(f"project {name}: the image is not written where hubspec can add to it")
+    if found.project.registry_credential:
+        raise Refusal(f"project {name}: it has a registry credential; set its pull type by hand")
+    key_line = text.rfind("\n", 0, found.image_key) + 1
+    indent = text[key_line : found.image_key]
+    if indent.strip(" \t"):
+        raise Refusal(f"project {name}: the image is not on a line of its own; add it by hand")
+    unit = "  " if "\t" not in indent else "\t"
+    edits: list[Edit] = []
+    if found.pull_type is not None:
+        start, end = found.pull_type
+        value = {"terraform": '"SERVICE_ROLE"', "json": '"SERVICE_ROLE"'}.get(
+            "json" if text.lstrip().startswith("{") else kind, "SERVICE_ROLE"
+        )
+        edits.append(Edit(start, end, value))
+    if kind == "terraform":
+        lines = [] if found.pull_type else [f'{indent}image_pull_credentials_type = "SERVICE_ROLE"']
+        lines += [
+            f"{indent}registry_credential {{",
+            f"{indent}{unit}credential          = {json.dumps(secret)}",
+            f'{indent}{unit}credential_provider = "SECRETS_MANAGER"',
+            f"{indent}}}",
+        ]
+    elif text.lstrip().startswith("{"):
+        credential = json.dumps({"Credential": secret, "CredentialProvider": "SECRETS_MANAGER"})
+        pairs = [] if found.pull_type else ['"ImagePullCredentialsType": "SERVICE_ROLE"']
+        pairs.append(f'"RegistryCredential": {credential}')
+        end = found.image_value[1]
+        inserted = "".join(f",{newline}{indent}{pair}" for pair in pairs)
+        return [*edits, Edit(end, end, inserted)]
+    else:
+        quoted = secret if re.fullmatch(r"[A-Za-z0-9/_+=.@:-]+", secret) else json.dumps(secret)
+        lines = [] if found.pull_type else [f"{indent}ImagePullCredentialsType: SERVICE_ROLE"]
+        lines += [
+            f"{indent}RegistryCredential:",
+            f"{indent}{unit}Credential: {quoted}",
+            f"{indent}{unit}CredentialProvider: SECRETS_MANAGER",
+        ]
+    line_end = text.find("\n", found.image_value[1])
+    at = len(text) if line_end == -1 else line_end + 1
+    block = "".join(line + newline for line in lines)
+    if line_end == -1:
+        block = newline + block.removesuffix(newline)
+    return [*edits, Edit(at, at, block)]
+
+
+def _cdk_credential_advice(name: str, secret: str) -> str:
+    return (
+        f"Project {name}: give its environment buildImage"
+        f" LinuxBuildImage.fromDockerRegistry(image, {{ secretsManagerCredentials:"
+        f" Secret.fromSecretNameV2(this, 'DockerHub', '{secret}') }}), which adds the"
+        " RegistryCredential and the SERVICE_ROLE pull."
+    )

@@ -113,6 +113,12 @@ class _Reader:
                 else None
             ),
         )
+        if environment is not None and image is not None:
+            key = environment.key_node("Image")
+            found.image_key = key.start if key is not None else None
+            found.image_value = (image.start, image.end)
+            pull = environment.get("ImagePullCredentialsType")
+            found.pull_type = (pull.start, pull.end) if pull is not None else None
         buildspec = source.get("BuildSpec") if source else None
         misplaced = properties.get("BuildSpec")
         if buildspec is None and misplaced is not None:

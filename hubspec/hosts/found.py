@@ -45,6 +45,11 @@ class HostProject:
     token: tuple[int, int] | None = None
     substituted: bool = False
     """The host substitutes `${...}` in the text (`!Sub`, a Terraform heredoc)."""
+    image_key: int | None = None
+    """Where the image's key (`Image:`, `"Image"`, `image =`) starts: a fix adds lines after it."""
+    image_value: tuple[int, int] | None = None
+    pull_type: tuple[int, int] | None = None
+    """The value of ImagePullCredentialsType (`image_pull_credentials_type`), when set."""
 
 
 @record(frozen=False, eq=False)

@@ -139,6 +139,11 @@ class _Reader:
                     self.spans.span(*self.span_of(privileged)) if privileged is not None else None
                 ),
             )
+            if image is not None:
+                found.image_key = self.char(image.parent.start_byte)
+                found.image_value = self.span_of(image)
+            pull = env_attributes.get("image_pull_credentials_type")
+            found.pull_type = self.span_of(pull) if pull is not None else None
         if source is not None:
             buildspec = self.members(source)[0].get("buildspec")
             if buildspec is not None:
