@@ -95,7 +95,7 @@ def plan_login_fix(context: LintContext, active: set[Position]) -> LoginPlan | N
     user_var, token_var = _credential_names(context)
     plan = LoginPlan()
     shape = layout.detect(document)
-    defined = model.defined(*ALL_SECTIONS)
+    defined = set(model.defined(*ALL_SECTIONS)) | context.store_variables
     wanted: list[tuple[str, str, str]] = []
     for variable, role in ((user_var, "username"), (token_var, "token")):
         if variable in defined:
@@ -126,7 +126,8 @@ def _env_shell(document: Document) -> str | None:
 
 
 def _credential_names(context: LintContext) -> tuple[str, str]:
-    """Names an existing Docker Hub login already uses, else the configured ones."""
+    """Names an existing Docker Hub login already uses, else Docker Hub credentials the
+    project keeps in a secret store, else the configured ones."""
     fix = context.settings.fix
     for event in context.analysis.events:
         if (
@@ -136,6 +137,12 @@ def _credential_names(context: LintContext) -> tuple[str, str]:
             and event.password_variables
         ):
             return event.username_variables[0], event.password_variables[0]
+    stored = sorted(context.project.store_variables) if context.project is not None else []
+    hub = [name for name in stored if "DOCKER" in name.upper()]
+    users = [name for name in hub if "USER" in name.upper()]
+    secrets = [name for name in hub if any(k in name.upper() for k in ("TOKEN", "PASS", "PAT"))]
+    if users and secrets:
+        return users[0], secrets[0]
     return fix.user_variable, fix.token_variable
 
 
