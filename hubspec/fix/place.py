@@ -24,8 +24,11 @@ if TYPE_CHECKING:
 
 
 def shared(document: Document, node: Node) -> bool:
-    """Whether editing `node` would change other places too (an anchor or an alias target)."""
-    return node.anchor is not None or id(node) in document.alias_targets
+    """Whether editing `node` would change other places too: an alias repeats it.
+
+    An anchor that no alias names shares nothing, so that node is edited like any other.
+    """
+    return id(node) in document.alias_targets
 
 
 @record
