@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from hubspec.events import walk as analysis
+from hubspec.events import resolve as analysis
 from hubspec.load import document, source
 from hubspec.run import files
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hubspec.events.walk import FileReader
+from hubspec.events.model import FileReader
 from hubspec.facts.suppress import removal_edit
 from hubspec.fix import verify
 from hubspec.fix.edits import AddedReference, Refusal

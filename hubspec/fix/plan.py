@@ -13,7 +13,7 @@ import re
 import shlex
 from typing import TYPE_CHECKING
 
-from hubspec.events.walk import Login, Pull, with_login_state
+from hubspec.events.model import Login, Pull, with_login_state
 from hubspec.fix import flow, layout
 from hubspec.fix.edits import AddedReference, LoginPlan, Refusal
 from hubspec.fix.layout import Layout, insert_lines_after, insert_lines_before

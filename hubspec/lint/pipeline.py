@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from hubspec.build.project import Project
-from hubspec.events.walk import FileReader
+from hubspec.events.model import FileReader
 from hubspec.facts import suppress
 from hubspec.facts.context import LintContext
 from hubspec.facts.secrets import mask, text_secrets
