@@ -649,6 +649,11 @@ class TestNestedShells:
             "exec bash -c 'docker pull x'",
             "bash -c -- 'docker pull x'",
             "bash -c 'docker pull x' name arg1",
+            "timeout 60 bash -c 'docker pull x'",
+            "timeout -s KILL --kill-after=10 5m sh -c 'docker pull x'",
+            "nice -n 10 nohup bash -c 'docker pull x'",
+            "stdbuf -oL setsid bash -c 'docker pull x'",
+            "sudo -u ci env A=1 time -p bash -c 'docker pull x'",
         ],
     )
     def test_forms(self, script: str) -> None:
@@ -667,7 +672,19 @@ class TestNestedShells:
         ]
         assert (inner.start, inner.end) == (body, body + 13)
 
-    @pytest.mark.parametrize("script", ["bash script.sh", "bash", "bash -c", "bash -x -- file"])
+    @pytest.mark.parametrize(
+        "script",
+        [
+            "bash script.sh",
+            "bash",
+            "bash -c",
+            "bash -x -- file",
+            "command -v bash -c 'docker pull x'",
+            "env -S 'bash -c \"docker pull x\"'",
+            "sudo -l bash -c 'docker pull x'",
+            "timeout 60",
+        ],
+    )
     def test_not_inline(self, script: str) -> None:
         assert len(run(script).commands) == 1
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from hubspec.records import field, fields, record
+from hubspec.shell.wrappers import WRAPPERS, unwrap
 
 
 @record(slots=True)
@@ -118,10 +119,12 @@ def make_word(
 
 SHELLS = frozenset({"sh", "bash", "dash", "ash", "ksh", "mksh", "zsh", "busybox"})
 DECLARATIONS = frozenset({"export", "declare", "typeset", "readonly", "local"})
-WRAPPERS = frozenset({"exec", "command", "nohup", "time", "builtin", "sudo", "env"})
 # Command names `_effects` has to look at; everything else leaves the state alone.
 EFFECTFUL = (
-    DECLARATIONS | SHELLS | WRAPPERS | {"unset", "cd", "pushd", "popd", "read", "printf", "eval"}
+    DECLARATIONS
+    | SHELLS
+    | frozenset(WRAPPERS)
+    | {"unset", "cd", "pushd", "popd", "read", "printf", "eval"}
 )
 MUTATORS = DECLARATIONS | {"unset", "cd", "pushd", "popd", "read", "printf"}
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -334,12 +337,11 @@ def _read(args: Sequence[Word], state: ShellState) -> None:
 
 def nested_body(words: Sequence[Word]) -> Sequence[Word] | None:
     """The words `bash -c BODY` or `eval ARGS` run as a script of their own, when all known."""
-    i = skip_wrappers(words)
-    if i >= len(words):
+    unwrapped = unwrap([word.value for word in words])
+    if unwrapped is None:
         return None
-    name = words[i].value
-    if name is None:
-        return None
+    i = unwrapped.word
+    name = str(words[i].value)
     base = name.rsplit("/", 1)[-1]
     body_words: Sequence[Word]
     if base == "eval":
@@ -376,35 +378,3 @@ def nested_body(words: Sequence[Word]) -> Sequence[Word] | None:
     if not body_words or any(w.value is None for w in body_words):
         return None
     return body_words
-
-
-def skip_wrappers(words: Sequence[Word]) -> int:
-    """Index of the real command behind `sudo`, `env`, `exec`, `nohup`, `time`..."""
-    i = 0
-    n = len(words)
-    while i < n:
-        v = words[i].value
-        if v is not None and "/" in v:
-            v = v.rsplit("/", 1)[-1]
-        if v in ("exec", "command", "nohup", "time", "builtin"):
-            i += 1
-            while i < n and (words[i].value or "").startswith("-"):
-                i += 1
-        elif v == "sudo":
-            i += 1
-            while i < n and (words[i].value or "").startswith("-"):
-                takes_arg = words[i].value in ("-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t")
-                i += 2 if takes_arg else 1
-        elif v == "env":
-            i += 1
-            while i < n:
-                arg = words[i].value or ""
-                if arg in ("-u", "-C", "-S"):
-                    i += 2
-                elif arg.startswith("-") or "=" in arg:
-                    i += 1
-                else:
-                    break
-        else:
-            break
-    return i
