@@ -96,8 +96,8 @@ class _NotQuick(Exception):
 
 def quick_analysis(script: str, state: ShellState) -> ShellResult | None:
     """`hubspec.shell.walk.analyse(script, state)` for a script of the subset, else None."""
-    if not script.isascii():
-        return None
+    if not script.isascii() or state.functions:
+        return None  # any command may call a function
     plain = _PLAIN_COMMAND.fullmatch(script)
     if plain is not None and plain.group("name") not in _NOT_PLAIN:
         return ShellResult((_plain_command(script, state.cwd),), (), state)

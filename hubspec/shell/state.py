@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from hubspec.records import field, fields, record
@@ -41,6 +41,21 @@ class SimpleCommand:
     cwd: str = "."  # working directory it runs in, as ShellState.cwd ("?" unknown)
 
 
+@record(slots=True)
+class Function:
+    """A shell function: its body's text, and where that text is, to run it where it is called.
+
+    `start` is where the body starts in the coordinates of the analysis that defined it
+    (`origin`), or `fixed` the span every command of that analysis was reported at. A call
+    from another analysis (a later buildspec command) reports the body's commands at the call.
+    """
+
+    body: str
+    start: int
+    fixed: tuple[int, int] | None
+    origin: object
+
+
 @record(frozen=False)
 class ShellState:
     """What is known about the shell between commands; mutated while analysing."""
@@ -48,10 +63,11 @@ class ShellState:
     variables: dict[str, str] = field(default_factory=dict)
     unknown: set[str] = field(default_factory=set)
     cwd: str = "."
+    functions: dict[str, Function] = field(default_factory=dict)
 
     def copy(self) -> ShellState:
         """Subshells and nested shells must not leak changes into their parent."""
-        return ShellState(dict(self.variables), set(self.unknown), self.cwd)
+        return ShellState(dict(self.variables), set(self.unknown), self.cwd, dict(self.functions))
 
 
 @record(slots=True)
@@ -259,12 +275,16 @@ def apply_builtin(words: Sequence[Word], frame: Frame) -> None:
     if name in DECLARATIONS:
         _declare(args, frame.own())
     elif name == "unset":
-        if all(w.value != "-f" for w in args):
-            for w in args:
-                if w.value is not None and IDENT.match(w.value):
-                    state = frame.own()
-                    state.variables.pop(w.value, None)
-                    state.unknown.discard(w.value)
+        functions = any(w.value == "-f" for w in args)
+        for w in args:
+            if w.value is None or not IDENT.match(w.value):
+                continue
+            state = frame.own()
+            if functions:
+                state.functions.pop(w.value, None)
+            else:
+                state.variables.pop(w.value, None)
+                state.unknown.discard(w.value)
     elif name in ("cd", "pushd", "popd"):
         state = frame.own()
         state.cwd = cd_target(name, args, state.cwd)
@@ -333,6 +353,45 @@ def _read(args: Sequence[Word], state: ShellState) -> None:
     for target in targets or ["REPLY"]:
         if IDENT.match(target):
             set_var(state, target, None)
+
+
+POSITIONAL = ("#", "@", "*", *(str(n) for n in range(1, 10)))
+"""The parameters a function call or a script's arguments set: `$#`, `$@`, `$*`, `$1`..`$9`."""
+
+Saved = dict[str, tuple[str | None, bool]]
+"""Variables before a call changed them, to restore after it: (value, whether unknown)."""
+
+
+def bind_arguments(state: ShellState, arguments: Sequence[Word]) -> Saved:
+    """Set `$1`.. `$#`, `$@` and `$*` for a function or script called with these words.
+
+    Returns what they were, for `restore`. A parameter beyond the arguments is empty; `$@`
+    and `$*` are the arguments joined by blanks, unknown when one of them is.
+    """
+    saved = save(state, POSITIONAL)
+    values = [word.value for word in arguments]
+    joined = None if None in values else " ".join(v for v in values if v is not None)
+    set_var(state, "#", str(len(values)))
+    set_var(state, "@", joined)
+    set_var(state, "*", joined)
+    for n in range(1, 10):
+        set_var(state, str(n), values[n - 1] if n <= len(values) else "")
+    return saved
+
+
+def save(state: ShellState, names: Iterable[str]) -> Saved:
+    """What `names` are now (a value, unknown, or unset), for `restore`."""
+    return {name: (state.variables.get(name), name in state.unknown) for name in names}
+
+
+def restore(state: ShellState, saved: Saved) -> None:
+    """Put back variables as `save` found them."""
+    for name, (value, unknown) in saved.items():
+        if value is not None or unknown:
+            set_var(state, name, value)
+        else:
+            state.variables.pop(name, None)
+            state.unknown.discard(name)
 
 
 def nested_body(words: Sequence[Word]) -> Sequence[Word] | None:

@@ -24,16 +24,21 @@ from hubspec.shell.state import (
     EFFECTFUL,
     IDENT,
     Frame,
+    Function,
+    Saved,
     ShellResult,
     ShellState,
     SimpleCommand,
     Word,
     appended,
     apply_builtin,
+    bind_arguments,
     make_command,
     make_word,
     nested_body,
+    restore,
     run_pipeline,
+    save,
     set_var,
 )
 
@@ -188,6 +193,12 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _WHITESPACE = " \t\n\r"
 _FRAMES_PER_LEVEL = 3  # worst-case Python frames per unit of `_Shared.depth`
 _MAX_DEPTH = 300
+_MAX_CALLS = 8  # function calls inside function calls: recursion stops here
+_MAX_RUNS = 1000  # loop and function bodies one analysis runs at most
+_LOCAL = frozenset({"local", "declare", "typeset"})  # in a function, these make locals
+_SPLIT = frozenset({"simple_expansion", "expansion", "command_substitution"})  # split by IFS
+_PATTERN = re.compile(r"[*?\[{]")  # a glob or a brace expansion: not known statically
+_IFS_BLANKS = re.compile(r"[ \t\n]+")
 _DEPTH_MESSAGE = "shell nesting too deep to analyse"
 
 
@@ -331,7 +342,18 @@ def _parser_bytes(script: str) -> bytes:
 class _Shared:
     """Output and limits shared by a script and every `bash -c` body inside it."""
 
-    __slots__ = ("budget", "commands", "depth", "errors", "max_nesting", "too_deep")
+    __slots__ = (
+        "budget",
+        "calls",
+        "commands",
+        "depth",
+        "errors",
+        "locals",
+        "max_nesting",
+        "origin",
+        "runs",
+        "too_deep",
+    )
 
     def __init__(self, max_nesting: int, budget: int) -> None:
         self.commands: list[SimpleCommand] = []
@@ -340,6 +362,10 @@ class _Shared:
         self.budget = budget
         self.max_nesting = max_nesting
         self.too_deep = False
+        self.origin = object()  # the functions this analysis defines know it by this
+        self.calls = 0  # function calls running now, one inside the other
+        self.runs = 0  # loop and function bodies run so far
+        self.locals: list[Saved] = []  # per running call: what its `local`s hid
 
 
 # One word before evaluation: its parts in order, each (node, type, start, end) in
@@ -420,10 +446,11 @@ class _Analyser:
 
     # ----------------------------------------------------------------- entry
 
-    def run(self, fr: Frame) -> None:
+    def run(self, fr: Frame, *, errors: bool = True) -> None:
         root = _parser().parse(self.data).root_node
         self.broken = root.has_error
-        self._collect_errors(root)
+        if errors:
+            self._collect_errors(root)
         self._block(root, fr)
 
     def _collect_errors(self, root: Node) -> None:
@@ -530,14 +557,14 @@ class _Analyser:
                 self._if(node, fr)
             elif t == "while_statement":
                 self._loop(node, fr, None)
-            elif t in ("for_statement", "c_style_for_statement"):
+            elif t == "for_statement":
+                self._for(node, fr)
+            elif t == "c_style_for_statement":
                 self._loop(node, fr, node.child_by_field_name("variable"))
             elif t == "case_statement":
                 self._case(node, fr)
             elif t == "function_definition":
-                body = node.child_by_field_name("body")
-                if body is not None:
-                    self._stmt(body, Frame(fr.state, True, shared=True))
+                self._define(node, fr)
             elif t == "ERROR":
                 self._error_block(node, fr)
             elif t in ("do_group", "else_clause", "elif_clause", "case_item"):
@@ -644,6 +671,131 @@ class _Analyser:
             else:
                 self._scan(child, fr)
         fr.cond = saved
+
+    def _for(self, node: Node, fr: Frame) -> None:
+        """`for x in WORDS`: the body once per word with `x` bound, as bash splits them.
+
+        When the words are not known (a substitution, a glob, a variable not known), the body
+        runs once, maybe, with `x` unknown.
+        """
+        variable = node.child_by_field_name("variable")
+        body = node.child_by_field_name("body")
+        values: list[Node | None] = []
+        header = True
+        for index, child in enumerate(node.children):
+            if node.field_name_for_child(index) == "value":
+                values.extend(child.children if child.type == "concatenation" else (child,))
+            elif child.type in ("do_group", "compound_statement") and child == body:
+                header = False
+            elif header and child.is_named and child != variable and child.type != "comment":
+                self._scan(child, fr)
+        has_in = any(child.type == "in" for child in node.children)
+        words = self._fields(values, fr) if has_in else None
+        name = self._text(variable) if variable is not None else ""
+        saved = fr.cond
+        if words is None or self.sh.runs + len(words) > _MAX_RUNS:
+            if name:
+                set_var(fr.own(), name, None)
+            fr.cond = True
+            if body is not None:
+                self._block(body, fr)
+            fr.cond = saved
+            return
+        self.sh.runs += len(words)
+        for word in words:
+            if name:
+                set_var(fr.own(), name, word)
+            if body is not None:
+                self._block(body, fr)
+            fr.cond = saved
+
+    def _fields(self, items: Sequence[Node | None], fr: Frame) -> list[str] | None:
+        """The words a list of shell words expands to (field splitting, no globbing).
+
+        None when that is not known: an unknown value, a glob or brace pattern, an IFS of
+        its own. Every substitution in the words runs, known or not.
+        """
+        state = fr.state
+        ifs_default = state.variables.get("IFS", " \t\n") == " \t\n" and "IFS" not in state.unknown
+        known = ifs_default
+        fields: list[str] = []
+        for group in self._group(items):
+            current: str | None = None
+            for node, t, s, e in group:
+                if node is None:
+                    text: str | None = t
+                else:
+                    text = self._value(node, fr, [])
+                if text is None or t == "$" or not known:
+                    known = False
+                    continue
+                unquoted = node is None or t in _SPLIT or t == "word"
+                if unquoted and _PATTERN.search(self.src[s:e] if t == "word" else text):
+                    known = False
+                    continue
+                if t not in _SPLIT:
+                    current = (current or "") + text
+                    continue
+                pieces = _IFS_BLANKS.split(text)
+                for k, piece in enumerate(pieces):
+                    if k and current is not None:
+                        fields.append(current)
+                        current = None
+                    if piece:
+                        current = (current or "") + piece
+            if current is not None:
+                fields.append(current)
+        return fields if known else None
+
+    def _define(self, node: Node, fr: Frame) -> None:
+        """`f() { ...; }`: remember the body; it runs where `f` is called."""
+        name = node.child_by_field_name("name")
+        body = node.child_by_field_name("body")
+        if name is None or body is None:
+            return
+        start = self._c(body.start_byte)
+        function = Function(self._text(body), start + self.shift, self.fixed, self.sh.origin)
+        fr.own().functions[self._text(name)] = function
+
+    def _call(self, function: Function, cmd: SimpleCommand, fr: Frame) -> None:
+        """Run a function's body in the caller's shell, with `$1`.. bound to the arguments.
+
+        Its commands are reported where they are written when the same analysis defined it,
+        else at the call. Recursion goes no deeper than `_MAX_CALLS`.
+        """
+        sh = self.sh
+        if sh.calls >= _MAX_CALLS or sh.runs >= _MAX_RUNS:
+            return
+        if function.origin is sh.origin:
+            shift, fixed = function.start, function.fixed
+        else:
+            shift, fixed = 0, (cmd.start, cmd.end)
+        saved = bind_arguments(fr.own(), cmd.words[1:])
+        sh.runs += 1
+        sh.calls += 1
+        sh.locals.append({})
+        sh.depth += 2  # the detour costs more Python frames than `_stmt` counts
+        try:
+            # its syntax errors were reported where it was defined
+            _Analyser(function.body, sh, self.nesting, shift, fixed).run(fr, errors=False)
+        finally:
+            sh.depth -= 2
+            sh.calls -= 1
+            state = fr.own()
+            restore(state, sh.locals.pop())
+            restore(state, saved)
+
+    def _hide(self, words: Sequence[Word], fr: Frame) -> None:
+        """`local X` in a function: X is the caller's again when the function returns."""
+        hidden = self.sh.locals[-1]
+        options = [w.value for w in words[1:] if (w.value or "")[:1] in ("-", "+")]
+        if words[0].value != "local" and any("g" in (o or "") for o in options):
+            return  # `declare -g`: global
+        for word in words[1:]:
+            text = word.value if word.value is not None else word.raw
+            name = text.partition("=")[0].removesuffix("+").split("[", 1)[0]
+            if IDENT.match(name) and name not in hidden:
+                hidden.update(save(fr.state, (name,)))
 
     def _case(self, node: Node, fr: Frame) -> None:
         saved = fr.cond
@@ -930,7 +1082,11 @@ class _Analyser:
         fr.last = cmd
         self.sh.commands.append(cmd)
         program = words[0].value
-        if program is not None and (program in EFFECTFUL or "/" in program):
+        if program is not None and program in fr.state.functions:
+            self._call(fr.state.functions[program], cmd, fr)
+        elif program is not None and (program in EFFECTFUL or "/" in program):
+            if program in _LOCAL and self.sh.locals:
+                self._hide(words, fr)
             apply_builtin(words, fr)
             self._nested(cmd, fr)
         if conts:
