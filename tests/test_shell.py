@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hubspec import records
+from hubspec.shell import syntax
 from hubspec.shell import walk as shell
 from hubspec.shell.quick import quick_analysis
 from hubspec.shell.walk import ShellResult, ShellState, SimpleCommand, Word, analyse
@@ -89,7 +90,7 @@ class TestInterface:
         assert (_walked if walk else run)(script + "; A=1", state).state is not state
 
     def test_parser_is_built_once(self) -> None:
-        assert shell._parser() is shell._parser()
+        assert syntax._parser() is syntax._parser()
 
     def test_empty_and_blank_scripts(self) -> None:
         for script in ("", "   ", "\n\n", "# just a comment", ";"):
@@ -1040,7 +1041,7 @@ class TestRobustness:
 
     def test_parser_never_sees_four_byte_characters(self) -> None:
         script = "echo {\U00031860 $X\U000f7dc0 \ud800 é"
-        data = shell._parser_bytes(script)
+        data = syntax._parser_bytes(script)
         assert len(data) == len(script.encode("utf-8", "surrogatepass"))
         assert not any(0xF0 <= byte <= 0xF7 for byte in data)
         data.decode("utf-8")  # valid UTF-8: lone surrogates were replaced too
@@ -1211,7 +1212,7 @@ def test_bash_grammar_loads_with_and_without_the_package_init(
 
     if not bypass:
         monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
-    language = tree_sitter.Language(shell._bash_language())
+    language = tree_sitter.Language(syntax._bash_language())
     tree = tree_sitter.Parser(language).parse(b"docker pull node:20")
     assert tree.root_node.type == "program"
     assert tree.root_node.children[0].type == "command"

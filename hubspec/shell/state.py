@@ -263,6 +263,47 @@ def run_pipeline(
     frame.pipe = None
 
 
+def expand_parameter(
+    frame: Frame, name: str, prefix: str, op: str | None, alt: str | None
+) -> str | None:
+    """`${NAME}`, `${#NAME}`, `${NAME:-alt}`, `${NAME:=alt}`, `${NAME:+alt}`, `${NAME:?}`.
+
+    `prefix` is what comes before the name (`#`, `!`), `op` the operator and `alt` the value
+    of the word after it; None when the result is not known statically.
+    """
+    state = frame.state
+    value = state.variables.get(name)
+    is_set = value is not None
+    unknown = not is_set and (name in state.unknown or not IDENT.match(name))
+    if prefix == "#" and op is None:
+        return str(len(value)) if value is not None else None
+    if prefix:
+        return None
+    if op is None:
+        return value
+    if op in (":-", ":=", "-", "="):
+        use_value = is_set and (op in ("-", "=") or value != "")
+        if use_value:
+            return value
+        if unknown:
+            return None
+        if op in (":=", "="):
+            set_var(frame.own(), name, alt)
+        return alt
+    if op in (":+", "+"):
+        if unknown:
+            return None
+        if is_set and (op == "+" or value != ""):
+            return alt
+        return ""
+    if op in (":?", "?"):
+        return value if is_set and (op == "?" or value != "") else None
+    return None
+
+
+# ----------------------------------------------------------------- effects
+
+
 # --------------------------------------------------------------------------- builtins
 
 
