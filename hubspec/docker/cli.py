@@ -9,6 +9,7 @@ unknown option makes that impossible, the answer is an `Unresolved` event, never
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
