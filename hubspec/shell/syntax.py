@@ -235,6 +235,52 @@ def string_piece_start(src: str, start: int) -> int:
     return start
 
 
+# --------------------------------------------------------------------------- misreadings
+# What tree-sitter-bash reads differently from bash in one-line commands. The walk mends these
+# (above) or reports them; the quick reader (`hubspec.shell.quick`) reads common commands
+# without the grammar, so it leaves every text named here to the walk.
+
+COMMAND_NAME = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./:+,-]*+")
+"""A literal command name as tree-sitter-bash reads one: no '=' (an assignment), no '@' or
+'%' (it splits `a@b`), and a first character it starts a command with (`- a=b` is none)."""
+DECLARED_NAME = re.compile(r"[A-Za-z_]")
+DECLARED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*+(?:\+?=.*+)?+")
+"""What `export`/`declare`... may take that starts with a name: a name or an assignment."""
+DECLARATION_ODDITY = re.compile(r"[@%]")
+"""tree-sitter-bash reads `export --a@b` or `local @x%s` as syntax errors."""
+TEST_OPERATOR_START = "="
+"""An argument starting with '=' (`==`, `=x`) is a test operator to tree-sitter-bash."""
+
+
+def misreads_backquotes(script: str) -> bool:
+    """tree-sitter-bash reads `` `a` `b` `` as one substitution, `A=|b` as an error, and
+    `A=b`c`|d` as the command `c` after `A=b`."""
+    return (
+        script.count("`") > 2
+        or "=|" in script
+        or "`|" in script
+        or "`&" in script
+        or "`;" in script
+    )
+
+
+def misreads_redirect(in_list: bool, before: str, previous_word: str) -> bool:
+    """tree-sitter-bash hangs `a && b > f` and `a | b > f` on the whole list, reads `@2>&1` as
+    an error and drops the `-` of `a - 2>&1`."""
+    return in_list or before != " " or previous_word == "-"
+
+
+def may_cut_after_dollar(values: str) -> bool:
+    """Whether tree-sitter-bash may cut a prefix assignment before the last after a `$`
+    (`cut_after_dollar`): the walk mends the last one only."""
+    return "$" in values
+
+
+def misreads_prefixed_name(name: str) -> bool:
+    """tree-sitter-bash reads `A=1 a:b` as an assignment and a stray `a`."""
+    return ":" in name
+
+
 # One word before evaluation: its parts in order, each (node, type, start, end) in
 # characters, or (None, text, start, end) for literal text found between nodes.
 Part = tuple[Node | None, str, int, int]
