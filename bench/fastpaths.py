@@ -131,12 +131,10 @@ def parse_corpus(runs: int, mode: str) -> float:
 
 
 def _parse(document: object, name: str, data: bytes) -> object:
-    """Decode and parse through whatever the load stage calls its entry point."""
-    load = getattr(document, "load", None)
-    if load is not None:
-        return load(name, data)
-    decoded = document.decode(data)  # type: ignore[attr-defined]
-    return document.parse(name, decoded)  # type: ignore[attr-defined]
+    """Decode to a Source and parse it, as the lint pipeline does."""
+    from hubspec.load.source import decode
+
+    return document.parse(name, decode(data))  # type: ignore[attr-defined]
 
 
 def check_corpus(runs: int, mode: str) -> float:
