@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from hubspec.docker.images import ImageRef, parse_image
 from hubspec.events.model import Login, Pull, SourceKind
 from hubspec.fix import layout
-from hubspec.fix.edits import LoginPlan, Refusal
+from hubspec.fix.edits import LoginPlan
 from hubspec.fix.place import add_login
 from hubspec.load.source import line_starts_of
 from hubspec.model import Edit
