@@ -49,6 +49,15 @@ class Edit:
 
 
 @record
+class Related:
+    """Another file's line that explains a finding (the Dockerfile line that pulls)."""
+
+    path: str
+    line: int
+    message: str
+
+
+@record
 class Finding:
     """One problem at one place; the linter stamps rule metadata onto what rules report."""
 
@@ -61,5 +70,6 @@ class Finding:
     fixable: bool = False
     notes: tuple[str, ...] = field(default=())
     suppressed: str | None = None
+    related: tuple[Related, ...] = field(default=())
     project: str | None = None
     """The CodeBuild project a finding of an embedded buildspec or a project is about."""

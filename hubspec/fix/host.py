@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from hubspec.events.walk import FileReader
+from hubspec.events.model import FileReader
 from hubspec.fix import FixOutcome, apply_edits, fix_bytes, mirror_bytes
 from hubspec.fix.plan import AddedReference, Refusal
 from hubspec.hosts.found import HostProject

@@ -12,7 +12,8 @@ import json
 import re
 from json.decoder import scanstring  # type: ignore[attr-defined]
 
-from hubspec.load.document import Node, YamlProblem
+from hubspec.load.document import Node
+from hubspec.load.source import YamlProblem
 
 MAX_DEPTH = 256
 _SPACE = re.compile(r"[ \t\n\r]*")

@@ -8,7 +8,8 @@ from hubspec.hosts.cloudformation import read_template
 from hubspec.hosts.found import HostFile, Problem
 from hubspec.hosts.jsontree import parse_json
 from hubspec.hosts.terraform import RESOURCE_TYPE, read_terraform
-from hubspec.load.document import YamlProblem, parse_tagged
+from hubspec.load.document import parse_tagged
+from hubspec.load.source import YamlProblem
 
 MAX_TEMPLATE_BYTES = 1024 * 1024
 """CloudFormation's own limit for a template body (from S3); CDK output is deployed the same way."""

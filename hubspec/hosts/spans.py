@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hubspec.load.document import line_starts_of, position_in
+from hubspec.load.source import line_starts_of, position_in
 from hubspec.model import Span
 
 
