@@ -88,7 +88,10 @@ def find_suppressions(document: Document) -> list[Suppression]:
 
 
 def _shown_line(document: Document, line: int) -> int:
-    """A line of the document's text as findings number it: in the host file, if embedded."""
+    """The line findings report for a line of the text: itself, or in an embedded
+    buildspec (a template's block scalar) the host file's line it is written on."""
+    if document.source.embedding is None or line > len(document.line_starts):
+        return line
     return document.position(document.line_starts[line - 1]).line
 
 
