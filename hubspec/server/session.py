@@ -24,6 +24,7 @@ from hubspec.run.config import CONFIG_NAMES, ConfigError
 from hubspec.server.analysis import Checked, Target, check, is_buildspec
 from hubspec.server.buffers import Buffers
 from hubspec.server.diagnostics import config_diagnostic, crash_diagnostic
+from hubspec.server.protocol import Protocol
 from hubspec.server.settings import SettingsStore, client_settings
 
 DEBOUNCE = 0.003
@@ -34,7 +35,10 @@ class Session(LanguageServer):
 
     def __init__(self) -> None:
         super().__init__(
-            "hubspec", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental
+            "hubspec",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=Protocol,
         )
         self.buffers = Buffers()
         self.store = SettingsStore()
@@ -50,7 +54,7 @@ class Session(LanguageServer):
         path = path_of(uri)
         if path is not None:
             self.buffers.put(path, document.source)
-        if is_buildspec(_name(uri), document.source):
+        if is_buildspec(_name(uri), document.source, document.language_id or ""):
             self.buildspecs.add(uri)
             self.lint_now(uri)
         self.touched(path, now=True)
@@ -60,10 +64,13 @@ class Session(LanguageServer):
         path = path_of(uri)
         if path is not None:
             self.buffers.put(path, document.source)
-        if uri in self.buildspecs or is_buildspec(_name(uri), document.source):
+        if uri in self.buildspecs or is_buildspec(
+            _name(uri), document.source, document.language_id or ""
+        ):
             self.buildspecs.add(uri)
             self.schedule(uri)
-        self.touched(path, now=False)
+        if path is not None and path.name not in CONFIG_NAMES:  # configs are read on save
+            self.touched(path, now=False)
 
     def saved(self, uri: str) -> None:
         if uri in self.buildspecs:
