@@ -55,7 +55,7 @@ from hubspec.model import Related, Severity
 from hubspec.rules.base import Diagnostic, Rule, docs_of
 
 if TYPE_CHECKING:
-    from hubspec.events.walk import Pull
+    from hubspec.events.model import Pull
     from hubspec.facts.context import LintContext
 
 ADVICE = (
@@ -65,7 +65,7 @@ ADVICE = (
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:
-    from hubspec.events.walk import Pull, with_login_state
+    from hubspec.events.model import Pull, with_login_state
 
     seen: set[tuple[int, str]] = set()
     fixable = context.analysis.model.version != "0.1"
@@ -90,9 +90,13 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
 
 
 def _origin(event: Pull) -> tuple[Related, ...]:
-    """The Dockerfile or compose line that names the image, when another file does."""
+    """The Dockerfile, compose file or script line that names the image, when another file
+    does."""
+    from hubspec.events.model import SourceKind
+
     source = event.source
-    if source.kind not in ("dockerfile", "compose") or source.path is None or source.line < 1:
+    elsewhere = (SourceKind.DOCKERFILE, SourceKind.COMPOSE, SourceKind.SCRIPT)
+    if source.kind not in elsewhere or source.path is None or source.line < 1:
         return ()
     what = source.instruction or "this line"
     return (Related(str(source.path), source.line, f"{what} pulls {event.written}"),)

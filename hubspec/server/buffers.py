@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from hubspec.events.walk import FileReader
+from hubspec.events.model import FileReader
 from hubspec.run import files
 
 

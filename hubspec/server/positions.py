@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from hubspec.load.document import line_starts_of
+from hubspec.load.source import line_starts_of
 from hubspec.model import Position
 
 
