@@ -13,8 +13,10 @@ from __future__ import annotations
 import asyncio
 import gc
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
+from pygls.exceptions import FeatureRequestError
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
@@ -26,6 +28,9 @@ from hubspec.server.buffers import Buffers
 from hubspec.server.diagnostics import config_diagnostic, crash_diagnostic
 from hubspec.server.protocol import Protocol
 from hubspec.server.settings import SettingsStore, client_settings
+
+if TYPE_CHECKING:
+    from pygls.server import ServerErrors
 
 DEBOUNCE = 0.003
 
@@ -187,6 +192,13 @@ class Session(LanguageServer):
 
     def log(self, level: types.MessageType, message: str) -> None:
         self.window_log_message(types.LogMessageParams(level, message))
+
+    def report_server_error(self, error: Exception, source: ServerErrors) -> None:
+        """A message pygls could not handle goes to the client's log, not into a pop-up: it
+        is the client's fault (invalid JSON-RPC) or is answered as an error response."""
+        if source is FeatureRequestError:
+            return
+        self.log(types.MessageType.Error, f"hubspec server: {source.__name__}: {error}")
 
 
 def path_of(uri: str) -> Path | None:
