@@ -590,6 +590,10 @@ async def test_raw_client_garbage_cancellation_shutdown_and_exit(workspace: Path
     send({"jsonrpc": "2.0", "method": "exit"})
     await process.stdin.drain()
     assert await asyncio.wait_for(process.wait(), WAIT) == 0
+    assert process.stderr is not None
+    log = (await process.stderr.read()).decode()
+    assert "Traceback" not in log
+    assert "hubspec server: ERROR" in log  # one line for the invalid message
 
 
 CRASHING_SERVER = [

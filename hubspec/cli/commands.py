@@ -147,7 +147,7 @@ def run_server(request: ServerRequest | None = None) -> int:
     """`hubspec server`: LSP over stdin/stdout until the client ends it; the exit code."""
     try:
         from hubspec.server.app import serve
-    except ImportError as error:
+    except ModuleNotFoundError as error:  # not installed; a broken install is a bug report
         if (error.name or "").partition(".")[0] not in LSP_MODULES:
             raise
         _echo(f"hubspec: error: {LSP_MISSING}", err=True)

@@ -20,12 +20,13 @@ from hubspec.settings import Settings
 _TOP_KEY = re.compile(r"^(version|phases)[ \t]*:", re.MULTILINE)
 
 
-def is_buildspec(name: str, text: str) -> bool:
-    """A buildspec by name (`buildspec*.yml`), or a YAML file with `version` and `phases`
-    at the top level, as the CLI's discovery judges."""
+def is_buildspec(name: str, text: str, language: str = "") -> bool:
+    """A buildspec by name (`buildspec*.yml`), or a YAML file (by name, or by language for an
+    unsaved buffer) with `version` and `phases` at the top level, as the CLI's discovery
+    judges."""
     if BUILDSPEC_NAME.match(name):
         return True
-    if not YAML_NAME.match(name):
+    if not YAML_NAME.match(name) and language != "yaml":
         return False
     return {match.group(1) for match in _TOP_KEY.finditer(text)} == {"version", "phases"}
 
