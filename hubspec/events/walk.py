@@ -11,21 +11,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hubspec.build.model import BuildModel, LazyOffsets, Step, build_model, value_offsets
-from hubspec.docker import cli as docker_cli
-from hubspec.events.commands import docker_command, identity
+from hubspec.events.commands import docker_command, docker_uses, identity
 from hubspec.events.expand import Expander
+from hubspec.events.followed import MAX_ANALYSED_CHARACTERS, FollowedFiles
+from hubspec.events.followers import FOLLOWERS
 from hubspec.events.images import ImageEvents
 from hubspec.events.model import Analysis, FileReader, Place, PullSource, SourceKind
 from hubspec.events.resolve import SOURCE_DIR_MARK, SOURCE_DIR_VARIABLE, Resolver
 from hubspec.load.document import Document
 from hubspec.settings import Settings
 from hubspec.shell import walk as shell
-from hubspec.shell.state import SimpleCommand, Word
+from hubspec.shell.state import ShellState, SimpleCommand, Word
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-
-MAX_ANALYSED_CHARACTERS = 1_000_000
 
 
 def analyse_document(
@@ -34,7 +33,7 @@ def analyse_document(
     model = build_model(document)
     walker = _Walker(document, Resolver(source_root, reader), settings.mirrors, model)
     walker.run()
-    return Analysis(model, walker.images.events, walker.assigned)
+    return Analysis(model, walker.images.events, walker.assigned | walker.files.assigned)
 
 
 def initial_state(model: BuildModel) -> shell.ShellState:
@@ -58,6 +57,7 @@ class _Walker:
         self.model = model
         self.images = ImageEvents(mirrors)
         self.expander = Expander(self.images, resolver)
+        self.files = FollowedFiles(self.expander, FOLLOWERS)
         self.assigned: set[str] = set()
 
     def run(self) -> None:
@@ -65,12 +65,11 @@ class _Walker:
         start_state = initial_state(self.model)
         state = start_state  # the analysis never changes the state it is given
         known_at_start = set(start_state.variables) | start_state.unknown
-        analysed = 0
         for step in self.model.steps:
             if not carries_state:
                 state = start_state
-            analysed += len(step.text)
-            if analysed > MAX_ANALYSED_CHARACTERS:
+            self.files.analysed += len(step.text)
+            if self.files.analysed > MAX_ANALYSED_CHARACTERS:
                 # Aliases can repeat one long command many times: bound the total work.
                 every = value_offsets(self.document, step.node)
                 place = _place(step, every, 0, 1, step.user, False)
@@ -81,21 +80,24 @@ class _Walker:
                 self.images.unresolved(place, reason)
                 break
             result = shell.analyse(step.text, state)
-            offsets: LazyOffsets | None = None  # made for the first event: most steps have none
+            offsets = LazyOffsets(self.document, step.node)  # computed on first use
+            sourced: ShellState | None = None
             for command in result.commands:
-                for word in command.words:
-                    value = word.value
-                    if value is not None and docker_cli.PROGRAM_MARK in value:
-                        if offsets is None:
-                            offsets = LazyOffsets(self.document, step.node)
-                        self._command(step, command, offsets)
-                        break  # else: no docker program can run (see docker_events)
+                if self._command(step, command, offsets):
+                    continue
+                followed = self.files.followed(command)
+                if followed is not None:
+                    place = _place(
+                        step, offsets, command.start, command.end, step.user, command.conditional
+                    )
+                    before = self.files.state_before(step.text, command, state)
+                    back = self.files.run(place, followed, before)
+                    sourced = back if back is not None else sourced
             if result.errors and "docker" in step.text:
-                if offsets is None:
-                    offsets = LazyOffsets(self.document, step.node)
                 self._shell_error(step, offsets, result.errors[0][1])
-            if result.state is not state:
-                state = result.state
+            after = result.state if sourced is None else _flowed_back(state, result.state, sourced)
+            if after is not state:
+                state = after
                 self.assigned |= (set(state.variables) | state.unknown) - known_at_start
 
     def _shell_error(self, step: Step, offsets: Sequence[int], message: str) -> None:
@@ -108,11 +110,14 @@ class _Walker:
         place = _place(step, offsets, start, start + 1, step.user, False)
         self.images.unresolved(place, f"{problem}, so a docker pull in it may be missed")
 
-    def _command(self, step: Step, command: SimpleCommand, offsets: Sequence[int]) -> None:
-        used = docker_cli.docker_use([word.value for word in command.words])
-        if used is None or not used[1]:
-            return
+    def _command(self, step: Step, command: SimpleCommand, offsets: Sequence[int]) -> bool:
+        """Record a docker command's events; False when the command does not run docker."""
+        used = docker_uses(command)
+        if used is None:
+            return False
         found, uses = used
+        if not uses:
+            return True
         user = identity(found, command, step.user)
         place = _place(step, offsets, command.start, command.end, user, command.conditional)
 
@@ -123,6 +128,7 @@ class _Walker:
             return PullSource(SourceKind.COMMAND, span=_span(offsets, word), instruction=verb)
 
         docker_command(place, command, uses, self.expander, span_of, source_of)
+        return True
 
 
 def _place(
@@ -139,3 +145,22 @@ def _span(offsets: Sequence[int], word: Word) -> tuple[int, int]:
     start = offsets[min(word.start, last)]
     end = offsets[min(max(word.end - 1, 0), last)] + 1
     return start, max(end, start + 1)
+
+
+def _flowed_back(start: ShellState, end: ShellState, sourced: ShellState) -> ShellState:
+    """The state after a command that sourced a script: the script's, then the command's own.
+
+    The command's own changes (made around the `source`) win; the sourced script's variables
+    and directory hold where the command did not change them.
+    """
+    merged = sourced.copy()
+    for name, value in end.variables.items():
+        if start.variables.get(name) != value or name in start.unknown:
+            merged.variables[name] = value
+            merged.unknown.discard(name)
+    for name in end.unknown - start.unknown:
+        merged.variables.pop(name, None)
+        merged.unknown.add(name)
+    if end.cwd != start.cwd:
+        merged.cwd = end.cwd
+    return merged

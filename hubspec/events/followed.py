@@ -1,0 +1,188 @@
+"""Walking the files a command runs (scripts, and what other followers find) in order.
+
+Their docker commands become events at the buildspec command that runs the file, with the
+file and line in `Place.via`; what they run in turn is followed too, up to MAX_DEPTH files
+deep, and a file that runs itself again (`a.sh` -> `b.sh` -> `a.sh`) is reported, not
+followed. Inside a file nothing has a span in the buildspec: a fix never edits these files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hubspec.events.commands import docker_command, docker_uses, identity
+from hubspec.events.expand import Expander
+from hubspec.events.follow import Chunk, Flow, Followed, Follower
+from hubspec.events.model import Place, PullSource, SourceKind
+from hubspec.records import replace
+from hubspec.shell import walk as shell
+from hubspec.shell.state import ShellState, SimpleCommand, Word, skip_wrappers
+
+MAX_DEPTH = 8
+"""Files followed inside each other (a script running a script running a script...)."""
+MAX_ANALYSED_CHARACTERS = 1_000_000
+"""Characters of buildspec commands and followed files analysed per buildspec."""
+POSITIONAL = ("@", "*", "#", *(str(number) for number in range(1, 10)))
+
+
+class FollowedFiles:
+    """Runs followed files for one buildspec; shares its events, resolver and budget."""
+
+    def __init__(self, expander: Expander, followers: Sequence[Follower]) -> None:
+        self.expander = expander
+        self.followers = followers
+        self.analysed = 0
+        self.assigned: set[str] = set()
+        """Variables the followed files set (a login there may read them)."""
+
+    def followed(self, command: SimpleCommand) -> Followed | None:
+        """What the command runs from a file, if a follower knows it."""
+        words = command.words[skip_wrappers(command.words) :]
+        if not words:
+            return None
+        values = [word.value for word in words]
+        resolver = self.expander.resolver
+        for follower in self.followers:
+            found = follower(command, values, command.cwd, resolver)
+            if found is not None:
+                return found
+        return None
+
+    def state_before(self, text: str, command: SimpleCommand, state: ShellState) -> ShellState:
+        """The shell state where `command` runs: what the script before it left behind."""
+        head = text[: command.start]
+        before = shell.analyse(head, state).state if head.strip() else state
+        if before.cwd == command.cwd:
+            return before
+        moved = before.copy()
+        moved.cwd = command.cwd
+        return moved
+
+    def run(self, place: Place, followed: Followed, state: ShellState) -> ShellState | None:
+        """Walk what `followed` runs at `place`; the state that flows back for `source`."""
+        return self._run(place, followed, state, ())
+
+    def _run(
+        self, place: Place, followed: Followed, state: ShellState, stack: tuple[str, ...]
+    ) -> ShellState | None:
+        images = self.expander.images
+        for problem in followed.problems:
+            images.unresolved(place, problem)
+        if followed.key in stack:
+            chain = " -> ".join((*stack, followed.key))
+            images.unresolved(place, f"{followed.key} runs itself again ({chain}); not followed")
+            return None
+        if len(stack) >= MAX_DEPTH:
+            reason = (
+                f"{followed.key} is run {len(stack) + 1} files deep; hubspec follows {MAX_DEPTH}"
+            )
+            images.unresolved(place, reason)
+            return None
+        current = _bound(state, followed.arguments)
+        for chunk in followed.chunks:
+            self.analysed += len(chunk.text)
+            if self.analysed > MAX_ANALYSED_CHARACTERS:
+                reason = (
+                    f"{chunk.shown} is not analysed: the commands and files add up to more"
+                    f" than {MAX_ANALYSED_CHARACTERS:,} characters"
+                )
+                images.unresolved(place, reason)
+                return None
+            start = current
+            if chunk.cwd is not None:
+                start = current.copy()
+                start.cwd = chunk.cwd
+            after = self._chunk(place, chunk, start, (*stack, followed.key))
+            if followed.flow is not Flow.EACH_CHUNK:
+                current = after
+        if followed.flow is not Flow.SOURCED:
+            return None
+        return _restored(current, state) if followed.arguments is not None else current
+
+    def _chunk(
+        self, outer: Place, chunk: Chunk, state: ShellState, stack: tuple[str, ...]
+    ) -> ShellState:
+        result = shell.analyse(chunk.text, state)
+        for command in result.commands:
+            line = chunk.line + chunk.text.count("\n", 0, command.start)
+            place = replace(
+                outer,
+                conditional=outer.conditional or command.conditional,
+                via=(*outer.via, f"{chunk.shown}, line {line}"),
+            )
+            if self._docker(place, command, chunk, line):
+                continue
+            followed = self.followed(command)
+            if followed is not None:
+                before = self.state_before(chunk.text, command, state)
+                self._run(place, followed, before, stack)
+        if result.errors and "docker" in chunk.text:
+            offset, message = result.errors[0]
+            line = chunk.line + chunk.text.count("\n", 0, offset)
+            self.expander.images.unresolved(
+                outer,
+                f"{chunk.shown}, line {line} is not valid shell ({message}),"
+                " so a docker pull in it may be missed",
+            )
+        self.assigned |= set(result.state.variables) - set(state.variables)
+        self.assigned |= result.state.unknown - state.unknown
+        return result.state
+
+    def _docker(self, place: Place, command: SimpleCommand, chunk: Chunk, line: int) -> bool:
+        used = docker_uses(command)
+        if used is None:
+            return False
+        found, uses = used
+        place = replace(place, user=identity(found, command, place.step.user))
+
+        def no_span(word: Word) -> None:
+            return None
+
+        def source_of(word: Word, verb: str) -> PullSource:
+            return PullSource(SourceKind.SCRIPT, chunk.path, line, None, verb)
+
+        where = f"{chunk.shown}, line {line}"
+        docker_command(place, command, uses, self.expander, no_span, source_of, where)
+        return True
+
+
+def _bound(state: ShellState, arguments: tuple[str | None, ...] | None) -> ShellState:
+    """`state` with `$1`.., `$@`, `$*` and `$#` set to a file's arguments."""
+    if arguments is None:
+        return state
+    bound = state.copy()
+    for name in POSITIONAL:
+        bound.variables.pop(name, None)
+        bound.unknown.discard(name)
+    words = [argument for argument in arguments if argument is not None]
+    known = len(words) == len(arguments)
+    for number, argument in enumerate(arguments[:9], start=1):
+        if argument is None:
+            bound.unknown.add(str(number))
+        else:
+            bound.variables[str(number)] = argument
+    for number in range(len(arguments) + 1, 10):
+        bound.variables[str(number)] = ""
+    bound.variables["#"] = str(len(arguments))
+    if known:
+        bound.variables["*"] = " ".join(words)
+    else:
+        bound.unknown.add("*")
+    if known and len(words) <= 1:
+        bound.variables["@"] = words[0] if words else ""
+    else:
+        bound.unknown.add("@")  # several words: one value cannot stand for them
+    return bound
+
+
+def _restored(state: ShellState, caller: ShellState) -> ShellState:
+    """After `source x.sh ARGS`, the caller's positional parameters are back."""
+    restored = state.copy()
+    for name in POSITIONAL:
+        restored.variables.pop(name, None)
+        restored.unknown.discard(name)
+        if name in caller.variables:
+            restored.variables[name] = caller.variables[name]
+        elif name in caller.unknown:
+            restored.unknown.add(name)
+    return restored
