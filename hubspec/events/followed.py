@@ -9,6 +9,7 @@ followed. Inside a file nothing has a span in the buildspec: a fix never edits t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from hubspec.events.commands import docker_command, docker_uses, identity
 from hubspec.events.expand import Expander
@@ -58,9 +59,42 @@ class FollowedFiles:
         moved.cwd = command.cwd
         return moved
 
-    def run(self, place: Place, followed: Followed, state: ShellState) -> ShellState | None:
-        """Walk what `followed` runs at `place`; the state that flows back for `source`."""
-        return self._run(place, followed, state, ())
+    def walk_text(
+        self, text: str, state: ShellState, site: Site, stack: tuple[str, ...] = ()
+    ) -> tuple[tuple[tuple[int, str], ...], ShellState]:
+        """Walk a script's commands in order: (its shell errors, the state after it).
+
+        A file sourced at the top level (`source env.sh && docker pull $IMAGE`) changes the
+        state of what follows it in the same script: the rest is analysed again from there.
+        """
+        base, current = 0, state
+        while True:
+            part = text[base:]
+            result = shell.analyse(part, current)
+            sourced: ShellState | None = None
+            resumed: tuple[int, ShellState] | None = None
+            for command in result.commands:
+                if site.docker(command, base):
+                    continue
+                followed = self.followed(command)
+                if followed is None:
+                    continue
+                before = self.state_before(part, command, current)
+                back = self._run(site.place(command, base), followed, before, stack)
+                if back is None:
+                    continue
+                rest = _rest_after(part, command) if command.nesting == 0 else None
+                if rest is not None and not shell.analyse(part[rest:], back).errors:
+                    resumed = (base + rest, back)
+                    break
+                sourced = back
+            if resumed is not None:
+                base, current = resumed
+                continue
+            errors = tuple((base + offset, message) for offset, message in result.errors)
+            if sourced is None:
+                return errors, result.state
+            return errors, _flowed_back(current, result.state, sourced)
 
     def _run(
         self, place: Place, followed: Followed, state: ShellState, stack: tuple[str, ...]
@@ -102,33 +136,21 @@ class FollowedFiles:
     def _chunk(
         self, outer: Place, chunk: Chunk, state: ShellState, stack: tuple[str, ...]
     ) -> ShellState:
-        result = shell.analyse(chunk.text, state)
-        for command in result.commands:
-            line = chunk.line + chunk.text.count("\n", 0, command.start)
-            place = replace(
-                outer,
-                conditional=outer.conditional or command.conditional,
-                via=(*outer.via, f"{chunk.shown}, line {line}"),
-            )
-            if self._docker(place, command, chunk, line):
-                continue
-            followed = self.followed(command)
-            if followed is not None:
-                before = self.state_before(chunk.text, command, state)
-                self._run(place, followed, before, stack)
-        if result.errors and "docker" in chunk.text:
-            offset, message = result.errors[0]
+        errors, after = self.walk_text(chunk.text, state, _ChunkSite(self, outer, chunk), stack)
+        if errors and "docker" in chunk.text:
+            offset, message = errors[0]
             line = chunk.line + chunk.text.count("\n", 0, offset)
             self.expander.images.unresolved(
                 outer,
                 f"{chunk.shown}, line {line} is not valid shell ({message}),"
                 " so a docker pull in it may be missed",
             )
-        self.assigned |= set(result.state.variables) - set(state.variables)
-        self.assigned |= result.state.unknown - state.unknown
-        return result.state
+        self.assigned |= set(after.variables) - set(state.variables)
+        self.assigned |= after.unknown - state.unknown
+        return after
 
-    def _docker(self, place: Place, command: SimpleCommand, chunk: Chunk, line: int) -> bool:
+    def docker(self, place: Place, command: SimpleCommand, chunk: Chunk, line: int) -> bool:
+        """Record the events of a docker command written in a followed file."""
         used = docker_uses(command)
         if used is None:
             return False
@@ -144,6 +166,43 @@ class FollowedFiles:
         where = f"{chunk.shown}, line {line}"
         docker_command(place, command, uses, self.expander, no_span, source_of, where)
         return True
+
+
+class Site(Protocol):
+    """Where the commands being walked are written: their places, and their docker events."""
+
+    def docker(self, command: SimpleCommand, base: int) -> bool:
+        """Record the events of a docker command; False when it runs no docker."""
+        ...
+
+    def place(self, command: SimpleCommand, base: int) -> Place:
+        """Where a command that runs a file is reported."""
+        ...
+
+
+class _ChunkSite:
+    """Commands written in a followed file: reported at the command that runs the file."""
+
+    def __init__(self, files: FollowedFiles, outer: Place, chunk: Chunk) -> None:
+        self.files = files
+        self.outer = outer
+        self.chunk = chunk
+
+    def _line(self, command: SimpleCommand, base: int) -> int:
+        return self.chunk.line + self.chunk.text.count("\n", 0, base + command.start)
+
+    def place(self, command: SimpleCommand, base: int) -> Place:
+        outer = self.outer
+        return replace(
+            outer,
+            conditional=outer.conditional or command.conditional,
+            via=(*outer.via, f"{self.chunk.shown}, line {self._line(command, base)}"),
+        )
+
+    def docker(self, command: SimpleCommand, base: int) -> bool:
+        return self.files.docker(
+            self.place(command, base), command, self.chunk, self._line(command, base)
+        )
 
 
 def _bound(state: ShellState, arguments: tuple[str | None, ...] | None) -> ShellState:
@@ -186,3 +245,36 @@ def _restored(state: ShellState, caller: ShellState) -> ShellState:
         elif name in caller.unknown:
             restored.unknown.add(name)
     return restored
+
+
+def _flowed_back(start: ShellState, end: ShellState, sourced: ShellState) -> ShellState:
+    """The state after a command that sourced a file: the file's, then the command's own.
+
+    The command's own changes (made around the `source`) win; the sourced file's variables
+    and directory hold where the command did not change them.
+    """
+    merged = sourced.copy()
+    for name, value in end.variables.items():
+        if start.variables.get(name) != value or name in start.unknown:
+            merged.variables[name] = value
+            merged.unknown.discard(name)
+    for name in end.unknown - start.unknown:
+        merged.variables.pop(name, None)
+        merged.unknown.add(name)
+    if end.cwd != start.cwd:
+        merged.cwd = end.cwd
+    return merged
+
+
+def _rest_after(text: str, command: SimpleCommand) -> int | None:
+    """Where the commands after `command` start, when it ends a list item (`;`, `&&`, newline)."""
+    index = command.end
+    while index < len(text) and text[index] in " \t":
+        index += 1
+    if text.startswith("&&", index):
+        index += 2
+    elif text.startswith((";", "\n"), index) and not text.startswith(";;", index):
+        index += 1
+    else:
+        return None
+    return index if text[index:].strip() else None

@@ -79,26 +79,18 @@ class _Walker:
                 )
                 self.images.unresolved(place, reason)
                 break
-            result = shell.analyse(step.text, state)
-            offsets = LazyOffsets(self.document, step.node)  # computed on first use
-            sourced: ShellState | None = None
-            for command in result.commands:
-                if self._command(step, command, offsets):
-                    continue
-                followed = self.files.followed(command)
-                if followed is not None:
-                    place = _place(
-                        step, offsets, command.start, command.end, step.user, command.conditional
-                    )
-                    before = self.files.state_before(step.text, command, state)
-                    back = self.files.run(place, followed, before)
-                    sourced = back if back is not None else sourced
-            if result.errors and "docker" in step.text:
-                self._shell_error(step, offsets, result.errors[0][1])
-            after = result.state if sourced is None else _flowed_back(state, result.state, sourced)
+            after = self._step(step, state)
             if after is not state:
                 state = after
                 self.assigned |= (set(state.variables) | state.unknown) - known_at_start
+
+    def _step(self, step: Step, state: ShellState) -> ShellState:
+        """Walk one command string; the shell state after it."""
+        site = _StepSite(self, step)
+        errors, after = self.files.walk_text(step.text, state, site)
+        if errors and "docker" in step.text:
+            self._shell_error(step, site.offsets, errors[0][1])
+        return after
 
     def _shell_error(self, step: Step, offsets: Sequence[int], message: str) -> None:
         start = len(step.text) - len(step.text.lstrip())
@@ -131,6 +123,29 @@ class _Walker:
         return True
 
 
+class _StepSite:
+    """Commands written in one buildspec command string: places from its offsets."""
+
+    def __init__(self, walker: _Walker, step: Step) -> None:
+        self.walker = walker
+        self.step = step
+        self.offsets = LazyOffsets(walker.document, step.node)  # computed on first use
+        self._shifted: dict[int, Sequence[int]] = {0: self.offsets}
+
+    def _offsets(self, base: int) -> Sequence[int]:
+        if base not in self._shifted:
+            self._shifted[base] = self.offsets[base:]
+        return self._shifted[base]
+
+    def docker(self, command: SimpleCommand, base: int) -> bool:
+        return self.walker._command(self.step, command, self._offsets(base))
+
+    def place(self, command: SimpleCommand, base: int) -> Place:
+        offsets = self._offsets(base)
+        step = self.step
+        return _place(step, offsets, command.start, command.end, step.user, command.conditional)
+
+
 def _place(
     step: Step, offsets: Sequence[int], start: int, end: int, user: str, conditional: bool
 ) -> Place:
@@ -145,22 +160,3 @@ def _span(offsets: Sequence[int], word: Word) -> tuple[int, int]:
     start = offsets[min(word.start, last)]
     end = offsets[min(max(word.end - 1, 0), last)] + 1
     return start, max(end, start + 1)
-
-
-def _flowed_back(start: ShellState, end: ShellState, sourced: ShellState) -> ShellState:
-    """The state after a command that sourced a script: the script's, then the command's own.
-
-    The command's own changes (made around the `source`) win; the sourced script's variables
-    and directory hold where the command did not change them.
-    """
-    merged = sourced.copy()
-    for name, value in end.variables.items():
-        if start.variables.get(name) != value or name in start.unknown:
-            merged.variables[name] = value
-            merged.unknown.discard(name)
-    for name in end.unknown - start.unknown:
-        merged.variables.pop(name, None)
-        merged.unknown.add(name)
-    if end.cwd != start.cwd:
-        merged.cwd = end.cwd
-    return merged
