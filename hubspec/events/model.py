@@ -114,6 +114,8 @@ class Analysis:
     model: BuildModel
     events: list[Event] = field(default_factory=list)
     assigned: set[str] = field(default_factory=set)
+    batch_buildspecs: list[Path] = field(default_factory=list)
+    """The other buildspec files this one's batch runs, found under the source root."""
 
 
 def with_login_state(events: list[Event]) -> list[tuple[Event, bool]]:

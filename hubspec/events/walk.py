@@ -25,6 +25,8 @@ from hubspec.shell.state import ShellState, SimpleCommand, Word
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+BATCH_USER = "(batch build)"
+"""The user of a batch buildspec reference: its own builds, which no login here serves."""
 
 
 def analyse_document(
@@ -33,7 +35,8 @@ def analyse_document(
     model = build_model(document)
     walker = _Walker(document, Resolver(source_root, reader), settings.mirrors, model)
     walker.run()
-    return Analysis(model, walker.images.events, walker.assigned | walker.files.assigned)
+    assigned = walker.assigned | walker.files.assigned
+    return Analysis(model, walker.images.events, assigned, walker.batch_buildspecs())
 
 
 def initial_state(model: BuildModel) -> shell.ShellState:
@@ -83,6 +86,23 @@ class _Walker:
             if after is not state:
                 state = after
                 self.assigned |= (set(state.variables) | state.unknown) - known_at_start
+
+    def batch_buildspecs(self) -> list[Path]:
+        """The batch's buildspec files; HS103 for one that cannot be read (its pulls are unseen)."""
+        found: list[Path] = []
+        resolver = self.expander.resolver
+        for index, node in enumerate(self.model.batch_buildspecs):
+            written = str(node.value)
+            step = Step("batch", "buildspec", index, BATCH_USER, node, written)
+            place = Place(step, node.start, max(node.end, node.start + 1), BATCH_USER, False)
+            path = resolver.locate(".", written) if "$" not in written else None
+            opened = resolver.open(path) if path is not None else "is not a file in the source"
+            if isinstance(opened, str):
+                reason = f"the batch buildspec {written} {opened}, so its pulls are not checked"
+                self.images.unresolved(place, reason)
+            else:
+                found.append(opened.path)
+        return found
 
     def _step(self, step: Step, state: ShellState) -> ShellState:
         """Walk one command string; the shell state after it."""

@@ -32,6 +32,8 @@ class LintResult:
     unused_suppressions: tuple[Suppression, ...] = ()
     secrets: frozenset[str] = frozenset()
     """Literal secrets in the text, kept when the context is dropped (see `detached`)."""
+    batch_buildspecs: tuple[tuple[Path, Path], ...] = ()
+    """(source root, file) of each buildspec its batch runs: the runner lints them too."""
 
     @property
     def active(self) -> list[Finding]:
@@ -98,7 +100,18 @@ def lint_bytes(
         if is_selected(BY_CODE["HS004"], settings):
             findings.extend(_unused_finding(display, loaded, item, settings) for item in unused)
     findings.sort(key=lambda f: (f.span.start, f.rule, f.message))
-    return LintResult(display, tuple(findings), loaded, context, loaded.text, tuple(unused))
+    batch: tuple[tuple[Path, Path], ...] = ()
+    if loaded.root.get("batch") is not None:
+        batch = tuple((source_root, path) for path in context.analysis.batch_buildspecs)
+    return LintResult(
+        display,
+        tuple(findings),
+        loaded,
+        context,
+        loaded.text,
+        tuple(unused),
+        batch_buildspecs=batch,
+    )
 
 
 def _judged(item: Suppression, settings: Settings) -> bool:
