@@ -1,4 +1,8 @@
-"""Batch builds: the buildspecs a batch names are linted too, through the real command line."""
+"""Batch builds: the buildspecs a batch names are linted too, through the real command line.
+
+A named buildspec that is not in the source (ci/gone.yml) is not reported: the batch would
+fail on it and CodeBuild says so.
+"""
 
 from __future__ import annotations
 
@@ -63,10 +67,7 @@ BATCHES = {
 def test_batch_buildspecs_are_linted_with_their_own_path(kind: str, tmp_path: Path) -> None:
     top = repository(tmp_path, BATCHES[kind])
     lines = lint(top, "buildspec.yml")
-    gone = [line for line in lines if line.startswith("buildspec.yml:")]
-    assert len(gone) == 1 and " HS103 " in gone[0], lines
-    assert "the batch buildspec ci/gone.yml was not found" in gone[0]
-    assert [line for line in lines if not line.startswith("buildspec.yml:")] == [
+    assert lines == [
         "ci/unit.yml:5:9: HS101 node:20 is pulled from Docker Hub without a Docker Hub login:"
         " `docker pull node:20`",
         "ci/e2e.yml:5:9: HS101 redis:7 is pulled from Docker Hub without a Docker Hub login:"

@@ -12,13 +12,13 @@ listing it in `FOLLOWERS`.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
 from hubspec.events.resolve import Resolver
 from hubspec.records import record
-from hubspec.shell.state import SimpleCommand
+from hubspec.shell.state import ShellState, SimpleCommand
 
 
 class Flow(enum.Enum):
@@ -54,14 +54,32 @@ class Followed:
     """Why something it runs is unknown (a missing script): each an HS103 at the command."""
 
 
+class Call:
+    """A command a follower is asked about: its words, directory, and the state it runs in."""
+
+    def __init__(
+        self, command: SimpleCommand, words: Sequence[str | None], state: Callable[[], ShellState]
+    ) -> None:
+        self.command = command
+        self.words = words
+        """The words from the real program on (wrappers like `sudo` skipped); None: unknown."""
+        self.cwd = command.cwd
+        """Where it runs, as ShellState.cwd ("." the source root, "?" unknown)."""
+        self._state = state
+        self._known: ShellState | None = None
+
+    def state(self) -> ShellState:
+        """The shell state where the command runs (its variables): computed when asked."""
+        if self._known is None:
+            self._known = self._state()
+        return self._known
+
+
 class Follower(Protocol):
     """Recognises one kind of command that runs a file's commands; None when not its kind.
 
-    `words` are the command's words from the real program on (wrappers like `sudo` skipped);
-    `cwd` is where it runs (ShellState.cwd); files are located and read only through
-    `resolver`, which counts them against the buildspec's budget.
+    Files are located and read only through `resolver` (`locate`, `over_budget`, `open`),
+    which counts them against the buildspec's budget.
     """
 
-    def __call__(
-        self, command: SimpleCommand, words: Sequence[str | None], cwd: str, resolver: Resolver
-    ) -> Followed | None: ...
+    def __call__(self, call: Call, resolver: Resolver) -> Followed | None: ...

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from hubspec.events.commands import docker_command, docker_uses, identity
 from hubspec.events.expand import Expander
-from hubspec.events.follow import Chunk, Flow, Followed, Follower
+from hubspec.events.follow import Call, Chunk, Flow, Followed, Follower
 from hubspec.events.model import Place, PullSource, SourceKind
 from hubspec.records import replace
 from hubspec.shell import walk as shell
@@ -36,28 +36,16 @@ class FollowedFiles:
         self.assigned: set[str] = set()
         """Variables the followed files set (a login there may read them)."""
 
-    def followed(self, command: SimpleCommand) -> Followed | None:
+    def followed(self, call: Call) -> Followed | None:
         """What the command runs from a file, if a follower knows it."""
-        words = command.words[skip_wrappers(command.words) :]
-        if not words:
+        if not call.words:
             return None
-        values = [word.value for word in words]
         resolver = self.expander.resolver
         for follower in self.followers:
-            found = follower(command, values, command.cwd, resolver)
+            found = follower(call, resolver)
             if found is not None:
                 return found
         return None
-
-    def state_before(self, text: str, command: SimpleCommand, state: ShellState) -> ShellState:
-        """The shell state where `command` runs: what the script before it left behind."""
-        head = text[: command.start]
-        before = shell.analyse(head, state).state if head.strip() else state
-        if before.cwd == command.cwd:
-            return before
-        moved = before.copy()
-        moved.cwd = command.cwd
-        return moved
 
     def walk_text(
         self, text: str, state: ShellState, site: Site, stack: tuple[str, ...] = ()
@@ -76,11 +64,11 @@ class FollowedFiles:
             for command in result.commands:
                 if site.docker(command, base):
                     continue
-                followed = self.followed(command)
+                call = _call(part, command, current)
+                followed = self.followed(call)
                 if followed is None:
                     continue
-                before = self.state_before(part, command, current)
-                back = self._run(site.place(command, base), followed, before, stack)
+                back = self._run(site.place(command, base), followed, call.state(), stack)
                 if back is None:
                     continue
                 rest = _rest_after(part, command) if command.nesting == 0 else None
@@ -166,6 +154,22 @@ class FollowedFiles:
         where = f"{chunk.shown}, line {line}"
         docker_command(place, command, uses, self.expander, no_span, source_of, where)
         return True
+
+
+def _call(text: str, command: SimpleCommand, state: ShellState) -> Call:
+    """A command as followers see it; its state is what the script before it left behind."""
+
+    def before() -> ShellState:
+        head = text[: command.start]
+        found = shell.analyse(head, state).state if head.strip() else state
+        if found.cwd == command.cwd:
+            return found
+        moved = found.copy()
+        moved.cwd = command.cwd
+        return moved
+
+    words = command.words[skip_wrappers(command.words) :]
+    return Call(command, [word.value for word in words], before)
 
 
 class Site(Protocol):

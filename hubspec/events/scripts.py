@@ -11,19 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hubspec.events.follow import Chunk, Flow, Followed
+from hubspec.events.follow import Call, Chunk, Flow, Followed
 from hubspec.events.resolve import SOURCE_DIR_MARK, Opened, Resolver
-from hubspec.shell.state import SimpleCommand
 
 SHELLS = frozenset({"sh", "bash", "dash", "ash", "ksh", "zsh"})
 SOURCING = frozenset({"source", "."})
 _OPTIONS_WITH_VALUE = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})
 
 
-def follow_script(
-    command: SimpleCommand, words: Sequence[str | None], cwd: str, resolver: Resolver
-) -> Followed | None:
+def follow_script(call: Call, resolver: Resolver) -> Followed | None:
     """The script a command runs, with its arguments; None when the command runs none."""
+    words, cwd = call.words, call.cwd
     if not words or words[0] is None:
         return None
     program = words[0]
@@ -46,7 +44,8 @@ def follow_script(
     if flow is Flow.SOURCED and not arguments:
         arguments = None  # `source x.sh` keeps the caller's $1, $2...
     if written is None:
-        reason = f"the script `{command.words[at].raw}` is not known statically"
+        shown = call.command.words[len(call.command.words) - len(words) + at].raw
+        reason = f"the script `{shown}` is not known statically"
         return Followed((), flow, "?", arguments, (reason,))
     if written.startswith(("/", "~")) and not written.startswith(SOURCE_DIR_MARK):
         return None

@@ -17,7 +17,7 @@ from hubspec.events.followed import MAX_ANALYSED_CHARACTERS, FollowedFiles
 from hubspec.events.followers import FOLLOWERS
 from hubspec.events.images import ImageEvents
 from hubspec.events.model import Analysis, FileReader, Place, PullSource, SourceKind
-from hubspec.events.resolve import SOURCE_DIR_MARK, SOURCE_DIR_VARIABLE, Resolver
+from hubspec.events.resolve import SOURCE_DIR_MARK, SOURCE_DIR_VARIABLE, Opened, Resolver
 from hubspec.load.document import Document
 from hubspec.settings import Settings
 from hubspec.shell import walk as shell
@@ -25,8 +25,6 @@ from hubspec.shell.state import ShellState, SimpleCommand, Word
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-BATCH_USER = "(batch build)"
-"""The user of a batch buildspec reference: its own builds, which no login here serves."""
 
 
 def analyse_document(
@@ -88,20 +86,18 @@ class _Walker:
                 self.assigned |= (set(state.variables) | state.unknown) - known_at_start
 
     def batch_buildspecs(self) -> list[Path]:
-        """The batch's buildspec files; HS103 for one that cannot be read (its pulls are unseen)."""
+        """The batch's buildspec files that are in the source (the runner lints them too).
+
+        One that is missing is not reported: the batch itself would fail, and CodeBuild
+        reports that; a path with a variable is not known statically.
+        """
         found: list[Path] = []
         resolver = self.expander.resolver
-        for index, node in enumerate(self.model.batch_buildspecs):
+        for node in self.model.batch_buildspecs:
             written = str(node.value)
-            step = Step("batch", "buildspec", index, BATCH_USER, node, written)
-            place = Place(step, node.start, max(node.end, node.start + 1), BATCH_USER, False)
             path = resolver.locate(".", written) if "$" not in written else None
-            opened = resolver.open(path) if path is not None else "is not a file in the source"
-            if isinstance(opened, str):
-                reason = f"the batch buildspec {written} {opened}, so its pulls are not checked"
-                self.images.unresolved(place, reason)
-            else:
-                found.append(opened.path)
+            if path is not None and isinstance(resolver.open(path), Opened):
+                found.append(path)
         return found
 
     def _step(self, step: Step, state: ShellState) -> ShellState:
