@@ -157,3 +157,13 @@ def test_many_scripts_stay_within_the_file_budget(tmp_path: Path, count: int) ->
         script(top, f"part{index}.sh", "echo part\n")
     (line,) = lint(top, "buildspec.yml")
     assert " HS103 " in line and "over the file budget" in line, line
+
+
+def test_script_names_no_file_can_have(tmp_path: Path) -> None:
+    """A NUL or a lone surrogate (YAML escapes) in a script name: HS103, printed escaped."""
+    top = repository(tmp_path, '"bash x\\0y.sh"', '". \\ud800.sh"', '"docker pull \\ud800"')
+    lines = lint(top, "buildspec.yml")
+    assert [line.split(": ")[1].split()[0] for line in lines] == ["HS103"] * 3, lines
+    assert "the script x\\x00y.sh is not a valid file name" in lines[0]
+    assert "the script \\ud800.sh is not a valid file name" in lines[1]
+    assert "'\\ud800' is not an image reference" in lines[2]

@@ -158,12 +158,13 @@ def severity_of(rule: Rule, settings: Settings) -> Severity:
     return settings.severities.get(rule.code, rule.severity)
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def printable(message: str) -> str:
     """Messages quote the buildspec; its control characters must not forge lines or
-    drive the terminal, so they are shown escaped."""
+    drive the terminal, and a lone surrogate (from a `\\ud800` escape) cannot be written
+    as UTF-8, so they are shown escaped."""
     return _CONTROL.sub(lambda match: repr(match.group())[1:-1], message)
 
 
