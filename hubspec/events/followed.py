@@ -9,6 +9,7 @@ followed. Inside a file nothing has a span in the buildspec: a fix never edits t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Protocol
 
 from hubspec.events.commands import docker_command, docker_uses, identity
@@ -17,7 +18,7 @@ from hubspec.events.follow import Call, Chunk, Flow, Followed, Follower
 from hubspec.events.model import Place, PullSource, SourceKind
 from hubspec.records import replace
 from hubspec.shell import walk as shell
-from hubspec.shell.state import ShellState, SimpleCommand, Word, skip_wrappers
+from hubspec.shell.state import ShellResult, ShellState, SimpleCommand, Word, skip_wrappers
 
 MAX_DEPTH = 8
 """Files followed inside each other (a script running a script running a script...)."""
@@ -56,15 +57,17 @@ class FollowedFiles:
         state of what follows it in the same script: the rest is analysed again from there.
         """
         base, current = 0, state
+        result = shell.analyse(text, state)
         while True:
             part = text[base:]
-            result = shell.analyse(part, current)
             sourced: ShellState | None = None
-            resumed: tuple[int, ShellState] | None = None
+            resumed: tuple[int, ShellState, ShellResult] | None = None
             for command in result.commands:
                 if site.docker(command, base):
                     continue
-                call = _call(part, command, current)
+                call = Call(
+                    command, _unwrapped(command), partial(self._before, part, command, current)
+                )
                 followed = self.followed(call)
                 if followed is None:
                     continue
@@ -72,17 +75,41 @@ class FollowedFiles:
                 if back is None:
                     continue
                 rest = _rest_after(part, command) if command.nesting == 0 else None
-                if rest is not None and not shell.analyse(part[rest:], back).errors:
-                    resumed = (base + rest, back)
-                    break
+                if rest is not None and self._affordable(len(part) - rest):
+                    again = shell.analyse(part[rest:], back)
+                    if not again.errors:
+                        resumed = (base + rest, back, again)
+                        break
                 sourced = back
             if resumed is not None:
-                base, current = resumed
+                base, current, result = resumed
                 continue
             errors = tuple((base + offset, message) for offset, message in result.errors)
             if sourced is None:
                 return errors, result.state
             return errors, _flowed_back(current, result.state, sourced)
+
+    def _affordable(self, characters: int) -> bool:
+        """Count more analysis against the budget; False (counting nothing) if over it."""
+        if self.analysed + characters > MAX_ANALYSED_CHARACTERS:
+            return False
+        self.analysed += characters
+        return True
+
+    def _before(self, text: str, command: SimpleCommand, state: ShellState) -> ShellState:
+        """The shell state where `command` runs: what the script before it left behind.
+
+        Over the analysis budget, the state before the script (with the command's directory).
+        """
+        head = text[: command.start]
+        found = state
+        if head.strip() and self._affordable(len(head)):
+            found = shell.analyse(head, state).state
+        if found.cwd == command.cwd:
+            return found
+        moved = found.copy()
+        moved.cwd = command.cwd
+        return moved
 
     def _run(
         self, place: Place, followed: Followed, state: ShellState, stack: tuple[str, ...]
@@ -156,20 +183,9 @@ class FollowedFiles:
         return True
 
 
-def _call(text: str, command: SimpleCommand, state: ShellState) -> Call:
-    """A command as followers see it; its state is what the script before it left behind."""
-
-    def before() -> ShellState:
-        head = text[: command.start]
-        found = shell.analyse(head, state).state if head.strip() else state
-        if found.cwd == command.cwd:
-            return found
-        moved = found.copy()
-        moved.cwd = command.cwd
-        return moved
-
-    words = command.words[skip_wrappers(command.words) :]
-    return Call(command, [word.value for word in words], before)
+def _unwrapped(command: SimpleCommand) -> list[str | None]:
+    """The command's words from the real program on (wrappers like `sudo` skipped)."""
+    return [word.value for word in command.words[skip_wrappers(command.words) :]]
 
 
 class Site(Protocol):
