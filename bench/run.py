@@ -1,13 +1,18 @@
 """Benchmark hubspec against its peers on the same files (a script, not a test).
 
+    pip install -e '.[bench]'                # hubspec and its peers, yamllint and check-jsonschema
     python bench/run.py                      # all scenarios, default runs
     python bench/run.py --scenarios single --runs 15
     python bench/run.py --scenarios corpus,corpus10 --runs 3
 
 Scenarios:
-  single    one buildspec (the pre-commit case): fixtures/examples/node-app/buildspec.yml
+  single    one buildspec (the pre-commit case): fixtures/examples/node-app/buildspec.yml, copied
+            into a temporary repository of its own (without the example's config)
   corpus    every buildspec `hubspec.run.files.discover` finds in ../shared/corpus (the CI case)
   corpus10  the same corpus copied 10 times into a temporary directory
+  server    a warm `hubspec server`: didChange of a 60-line buildspec -> publishDiagnostics,
+            timed per edit (median, p95), and its memory after 100 edits and after all
+            (--server-edits, 10,000 by default); see bench/lsp.py. Needs the lsp extra.
 
 Each scenario runs every tool once per round (after one warm-up round that is not counted),
 in an order that rotates each round, so that load from other processes on the machine hits
@@ -49,7 +54,9 @@ SCHEMA = ROOT / "schemas" / "buildspec.schema.json"
 BIN = Path(sys.executable).parent
 
 TOOLS = ("hubspec lint", "hubspec fix --diff", "yamllint", "check-jsonschema")
+INSTALL = "pip install -e '.[bench]'"
 DEFAULT_RUNS = {"single": 11, "corpus": 5, "corpus10": 5}
+SERVER_EDITS = 10_000
 BASE = "hubspec lint"
 
 
@@ -85,6 +92,12 @@ def command(tool: str, files: Sequence[str]) -> list[str]:
     if tool == "check-jsonschema":
         return [str(BIN / "check-jsonschema"), "--schemafile", str(SCHEMA), *files]
     raise ValueError(f"unknown tool {tool!r}")
+
+
+def missing(tools: Sequence[str]) -> list[str]:
+    """The programs of `tools` that are not installed beside this Python, in order, each once."""
+    programs = dict.fromkeys(command(tool, [])[0] for tool in tools)
+    return [Path(program).name for program in programs if not Path(program).is_file()]
 
 
 ENV = dict(os.environ)
@@ -262,6 +275,15 @@ def corpus_files(root: Path) -> list[str]:
     return [str(target.path) for target in discover([str(root)])]
 
 
+def example_repository(into: Path) -> Path:
+    """The example as a user's repository: its folder with a `.git`, without its config (which
+    only makes the folder the source root inside this checkout); the buildspec's path."""
+    project = into / "single"
+    shutil.copytree(SINGLE.parent, project, ignore=shutil.ignore_patterns(".hubspec.toml"))
+    (project / ".git").mkdir()
+    return project / SINGLE.name
+
+
 def copy_corpus(source: Path, copies: int, into: Path) -> Path:
     for number in range(copies):
         shutil.copytree(source, into / f"copy{number}")
@@ -270,7 +292,10 @@ def copy_corpus(source: Path, copies: int, into: Path) -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenarios", default="single,corpus,corpus10")
+    parser.add_argument("--scenarios", default="single,corpus,corpus10,server")
+    parser.add_argument(
+        "--server-edits", type=int, default=SERVER_EDITS, help="timed edits of the server scenario"
+    )
     parser.add_argument("--runs", type=int, help="rounds per scenario (default: 11, 5, 3)")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--copies", type=int, default=10)
@@ -291,14 +316,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
+    unknown = [tool for tool in tools if tool not in TOOLS]
+    if unknown:
+        parser.error(f"unknown tool {unknown[0]!r} (choose from {', '.join(TOOLS)})")
+    absent = missing(tools)
+    if absent:
+        log(
+            f"bench/run.py: {', '.join(absent)} not installed in {BIN}; install hubspec and its"
+            f" peers with `{INSTALL}` (or choose the tools with --tools)"
+        )
+        return 2
     if not args.no_compile:
         compileall.compile_dir(str(source / "hubspec"), quiet=1)
     load_before = os.getloadavg()
     rows: list[Row] = []
+    server_lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="hubspec-bench-") as scratch:
         for name in chosen:
+            if name == "server":
+                server_lines.append(run_server(args.server_edits, log))
+                continue
             if name == "single":
-                files = [str(SINGLE)]
+                files = [str(example_repository(Path(scratch)))]
             elif name == "corpus":
                 files = corpus_files(args.corpus)
             elif name == "corpus10":
@@ -317,13 +356,36 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             )
     load_after = os.getloadavg()
-    print(table(rows))
-    print(goals_table(goals(rows)))
+    if rows:
+        print(table(rows))
+    print(*server_lines, sep="\n")
+    if rows:
+        print(goals_table(goals(rows)))
     print(
         f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs;"
         f" load average {load_before[0]:.1f} before, {load_after[0]:.1f} after"
     )
     return 0
+
+
+def run_server(edits: int, log: Callable[[str], None]) -> str:
+    """The server scenario (bench/lsp.py): its table and goals, or why it did not run."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import lsp
+
+    probe = subprocess.run(
+        [sys.executable, "-c", "import pygls, lsprotocol"],
+        capture_output=True,
+        env=ENV,
+        check=False,
+    )
+    if probe.returncode != 0:
+        log("server: skipped: the lsp extra is not installed (pip install 'hubspec[lsp]')")
+        return ""
+    log(f"server: {edits} edit(s) after {lsp.WARM_UP_EDITS} warm-up edits")
+    run = lsp.measure([str(BIN / "hubspec"), "server"], ENV, edits, log)
+    found = [Goal(text, value, limit) for text, value, limit in lsp.goals(run)]
+    return lsp.table(run) + "\n" + goals_table(found)
 
 
 def _no_fix(tools: tuple[str, ...]) -> tuple[str, ...]:

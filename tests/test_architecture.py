@@ -30,6 +30,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("fix",),
     ("report",),
     ("run",),
+    # The language server drives lint and fix like `run` does, for editor buffers; the CLI
+    # starts it, so it sits between the two.
+    ("server",),
     ("cli",),
     ("entry", "__main__", "schemas"),
 )

@@ -24,6 +24,7 @@ from hubspec.cli.commands import (
     Strategy,
     run_fix,
     run_lint,
+    run_server,
 )
 
 app = typer.Typer(
@@ -70,7 +71,8 @@ StdinNameOpt = Annotated[
 SourceRootOpt = Annotated[
     Path | None,
     typer.Option(
-        "--source-root", help="Where Dockerfiles are looked up (default: each buildspec's folder)."
+        "--source-root",
+        help="Where Dockerfiles are looked up (default: the top of the buildspec's git work tree).",
     ),
 ]
 ColorOpt = Annotated[Color, typer.Option("--color", help="Colour in text output.")]
@@ -338,6 +340,12 @@ def init(
     except OSError as error:
         _usage_error(f"{path}: cannot be written ({error.strerror or error})")
     typer.echo(f"wrote {path}; run `hubspec lint {path}` to check it")
+
+
+@app.command()
+def server() -> None:
+    """Run the language server on stdin/stdout for editors (needs the lsp extra)."""
+    raise typer.Exit(run_server())
 
 
 def _usage_error(message: str) -> NoReturn:

@@ -18,7 +18,7 @@ from hubspec.docker.images import ImageRef, parse_image
 from hubspec.events.model import Login, Pull, SourceKind
 from hubspec.fix import layout
 from hubspec.fix.plan import LoginPlan, Refusal, add_login
-from hubspec.load.document import line_starts_of
+from hubspec.load.source import line_starts_of
 from hubspec.model import Edit
 from hubspec.records import field, record
 
