@@ -288,3 +288,21 @@ def test_every_corpus_file_with_hs101_is_mirrored_and_verified(corpus: Path) -> 
         assert not [f for f in outcome.after.findings if f.rule == "HS101"], rel
         count += 1
     assert count >= 60
+
+
+def test_a_pull_in_a_script_is_left_there_with_a_reason(tmp_path: Path) -> None:
+    """Scripts are never edited: the mirror fix names the pull and leaves it."""
+    script = "docker pull node:20\n"
+    path = _project(
+        tmp_path, "version: 0.2\nphases:\n  build:\n    commands:\n      - bash ci/pull.sh\n"
+    )
+    (tmp_path / "ci").mkdir()
+    (tmp_path / "ci" / "pull.sh").write_text(script)
+    outcome = _mirror(path, "ecr-public")
+    assert outcome.new_data is None
+    assert not outcome.files
+    assert outcome.skipped == (
+        "node:20 is pulled by `docker pull node:20` in ci/pull.sh, line 1; scripts are not"
+        " edited, rewrite it there by hand",
+    )
+    assert (tmp_path / "ci" / "pull.sh").read_text() == script

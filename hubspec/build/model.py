@@ -68,6 +68,9 @@ class BuildModel:
     env: list[EnvEntry]
     batch_tasks: list[BatchTask] = field(default_factory=list)
     phase_users: dict[str, str] = field(default_factory=dict)
+    batch_buildspecs: list[Node] = field(default_factory=list)
+    """The `buildspec:` scalars of batch tasks and of build-matrix.dynamic: other buildspec
+    files of the same source, which the batch's builds run."""
 
     def defined(self, *sections: str) -> dict[str, EnvEntry]:
         """Env entries by name from the given sections (variables, parameter-store, ...)."""
@@ -101,7 +104,29 @@ def build_model(document: Document) -> BuildModel:
         env=_env_entries(root),
         batch_tasks=_batch_tasks(root),
         phase_users=users,
+        batch_buildspecs=_batch_buildspecs(root),
     )
+
+
+def _batch_buildspecs(root: Node) -> list[Node]:
+    """`batch.build-list[].buildspec`, `build-graph[].buildspec`, `build-matrix.dynamic.buildspec`."""
+    batch = root.get("batch")
+    if batch is None or batch.kind != "mapping":
+        return []
+    found: list[Node] = []
+    for kind in ("build-graph", "build-list"):
+        listing = batch.get(kind)
+        if listing is not None and listing.kind == "sequence":
+            for item in listing.items:
+                named = item.get("buildspec") if item.kind == "mapping" else None
+                if named is not None:
+                    found.append(named)
+    matrix = batch.get("build-matrix")
+    dynamic = matrix.get("dynamic") if matrix is not None and matrix.kind == "mapping" else None
+    named = dynamic.get("buildspec") if dynamic is not None and dynamic.kind == "mapping" else None
+    if named is not None:
+        found.extend(named.items if named.kind == "sequence" else [named])
+    return [node for node in found if node.kind == "scalar" and isinstance(node.value, str)]
 
 
 def _version(node: Node | None) -> str | None:

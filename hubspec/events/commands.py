@@ -21,11 +21,15 @@ def docker_command(
     expander: Expander,
     span_of: SpanOf,
     source_of: SourceOf,
+    written_in: str = "",
 ) -> None:
-    """Record the events of one docker command, run at `place`, in the order it has them."""
+    """Record the events of one docker command, run at `place`, in the order it has them.
+
+    `written_in` names the file and line of a command in a followed file (a script).
+    """
     images = expander.images
     shown = shown_command(command)
-    how = f"`{shown}`"
+    how = f"`{shown}` in {written_in}" if written_in else f"`{shown}`"
     for use in uses:
         if isinstance(use, docker_cli.ImageUse):
             if not images.is_local(use.source, use.image):
@@ -43,7 +47,7 @@ def docker_command(
         elif isinstance(use, docker_cli.LogoutUse):
             hub, _ = docker_cli.is_hub_login_server(use.server)
             images.events.append(Logout(place, hub))
-        elif not (use.operand and _partial(place, command, use, expander, source_of)):
+        elif not (use.operand and _partial(place, command, use, how, expander, source_of)):
             images.unresolved(place, use.reason)
 
 
@@ -51,6 +55,7 @@ def _partial(
     place: Place,
     command: SimpleCommand,
     use: docker_cli.Unresolved,
+    how: str,
     expander: Expander,
     source_of: SourceOf,
 ) -> bool:
@@ -58,9 +63,18 @@ def _partial(
     word = command.words[use.word]
     verb = " ".join(w.value or "" for w in command.words[:2])
     source = source_of(word, verb)
-    return expander.images.partial_image(
-        place, word, use.source, f"`{shown_command(command)}`", source
-    )
+    return expander.images.partial_image(place, word, use.source, how, source)
+
+
+def docker_uses(
+    command: SimpleCommand,
+) -> tuple[docker_cli.Invocation, list[docker_cli.DockerEvent]] | None:
+    """The docker CLI a command runs and its uses; None when it runs no docker program."""
+    if not any(
+        word.value is not None and docker_cli.PROGRAM_MARK in word.value for word in command.words
+    ):
+        return None  # the cheap test first: most commands name no docker program
+    return docker_cli.docker_use([word.value for word in command.words])
 
 
 def identity(found: docker_cli.Invocation, command: SimpleCommand, default_user: str) -> str:

@@ -33,6 +33,15 @@ class Place:
     end: int
     user: str
     conditional: bool
+    via: tuple[str, ...] = ()
+    """For an event in a file the command runs (a script): `file, line N`, outermost first."""
+
+    def note(self) -> tuple[str, ...]:
+        """A finding's note naming the script line the event is written at, if any."""
+        if not self.via:
+            return ()
+        chain = ", run from ".join(reversed(self.via))
+        return (f"written in {chain}, which this command runs",)
 
 
 @record
@@ -105,6 +114,8 @@ class Analysis:
     model: BuildModel
     events: list[Event] = field(default_factory=list)
     assigned: set[str] = field(default_factory=set)
+    batch_buildspecs: list[Path] = field(default_factory=list)
+    """The other buildspec files this one's batch runs, found under the source root."""
 
 
 def with_login_state(events: list[Event]) -> list[tuple[Event, bool]]:

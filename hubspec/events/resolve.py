@@ -80,11 +80,14 @@ class Resolver:
         Each call counts against the budget; check `over_budget` first.
         """
         self.followed += 1
-        if not self._inside_root(path):
-            return "is a symlink to a place outside the source root, so it is not read"
-        text = self.reader(path)
-        if text is None:
-            return _unreadable(path)
+        try:
+            if not self._inside_root(path):
+                return "is a symlink to a place outside the source root, so it is not read"
+            text = self.reader(path)
+            if text is None:
+                return _unreadable(path)
+        except ValueError:  # a NUL or a lone surrogate in the name: no file can have it
+            return "is not a valid file name"
         if "\x00" in text:
             return "is a binary file, not text"
         return Opened(path, self.shown(path), text)

@@ -11,21 +11,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hubspec.build.model import BuildModel, LazyOffsets, Step, build_model, value_offsets
-from hubspec.docker import cli as docker_cli
-from hubspec.events.commands import docker_command, identity
+from hubspec.events.commands import docker_command, docker_uses, identity
 from hubspec.events.expand import Expander
+from hubspec.events.followed import MAX_ANALYSED_CHARACTERS, FollowedFiles
+from hubspec.events.followers import FOLLOWERS
 from hubspec.events.images import ImageEvents
 from hubspec.events.model import Analysis, FileReader, Place, PullSource, SourceKind
-from hubspec.events.resolve import SOURCE_DIR_MARK, SOURCE_DIR_VARIABLE, Resolver
+from hubspec.events.resolve import SOURCE_DIR_MARK, SOURCE_DIR_VARIABLE, Opened, Resolver
 from hubspec.load.document import Document
 from hubspec.settings import Settings
 from hubspec.shell import walk as shell
-from hubspec.shell.state import SimpleCommand, Word
+from hubspec.shell.state import ShellState, SimpleCommand, Word
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-
-MAX_ANALYSED_CHARACTERS = 1_000_000
 
 
 def analyse_document(
@@ -34,7 +33,8 @@ def analyse_document(
     model = build_model(document)
     walker = _Walker(document, Resolver(source_root, reader), settings.mirrors, model)
     walker.run()
-    return Analysis(model, walker.images.events, walker.assigned)
+    assigned = walker.assigned | walker.files.assigned
+    return Analysis(model, walker.images.events, assigned, walker.batch_buildspecs())
 
 
 def initial_state(model: BuildModel) -> shell.ShellState:
@@ -58,6 +58,7 @@ class _Walker:
         self.model = model
         self.images = ImageEvents(mirrors)
         self.expander = Expander(self.images, resolver)
+        self.files = FollowedFiles(self.expander, FOLLOWERS)
         self.assigned: set[str] = set()
 
     def run(self) -> None:
@@ -65,12 +66,11 @@ class _Walker:
         start_state = initial_state(self.model)
         state = start_state  # the analysis never changes the state it is given
         known_at_start = set(start_state.variables) | start_state.unknown
-        analysed = 0
         for step in self.model.steps:
             if not carries_state:
                 state = start_state
-            analysed += len(step.text)
-            if analysed > MAX_ANALYSED_CHARACTERS:
+            self.files.analysed += len(step.text)
+            if self.files.analysed > MAX_ANALYSED_CHARACTERS:
                 # Aliases can repeat one long command many times: bound the total work.
                 every = value_offsets(self.document, step.node)
                 place = _place(step, every, 0, 1, step.user, False)
@@ -80,23 +80,33 @@ class _Walker:
                 )
                 self.images.unresolved(place, reason)
                 break
-            result = shell.analyse(step.text, state)
-            offsets: LazyOffsets | None = None  # made for the first event: most steps have none
-            for command in result.commands:
-                for word in command.words:
-                    value = word.value
-                    if value is not None and docker_cli.PROGRAM_MARK in value:
-                        if offsets is None:
-                            offsets = LazyOffsets(self.document, step.node)
-                        self._command(step, command, offsets)
-                        break  # else: no docker program can run (see docker_events)
-            if result.errors and "docker" in step.text:
-                if offsets is None:
-                    offsets = LazyOffsets(self.document, step.node)
-                self._shell_error(step, offsets, result.errors[0][1])
-            if result.state is not state:
-                state = result.state
+            after = self._step(step, state)
+            if after is not state:
+                state = after
                 self.assigned |= (set(state.variables) | state.unknown) - known_at_start
+
+    def batch_buildspecs(self) -> list[Path]:
+        """The batch's buildspec files that are in the source (the runner lints them too).
+
+        One that is missing is not reported: the batch itself would fail, and CodeBuild
+        reports that; a path with a variable is not known statically.
+        """
+        found: list[Path] = []
+        resolver = self.expander.resolver
+        for node in self.model.batch_buildspecs:
+            written = str(node.value)
+            path = resolver.locate(".", written) if "$" not in written else None
+            if path is not None and isinstance(resolver.open(path), Opened):
+                found.append(path)
+        return found
+
+    def _step(self, step: Step, state: ShellState) -> ShellState:
+        """Walk one command string; the shell state after it."""
+        site = _StepSite(self, step)
+        errors, after = self.files.walk_text(step.text, state, site)
+        if errors and "docker" in step.text:
+            self._shell_error(step, site.offsets, errors[0][1])
+        return after
 
     def _shell_error(self, step: Step, offsets: Sequence[int], message: str) -> None:
         start = len(step.text) - len(step.text.lstrip())
@@ -108,11 +118,14 @@ class _Walker:
         place = _place(step, offsets, start, start + 1, step.user, False)
         self.images.unresolved(place, f"{problem}, so a docker pull in it may be missed")
 
-    def _command(self, step: Step, command: SimpleCommand, offsets: Sequence[int]) -> None:
-        used = docker_cli.docker_use([word.value for word in command.words])
-        if used is None or not used[1]:
-            return
+    def _command(self, step: Step, command: SimpleCommand, offsets: Sequence[int]) -> bool:
+        """Record a docker command's events; False when the command does not run docker."""
+        used = docker_uses(command)
+        if used is None:
+            return False
         found, uses = used
+        if not uses:
+            return True
         user = identity(found, command, step.user)
         place = _place(step, offsets, command.start, command.end, user, command.conditional)
 
@@ -123,6 +136,30 @@ class _Walker:
             return PullSource(SourceKind.COMMAND, span=_span(offsets, word), instruction=verb)
 
         docker_command(place, command, uses, self.expander, span_of, source_of)
+        return True
+
+
+class _StepSite:
+    """Commands written in one buildspec command string: places from its offsets."""
+
+    def __init__(self, walker: _Walker, step: Step) -> None:
+        self.walker = walker
+        self.step = step
+        self.offsets = LazyOffsets(walker.document, step.node)  # computed on first use
+        self._shifted: dict[int, Sequence[int]] = {0: self.offsets}
+
+    def _offsets(self, base: int) -> Sequence[int]:
+        if base not in self._shifted:
+            self._shifted[base] = self.offsets[base:]
+        return self._shifted[base]
+
+    def docker(self, command: SimpleCommand, base: int) -> bool:
+        return self.walker._command(self.step, command, self._offsets(base))
+
+    def place(self, command: SimpleCommand, base: int) -> Place:
+        offsets = self._offsets(base)
+        step = self.step
+        return _place(step, offsets, command.start, command.end, step.user, command.conditional)
 
 
 def _place(

@@ -36,6 +36,8 @@ class LintResult:
     """Literal secrets in the text, kept when the context is dropped (see `detached`)."""
     budgets: tuple[Budget, ...] = ()
     """A host file's pull budget per project (a buildspec's is its context's)."""
+    batch_buildspecs: tuple[tuple[Path, Path], ...] = ()
+    """(source root, file) of each buildspec its batch runs: the runner lints them too."""
 
     @property
     def active(self) -> list[Finding]:
@@ -125,7 +127,18 @@ def lint_source(
         if is_selected(BY_CODE["HS004"], settings):
             findings.extend(_unused_finding(display, loaded, item, settings) for item in unused)
     findings.sort(key=lambda f: (f.span.start, f.rule, f.message))
-    return LintResult(display, tuple(findings), loaded, context, loaded.text, tuple(unused))
+    batch: tuple[tuple[Path, Path], ...] = ()
+    if loaded.root.get("batch") is not None:
+        batch = tuple((source_root, path) for path in context.analysis.batch_buildspecs)
+    return LintResult(
+        display,
+        tuple(findings),
+        loaded,
+        context,
+        loaded.text,
+        tuple(unused),
+        batch_buildspecs=batch,
+    )
 
 
 def _judged(item: Suppression, settings: Settings) -> bool:
@@ -172,12 +185,13 @@ def severity_of(rule: Rule, settings: Settings) -> Severity:
     return settings.severities.get(rule.code, rule.severity)
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def printable(message: str) -> str:
     """Messages quote the buildspec; its control characters must not forge lines or
-    drive the terminal, so they are shown escaped."""
+    drive the terminal, and a lone surrogate (from a `\\ud800` escape) cannot be written
+    as UTF-8, so they are shown escaped."""
     return _CONTROL.sub(lambda match: repr(match.group())[1:-1], message)
 
 

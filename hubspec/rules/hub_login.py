@@ -47,6 +47,7 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
                 " may not use; log in with no server (or docker.io)",
                 start,
                 end,
+                notes=event.place.note(),
             )
 
 

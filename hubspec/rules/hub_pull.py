@@ -86,7 +86,7 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
             f"{image} is pulled from Docker Hub without a Docker Hub login{user}: {event.how}",
             event.place.start,
             event.place.end,
-            notes=(ADVICE,),
+            notes=(*event.place.note(), ADVICE),
             fixable=fixable,
             related=_origin(event),
         )

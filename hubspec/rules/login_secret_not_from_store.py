@@ -77,6 +77,7 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
                 " env.parameter-store or env.secrets-manager",
                 event.place.start,
                 event.place.end,
+                notes=event.place.note(),
             )
 
 

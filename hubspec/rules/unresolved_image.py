@@ -61,6 +61,7 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
             f"cannot tell whether this pulls from Docker Hub: {event.reason}",
             event.place.start,
             event.place.end,
+            notes=event.place.note(),
         )
 
 

@@ -14,7 +14,7 @@ from hubspec.lint.pipeline import LintResult, lint_bytes
 from hubspec.model import Finding
 from hubspec.records import field, record, replace
 from hubspec.report import Report
-from hubspec.run import files
+from hubspec.run import batch, files
 from hubspec.run.config import Config, ConfigSearch, load_config
 from hubspec.run.source_root import SourceRoots
 from hubspec.settings import FixDefaults, Settings
@@ -151,15 +151,20 @@ def lint_paths(options: RunOptions, progress: ProgressCallback | None = None) ->
     sources = _sources(options, configs)
     results: list[LintResult] = []
     budgets: list[Budget] = []
-    linted = _map(partial(_lint_source, configs), sources, options.jobs)
-    for number, outcome in enumerate(linted, 1):
-        if outcome is not None:
-            result, budget = outcome
-            results.append(result)
-            if budget is not None:
-                budgets.append(budget)
-        if progress is not None:
-            progress(number, len(sources))
+    seen = {batch.seen_key(source.path) for source in sources if source.path is not None}
+    while sources:  # then the buildspecs their batches run, until no new one
+        first = len(results)
+        linted = _map(partial(_lint_source, configs), sources, options.jobs)
+        for number, outcome in enumerate(linted, 1):
+            if outcome is not None:
+                result, budget = outcome
+                results.append(result)
+                if budget is not None:
+                    budgets.append(budget)
+            if progress is not None:
+                progress(number, len(sources))
+        found = batch.batch_targets(results[first:], seen, configs.settings_for)
+        sources = [Input(*item) for item in found]
     return Outcome(results, budgets)
 
 

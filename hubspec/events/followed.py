@@ -1,0 +1,304 @@
+"""Walking the files a command runs (scripts, and what other followers find) in order.
+
+Their docker commands become events at the buildspec command that runs the file, with the
+file and line in `Place.via`; what they run in turn is followed too, up to MAX_DEPTH files
+deep, and a file that runs itself again (`a.sh` -> `b.sh` -> `a.sh`) is reported, not
+followed. Inside a file nothing has a span in the buildspec: a fix never edits these files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from typing import Protocol
+
+from hubspec.events.commands import docker_command, docker_uses, identity
+from hubspec.events.expand import Expander
+from hubspec.events.follow import Call, Chunk, Flow, Followed, Follower
+from hubspec.events.model import Place, PullSource, SourceKind
+from hubspec.records import replace
+from hubspec.shell import walk as shell
+from hubspec.shell.state import ShellResult, ShellState, SimpleCommand, Word
+from hubspec.shell.wrappers import unwrap
+
+MAX_DEPTH = 8
+"""Files followed inside each other (a script running a script running a script...)."""
+MAX_ANALYSED_CHARACTERS = 1_000_000
+"""Characters of buildspec commands and followed files analysed per buildspec."""
+POSITIONAL = ("@", "*", "#", *(str(number) for number in range(1, 10)))
+
+
+class FollowedFiles:
+    """Runs followed files for one buildspec; shares its events, resolver and budget."""
+
+    def __init__(self, expander: Expander, followers: Sequence[Follower]) -> None:
+        self.expander = expander
+        self.followers = followers
+        self.analysed = 0
+        self.assigned: set[str] = set()
+        """Variables the followed files set (a login there may read them)."""
+
+    def followed(self, call: Call) -> Followed | None:
+        """What the command runs from a file, if a follower knows it."""
+        if not call.words:
+            return None
+        resolver = self.expander.resolver
+        for follower in self.followers:
+            found = follower(call, resolver)
+            if found is not None:
+                return found
+        return None
+
+    def walk_text(
+        self, text: str, state: ShellState, site: Site, stack: tuple[str, ...] = ()
+    ) -> tuple[tuple[tuple[int, str], ...], ShellState]:
+        """Walk a script's commands in order: (its shell errors, the state after it).
+
+        A file sourced at the top level (`source env.sh && docker pull $IMAGE`) changes the
+        state of what follows it in the same script: the rest is analysed again from there.
+        """
+        base, current = 0, state
+        result = shell.analyse(text, state)
+        while True:
+            part = text[base:]
+            sourced: ShellState | None = None
+            resumed: tuple[int, ShellState, ShellResult] | None = None
+            for command in result.commands:
+                if site.docker(command, base):
+                    continue
+                call = Call(
+                    command, _unwrapped(command), partial(self._before, part, command, current)
+                )
+                followed = self.followed(call)
+                if followed is None:
+                    continue
+                back = self._run(site.place(command, base), followed, call.state(), stack)
+                if back is None:
+                    continue
+                rest = _rest_after(part, command) if command.nesting == 0 else None
+                if rest is not None and self._affordable(len(part) - rest):
+                    again = shell.analyse(part[rest:], back)
+                    if not again.errors:
+                        resumed = (base + rest, back, again)
+                        break
+                sourced = back
+            if resumed is not None:
+                base, current, result = resumed
+                continue
+            errors = tuple((base + offset, message) for offset, message in result.errors)
+            if sourced is None:
+                return errors, result.state
+            return errors, _flowed_back(current, result.state, sourced)
+
+    def _affordable(self, characters: int) -> bool:
+        """Count more analysis against the budget; False (counting nothing) if over it."""
+        if self.analysed + characters > MAX_ANALYSED_CHARACTERS:
+            return False
+        self.analysed += characters
+        return True
+
+    def _before(self, text: str, command: SimpleCommand, state: ShellState) -> ShellState:
+        """The shell state where `command` runs: what the script before it left behind.
+
+        Over the analysis budget, the state before the script (with the command's directory).
+        """
+        head = text[: command.start]
+        found = state
+        if head.strip() and self._affordable(len(head)):
+            found = shell.analyse(head, state).state
+        if found.cwd == command.cwd:
+            return found
+        moved = found.copy()
+        moved.cwd = command.cwd
+        return moved
+
+    def _run(
+        self, place: Place, followed: Followed, state: ShellState, stack: tuple[str, ...]
+    ) -> ShellState | None:
+        images = self.expander.images
+        for problem in followed.problems:
+            images.unresolved(place, problem)
+        if followed.key in stack:
+            chain = " -> ".join((*stack, followed.key))
+            images.unresolved(place, f"{followed.key} runs itself again ({chain}); not followed")
+            return None
+        if len(stack) >= MAX_DEPTH:
+            reason = (
+                f"{followed.key} is run {len(stack) + 1} files deep; hubspec follows {MAX_DEPTH}"
+            )
+            images.unresolved(place, reason)
+            return None
+        current = _bound(state, followed.arguments)
+        for chunk in followed.chunks:
+            self.analysed += len(chunk.text)
+            if self.analysed > MAX_ANALYSED_CHARACTERS:
+                reason = (
+                    f"{chunk.shown} is not analysed: the commands and files add up to more"
+                    f" than {MAX_ANALYSED_CHARACTERS:,} characters"
+                )
+                images.unresolved(place, reason)
+                return None
+            start = current
+            if chunk.cwd is not None:
+                start = current.copy()
+                start.cwd = chunk.cwd
+            after = self._chunk(place, chunk, start, (*stack, followed.key))
+            if followed.flow is not Flow.EACH_CHUNK:
+                current = after
+        if followed.flow is not Flow.SOURCED:
+            return None
+        return _restored(current, state) if followed.arguments is not None else current
+
+    def _chunk(
+        self, outer: Place, chunk: Chunk, state: ShellState, stack: tuple[str, ...]
+    ) -> ShellState:
+        errors, after = self.walk_text(chunk.text, state, _ChunkSite(self, outer, chunk), stack)
+        if errors and "docker" in chunk.text:
+            offset, message = errors[0]
+            line = chunk.line + chunk.text.count("\n", 0, offset)
+            self.expander.images.unresolved(
+                outer,
+                f"{chunk.shown}, line {line} is not valid shell ({message}),"
+                " so a docker pull in it may be missed",
+            )
+        self.assigned |= set(after.variables) - set(state.variables)
+        self.assigned |= after.unknown - state.unknown
+        return after
+
+    def docker(self, place: Place, command: SimpleCommand, chunk: Chunk, line: int) -> bool:
+        """Record the events of a docker command written in a followed file."""
+        used = docker_uses(command)
+        if used is None:
+            return False
+        found, uses = used
+        place = replace(place, user=identity(found, command, place.step.user))
+
+        def no_span(word: Word) -> None:
+            return None
+
+        def source_of(word: Word, verb: str) -> PullSource:
+            return PullSource(SourceKind.SCRIPT, chunk.path, line, None, verb)
+
+        where = f"{chunk.shown}, line {line}"
+        docker_command(place, command, uses, self.expander, no_span, source_of, where)
+        return True
+
+
+def _unwrapped(command: SimpleCommand) -> list[str | None]:
+    """The command's words from the real program on (wrappers like `sudo` skipped; all of
+    them when a wrapper's operand is not known)."""
+    values = [word.value for word in command.words]
+    behind = unwrap(values)
+    return values if behind is None else values[behind.word :]
+
+
+class Site(Protocol):
+    """Where the commands being walked are written: their places, and their docker events."""
+
+    def docker(self, command: SimpleCommand, base: int) -> bool:
+        """Record the events of a docker command; False when it runs no docker."""
+        ...
+
+    def place(self, command: SimpleCommand, base: int) -> Place:
+        """Where a command that runs a file is reported."""
+        ...
+
+
+class _ChunkSite:
+    """Commands written in a followed file: reported at the command that runs the file."""
+
+    def __init__(self, files: FollowedFiles, outer: Place, chunk: Chunk) -> None:
+        self.files = files
+        self.outer = outer
+        self.chunk = chunk
+
+    def _line(self, command: SimpleCommand, base: int) -> int:
+        return self.chunk.line + self.chunk.text.count("\n", 0, base + command.start)
+
+    def place(self, command: SimpleCommand, base: int) -> Place:
+        outer = self.outer
+        return replace(
+            outer,
+            conditional=outer.conditional or command.conditional,
+            via=(*outer.via, f"{self.chunk.shown}, line {self._line(command, base)}"),
+        )
+
+    def docker(self, command: SimpleCommand, base: int) -> bool:
+        return self.files.docker(
+            self.place(command, base), command, self.chunk, self._line(command, base)
+        )
+
+
+def _bound(state: ShellState, arguments: tuple[str | None, ...] | None) -> ShellState:
+    """`state` with `$1`.., `$@`, `$*` and `$#` set to a file's arguments."""
+    if arguments is None:
+        return state
+    bound = state.copy()
+    for name in POSITIONAL:
+        bound.variables.pop(name, None)
+        bound.unknown.discard(name)
+    words = [argument for argument in arguments if argument is not None]
+    known = len(words) == len(arguments)
+    for number, argument in enumerate(arguments[:9], start=1):
+        if argument is None:
+            bound.unknown.add(str(number))
+        else:
+            bound.variables[str(number)] = argument
+    for number in range(len(arguments) + 1, 10):
+        bound.variables[str(number)] = ""
+    bound.variables["#"] = str(len(arguments))
+    if known:
+        bound.variables["*"] = " ".join(words)
+    else:
+        bound.unknown.add("*")
+    if known and len(words) <= 1:
+        bound.variables["@"] = words[0] if words else ""
+    else:
+        bound.unknown.add("@")  # several words: one value cannot stand for them
+    return bound
+
+
+def _restored(state: ShellState, caller: ShellState) -> ShellState:
+    """After `source x.sh ARGS`, the caller's positional parameters are back."""
+    restored = state.copy()
+    for name in POSITIONAL:
+        restored.variables.pop(name, None)
+        restored.unknown.discard(name)
+        if name in caller.variables:
+            restored.variables[name] = caller.variables[name]
+        elif name in caller.unknown:
+            restored.unknown.add(name)
+    return restored
+
+
+def _flowed_back(start: ShellState, end: ShellState, sourced: ShellState) -> ShellState:
+    """The state after a command that sourced a file: the file's, then the command's own.
+
+    The command's own changes (made around the `source`) win; the sourced file's variables
+    and directory hold where the command did not change them.
+    """
+    merged = sourced.copy()
+    for name, value in end.variables.items():
+        if start.variables.get(name) != value or name in start.unknown:
+            merged.variables[name] = value
+            merged.unknown.discard(name)
+    for name in end.unknown - start.unknown:
+        merged.variables.pop(name, None)
+        merged.unknown.add(name)
+    if end.cwd != start.cwd:
+        merged.cwd = end.cwd
+    return merged
+
+
+def _rest_after(text: str, command: SimpleCommand) -> int | None:
+    """Where the commands after `command` start, when it ends a list item (`;`, `&&`, newline)."""
+    index = command.end
+    while index < len(text) and text[index] in " \t":
+        index += 1
+    if text.startswith("&&", index):
+        index += 2
+    elif text.startswith((";", "\n"), index) and not text.startswith(";;", index):
+        index += 1
+    else:
+        return None
+    return index if text[index:].strip() else None

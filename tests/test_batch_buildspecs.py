@@ -1,0 +1,81 @@
+"""Batch builds: the buildspecs a batch names are linted too, through the real command line.
+
+A named buildspec that is not in the source (ci/gone.yml) is not reported: the batch would
+fail on it and CodeBuild says so.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PULL = "version: 0.2\nphases:\n  build:\n    commands:\n      - docker pull {image}\n"
+
+
+def lint(cwd: Path, *args: str) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "hubspec", "lint", "--format", "concise", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=60,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode in (0, 1), (result.returncode, result.stderr)
+    return [line for line in result.stdout.splitlines() if ": HS" in line]
+
+
+def repository(tmp_path: Path, batch: str) -> Path:
+    top = tmp_path / "repo"
+    (top / ".git").mkdir(parents=True)
+    (top / "ci").mkdir()
+    (top / "buildspec.yml").write_text(
+        f"version: 0.2\nbatch:\n{batch}phases:\n  build:\n    commands:\n      - echo batch\n"
+    )
+    (top / "ci" / "unit.yml").write_text(PULL.format(image="node:20"))
+    (top / "ci" / "e2e.yml").write_text(
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - bash ci/e2e.sh\n"
+    )
+    (top / "ci" / "e2e.sh").write_text("docker pull redis:7\n")
+    return top
+
+
+BATCHES = {
+    "build-list": (
+        "  build-list:\n    - identifier: unit\n      buildspec: ci/unit.yml\n"
+        "    - identifier: e2e\n      buildspec: ci/e2e.yml\n"
+        "    - identifier: again\n      buildspec: ./ci/unit.yml\n"
+        "    - identifier: gone\n      buildspec: ci/gone.yml\n"
+    ),
+    "build-graph": (
+        "  build-graph:\n    - identifier: unit\n      buildspec: ci/unit.yml\n"
+        "    - identifier: e2e\n      buildspec: ci/e2e.yml\n      depend-on: [unit]\n"
+        "    - identifier: again\n      buildspec: ./ci/unit.yml\n"
+        "    - identifier: gone\n      buildspec: ci/gone.yml\n"
+    ),
+    "build-matrix": (
+        "  build-matrix:\n    dynamic:\n      buildspec:\n        - ci/unit.yml\n"
+        "        - ci/e2e.yml\n        - ./ci/unit.yml\n        - ci/gone.yml\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BATCHES))
+def test_batch_buildspecs_are_linted_with_their_own_path(kind: str, tmp_path: Path) -> None:
+    top = repository(tmp_path, BATCHES[kind])
+    lines = lint(top, "buildspec.yml")
+    assert lines == [
+        "ci/unit.yml:5:9: HS101 node:20 is pulled from Docker Hub without a Docker Hub login:"
+        " `docker pull node:20`",
+        "ci/e2e.yml:5:9: HS101 redis:7 is pulled from Docker Hub without a Docker Hub login:"
+        " `docker pull redis:7` in ci/e2e.sh, line 1",
+    ]
+
+
+def test_a_batch_buildspec_named_on_the_command_line_is_linted_once(tmp_path: Path) -> None:
+    top = repository(tmp_path, BATCHES["build-list"])
+    lines = lint(top, "buildspec.yml", "ci/unit.yml")
+    assert len([line for line in lines if line.startswith("ci/unit.yml:")]) == 1, lines

@@ -1,0 +1,169 @@
+"""Scripts a buildspec runs, through the real command line: followed, and bounded on bad input.
+
+Every case runs `python -m hubspec lint` in a repository made in tmp_path (with a `.git`
+folder), under a memory limit and a timeout: a FIFO, a device, a symlink out of the
+repository, a binary or huge file, or a script that runs itself must give a finding (HS103)
+and never a hang, a traceback or a read outside the source.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GIB = 1024**3
+
+
+def _limits() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (2 * GIB, 2 * GIB))
+
+
+def lint(cwd: Path, *args: str) -> list[str]:
+    """The concise finding lines of `hubspec lint --format concise ARGS`, run in `cwd`."""
+    result = subprocess.run(
+        [sys.executable, "-m", "hubspec", "lint", "--format", "concise", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        preexec_fn=_limits,
+        timeout=60,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode in (0, 1), (result.returncode, result.stderr)
+    return [line for line in result.stdout.splitlines() if ": HS" in line]
+
+
+def repository(tmp_path: Path, *commands: str) -> Path:
+    """A git work tree holding a buildspec that runs `commands` in its build phase."""
+    top = tmp_path / "repo"
+    (top / ".git").mkdir(parents=True)
+    lines = "".join(f"      - {command}\n" for command in commands)
+    (top / "buildspec.yml").write_text(f"version: 0.2\nphases:\n  build:\n    commands:\n{lines}")
+    return top
+
+
+def script(top: Path, name: str, text: str | bytes) -> Path:
+    path = top / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text)
+    return path
+
+
+def test_from_the_top_and_from_a_subfolder(tmp_path: Path) -> None:
+    top = repository(tmp_path, "bash scripts/login.sh", "bash scripts/build.sh")
+    script(top, "scripts/login.sh", 'echo "$TOKEN" | docker login -u me --password-stdin\n')
+    script(top, "scripts/build.sh", "docker pull node:20\n")
+    assert lint(top, "buildspec.yml", "--ignore", "HS203") == []
+    (top / "scripts" / "login.sh").write_text("echo no login here\n")
+    expected = (
+        "HS101 node:20 is pulled from Docker Hub without a Docker Hub login:"
+        " `docker pull node:20` in scripts/build.sh, line 1"
+    )
+    assert lint(top, "buildspec.yml") == [f"buildspec.yml:6:9: {expected}"]
+    assert lint(top / "scripts", "../buildspec.yml") == [f"../buildspec.yml:6:9: {expected}"]
+
+
+def test_a_login_in_a_script_counts_for_later_pulls(tmp_path: Path) -> None:
+    top = repository(tmp_path, "./ci/docker-login.sh", "docker pull python:3.12")
+    login = script(top, "ci/docker-login.sh", "#!/bin/sh\ndocker login -u me --password-stdin\n")
+    login.chmod(0o755)
+    assert lint(top, "buildspec.yml") == []
+
+
+def test_binary_script(tmp_path: Path) -> None:
+    top = repository(tmp_path, "bash tool.sh")
+    script(top, "tool.sh", b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 16)
+    (line,) = lint(top, "buildspec.yml")
+    assert " HS103 " in line and "tool.sh is a binary file" in line, line
+
+
+def test_huge_script(tmp_path: Path) -> None:
+    top = repository(tmp_path, "source big.sh")
+    script(top, "big.sh", "echo x\n" * (1024 * 1024 // 7 + 10))
+    (line,) = lint(top, "buildspec.yml")
+    assert " HS103 " in line and "big.sh is too large or cannot be read" in line, line
+
+
+def test_fifo_is_not_opened_for_reading(tmp_path: Path) -> None:
+    top = repository(tmp_path, "bash pipe.sh", ". ./pipe.sh")
+    os.mkfifo(top / "pipe.sh")
+    lines = lint(top, "buildspec.yml")
+    assert len(lines) == 2 and all("not a regular file" in line for line in lines), lines
+
+
+def test_symlink_out_of_the_repository_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.sh").write_text("docker pull node:20\n")
+    (outside / "Dockerfile").write_text("FROM node:20\n")
+    top = repository(tmp_path, "bash link.sh", "docker build -f escape/Dockerfile .")
+    (top / "link.sh").symlink_to(outside / "secret.sh")
+    (top / "escape").symlink_to(outside)
+    lines = lint(top, "buildspec.yml")
+    assert [line.split(": ")[1].split()[0] for line in lines] == ["HS103", "HS103"], lines
+    assert "link.sh is a symlink to a place outside the source root" in lines[0]
+    assert "escape/Dockerfile is a symlink to a place outside the source root" in lines[1]
+    assert not any("node:20" in line for line in lines)
+
+
+def test_devices_and_paths_outside_the_source(tmp_path: Path) -> None:
+    top = repository(
+        tmp_path,
+        "bash /dev/stdin",
+        ". /dev/zero",
+        "source /dev/urandom",
+        "bash ../../../../dev/zero",
+        "bash zero.sh",
+    )
+    (top / "zero.sh").symlink_to("/dev/zero")
+    lines = lint(top, "buildspec.yml")
+    assert [line.split(":")[1] for line in lines] == ["8", "9"], lines
+    assert "../../../../dev/zero is in an unknown directory" in lines[0]
+    assert "zero.sh is a symlink to a place outside the source root" in lines[1]
+
+
+def test_a_script_that_runs_itself_again(tmp_path: Path) -> None:
+    top = repository(tmp_path, "bash a.sh")
+    script(top, "a.sh", "bash b.sh\n")
+    script(top, "b.sh", "docker pull redis:7\nsource ./a.sh\n")
+    lines = lint(top, "buildspec.yml")
+    assert len(lines) == 2, lines
+    assert " HS101 redis:7 " in lines[0]
+    assert "a.sh runs itself again (a.sh -> b.sh -> a.sh); not followed" in lines[1]
+
+
+def test_scripts_nested_deeper_than_the_bound(tmp_path: Path) -> None:
+    top = repository(tmp_path, "bash s0.sh")
+    for index in range(12):
+        script(top, f"s{index}.sh", f"bash s{index + 1}.sh\n")
+    script(top, "s12.sh", "docker pull redis:7\n")
+    (line,) = lint(top, "buildspec.yml")
+    assert " HS103 " in line and "s8.sh is run 9 files deep; hubspec follows 8" in line, line
+
+
+@pytest.mark.parametrize("count", [100])
+def test_many_scripts_stay_within_the_file_budget(tmp_path: Path, count: int) -> None:
+    top = repository(tmp_path, "bash all.sh")
+    script(top, "all.sh", "".join(f"bash part{index}.sh\n" for index in range(count)))
+    for index in range(count):
+        script(top, f"part{index}.sh", "echo part\n")
+    (line,) = lint(top, "buildspec.yml")
+    assert " HS103 " in line and "over the file budget" in line, line
+
+
+def test_script_names_no_file_can_have(tmp_path: Path) -> None:
+    """A NUL or a lone surrogate (YAML escapes) in a script name: HS103, printed escaped."""
+    top = repository(tmp_path, '"bash x\\0y.sh"', '". \\ud800.sh"', '"docker pull \\ud800"')
+    lines = lint(top, "buildspec.yml")
+    assert [line.split(": ")[1].split()[0] for line in lines] == ["HS103"] * 3, lines
+    assert "the script x\\x00y.sh is not a valid file name" in lines[0]
+    assert "the script \\ud800.sh is not a valid file name" in lines[1]
+    assert "'\\ud800' is not an image reference" in lines[2]
