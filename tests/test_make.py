@@ -351,16 +351,28 @@ def test_make_arguments() -> None:
     found = parse_make_args(["make", "-sj", "4", "-k", "--no-print-directory", "A=1", "b", "c"])
     assert (found.goals, found.overrides, found.problem) == (["b", "c"], {"A": "1"}, None)
     assert parse_make_args(["make", "-j", "build"]).goals == ["build"]
-    assert parse_make_args(["make", None]).problem == "a make argument is not known statically"
+    assert parse_make_args(["make", None]).unknown_words == 1
+    assert parse_make_args(["make", "-C", None]).problem == "make -C has no known argument"
     assert parse_make_args(["make", "--eval=x"]).problem == "make option --eval is not understood"
     assert parse_make_args(["make", "--version"]).runs_nothing
 
 
 def test_an_unknown_make_argument_is_a_problem_not_a_guess() -> None:
-    tree = Files({"Makefile": "t:\n\tdocker pull x\n"})
+    tree = Files({"Makefile": "t:\n\tdocker pull x\nu:\n\techo u\n"})
     result = make_run(["make", None], ".", tree.resolve, tree.read, {})
     assert commands(result) == []
-    assert reasons(result) == ["a make argument is not known statically"]
+    assert reasons(result) == [
+        "a make argument is not known statically, so its goals are not known"
+    ]
+    result = make_run(["make", "u", None], ".", tree.resolve, tree.read, {})
+    assert commands(result) == ["echo u"]
+    quiet = Files({"Makefile": "t:\n\techo t\n"})
+    assert make_run(["make", None], ".", quiet.resolve, quiet.read, {}).problems == ()
+
+
+def test_default_goal_variable() -> None:
+    makefile = ".DEFAULT_GOAL := second\nfirst:\n\techo 1\nsecond:\n\techo 2\n"
+    assert commands(run({"Makefile": makefile}, "make")) == ["echo 2"]
 
 
 # ---------------------------------------------------------------- bad input
@@ -490,7 +502,7 @@ def test_package_json_problems() -> None:
     bad = script_run(["npm", "run", "build"], ".", tree.resolve, tree.read)
     assert bad is not None and bad.problems[0].startswith("package.json is not valid JSON")
     none = script_run(["npm", "run", "build"], ".", Files({}).resolve, Files({}).read)
-    assert none is not None and none.problems == ("no package.json was found for `npm run build`",)
+    assert none is not None and none.problems == () and none.scripts == ()
     deep = script_run(["npm", "run", "b"], ".", tree.resolve, lambda _: "[" * 100_000)
     assert deep is not None and deep.problems[0].startswith("package.json is not valid JSON")
     workspaces = script_run(["npm", "run", "build", "--workspaces"], ".", tree.resolve, tree.read)

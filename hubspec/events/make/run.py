@@ -92,7 +92,11 @@ def make_run(
     try:
         _read_makefiles(reader, args, directory, resolve)
         maker = Maker(database, expander, args, exists)
-        maker.make_goals()
+        if args.unknown_words:
+            reason = "a make argument is not known statically, so its goals are not known"
+            database.problems.append(Problem(None, 0, reason))
+        if args.goals or not args.unknown_words:
+            maker.make_goals()
     except Unexpandable as error:
         database.problems.append(Problem(None, 0, f"make is not followed: {error}", False))
         return MakeRun(directory, (), _problems(database), {})
