@@ -514,3 +514,13 @@ def test_yarn_passes_options_after_the_script_name_on() -> None:
     assert found == [("test", "jest --watch", 7)]
     found = scripts("npm run test --silent", {"package.json": PACKAGE})
     assert found == [("test", "jest", 7)]
+
+
+def test_a_command_line_variable_with_an_unknown_value() -> None:
+    tree = Files({"Makefile": "REGISTRY = hub\nt:\n\tdocker pull $(REGISTRY)/app\n"})
+    result = make_run(
+        ["make", "t"], ".", tree.resolve, tree.read, {}, unknown_assignments=["REGISTRY"]
+    )
+    assert commands(result) == [f"docker pull {UNKNOWN_STAND_IN}/app"]
+    assert result.lines[0].unknown == ("$(REGISTRY) (set on the command line)",)
+    assert result.environment == {"REGISTRY": None}

@@ -52,12 +52,14 @@ def make_run(
     read: Read,
     environment: Mapping[str, str | None],
     source_dir: str = ".",
+    unknown_assignments: Sequence[str] = (),
 ) -> MakeRun:
     """What `argv` (a make command run in `cwd`) runs.
 
     `environment` holds the variables the shell exports (None: set, value unknown); `cwd` and
     the directory make runs in are written as the walk writes them ("." = source root);
-    `source_dir` is the source root as the build sees it (make's $(CURDIR) is absolute).
+    `source_dir` is the source root as the build sees it (make's $(CURDIR) is absolute);
+    `unknown_assignments` names command-line variables (`NAME=$X`) whose value is not known.
     """
     args = parse_make_args(argv)
     directory = cwd
@@ -69,6 +71,9 @@ def make_run(
     expander = Expander({}, args.environment_overrides)
     curdir = directory if posixpath.isabs(directory) else posixpath.join(source_dir, directory)
     _initial_variables(expander, args, environment, posixpath.normpath(curdir))
+    for name in unknown_assignments:
+        marker = expander.unknown(f"$({name}) (set on the command line)")
+        expander.variables[name] = Variable(marker, False, COMMAND_LINE, True)
     database = Database()
 
     def locate(name: str) -> tuple[Path, str | None] | None:
