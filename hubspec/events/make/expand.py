@@ -63,6 +63,9 @@ class Expander:
         self._references = 0
         self._depth = 0
         self._produced = 0
+        self._cache: dict[str, str] = {}
+        """Values of global variables expanded since the last assignment (make's read phase
+        expands the same long lists for many rules)."""
         self.shell_fallback = False
         """In recipes: a variable no Makefile defines stays `${NAME}` for the recipe's shell,
         which gets it from the environment as make would."""
@@ -88,6 +91,7 @@ class Expander:
         self, name: str, operator: str, value: str, origin: str, *, scope: dict[str, Variable]
     ) -> None:
         """`name OP value` as a Makefile line or a command line assigns it."""
+        self._cache.clear()
         old = scope.get(name)
         if old is not None and not self._may_replace(old, origin):
             return
@@ -125,6 +129,7 @@ class Expander:
 
     def mark_unknown(self, name: str, source: str, scope: dict[str, Variable]) -> None:
         """The variable may or may not have been set by `source` (a line under a condition)."""
+        self._cache.clear()
         old = scope.get(name)
         if old is not None and not self._may_replace(old, FILE):
             return
@@ -133,6 +138,14 @@ class Expander:
 
     def value_of(self, name: str, scope: Mapping[str, Variable] | None = None) -> str:
         """The expanded value of a variable ('' when undefined, as make has it)."""
+        if scope is None and not self.shell_fallback:
+            cached = self._cache.get(name)
+            if cached is None:
+                cached = self._cache[name] = self._value_of(name, None)
+            return cached
+        return self._value_of(name, scope)
+
+    def _value_of(self, name: str, scope: Mapping[str, Variable] | None) -> str:
         variable = scope.get(name) if scope is not None else None
         if variable is None:
             variable = self.variables.get(name)
