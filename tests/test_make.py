@@ -383,6 +383,20 @@ def test_a_binary_makefile_is_a_problem() -> None:
     assert commands(result) == [] and reasons(result) == ["Makefile is not a text file"]
 
 
+def test_a_makefile_that_exists_but_cannot_be_read_is_a_problem() -> None:
+    tree = Files({})
+    result = make_run(
+        ["make"],
+        ".",
+        tree.resolve,
+        tree.read,
+        {},
+        why=lambda path: "is a FIFO" if path.name == "makefile" else None,
+    )
+    assert reasons(result) == ["the Makefile makefile is a FIFO"]
+    assert tree.reads == ["GNUmakefile", "makefile"]
+
+
 def test_a_huge_makefile_is_refused_quickly() -> None:
     makefile = "t:\n\tdocker pull x\n" + "# filler line\n" * 200_000
     started = time.monotonic()

@@ -18,9 +18,9 @@ from hubspec.events.make.expand import FILE, MARK, OVERRIDE, Expander, Variable
 from hubspec.events.make.functions import pattern_match
 from hubspec.events.make.lines import Line, join_continued, logical_lines, strip_comment
 
-Locate = Callable[[str], "tuple[Path, str | None] | None"]
-"""A file name as an include or -f writes it -> (its path, its text or None), or None when
-it is outside the source root."""
+Locate = Callable[[str], "tuple[Path, str | None, str | None] | None"]
+"""A file name as an include or -f writes it -> (its path, its text or None, why it cannot
+be read when it exists but is not readable text), or None when it is outside the source."""
 
 MAX_FILES = 32
 MAX_INCLUDE_DEPTH = 16
@@ -50,9 +50,12 @@ class MakefileReader:
             if not optional:
                 self._problem(where, line, f"the Makefile {name} is outside the source root")
             return False
-        path, text = found
+        path, text, reason = found
         if path in self._reading:
             self._problem(path, line, f"{name} includes itself; make would loop, hubspec stops")
+            return True
+        if text is None and reason is not None:
+            self._problem(where, line, f"the Makefile {name} {reason}", structural=False)
             return True
         if text is None:
             if not optional:

@@ -25,6 +25,7 @@ DEFAULT_MAKEFILES = ("GNUmakefile", "makefile", "Makefile")
 Resolve = Callable[[str, str], "Path | None"]
 """(directory, file name as written) -> the path under the source root, or None."""
 Read = Callable[[Path], "str | None"]
+Why = Callable[[Path], "str | None"]
 
 
 @record(slots=True)
@@ -53,13 +54,15 @@ def make_run(
     environment: Mapping[str, str | None],
     source_dir: str = ".",
     unknown_assignments: Sequence[str] = (),
+    why: Why | None = None,
 ) -> MakeRun:
     """What `argv` (a make command run in `cwd`) runs.
 
     `environment` holds the variables the shell exports (None: set, value unknown); `cwd` and
     the directory make runs in are written as the walk writes them ("." = source root);
     `source_dir` is the source root as the build sees it (make's $(CURDIR) is absolute);
-    `unknown_assignments` names command-line variables (`NAME=$X`) whose value is not known.
+    `unknown_assignments` names command-line variables (`NAME=$X`) whose value is not known;
+    `why` tells why a file `read` gave nothing for exists but cannot be read (None: missing).
     """
     args = parse_make_args(argv)
     directory = cwd
@@ -76,7 +79,7 @@ def make_run(
         expander.variables[name] = Variable(marker, False, COMMAND_LINE, True)
     database = Database()
 
-    def locate(name: str) -> tuple[Path, str | None] | None:
+    def locate(name: str) -> tuple[Path, str | None, str | None] | None:
         path = resolve(directory, name)
         if path is None:
             return None
@@ -86,8 +89,8 @@ def make_run(
                 other = resolve(posixpath.join(directory, include), name)
                 found = read(other) if other is not None else None
                 if other is not None and found is not None:
-                    return other, found
-        return path, text
+                    return other, found, None
+        return path, text, why(path) if text is None and why is not None else None
 
     def exists(target: str) -> bool:
         path = resolve(directory, target)
