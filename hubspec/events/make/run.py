@@ -98,7 +98,7 @@ def make_run(
 
     reader = MakefileReader(expander, database, locate)
     try:
-        _read_makefiles(reader, args, directory, resolve)
+        _read_makefiles(reader, args)
         maker = Maker(database, expander, args, exists)
         if args.unknown_words:
             reason = "a make argument is not known statically, so its goals are not known"
@@ -138,23 +138,25 @@ def _initial_variables(
         variables[name] = Variable(joined, True, COMMAND_LINE, True)
 
 
-def _read_makefiles(
-    reader: MakefileReader, args: MakeArgs, directory: str, resolve: Resolve
-) -> None:
+def _read_makefiles(reader: MakefileReader, args: MakeArgs) -> None:
+    """The Makefiles make reads: each `-f` file, else the first of DEFAULT_MAKEFILES.
+
+    A Makefile that is missing (or outside the source root) runs nothing: make stops with
+    "No targets specified and no makefile found", or the Makefile is made by a configure or
+    cmake step, which writes no docker commands. One that exists but cannot be read is
+    reported by the reader.
+    """
     database = reader.database
     if any(name == "-" for name in args.files):
         database.problems.append(Problem(None, 0, "make reads its Makefile from stdin", False))
         return
     for name in args.files:
-        if not reader.read(name):
-            database.problems.append(Problem(None, 0, f"make -f {name}: no such file", False))
+        reader.read(name, optional=True)
     if args.files:
         return
     for name in DEFAULT_MAKEFILES:
         if reader.read(name, optional=True):
             return
-    where = f"in {directory}" if directory != "." else "at the source root"
-    database.problems.append(Problem(None, 0, f"no Makefile was found {where}", False))
 
 
 def _problems(database: Database) -> tuple[MakeProblem, ...]:
