@@ -26,6 +26,9 @@ MAX_FILES = 32
 MAX_INCLUDE_DEPTH = 16
 MAX_CHARACTERS = 2_000_000
 _ASSIGNMENT = re.compile(r"(:::=|::=|:=|\+=|\?=|!=|=)")
+_OPERATOR_MARKS = re.compile(r"[$:=]")
+_PARENTHESES = re.compile(r"[()]")
+_BRACES = re.compile(r"[{}]")
 _MODIFIERS = frozenset({"override", "export", "private", "unexport"})
 
 
@@ -331,60 +334,68 @@ def _new_rule(
 def _operator(text: str) -> re.Match[str] | None:
     """The assignment operator of a line, when it comes before any rule colon."""
     index = 0
-    while index < len(text):
+    while True:
+        found = _OPERATOR_MARKS.search(text, index)
+        if found is None:
+            return None
+        index = found.start()
         char = text[index]
-        if char == "$" and index + 1 < len(text) and text[index + 1] in "({":
+        if char == "$":
             index = _skip_reference(text, index)
-            continue
-        if char == "=":
+        elif char == "=":
             start = index - 1 if index > 0 and text[index - 1] in "+?!" else index
             return _ASSIGNMENT.match(text, start)
-        if char == ":":
+        else:
             return _ASSIGNMENT.match(text, index)  # `:=`, `::=`, `:::=`; a rule's `:` is not
-        index += 1
-    return None
 
 
 def _rule_colon(text: str) -> int:
     """Index of the colon that separates targets from prerequisites, or -1."""
     index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "$" and index + 1 < len(text) and text[index + 1] in "({":
-            index = _skip_reference(text, index)
-            continue
-        if char == ":" and not (index + 1 < len(text) and text[index + 1] in "\\/"):
-            return index
-        if char == "=":
+    while True:
+        found = _OPERATOR_MARKS.search(text, index)
+        if found is None:
             return -1
-        index += 1
-    return -1
+        index = found.start()
+        char = text[index]
+        if char == "$":
+            index = _skip_reference(text, index)
+        elif char == "=":
+            return -1
+        elif index + 1 < len(text) and text[index + 1] in "\\/":
+            index += 1  # a drive letter (C:\\ or C:/), not a rule
+        else:
+            return index
 
 
 def _top_level(text: str, wanted: str) -> int:
+    """Index of the first `wanted` character outside $(...) references, or -1."""
     index = 0
-    while index < len(text):
-        if text[index] == "$" and index + 1 < len(text) and text[index + 1] in "({":
-            index = _skip_reference(text, index)
-            continue
-        if text[index] == wanted:
-            return index
-        index += 1
-    return -1
+    while True:
+        found = text.find(wanted, index)
+        reference = text.find("$", index, found if found >= 0 else len(text))
+        if reference < 0:
+            return found
+        index = _skip_reference(text, reference)
 
 
 def _skip_reference(text: str, index: int) -> int:
+    """The index after the reference starting at `text[index]` (a `$`)."""
+    if index + 1 >= len(text) or text[index + 1] not in "({":
+        return index + 2
     opener = text[index + 1]
-    closer = ")" if opener == "(" else "}"
+    marks = _PARENTHESES if opener == "(" else _BRACES
     depth = 0
-    for position in range(index + 1, len(text)):
-        if text[position] == opener:
-            depth += 1
-        elif text[position] == closer:
-            depth -= 1
-            if depth == 0:
-                return position + 1
-    return len(text)
+    position = index + 1
+    while True:
+        found = marks.search(text, position)
+        if found is None:
+            return len(text)
+        position = found.start()
+        depth += 1 if text[position] == opener else -1
+        position += 1
+        if depth == 0:
+            return position
 
 
 def _define_body(lines: Iterator[Line]) -> str:
