@@ -215,7 +215,7 @@ class MakefileReader:
         uncertain = self._conditions.uncertain()
         if uncertain is not None:
             source = f"$({name}), set under `{uncertain}` ({self._path.name} line {number})"
-            self.expander.mark_unknown(name, source, variables)
+            self.expander.mark_unknown(name, source, variables, f"$({name})")
         else:
             self.expander.assign(name, operator, value, origin, scope=variables)
         if name == ".DEFAULT_GOAL":

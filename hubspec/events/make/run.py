@@ -75,7 +75,7 @@ def make_run(
     curdir = directory if posixpath.isabs(directory) else posixpath.join(source_dir, directory)
     _initial_variables(expander, args, environment, posixpath.normpath(curdir))
     for name in unknown_assignments:
-        marker = expander.unknown(f"$({name}) (set on the command line)")
+        marker = expander.unknown(f"$({name}) (set on the command line)", f"$({name})")
         expander.variables[name] = Variable(marker, False, COMMAND_LINE, True)
     database = Database()
 
@@ -117,7 +117,7 @@ def _initial_variables(
     """Make's variables before it reads a Makefile: environment, defaults, command line."""
     variables = expander.variables
     for name, value in environment.items():
-        source = expander.unknown(f"${name}") if value is None else value
+        source = expander.unknown(f"${name}", "${" + name + "}") if value is None else value
         variables[name] = Variable(source, value is not None, ENVIRONMENT, True)
     defaults = {
         "MAKE": "make",
