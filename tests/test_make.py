@@ -310,6 +310,11 @@ def test_a_missing_include_is_a_problem_when_docker_is_mentioned() -> None:
     assert quiet.problems == ()
 
 
+def test_an_include_make_would_glob_is_unknown() -> None:
+    result = run({"Makefile": "include mk/*.mk\nt:\n\tdocker pull x\n", "mk/a.mk": ""}, "make")
+    assert reasons(result) == ["an included Makefile is not known (mk/*.mk)"]
+
+
 def test_a_makefile_including_itself_stops_with_a_note() -> None:
     result = run({"Makefile": "include Makefile\nt:\n\tdocker pull x\n"}, "make")
     assert commands(result) == ["docker pull x"]

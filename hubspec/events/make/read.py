@@ -244,7 +244,7 @@ class MakefileReader:
     def _include(self, rest: str, *, optional: bool, line: int) -> None:
         names = self.expander.expand(rest)
         for name in names.split():
-            if MARK in name:
+            if MARK in name or any(char in name for char in "*?["):
                 self._problem(self._path, line, f"an included Makefile is not known ({rest})")
                 continue
             self.read(name, optional=optional, line=line)
