@@ -10,6 +10,7 @@ import pytest
 
 from hubspec.events.make import UNKNOWN_STAND_IN, MakeRun, make_run
 from hubspec.events.make.args import parse_make_args
+from hubspec.events.make.run import ReadCache
 from hubspec.events.npm import script_run
 
 ROOT = Path("/src")
@@ -551,3 +552,25 @@ def test_a_command_line_variable_with_an_unknown_value() -> None:
     assert commands(result) == ["docker pull $(REGISTRY)/app"]
     assert result.lines[0].unknown == ("$(REGISTRY) (set on the command line)",)
     assert result.environment == {"REGISTRY": None}
+
+
+def test_a_read_phase_is_reused_by_later_runs_with_the_same_command_line() -> None:
+    tree = Files({"Makefile": "A = x\na:\n\techo $(A) $@\nb:\n\techo $(A) $@\n"})
+    cache: ReadCache = {}
+    first = make_run(["make", "a"], ".", tree.resolve, tree.read, {}, cache=cache)
+    second = make_run(["make", "b"], ".", tree.resolve, tree.read, {}, cache=cache)
+    other = make_run(["make", "b", "A=y"], ".", tree.resolve, tree.read, {}, cache=cache)
+    assert (commands(first), commands(second), commands(other)) == (
+        ["echo x a"],
+        ["echo x b"],
+        ["echo y b"],
+    )
+    assert tree.reads.count("Makefile") == 2  # read again only for the other command line
+
+
+def test_a_makefile_reading_its_goals_is_read_again_for_other_goals() -> None:
+    tree = Files({"Makefile": "G := $(MAKECMDGOALS)\na b:\n\techo $(G)\n"})
+    cache: ReadCache = {}
+    first = make_run(["make", "a"], ".", tree.resolve, tree.read, {}, cache=cache)
+    second = make_run(["make", "b"], ".", tree.resolve, tree.read, {}, cache=cache)
+    assert (commands(first), commands(second)) == (["echo a"], ["echo b"])

@@ -87,6 +87,7 @@ class MakefileReader:
             return True
         database.files.append(path)
         database.mentions_docker = database.mentions_docker or "docker" in text
+        database.uses_goals = database.uses_goals or "MAKECMDGOALS" in text
         saved = (self._path, self._rules)
         self._path = path
         self._reading.append(path)

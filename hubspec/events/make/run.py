@@ -17,8 +17,8 @@ from hubspec.events.make.args import MakeArgs, parse_make_args
 from hubspec.events.make.database import Database, Problem
 from hubspec.events.make.expand import COMMAND_LINE, ENVIRONMENT, Expander, Unexpandable, Variable
 from hubspec.events.make.maker import Maker, RecipeLine
-from hubspec.events.make.read import MakefileReader
-from hubspec.records import record
+from hubspec.events.make.read import Locate, MakefileReader
+from hubspec.records import record, replace
 
 DEFAULT_MAKEFILES = ("GNUmakefile", "makefile", "Makefile")
 
@@ -55,6 +55,7 @@ def make_run(
     source_dir: str = ".",
     unknown_assignments: Sequence[str] = (),
     why: Why | None = None,
+    cache: ReadCache | None = None,
 ) -> MakeRun:
     """What `argv` (a make command run in `cwd`) runs.
 
@@ -62,7 +63,8 @@ def make_run(
     the directory make runs in are written as the walk writes them ("." = source root);
     `source_dir` is the source root as the build sees it (make's $(CURDIR) is absolute);
     `unknown_assignments` names command-line variables (`NAME=$X`) whose value is not known;
-    `why` tells why a file `read` gave nothing for exists but cannot be read (None: missing).
+    `why` tells why a file `read` gave nothing for exists but cannot be read (None: missing);
+    `cache` keeps read phases for later make runs of the same buildspec.
     """
     args = parse_make_args(argv)
     directory = cwd
@@ -71,13 +73,6 @@ def make_run(
     if args.problem is not None or args.runs_nothing:
         problems = (MakeProblem(None, 0, args.problem),) if args.problem else ()
         return MakeRun(directory, (), problems, {})
-    expander = Expander({}, args.environment_overrides)
-    curdir = directory if posixpath.isabs(directory) else posixpath.join(source_dir, directory)
-    _initial_variables(expander, args, environment, posixpath.normpath(curdir))
-    for name in unknown_assignments:
-        marker = expander.unknown(f"$({name}) (set on the command line)", f"$({name})")
-        expander.variables[name] = Variable(marker, False, COMMAND_LINE, True)
-    database = Database()
 
     def locate(name: str) -> tuple[Path, str | None, str | None] | None:
         path = resolve(directory, name)
@@ -96,9 +91,30 @@ def make_run(
         path = resolve(directory, target)
         return path is not None and read(path) is not None
 
-    reader = MakefileReader(expander, database, locate)
+    key = (
+        directory,
+        source_dir,
+        tuple(args.files),
+        tuple(args.include_dirs),
+        tuple(sorted(args.overrides.items())),
+        tuple(sorted(args.appends.items())),
+        args.environment_overrides,
+        tuple(sorted(environment.items(), key=str)),
+        tuple(unknown_assignments),
+    )
+    read_phase = cache.get(key) if cache is not None else None
+    if read_phase is None or (read_phase.goals is not None and read_phase.goals != args.goals):
+        try:
+            read_phase = _read_phase(
+                args, directory, environment, source_dir, unknown_assignments, locate
+            )
+        except Unexpandable as error:
+            problem = MakeProblem(None, 0, f"make is not followed: {error}")
+            return MakeRun(directory, (), (problem,), {})
+        if cache is not None:
+            cache[key] = read_phase
+    database, expander = read_phase.fresh()
     try:
-        _read_makefiles(reader, args)
         maker = Maker(database, expander, args, exists)
         if args.unknown_words:
             reason = "a make argument is not known statically, so its goals are not known"
@@ -109,6 +125,46 @@ def make_run(
         database.problems.append(Problem(None, 0, f"make is not followed: {error}", False))
         return MakeRun(directory, (), _problems(database), {})
     return MakeRun(directory, tuple(maker.lines), _problems(database), maker.environment())
+
+
+class ReadPhase:
+    """What reading the Makefiles left: the same for every make run with the same command
+    line (goals aside, unless the Makefiles read $(MAKECMDGOALS)) and environment."""
+
+    def __init__(self, database: Database, expander: Expander, goals: list[str] | None) -> None:
+        self.database = database
+        self.expander = expander
+        self.goals = goals
+
+    def fresh(self) -> tuple[Database, Expander]:
+        """Copies the making phase may change (problems, variables, unknown parts)."""
+        expander = Expander(dict(self.expander.variables), self.expander.environment_overrides)
+        expander.unknowns = list(self.expander.unknowns)
+        return replace(self.database, problems=list(self.database.problems)), expander
+
+
+ReadCache = dict[tuple[object, ...], ReadPhase]
+"""Read phases by command line and environment; one per buildspec: a Makefile that runs
+$(MAKE) for each step is read once, not once per sub-make."""
+
+
+def _read_phase(
+    args: MakeArgs,
+    directory: str,
+    environment: Mapping[str, str | None],
+    source_dir: str,
+    unknown_assignments: Sequence[str],
+    locate: Locate,
+) -> ReadPhase:
+    expander = Expander({}, args.environment_overrides)
+    curdir = directory if posixpath.isabs(directory) else posixpath.join(source_dir, directory)
+    _initial_variables(expander, args, environment, posixpath.normpath(curdir))
+    for name in unknown_assignments:
+        marker = expander.unknown(f"$({name}) (set on the command line)", f"$({name})")
+        expander.variables[name] = Variable(marker, False, COMMAND_LINE, True)
+    database = Database()
+    _read_makefiles(MakefileReader(expander, database, locate), args)
+    return ReadPhase(database, expander, list(args.goals) if database.uses_goals else None)
 
 
 def _initial_variables(
