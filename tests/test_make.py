@@ -574,3 +574,22 @@ def test_a_makefile_reading_its_goals_is_read_again_for_other_goals() -> None:
     first = make_run(["make", "a"], ".", tree.resolve, tree.read, {}, cache=cache)
     second = make_run(["make", "b"], ".", tree.resolve, tree.read, {}, cache=cache)
     assert (commands(first), commands(second)) == (["echo a"], ["echo b"])
+
+
+def test_a_read_phase_is_reused_only_when_the_variables_it_asked_for_agree() -> None:
+    makefile = (
+        "ifdef CI\nIMAGE = node\nendif\nt:\n\tdocker pull $(IMAGE) $(TAG) $(ONLY_IN_RECIPE)\n"
+    )
+    tree = Files({"Makefile": makefile})
+    cache: ReadCache = {}
+
+    def pulls(environment: dict[str, str | None]) -> list[str]:
+        found = make_run(["make"], ".", tree.resolve, tree.read, environment, cache=cache)
+        return commands(found)
+
+    assert pulls({"CI": "1", "TAG": "a"}) == ["docker pull node a ${ONLY_IN_RECIPE}"]
+    assert pulls({"TAG": "b"}) == ["docker pull ${IMAGE} b ${ONLY_IN_RECIPE}"]
+    assert pulls({"CI": "1", "TAG": "c", "ONLY_IN_RECIPE": "x"}) == ["docker pull node c x"]
+    assert tree.reads.count("Makefile") == 2
+    found = make_run(["make"], ".", tree.resolve, tree.read, {"CI": "1", "TAG": "d"}, cache=cache)
+    assert found.environment == {"CI": "1", "TAG": "d"}

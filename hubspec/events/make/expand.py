@@ -69,6 +69,9 @@ class Expander:
         self._cache: dict[str, str] = {}
         """Values of global variables expanded since the last assignment (make's read phase
         expands the same long lists for many rules)."""
+        self.looked_up: set[str] | None = None
+        """While reading Makefiles: every name whose value was asked for (a read phase
+        depends on the environment through these only)."""
         self.shell_fallback = False
         """In recipes: a variable no Makefile defines stays `${NAME}` for the recipe's shell,
         which gets it from the environment as make would."""
@@ -102,6 +105,8 @@ class Expander:
         """`name OP value` as a Makefile line or a command line assigns it."""
         self._cache.clear()
         old = scope.get(name)
+        if self.looked_up is not None and old is not None and old.origin == ENVIRONMENT:
+            self.looked_up.add(name)
         if old is not None and not self._may_replace(old, origin):
             return
         if operator == "?=":
@@ -149,6 +154,8 @@ class Expander:
 
     def value_of(self, name: str, scope: Mapping[str, Variable] | None = None) -> str:
         """The expanded value of a variable ('' when undefined, as make has it)."""
+        if self.looked_up is not None:
+            self.looked_up.add(name)
         if scope is None and not self.shell_fallback:
             cached = self._cache.get(name)
             if cached is None:

@@ -99,11 +99,11 @@ def make_run(
         tuple(sorted(args.overrides.items())),
         tuple(sorted(args.appends.items())),
         args.environment_overrides,
-        tuple(sorted(environment.items(), key=str)),
         tuple(unknown_assignments),
     )
-    read_phase = cache.get(key) if cache is not None else None
-    if read_phase is None or (read_phase.goals is not None and read_phase.goals != args.goals):
+    earlier = cache.setdefault(key, []) if cache is not None else []
+    read_phase = next((phase for phase in earlier if phase.fits(args, environment)), None)
+    if read_phase is None:
         try:
             read_phase = _read_phase(
                 args, directory, environment, source_dir, unknown_assignments, locate
@@ -111,9 +111,8 @@ def make_run(
         except Unexpandable as error:
             problem = MakeProblem(None, 0, f"make is not followed: {error}")
             return MakeRun(directory, (), (problem,), {})
-        if cache is not None:
-            cache[key] = read_phase
-    database, expander = read_phase.fresh()
+        earlier[:] = [read_phase, *earlier[: MAX_KEPT - 1]]
+    database, expander = read_phase.fresh(environment)
     try:
         maker = Maker(database, expander, args, exists)
         if args.unknown_words:
@@ -128,24 +127,47 @@ def make_run(
 
 
 class ReadPhase:
-    """What reading the Makefiles left: the same for every make run with the same command
-    line (goals aside, unless the Makefiles read $(MAKECMDGOALS)) and environment."""
+    """What reading the Makefiles left. Another make run with the same command line gets
+    the same when the environment variables the Makefiles asked for have the same values
+    (and its goals are the same, if the Makefiles read $(MAKECMDGOALS))."""
 
-    def __init__(self, database: Database, expander: Expander, goals: list[str] | None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        expander: Expander,
+        goals: list[str] | None,
+        asked: dict[str, object],
+    ) -> None:
         self.database = database
         self.expander = expander
         self.goals = goals
+        self.asked = asked
 
-    def fresh(self) -> tuple[Database, Expander]:
-        """Copies the making phase may change (problems, variables, unknown parts)."""
-        expander = Expander(dict(self.expander.variables), self.expander.environment_overrides)
-        expander.unknowns = list(self.expander.unknowns)
+    def fits(self, args: MakeArgs, environment: Mapping[str, str | None]) -> bool:
+        if self.goals is not None and self.goals != args.goals:
+            return False
+        return all(environment.get(name, _ABSENT) == value for name, value in self.asked.items())
+
+    def fresh(self, environment: Mapping[str, str | None]) -> tuple[Database, Expander]:
+        """Copies the making phase may change, with this run's environment variables."""
+        old = self.expander
+        expander = Expander({}, old.environment_overrides)
+        expander.unknowns = list(old.unknowns)
+        variables = {
+            name: variable
+            for name, variable in old.variables.items()
+            if variable.origin != ENVIRONMENT
+        }
+        _environment_variables(expander, environment)
+        expander.variables.update(variables)
         return replace(self.database, problems=list(self.database.problems)), expander
 
 
-ReadCache = dict[tuple[object, ...], ReadPhase]
-"""Read phases by command line and environment; one per buildspec: a Makefile that runs
-$(MAKE) for each step is read once, not once per sub-make."""
+ReadCache = dict[tuple[object, ...], list[ReadPhase]]
+"""Read phases by command line; one cache per buildspec: a Makefile that runs $(MAKE) for
+each step is read once, not once per sub-make."""
+MAX_KEPT = 8
+_ABSENT = object()
 
 
 def _read_phase(
@@ -163,8 +185,11 @@ def _read_phase(
         marker = expander.unknown(f"$({name}) (set on the command line)", f"$({name})")
         expander.variables[name] = Variable(marker, False, COMMAND_LINE, True)
     database = Database()
+    expander.looked_up = set()
     _read_makefiles(MakefileReader(expander, database, locate), args)
-    return ReadPhase(database, expander, list(args.goals) if database.uses_goals else None)
+    asked = {name: environment.get(name, _ABSENT) for name in expander.looked_up}
+    expander.looked_up = None
+    return ReadPhase(database, expander, list(args.goals) if database.uses_goals else None, asked)
 
 
 def _initial_variables(
@@ -172,9 +197,7 @@ def _initial_variables(
 ) -> None:
     """Make's variables before it reads a Makefile: environment, defaults, command line."""
     variables = expander.variables
-    for name, value in environment.items():
-        source = expander.unknown(f"${name}", "${" + name + "}") if value is None else value
-        variables[name] = Variable(source, value is not None, ENVIRONMENT, True)
+    _environment_variables(expander, environment)
     defaults = {
         "MAKE": "make",
         "SHELL": "/bin/sh",
@@ -192,6 +215,13 @@ def _initial_variables(
         old = variables.get(name)
         joined = f"{old.value} {value}" if old is not None and old.value else value
         variables[name] = Variable(joined, True, COMMAND_LINE, True)
+
+
+def _environment_variables(expander: Expander, environment: Mapping[str, str | None]) -> None:
+    """The environment's variables as make's (exported; None: a value not known)."""
+    for name, value in environment.items():
+        source = expander.unknown(f"${name}", "${" + name + "}") if value is None else value
+        expander.variables[name] = Variable(source, value is not None, ENVIRONMENT, True)
 
 
 def _read_makefiles(reader: MakefileReader, args: MakeArgs) -> None:
