@@ -283,9 +283,10 @@ class MakefileReader:
         rules: list[Rule] = []
         uncertain = self._conditions.uncertain()
         for target in targets:
-            rule = _new_rule(target, pattern, prerequisites, order_only, line, uncertain)
+            rule = _new_rule(
+                target, pattern, prerequisites, order_only, self._path, line, uncertain
+            )
             if rule is not None:
-                rule.path = self._path
                 rules.append(self.database.record_rule(rule, double))
         self._rules = rules
         self._recipe_lines = None
@@ -308,6 +309,7 @@ def _new_rule(
     pattern: str,
     prerequisites: list[str],
     order_only: list[str],
+    path: Path,
     line: Line,
     uncertain: str | None,
 ) -> Rule | None:
@@ -325,7 +327,7 @@ def _new_rule(
         list(prerequisites),
         list(order_only),
         [],
-        Path(),
+        path,
         line.number,
         stem,
         uncertain=uncertain,
