@@ -169,6 +169,7 @@ class MakefileReader:
         if not keywords and head in ("vpath", "undefine", "load"):
             return
         operator = _operator(text)
+        colon = -1 if operator is not None else _rule_colon(text)
         if operator is not None:
             self._rules = None
             self._assignment(text, operator, line.number, exported=exported, override=override)
@@ -176,8 +177,8 @@ class MakefileReader:
             if exported:
                 for name in self.expander.expand(text).split():
                     self._export(name)
-        elif _rule_colon(text) >= 0:
-            self._rule(text, line)
+        elif colon >= 0:
+            self._rule(text, colon, line)
         else:
             self._other(text, line.number)
 
@@ -252,13 +253,12 @@ class MakefileReader:
 
     # ---------------------------------------------------------------- rules
 
-    def _rule(self, text: str, line: Line) -> None:
-        colon = _rule_colon(text)
+    def _rule(self, text: str, colon: int, line: Line) -> None:
         double = text[colon : colon + 2] == "::"
         targets_text = text[:colon]
         rest = text[colon + (2 if double else 1) :]
         recipe_text: str | None = None
-        semicolon = _top_level(rest, ";")
+        semicolon = _top_level(rest, ";") if ";" in rest else -1
         if semicolon >= 0:
             rest, recipe_text = rest[:semicolon], rest[semicolon + 1 :]
         targets = self.expander.expand(targets_text).split()
@@ -267,12 +267,12 @@ class MakefileReader:
                 self._path, line.number, f"a rule's target is not known ({targets_text.strip()})"
             )
             targets = [t for t in targets if MARK not in t]
-        operator = _operator(rest)
+        operator = _operator(rest) if "=" in rest else None
         if operator is not None and _rule_colon(rest[: operator.start()]) < 0:
             self._target_variable(targets, rest, operator)
             self._rules = None
             return
-        static = _rule_colon(rest)
+        static = _rule_colon(rest) if ":" in rest else -1
         pattern = ""
         if static >= 0:
             pattern = self.expander.expand(rest[:static]).strip()
