@@ -10,14 +10,14 @@ Scenarios:
             into a temporary repository of its own (without the example's config)
   corpus    every buildspec `hubspec.run.files.discover` finds in ../shared/corpus (the CI case)
   corpus10  the same corpus copied 10 times into a temporary directory
+  server    a warm `hubspec server`: didChange of a 60-line buildspec -> publishDiagnostics,
+            timed per edit (median, p95), and its memory after 100 edits and after all
+            (--server-edits, 10,000 by default); see bench/lsp.py. Needs the lsp extra.
   iac       every template and Terraform file in ../shared/corpus-iac (hubspec lint only: the
             peers do not read inline buildspecs); its time per inline buildspec is compared
             with the corpus's time per buildspec file
   iac500    one generated CloudFormation template with 500 projects, each with an inline
             buildspec (hubspec lint only)
-  server    a warm `hubspec server`: didChange of a 60-line buildspec -> publishDiagnostics,
-            timed per edit (median, p95), and its memory after 100 edits and after all
-            (--server-edits, 10,000 by default); see bench/lsp.py. Needs the lsp extra.
 
 Each scenario runs every tool once per round (after one warm-up round that is not counted),
 in an order that rotates each round, so that load from other processes on the machine hits
@@ -302,6 +302,15 @@ def corpus_files(root: Path) -> list[str]:
     return [str(target.path) for target in discover([str(root)])]
 
 
+def example_repository(into: Path) -> Path:
+    """The example as a user's repository: its folder with a `.git`, without its config (which
+    only makes the folder the source root inside this checkout); the buildspec's path."""
+    project = into / "single"
+    shutil.copytree(SINGLE.parent, project, ignore=shutil.ignore_patterns(".hubspec.toml"))
+    (project / ".git").mkdir()
+    return project / SINGLE.name
+
+
 def inline_buildspecs(files: Sequence[str]) -> int:
     """How many inline buildspecs the host files hold (what the iac scenario lints)."""
     sys.path.insert(0, str(ROOT))
@@ -363,15 +372,6 @@ def big_template(into: Path, projects: int) -> Path:
     )
     (path.parent / "Dockerfile").write_text("FROM public.ecr.aws/docker/library/node:20\n")
     return path
-
-
-def example_repository(into: Path) -> Path:
-    """The example as a user's repository: its folder with a `.git`, without its config (which
-    only makes the folder the source root inside this checkout); the buildspec's path."""
-    project = into / "single"
-    shutil.copytree(SINGLE.parent, project, ignore=shutil.ignore_patterns(".hubspec.toml"))
-    (project / ".git").mkdir()
-    return project / SINGLE.name
 
 
 def copy_corpus(source: Path, copies: int, into: Path) -> Path:

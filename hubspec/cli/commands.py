@@ -201,8 +201,8 @@ def _lint(request: LintRequest) -> int:
 
 
 def _fix(request: FixRequest) -> int:
+    from hubspec.fix.edits import AddedReference
     from hubspec.fix.instructions import next_steps
-    from hubspec.fix.plan import AddedReference
     from hubspec.model import Severity
     from hubspec.run.runner import fix_paths, unified_diff
 

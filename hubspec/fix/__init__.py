@@ -8,7 +8,8 @@ from hubspec.build.project import Project
 from hubspec.events.model import FileReader
 from hubspec.facts.suppress import removal_edit
 from hubspec.fix import verify
-from hubspec.fix.plan import AddedReference, Refusal, plan_login_fix
+from hubspec.fix.edits import AddedReference, Refusal
+from hubspec.fix.plan import plan_login_fix
 from hubspec.lint.pipeline import LintResult, lint_bytes
 from hubspec.model import Edit
 from hubspec.records import field, record

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from hubspec.fix.plan import AddedReference
+from hubspec.fix.edits import AddedReference
 
 
 def _parameter_arn(name: str) -> str:

@@ -105,17 +105,8 @@ def parse(path: str, source: Source) -> Document | YamlProblem:
     """
     if source.problem is not None:
         return source.problem
-    text = source.text
-    deep = _flow_depth_scan(text)
-    if deep is not None:
-        return YamlProblem(f"the YAML is nested deeper than {MAX_FLOW_DEPTH_SCAN} levels", deep)
-    builder = _TreeBuilder(text)
-    try:
-        result = builder.build()
-    except RecursionError:
-        return YamlProblem(f"the YAML is nested deeper than {MAX_DEPTH} levels", 0)
-    except _yaml_errors() as error:  # many classes, all with marks
-        return _problem_from_ruamel(error)
+    builder = _TreeBuilder(source.text)
+    result = _build(builder)
     if isinstance(result, YamlProblem):
         return result
     root = result
@@ -125,11 +116,6 @@ def parse(path: str, source: Source) -> Document | YamlProblem:
             " such as version and phases",
             root.start,
         )
-    if builder.alias_targets or builder.nodes > MAX_EXPANDED_NODES:
-        # Without aliases the expanded size is the number of nodes, known already.
-        size_problem = _check_expanded_size(root)
-        if size_problem is not None:
-            return size_problem
     data = to_plain(root)
     return Document(
         path=path,
@@ -146,19 +132,29 @@ def parse_tagged(text: str) -> Node | YamlProblem:
     For host files (CloudFormation templates): scalars under a local tag keep their text as
     the value and the tag in `Node.tag`; nothing is constructed. No buildspec checks here.
     """
-    deep = _flow_depth_scan(text)
+    return _build(_TreeBuilder(text, local_tags=True))
+
+
+def _build(builder: _TreeBuilder) -> Node | YamlProblem:
+    """The tree, or the problem: only the YAML library's errors and hubspec's own limits
+    (depth, expanded size) are problems of the text; anything else is a bug and goes up."""
+    deep = _flow_depth_scan(builder.text)
     if deep is not None:
         return YamlProblem(f"the YAML is nested deeper than {MAX_FLOW_DEPTH_SCAN} levels", deep)
-    builder = _TreeBuilder(text, local_tags=True)
     try:
         result = builder.build()
     except RecursionError:
         return YamlProblem(f"the YAML is nested deeper than {MAX_DEPTH} levels", 0)
-    except Exception as error:  # ruamel raises many error classes, all with marks
+    except _yaml_errors() as error:  # many classes, all with marks
         return _problem_from_ruamel(error)
-    if isinstance(result, YamlProblem) or not builder.alias_targets:
+    if isinstance(result, YamlProblem):
         return result
-    return _check_expanded_size(result) or result
+    # Without aliases the expanded size is the number of nodes, known already; host files
+    # (templates) may be large, and only their aliases can blow up.
+    too_many = builder.nodes > MAX_EXPANDED_NODES and not builder.local_tags
+    if builder.alias_targets or too_many:
+        return _check_expanded_size(result) or result
+    return result
 
 
 def _kind_noun(node: Node) -> str:
