@@ -21,6 +21,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("load",),
     ("schema",),
     ("build",),
+    # Host files (templates, Terraform) -> Project records and embedded buildspecs: they use
+    # the YAML loader and build's Project, and later stages lint what they hand on.
+    ("hosts",),
     ("shell",),
     ("docker",),
     ("events",),
