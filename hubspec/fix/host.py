@@ -19,7 +19,7 @@ from pathlib import Path
 
 from hubspec.events.model import FileReader
 from hubspec.fix import FixOutcome, apply_edits, fix_bytes, mirror_bytes
-from hubspec.fix.plan import AddedReference, Refusal
+from hubspec.fix.edits import AddedReference, Refusal
 from hubspec.hosts.found import HostProject
 from hubspec.hosts.read import read_host
 from hubspec.lint.host import kind_of, lint_host
