@@ -25,10 +25,10 @@ def main() -> None:
 
             app()
             return
-        from hubspec.cli.commands import LintRequest, run_fix, run_lint
+        from hubspec.cli.commands import run_fix, run_lint
 
         try:
-            code = run_lint(request) if isinstance(request, LintRequest) else run_fix(request)
+            code = run_lint(request) if request.command == "lint" else run_fix(request)
         except BrokenPipeError:
             _quiet_broken_pipe()
             code = 1

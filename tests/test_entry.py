@@ -17,6 +17,7 @@ import typer
 from conftest import FIXTURES
 from hubspec import entry
 from hubspec.cli import commands
+from hubspec.run.options import Request
 
 EXAMPLE = FIXTURES / "examples" / "node-app"
 SCRIPT = Path(sys.executable).parent / "hubspec"
@@ -227,7 +228,7 @@ def test_exit_code_is_the_commands(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SystemExit) as stop:
         entry.main()
     assert stop.value.code == 7
-    assert seen == [commands.FixRequest(paths=["a.yml"], diff=True)]
+    assert seen == [Request("fix", ["a.yml"], diff=True)]
 
 
 def test_broken_pipe_is_pacified(monkeypatch: pytest.MonkeyPatch) -> None:

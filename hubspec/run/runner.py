@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from hubspec.facts.secrets import mask
 from hubspec.lint.pipeline import LintResult, lint_bytes
-from hubspec.model import Finding
+from hubspec.model import Finding, Severity
 from hubspec.records import field, record, replace
 from hubspec.report import Report
 from hubspec.run import files
@@ -49,6 +49,7 @@ class RunOptions:
     select: frozenset[str] | None = None
     ignore: frozenset[str] = frozenset()
     mirrors: frozenset[str] = frozenset()
+    fail_on: Severity | None = None
     fix: FixDefaults | None = None
     fix_options: dict[str, str] = field(default_factory=dict)
     config_file: Path | None = None
@@ -69,6 +70,7 @@ class RunOptions:
             ignore=settings.ignore | self.ignore,
             fix=fix,
             no_ignores=self.no_ignores or settings.no_ignores,
+            fail_on=self.fail_on or settings.fail_on,
         )
 
     def settings(self) -> Settings:
@@ -127,6 +129,15 @@ class Outcome:
 
     results: list[LintResult] = field(default_factory=list)
     budgets: list[Budget] = field(default_factory=list)
+    fail_on: dict[str, Severity] = field(default_factory=dict)
+    """The failing severity of each file (from its settings), by its name in reports."""
+
+    def failed(self, report: Report) -> bool:
+        """Whether a finding of `report` is at or above its file's failing severity."""
+        return any(
+            finding.severity.rank >= self.fail_on.get(finding.path, Severity.ERROR).rank
+            for finding in report.active
+        )
 
     @property
     def report(self) -> Report:
@@ -148,28 +159,29 @@ def lint_paths(options: RunOptions, progress: ProgressCallback | None = None) ->
     """Lint every input, in worker processes when that pays; results in input order."""
     configs = Configs(options)
     sources = _sources(options, configs)
-    results: list[LintResult] = []
-    budgets: list[Budget] = []
+    outcome = Outcome()
     linted = _map(partial(_lint_source, configs), sources, options.jobs)
-    for number, outcome in enumerate(linted, 1):
-        if outcome is not None:
-            result, budget = outcome
-            results.append(result)
+    for number, done in enumerate(linted, 1):
+        if done is not None:
+            result, budget, fail_on = done
+            outcome.results.append(result)
+            outcome.fail_on[result.path] = fail_on
             if budget is not None:
-                budgets.append(budget)
+                outcome.budgets.append(budget)
         if progress is not None:
             progress(number, len(sources))
-    return Outcome(results, budgets)
+    return outcome
 
 
 def _lint_source(
     configs: Configs, source: Input | files.Target
-) -> tuple[LintResult, Budget | None] | None:
+) -> tuple[LintResult, Budget | None, Severity] | None:
     """Read (in the worker, when there are workers) and lint one input; None if excluded."""
     item = _read_source(configs, source)
     if item is None:
         return None
-    return _lint_task(_Task(item.display, item.data, item.root, item.settings))
+    result, budget = _lint_task(_Task(item.display, item.data, item.root, item.settings))
+    return result, budget, item.settings.fail_on
 
 
 @record
@@ -460,20 +472,6 @@ def unified_diff(outcome: FixOutcome) -> str:
             for line in lines
         )
     return "".join(chunks)
-
-
-def fail_on_for(options: RunOptions) -> Callable[[str], str]:
-    """The failing severity for each reported path: --config, else the file's nearest config."""
-    configs = Configs(options)
-    cache: dict[str, str] = {}
-
-    def lookup(path: str) -> str:
-        if path not in cache:
-            config = configs.for_path(Path(path))
-            cache[path] = config.fail_on.value if config is not None and config.fail_on else "error"
-        return cache[path]
-
-    return lookup
 
 
 def _secrets(result: LintResult) -> set[str]:
