@@ -6,14 +6,13 @@ that, every message and exit code included, lives here. rich is imported by the 
 
 from __future__ import annotations
 
-import codecs
 import os
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar, cast
+from typing import TYPE_CHECKING, NoReturn, TextIO, TypeVar
 
+from hubspec.cli.echo import echo
 from hubspec.run.options import (
     BASELINE,
     COLOR,
@@ -48,7 +47,7 @@ from hubspec.run.options import (
 
 if TYPE_CHECKING:
     from hubspec.report import Report
-    from hubspec.run.runner import RunOptions
+    from hubspec.run.options import RunOptions
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -56,7 +55,6 @@ EXIT_USAGE = 2
 ISSUES_URL = "https://github.com/hubspec/hubspec/issues"
 PROGRESS_THRESHOLD = 20
 T = TypeVar("T")
-_ANSI = re.compile(r"\033\[[;?0-9]*[a-zA-Z]")  # click's strip_ansi
 
 
 class _Exit(Exception):
@@ -96,7 +94,7 @@ def _lint(request: Request) -> int:
         from hubspec.run import baseline as baselines
 
         _write_report_file(write_baseline, baselines.dump(report))
-        _echo(f"wrote {len(report.active)} finding(s) to the baseline {write_baseline}", err=True)
+        echo(f"wrote {len(report.active)} finding(s) to the baseline {write_baseline}", err=True)
         return EXIT_OK
     baseline = request[BASELINE]
     if baseline is not None:
@@ -125,7 +123,8 @@ def _fix(request: Request) -> int:
     from hubspec.fix.instructions import next_steps
     from hubspec.fix.plan import AddedReference
     from hubspec.model import Severity
-    from hubspec.run.runner import fix_paths, unified_diff
+    from hubspec.run.diffs import unified_diff
+    from hubspec.run.runner import fix_paths
 
     for name in (request[USER_VARIABLE], request[TOKEN_VARIABLE]):
         if name is not None and not (name.isidentifier() and name.isascii()):
@@ -147,12 +146,12 @@ def _fix(request: Request) -> int:
         return EXIT_FINDINGS if outcome.refusal else EXIT_OK
     refused = [outcome for outcome in run.outcomes if outcome.refusal]
     for outcome in refused:
-        _echo(f"{outcome.path}: not fixed: {outcome.refusal}", err=True)
+        echo(f"{outcome.path}: not fixed: {outcome.refusal}", err=True)
     for outcome in run.outcomes:
         for reason in outcome.skipped:
-            _echo(f"{outcome.path}: left on Docker Hub: {reason}", err=True)
+            echo(f"{outcome.path}: left on Docker Hub: {reason}", err=True)
     for error in run.errors:
-        _echo(f"hubspec: error: {error}", err=True)
+        echo(f"hubspec: error: {error}", err=True)
     if diff:
         changed = [outcome for outcome in run.outcomes if outcome.changed]
         for outcome in changed:
@@ -161,28 +160,28 @@ def _fix(request: Request) -> int:
     added: list[AddedReference] = []
     for outcome in run.outcomes:
         if outcome.path in run.written:
-            _echo(f"fixed {outcome.path}:")
+            echo(f"fixed {outcome.path}:")
             for change in outcome.changes:
-                _echo(f"  - {change}")
+                echo(f"  - {change}")
             added.extend(outcome.added)
     remaining = [finding for finding in run.report.active if finding.severity is Severity.ERROR]
     if not run.written and not refused and not run.errors:
-        _echo("Nothing to fix.")
+        echo("Nothing to fix.")
     steps = next_steps(added)
     if steps:
-        _echo("")
-        _echo("Still to do, once:")
+        echo("")
+        echo("Still to do, once:")
         for line in steps:
-            _echo(line)
+            echo(line)
     if remaining:
-        _echo(f"{len(remaining)} error(s) remain; run `hubspec lint` to see them.", err=True)
+        echo(f"{len(remaining)} error(s) remain; run `hubspec lint` to see them.", err=True)
     return EXIT_FINDINGS if remaining or refused or run.errors else EXIT_OK
 
 
 def _options(request: Request) -> RunOptions:
     """The core's run options from a request; the fix names come from the option table."""
     from hubspec.model import Severity
-    from hubspec.run.runner import RunOptions
+    from hubspec.run.options import RunOptions
 
     config = request[CONFIG]
     if config is not None and not config.is_file():
@@ -325,7 +324,7 @@ def _run(work: Callable[[], T]) -> T:
     from hubspec.run.baseline import BaselineError
     from hubspec.run.config import ConfigError
     from hubspec.run.files import PathError
-    from hubspec.run.runner import InternalError
+    from hubspec.run.tasks import InternalError
 
     try:
         return work()
@@ -338,72 +337,11 @@ def _run(work: Callable[[], T]) -> T:
 
 
 def _internal_error(message: str) -> NoReturn:
-    _echo(f"hubspec: internal error: {message}", err=True)
-    _echo(f"hubspec: this is a bug; please report it at {ISSUES_URL}", err=True)
+    echo(f"hubspec: internal error: {message}", err=True)
+    echo(f"hubspec: this is a bug; please report it at {ISSUES_URL}", err=True)
     raise _Exit(EXIT_USAGE)
 
 
 def _usage_error(message: str) -> NoReturn:
-    _echo(f"hubspec: error: {message}", err=True)
+    echo(f"hubspec: error: {message}", err=True)
     raise _Exit(EXIT_USAGE)
-
-
-def _echo(message: str, *, err: bool = False) -> None:
-    """One line as typer.echo (click.echo) writes it, so that both entry points print the same bytes.
-
-    Off a terminal ANSI sequences are removed; a stream whose encoding is ASCII or unset is
-    bypassed for its binary buffer, written in UTF-8 with errors replaced; each line is flushed.
-    """
-    stream = sys.stderr if err else sys.stdout
-    if stream is None:
-        return
-    binary = _binary_writer(stream)
-    target = stream if binary is None else binary
-    text = message + "\n"
-    if not _isatty(target) and not type(target).__module__.startswith("ipykernel."):
-        text = _ANSI.sub("", text)
-    if binary is None:
-        stream.write(text)
-        stream.flush()
-        return
-    encoding = getattr(binary, "encoding", None) or sys.getdefaultencoding()
-    binary.write(text.encode("utf-8" if _is_ascii(encoding) else encoding, "replace"))
-    binary.flush()
-
-
-def _isatty(stream: IO[Any]) -> bool:
-    try:
-        return stream.isatty()
-    except Exception:
-        return False
-
-
-def _is_ascii(encoding: str) -> bool:
-    try:
-        return codecs.lookup(encoding).name == "ascii"
-    except LookupError:
-        return False
-
-
-def _binary_writer(stream: IO[Any]) -> IO[Any] | None:
-    """Where click writes bytes instead of `stream` (click's _force_correct_text_writer), or None."""
-    if _writes_bytes(stream, default=False):
-        return stream
-    if not _is_ascii(getattr(stream, "encoding", None) or "ascii"):
-        return None
-    buffer = getattr(stream, "buffer", None)
-    if buffer is not None and _writes_bytes(buffer, default=True):
-        return cast("IO[Any]", buffer)
-    return None
-
-
-def _writes_bytes(stream: IO[Any], *, default: bool) -> bool:
-    try:
-        stream.write(b"")
-    except Exception:
-        try:
-            stream.write("")
-        except Exception:
-            return default
-        return False
-    return True

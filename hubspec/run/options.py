@@ -12,6 +12,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar, cast
 
+from hubspec.model import Severity
+from hubspec.records import field, record, replace
+from hubspec.settings import FixDefaults, Settings
+
 T = TypeVar("T")
 Kind = Literal["flag", "text", "path", "int", "choice"]
 Command = Literal["lint", "fix"]
@@ -392,3 +396,44 @@ def fix_settings(request: Request) -> dict[str, str]:
         if option.setting is not None and option.setting.startswith("fix.") and value is not None:
             chosen[option.setting.removeprefix("fix.")] = str(value)
     return chosen
+
+
+@record
+class RunOptions:
+    """What the CLI parsed, as plain data (so the core can be driven without the CLI).
+
+    None (or empty) means "not given": the config file, then the defaults decide.
+    """
+
+    paths: list[str]
+    stdin_filename: str | None = None
+    source_root: Path | None = None
+    select: frozenset[str] | None = None
+    ignore: frozenset[str] = frozenset()
+    mirrors: frozenset[str] = frozenset()
+    fail_on: Severity | None = None
+    fix: FixDefaults | None = None
+    fix_options: dict[str, str] = field(default_factory=dict)
+    config_file: Path | None = None
+    isolated: bool = False
+    no_ignores: bool = False
+    mirror_target: str | None = None
+    jobs: int = 0
+    """Worker processes: 0 = automatic (several only for many files on several CPUs), 1 = none."""
+
+    def apply(self, settings: Settings) -> Settings:
+        """Command-line options over the settings from config and defaults."""
+        fix = self.fix or replace(settings.fix, **self.fix_options)
+        return replace(
+            settings,
+            source_root=self.source_root or settings.source_root,
+            mirrors=settings.mirrors | self.mirrors,
+            select=self.select if self.select is not None else settings.select,
+            ignore=settings.ignore | self.ignore,
+            fix=fix,
+            no_ignores=self.no_ignores or settings.no_ignores,
+            fail_on=self.fail_on or settings.fail_on,
+        )
+
+    def settings(self) -> Settings:
+        return self.apply(Settings())
