@@ -64,8 +64,9 @@ both busy to the end (any free worker takes the next)."""
 def _forked(
     function: Callable[[T], R], tasks: Sequence[T], workers: int, preload: Sequence[str]
 ) -> Iterator[R]:
-    """Over forked children: a tenth faster on the corpus than a ProcessPoolExecutor that
-    forks (bench/run.py), as children inherit the tasks and the imported machinery."""
+    """Over forked children, which inherit the tasks and the imported machinery: bench/run.py
+    put hubspec lint at 0.55 (corpus) and 0.75 (corpus copied 10 times) of check-jsonschema's
+    time this way, at 0.70 and 0.96 with a ProcessPoolExecutor that forks (a loaded machine)."""
     from hubspec.run.forked import WorkerLost, forked_map
 
     _preload(preload)
