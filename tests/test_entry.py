@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 
 from conftest import FIXTURES
 from hubspec import entry
-from hubspec.cli import commands
+from hubspec.cli import commands, echo
 from hubspec.run.options import Request
 
 EXAMPLE = FIXTURES / "examples" / "node-app"
@@ -146,8 +147,8 @@ SAME_OUTPUT: list[tuple[list[str], dict[str, Any]]] = [
     (["lint", "-o", "report.json", "-f", "json", "buildspec.yml", "--stats"], {}),
     (["lint", "nope.yml"], {}),
     (["lint", "--config", "nope.toml", "buildspec.yml"], {}),
-    # What typer.echo prints: ANSI codes stripped off a terminal, and UTF-8 written to a
-    # stream set up for ASCII (both paths write messages with click.echo).
+    # What typer.echo printed before the fast path: ANSI codes stripped off a terminal, and
+    # UTF-8 written to a stream set up for ASCII (both paths now share echo.echo).
     (["lint", "\x1b[31mred\x1b[0m.yml"], {"stderr": b"hubspec: error: red.yml: no such file"}),
     (
         ["lint", "né.yml"],
@@ -248,16 +249,63 @@ def test_broken_pipe_is_pacified(monkeypatch: pytest.MonkeyPatch) -> None:
     sys.stdout.write("x")
 
 
-# --- messages: click.echo, imported only when one is written ---------------------------------------
-
-
-def test_fix_imports_click_for_its_messages_but_not_typer(tmp_path: Path) -> None:
+def test_fix_writing_prints_its_summary_without_typer_or_click(tmp_path: Path) -> None:
     project = copy_example(tmp_path / "project")
     result = run(
         [sys.executable, "-X", "importtime", "-m", "hubspec"], ["fix", "buildspec.yml"], project
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.startswith(b"fixed buildspec.yml:\n")
-    modules = imported(result.stderr)
-    assert "click" in modules
-    assert not modules & {"typer", "rich", "shellingham"}
+    assert not imported(result.stderr) & {"typer", "click", "rich", "shellingham"}
+
+
+# --- echo.echo is typer.echo -------------------------------------------------------------------------
+
+
+class Terminal(io.TextIOWrapper):
+    def isatty(self) -> bool:
+        return True
+
+
+def streams() -> list[tuple[str, Any]]:
+    return [
+        ("utf-8", lambda: io.TextIOWrapper(io.BytesIO(), encoding="utf-8")),
+        ("ascii", lambda: io.TextIOWrapper(io.BytesIO(), encoding="ascii")),
+        ("latin-1 strict", lambda: io.TextIOWrapper(io.BytesIO(), encoding="latin-1")),
+        ("terminal", lambda: Terminal(io.BytesIO(), encoding="utf-8")),
+        ("ascii terminal", lambda: Terminal(io.BytesIO(), encoding="ascii")),
+    ]
+
+
+@pytest.mark.parametrize(("kind", "make"), streams(), ids=[kind for kind, _ in streams()])
+@pytest.mark.parametrize("err", [True, False])
+@pytest.mark.parametrize(
+    "message", ["plain", "\x1b[31mred\x1b[0m path", "né ✓", "", "a\nb", "bad \udcff byte"]
+)
+def test_echo_writes_what_typer_echo_writes(
+    monkeypatch: pytest.MonkeyPatch, kind: str, make: Any, err: bool, message: str
+) -> None:
+    outputs = []
+    for write in (typer.echo, echo.echo):
+        stream = make()
+        monkeypatch.setattr(sys, "stderr" if err else "stdout", stream)
+        try:
+            write(message, err=err)
+            outcome = "ok"
+        except UnicodeEncodeError:
+            outcome = "UnicodeEncodeError"
+        stream.flush()
+        outputs.append((outcome, stream.buffer.getvalue()))
+        monkeypatch.undo()
+    assert outputs[0] == outputs[1]
+
+
+def test_echo_to_a_stream_without_buffer(monkeypatch: pytest.MonkeyPatch) -> None:
+    outputs = []
+    for write in (typer.echo, echo.echo):
+        stream = io.StringIO()
+        monkeypatch.setattr(sys, "stdout", stream)
+        write("\x1b[1mbold\x1b[0m né")
+        outputs.append(stream.getvalue())
+        monkeypatch.undo()
+    assert outputs[0] == outputs[1] == "bold né\n"
