@@ -25,8 +25,10 @@ def main() -> None:
 
             app()
             return
-        from hubspec.cli.commands import run_fix, run_lint
+        from hubspec.cli.commands import ServerRequest, run_fix, run_lint, run_server
 
+        if isinstance(request, ServerRequest):
+            sys.exit(run_server(request))
         try:
             code = run_lint(request) if request.command == "lint" else run_fix(request)
         except BrokenPipeError:

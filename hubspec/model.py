@@ -49,6 +49,15 @@ class Edit:
 
 
 @record
+class Related:
+    """Another file's line that explains a finding (the Dockerfile line that pulls)."""
+
+    path: str
+    line: int
+    message: str
+
+
+@record
 class Finding:
     """One problem at one place; the linter stamps rule metadata onto what rules report."""
 
@@ -61,3 +70,4 @@ class Finding:
     fixable: bool = False
     notes: tuple[str, ...] = field(default=())
     suppressed: str | None = None
+    related: tuple[Related, ...] = field(default=())

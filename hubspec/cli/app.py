@@ -14,7 +14,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from hubspec import __version__
-from hubspec.cli.commands import EXIT_OK, EXIT_USAGE, run_fix, run_lint
+from hubspec.cli.commands import EXIT_OK, EXIT_USAGE, run_fix, run_lint, run_server
 from hubspec.run.options import COMMANDS, PATHS_HELP, Command, Option, Request, Store
 
 app = typer.Typer(
@@ -187,6 +187,12 @@ def init(
     except OSError as error:
         _usage_error(f"{path}: cannot be written ({error.strerror or error})")
     typer.echo(f"wrote {path}; run `hubspec lint {path}` to check it")
+
+
+@app.command()
+def server() -> None:
+    """Run the language server on stdin/stdout for editors (needs the lsp extra)."""
+    raise typer.Exit(run_server())
 
 
 def _usage_error(message: str) -> NoReturn:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO, TypeVar
 
 from hubspec.cli.echo import echo
+from hubspec.records import record
 from hubspec.run.options import (
     BASELINE,
     COLOR,
@@ -57,6 +58,15 @@ PROGRESS_THRESHOLD = 20
 T = TypeVar("T")
 
 
+@record
+class ServerRequest:
+    """`hubspec server`: it takes no options."""
+
+
+LSP_MODULES = frozenset({"pygls", "lsprotocol", "cattrs", "attrs"})
+LSP_MISSING = "`hubspec server` needs the lsp extra: pip install 'hubspec[lsp]'"
+
+
 class _Exit(Exception):
     """Ends a command with this exit code; its message, if any, is already written."""
 
@@ -79,6 +89,18 @@ def run_fix(request: Request) -> int:
         return _fix(request)
     except _Exit as stop:
         return stop.code
+
+
+def run_server(request: ServerRequest | None = None) -> int:
+    """`hubspec server`: LSP over stdin/stdout until the client ends it; the exit code."""
+    try:
+        from hubspec.server.app import serve
+    except ImportError as error:
+        if (error.name or "").partition(".")[0] not in LSP_MODULES:
+            raise
+        echo(f"hubspec: error: {LSP_MISSING}", err=True)
+        return EXIT_USAGE
+    return serve()
 
 
 def _lint(request: Request) -> int:

@@ -1,4 +1,4 @@
-"""Parse the argv of `hubspec lint ...` and `hubspec fix ...` without importing typer or click.
+"""Parse the argv of `hubspec lint ...`, `hubspec fix ...` and `hubspec server` without typer.
 
 Importing typer (and its click) and building the command tree costs more than linting one
 file, so the console script tries this parser first. It accepts only what click parses the
@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from hubspec.cli.commands import ServerRequest
 from hubspec.run.options import COMMANDS, Command, Option, Request
 
 HELP = frozenset({"-h", "--help"})
@@ -25,8 +26,10 @@ class _Unsure(Exception):
     """Leave this argv to typer."""
 
 
-def parse(argv: Sequence[str]) -> Request | None:
+def parse(argv: Sequence[str]) -> Request | ServerRequest | None:
     """The request for argv (without the program name), or None to let typer parse it."""
+    if list(argv) == ["server"] and not _completing():
+        return ServerRequest()
     command = _COMMAND_NAMES.get(argv[0]) if argv else None
     if command is None or HELP.intersection(argv) or _completing():
         return None

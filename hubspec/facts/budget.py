@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 
 from hubspec.docker.images import is_docker_hub, parse_image
-from hubspec.events.walk import Analysis, Pull
+from hubspec.events.model import Analysis, Pull
 from hubspec.facts.secrets import mask
 from hubspec.records import record
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Set as AbstractSet
 
-from hubspec.events.walk import Analysis, Login
+from hubspec.events.model import Analysis, Login
 
 MASK = "********"
 
