@@ -24,18 +24,30 @@ MAX_DEPTH = 8
 """Files followed inside each other (a script running a script running a script...)."""
 MAX_ANALYSED_CHARACTERS = 1_000_000
 """Characters of buildspec commands and followed files analysed per buildspec."""
+WRAPPERS = frozenset({"sudo", "env", "exec", "command", "builtin", "nohup", "time", "timeout"})
+"""Programs that run their operand (`skip_wrappers` knows how far): followers see behind them."""
 POSITIONAL = ("@", "*", "#", *(str(number) for number in range(1, 10)))
 
 
 class FollowedFiles:
     """Runs followed files for one buildspec; shares its events, resolver and budget."""
 
-    def __init__(self, expander: Expander, followers: Sequence[Follower]) -> None:
+    def __init__(
+        self, expander: Expander, followers: Sequence[Follower], programs: frozenset[str]
+    ) -> None:
         self.expander = expander
         self.followers = followers
+        self.programs = programs
         self.analysed = 0
         self.assigned: set[str] = set()
         """Variables the followed files set (a login there may read them)."""
+
+    def _may_follow(self, command: SimpleCommand) -> bool:
+        """A cheap first test: is the program one a follower may claim, a path or a wrapper?"""
+        first = command.words[0].value if command.words else None
+        if first is None:
+            return False
+        return first in self.programs or "/" in first or first in WRAPPERS
 
     def followed(self, call: Call) -> Followed | None:
         """What the command runs from a file, if a follower knows it."""
@@ -63,7 +75,7 @@ class FollowedFiles:
             sourced: ShellState | None = None
             resumed: tuple[int, ShellState, ShellResult] | None = None
             for command in result.commands:
-                if site.docker(command, base):
+                if site.docker(command, base) or not self._may_follow(command):
                     continue
                 call = Call(
                     command, _unwrapped(command), partial(self._before, part, command, current)
