@@ -71,3 +71,5 @@ class Finding:
     notes: tuple[str, ...] = field(default=())
     suppressed: str | None = None
     related: tuple[Related, ...] = field(default=())
+    project: str | None = None
+    """The CodeBuild project a finding of an embedded buildspec or a project is about."""

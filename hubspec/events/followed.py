@@ -18,14 +18,13 @@ from hubspec.events.follow import Call, Chunk, Flow, Followed, Follower
 from hubspec.events.model import Place, PullSource, SourceKind
 from hubspec.records import replace
 from hubspec.shell import walk as shell
-from hubspec.shell.state import ShellResult, ShellState, SimpleCommand, Word, skip_wrappers
+from hubspec.shell.state import ShellResult, ShellState, SimpleCommand, Word
+from hubspec.shell.wrappers import WRAPPERS, unwrap
 
 MAX_DEPTH = 8
 """Files followed inside each other (a script running a script running a script...)."""
 MAX_ANALYSED_CHARACTERS = 1_000_000
 """Characters of buildspec commands and followed files analysed per buildspec."""
-WRAPPERS = frozenset({"sudo", "env", "exec", "command", "builtin", "nohup", "time", "timeout"})
-"""Programs that run their operand (`skip_wrappers` knows how far): followers see behind them."""
 POSITIONAL = ("@", "*", "#", *(str(number) for number in range(1, 10)))
 
 
@@ -196,8 +195,11 @@ class FollowedFiles:
 
 
 def _unwrapped(command: SimpleCommand) -> list[str | None]:
-    """The command's words from the real program on (wrappers like `sudo` skipped)."""
-    return [word.value for word in command.words[skip_wrappers(command.words) :]]
+    """The command's words from the real program on (wrappers like `sudo` skipped); none when
+    what runs behind the wrappers is not known."""
+    values = [word.value for word in command.words]
+    found = unwrap(values)
+    return values[found.word :] if found is not None else []
 
 
 class Site(Protocol):

@@ -12,7 +12,7 @@ VERSION = 1
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
-    return {
+    shown = {
         "path": finding.path,
         "rule": finding.rule,
         "name": finding.name,
@@ -27,6 +27,9 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "suppressed": finding.suppressed is not None,
         "suppression": finding.suppressed,
     }
+    if finding.project is not None:
+        shown["project"] = finding.project
+    return shown
 
 
 def budget_section(report: Report) -> dict[str, Any]:

@@ -55,6 +55,10 @@ def document(report: Report) -> dict[str, Any]:
                 "hubspec/v1": fingerprint(finding, report.sources.get(finding.path, ""))
             },
         }
+        if finding.project is not None:
+            result["locations"][0]["logicalLocations"] = [
+                {"name": finding.project, "kind": "resource"}
+            ]
         if finding.suppressed is not None:
             result["suppressions"] = [{"kind": "inSource", "justification": finding.suppressed}]
         results.append(result)

@@ -31,8 +31,9 @@ env:
 
 ## Fix
 Not fixed automatically: add the variable under `parameter-store` (or `secrets-manager`).
-If the CodeBuild project defines it with type PARAMETER_STORE or SECRETS_MANAGER, suppress
-the finding.
+A variable the CodeBuild project defines with type PARAMETER_STORE or SECRETS_MANAGER
+counts as stored when hubspec lints the project (a template or Terraform file); for a
+buildspec file linted alone, suppress the finding.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
     from hubspec.events.model import Login
 
     model = context.analysis.model
-    stored = model.defined(*STORES)
+    stored = context.store_variables
     plain = model.defined("variables")
     assigned = context.analysis.assigned
     for event in context.analysis.events:
@@ -67,6 +68,8 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
                 "is a plain env.variables value"
                 if name in plain
                 else "is not defined in the buildspec"
+                if context.project is None
+                else "neither the buildspec nor the project defines from a secret store"
             )
             yield Diagnostic(
                 "HS203",
