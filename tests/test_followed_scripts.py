@@ -167,3 +167,22 @@ def test_script_names_no_file_can_have(tmp_path: Path) -> None:
     assert "the script x\\x00y.sh is not a valid file name" in lines[0]
     assert "the script \\ud800.sh is not a valid file name" in lines[1]
     assert "'\\ud800' is not an image reference" in lines[2]
+
+
+def test_a_buildspec_in_a_subfolder_runs_scripts_from_the_top(tmp_path: Path) -> None:
+    """CodeBuild runs every phase at the source root: `bash scripts/x.sh` is top/scripts/x.sh,
+    whether hubspec is run from the top or from the buildspec's folder."""
+    top = repository(tmp_path)
+    (top / "buildspec.yml").unlink()
+    (top / "ci").mkdir()
+    (top / "ci" / "buildspec.yml").write_text(
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - bash scripts/build.sh\n"
+    )
+    script(top, "scripts/build.sh", "docker build -t app .\n")
+    (top / "Dockerfile").write_text("FROM node:20\n")
+    message = (
+        "HS101 node:20 is pulled from Docker Hub without a Docker Hub login: FROM node:20 in"
+        " Dockerfile, line 1, built by `docker build -t app .`"
+    )
+    assert lint(top, "ci/buildspec.yml") == [f"ci/buildspec.yml:5:9: {message}"]
+    assert lint(top / "ci", "buildspec.yml") == [f"buildspec.yml:5:9: {message}"]

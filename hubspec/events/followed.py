@@ -19,7 +19,7 @@ from hubspec.events.model import Place, PullSource, SourceKind
 from hubspec.records import replace
 from hubspec.shell import walk as shell
 from hubspec.shell.state import ShellResult, ShellState, SimpleCommand, Word
-from hubspec.shell.wrappers import unwrap
+from hubspec.shell.wrappers import WRAPPERS, unwrap
 
 MAX_DEPTH = 8
 """Files followed inside each other (a script running a script running a script...)."""
@@ -31,12 +31,22 @@ POSITIONAL = ("@", "*", "#", *(str(number) for number in range(1, 10)))
 class FollowedFiles:
     """Runs followed files for one buildspec; shares its events, resolver and budget."""
 
-    def __init__(self, expander: Expander, followers: Sequence[Follower]) -> None:
+    def __init__(
+        self, expander: Expander, followers: Sequence[Follower], programs: frozenset[str]
+    ) -> None:
         self.expander = expander
         self.followers = followers
+        self.programs = programs
         self.analysed = 0
         self.assigned: set[str] = set()
         """Variables the followed files set (a login there may read them)."""
+
+    def _may_follow(self, command: SimpleCommand) -> bool:
+        """A cheap first test: is the program one a follower may claim, a path or a wrapper?"""
+        first = command.words[0].value if command.words else None
+        if first is None:
+            return False
+        return first in self.programs or "/" in first or first in WRAPPERS
 
     def followed(self, call: Call) -> Followed | None:
         """What the command runs from a file, if a follower knows it."""
@@ -64,7 +74,7 @@ class FollowedFiles:
             sourced: ShellState | None = None
             resumed: tuple[int, ShellState, ShellResult] | None = None
             for command in result.commands:
-                if site.docker(command, base):
+                if site.docker(command, base) or not self._may_follow(command):
                     continue
                 call = Call(
                     command, _unwrapped(command), partial(self._before, part, command, current)
@@ -185,11 +195,11 @@ class FollowedFiles:
 
 
 def _unwrapped(command: SimpleCommand) -> list[str | None]:
-    """The command's words from the real program on (wrappers like `sudo` skipped; all of
-    them when a wrapper's operand is not known)."""
+    """The command's words from the real program on (wrappers like `sudo` skipped); none when
+    what runs behind the wrappers is not known."""
     values = [word.value for word in command.words]
-    behind = unwrap(values)
-    return values if behind is None else values[behind.word :]
+    found = unwrap(values)
+    return values[found.word :] if found is not None else []
 
 
 class Site(Protocol):

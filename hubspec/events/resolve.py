@@ -43,6 +43,7 @@ class Resolver:
         root = str(source_root)
         self.root_prefix = root if root.endswith(os.sep) else root + os.sep
         self._real_root: str | None = None
+        self._real_folders: dict[str, str] = {}
 
     def locate(self, cwd: str, written: str) -> Path | None:
         """A path as the build sees it -> a path under the source root, or None if unknown."""
@@ -93,12 +94,24 @@ class Resolver:
         return Opened(path, self.shown(path), text)
 
     def _inside_root(self, path: Path) -> bool:
-        """Whether the file, its symlinks followed, stays under the source root."""
+        """Whether the file, its symlinks followed, stays under the source root.
+
+        Folders are resolved once per buildspec (most files share one or two); the file
+        itself costs one lstat unless it is a symlink.
+        """
         if self._real_root is None:
-            self._real_root = os.path.realpath(self.source_root)
+            root = os.path.realpath(self.source_root)
+            self._real_root = root if root.endswith(os.sep) else root + os.sep
+        folder = os.path.dirname(path)
+        real_folder = self._real_folders.get(folder)
+        if real_folder is None:
+            real_folder = self._real_folders[folder] = os.path.realpath(folder) + os.sep
+        if not real_folder.startswith(self._real_root):
+            return False
+        if not os.path.islink(path):
+            return True
         real = os.path.realpath(path)
-        root = self._real_root
-        return real == root or real.startswith(root if root.endswith(os.sep) else root + os.sep)
+        return real.startswith(self._real_root) or real + os.sep == self._real_root
 
 
 def _unreadable(path: Path) -> str:

@@ -14,7 +14,7 @@ from hubspec.build.model import BuildModel, LazyOffsets, Step, build_model, valu
 from hubspec.events.commands import docker_command, docker_uses, identity
 from hubspec.events.expand import Expander
 from hubspec.events.followed import MAX_ANALYSED_CHARACTERS, FollowedFiles
-from hubspec.events.followers import FOLLOWERS
+from hubspec.events.followers import FOLLOWERS, PROGRAMS
 from hubspec.events.images import ImageEvents
 from hubspec.events.model import Analysis, FileReader, Place, PullSource, SourceKind
 from hubspec.events.resolve import SOURCE_DIR_MARK, SOURCE_DIR_VARIABLE, Opened, Resolver
@@ -58,7 +58,7 @@ class _Walker:
         self.model = model
         self.images = ImageEvents(mirrors)
         self.expander = Expander(self.images, resolver)
-        self.files = FollowedFiles(self.expander, FOLLOWERS)
+        self.files = FollowedFiles(self.expander, FOLLOWERS, PROGRAMS)
         self.assigned: set[str] = set()
 
     def run(self) -> None:
