@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hubspec.events.follow import Follower
+from hubspec.events.recipes import follow_make, follow_package_script
 from hubspec.events.scripts import follow_script
 
-FOLLOWERS: tuple[Follower, ...] = (follow_script,)
+FOLLOWERS: tuple[Follower, ...] = (follow_script, follow_make, follow_package_script)
