@@ -38,6 +38,8 @@ class Chunk:
     shown: str  # the file as messages name it (relative to the source root)
     line: int  # the file's line where `text` starts
     cwd: str | None = None  # where it runs, as ShellState.cwd; None: the caller's directory
+    variables: tuple[tuple[str, str | None], ...] = ()
+    """Set in its shell before it runs (None: set, value unknown): what make exports."""
 
 
 @record

@@ -148,10 +148,7 @@ class FollowedFiles:
                 )
                 images.unresolved(place, reason)
                 return None
-            start = current
-            if chunk.cwd is not None:
-                start = current.copy()
-                start.cwd = chunk.cwd
+            start = _started(current, chunk)
             after = self._chunk(place, chunk, start, (*stack, followed.key))
             if followed.flow is not Flow.EACH_CHUNK:
                 current = after
@@ -237,6 +234,23 @@ class _ChunkSite:
         return self.files.docker(
             self.place(command, base), command, self.chunk, self._line(command, base)
         )
+
+
+def _started(state: ShellState, chunk: Chunk) -> ShellState:
+    """The state a chunk starts in: its own directory and variables, if it has them."""
+    if chunk.cwd is None and not chunk.variables:
+        return state
+    start = state.copy()
+    if chunk.cwd is not None:
+        start.cwd = chunk.cwd
+    for name, value in chunk.variables:
+        if value is None:
+            start.variables.pop(name, None)
+            start.unknown.add(name)
+        else:
+            start.unknown.discard(name)
+            start.variables[name] = value
+    return start
 
 
 def _bound(state: ShellState, arguments: tuple[str | None, ...] | None) -> ShellState:

@@ -1,0 +1,134 @@
+"""Makefiles and package.json scripts through the real command line, and bad input for them.
+
+Each case runs `python -m hubspec lint` in a repository made in tmp_path (with a `.git`
+folder), under a memory limit and a timeout: recursion, a Makefile including itself, a
+binary, huge or FIFO Makefile, a symlink out of the repository must give a finding or
+nothing, never a hang, a traceback or a read outside the source.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GIB = 1024**3
+HUB = "is pulled from Docker Hub without a Docker Hub login"
+
+
+def _limits() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (2 * GIB, 2 * GIB))
+
+
+def lint(cwd: Path, *args: str) -> list[str]:
+    """The finding lines of `hubspec lint --format concise ARGS`, run in `cwd`."""
+    result = subprocess.run(
+        [sys.executable, "-m", "hubspec", "lint", "--format", "concise", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        preexec_fn=_limits,
+        timeout=60,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode in (0, 1), (result.returncode, result.stderr)
+    return [line for line in result.stdout.splitlines() if ": HS" in line]
+
+
+def repository(tmp_path: Path, *commands: str, files: dict[str, str | bytes]) -> Path:
+    """A git work tree with a buildspec running `commands` in its build phase, and `files`."""
+    top = tmp_path / "repo"
+    (top / ".git").mkdir(parents=True)
+    lines = "".join(f"      - {command}\n" for command in commands)
+    (top / "buildspec.yml").write_text(f"version: 0.2\nphases:\n  build:\n    commands:\n{lines}")
+    for name, text in files.items():
+        path = top / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text)
+    return top
+
+
+def test_make_from_the_top_and_from_a_subfolder(tmp_path: Path) -> None:
+    makefile = "REGISTRY ?= docker.io\n\n.PHONY: ci\nci: login image\n\nimage:\n\tdocker build -t app build\n"
+    login = 'login:\n\t@echo "$$TOKEN" | docker login -u me --password-stdin\n'
+    top = repository(
+        tmp_path,
+        "make ci",
+        files={"Makefile": makefile + login, "build/Dockerfile": "FROM node:20\n"},
+    )
+    assert lint(top, "buildspec.yml", "--ignore", "HS203") == []
+    (top / "Makefile").write_text(makefile + "login:\n\t@echo no login\n")
+    expected = f"HS101 node:20 {HUB}: FROM node:20 in build/Dockerfile, line 1, built by `docker build -t app build`"
+    assert lint(top, "buildspec.yml") == [f"buildspec.yml:5:9: {expected}"]
+    assert lint(top / "build", "../buildspec.yml") == [f"../buildspec.yml:5:9: {expected}"]
+
+
+def test_npm_script_through_the_command_line(tmp_path: Path) -> None:
+    package = '{"scripts": {"pretest": "docker pull postgres:16", "test": "jest"}}'
+    top = repository(tmp_path, "cd web", "npm test", files={"web/package.json": package})
+    assert lint(top, "buildspec.yml") == [
+        f"buildspec.yml:6:9: HS101 postgres:16 {HUB}: `docker pull postgres:16`"
+        " in web/package.json script pretest, line 1"
+    ]
+
+
+def test_recursive_make_is_followed_into_the_directory(tmp_path: Path) -> None:
+    top = repository(
+        tmp_path,
+        "make",
+        files={
+            "Makefile": "all:\n\t$(MAKE) -C services/api image\n",
+            "services/api/Makefile": "image:\n\tdocker pull $(BASE)\nBASE = golang:1.22\n",
+        },
+    )
+    assert lint(top, "buildspec.yml") == [
+        f"buildspec.yml:5:9: HS101 golang:1.22 {HUB}: `docker pull golang:1.22`"
+        " in services/api/Makefile, line 2"
+    ]
+
+
+def test_a_make_that_runs_itself_is_reported_not_followed_forever(tmp_path: Path) -> None:
+    files = {"Makefile": "a: b\n\tdocker pull alpine\nb: a\n\t$(MAKE) a\n"}
+    top = repository(tmp_path, "make a", files=files)
+    found = lint(top, "buildspec.yml")
+    assert any("HS103" in line and "runs itself again" in line for line in found), found
+    assert any("HS101 alpine" in line for line in found), found
+
+
+@pytest.mark.parametrize(
+    ("makefile", "reason"),
+    [
+        (b"all:\n\tdocker pull alpine\n\x00\x01\xff" * 10, "is a binary file"),
+        ("include Makefile\nall:\n\tdocker pull alpine\n", "includes itself"),
+        ("all:\n\tdocker pull alpine\n" + "# filler\n" * 300_000, "is too large"),
+    ],
+    ids=["binary", "self-include", "huge"],
+)
+def test_bad_makefiles_give_hs103(tmp_path: Path, makefile: str | bytes, reason: str) -> None:
+    top = repository(tmp_path, "make", files={"Makefile": makefile})
+    found = lint(top, "buildspec.yml")
+    assert any("HS103" in line and reason in line for line in found), found
+
+
+def test_a_fifo_makefile_does_not_hang(tmp_path: Path) -> None:
+    top = repository(tmp_path, "make -f pipe.mk", files={})
+    os.mkfifo(top / "pipe.mk")
+    found = lint(top, "buildspec.yml")
+    assert any("HS103" in line and "pipe.mk" in line for line in found), found
+
+
+def test_a_makefile_symlinked_out_of_the_repository_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.mk"
+    outside.write_text("all:\n\tdocker pull alpine\n")
+    top = repository(tmp_path, "make -f link.mk", files={})
+    (top / "link.mk").symlink_to(outside)
+    found = lint(top, "buildspec.yml")
+    assert not any("alpine" in line for line in found), found
+    assert any("HS103" in line and "link.mk" in line for line in found), found
