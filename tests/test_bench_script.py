@@ -89,6 +89,38 @@ def test_commands_pass_the_same_files_to_every_tool(bench: ModuleType) -> None:
         assert bench.command(tool, files)[-2:] == files
 
 
+@pytest.fixture(scope="module")
+def server_bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_lsp", SCRIPT.parent / "lsp.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_lsp"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_server_scenario_statistics_and_goals(server_bench: ModuleType) -> None:
+    assert server_bench.percentile([float(n) for n in range(1, 101)], 0.95) == 95.0
+    assert server_bench.percentile([3.0], 0.95) == 3.0
+    latencies = [0.004] * 90 + [0.030] * 6 + [0.080] * 4  # p95 is the 95th of 100: 30 ms
+    run = server_bench.ServerRun(100, latencies, rss_base_kb=50 * 1024, rss_end_kb=65 * 1024)
+    goals = {text: (value, limit) for text, value, limit in server_bench.goals(run)}
+    assert goals["server: didChange -> diagnostics median ms"] == (pytest.approx(4.0), 20)
+    assert goals["server: didChange -> diagnostics p95 ms"] == (pytest.approx(30.0), 50)
+    assert goals["server: RSS after 100 edits / after 100"] == (pytest.approx(1.3), 1.2)
+    table = server_bench.table(run)
+    assert "| server | 100 | 4.0 | 30.0 | 80.0 | 50.0 | 65.0 |" in table
+
+
+def test_server_scenario_buildspec_is_60_lines_and_lints(server_bench: ModuleType) -> None:
+    from conftest import lint_text
+
+    assert len(server_bench.BUILDSPEC.splitlines()) == 60
+    result = lint_text(server_bench.BUILDSPEC)
+    assert result.document is not None
+    assert {finding.rule for finding in result.active} <= {"HS101", "HS103"}
+
+
 def test_missing_names_each_program_once(bench: ModuleType, monkeypatch, tmp_path: Path) -> None:
     (tmp_path / "hubspec").touch()
     monkeypatch.setattr(bench, "BIN", tmp_path)

@@ -597,3 +597,90 @@ def test_registry_secret_adds_the_credential_in_each_dialect(tmp_path: Path) -> 
             assert (
                 _cfn_lint(tmp_path, [path.name]) - _cfn_lint(before_dir, [path.name]) == Counter()
             )
+
+
+def test_a_buildspec_path_is_linted_as_that_file_in_the_project_context(tmp_path: Path) -> None:
+    (tmp_path / "ci").mkdir()
+    (tmp_path / "ci" / "buildspec.yml").write_text(
+        "version: 0.2\nphases:\n  build:\n    commands:\n"
+        '      - echo "$DOCKERHUB_TOKEN" | docker login -u "$DOCKERHUB_USER" --password-stdin\n'
+        "      - docker pull node:20\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n"
+        "  Build:\n"
+        "    Type: AWS::CodeBuild::Project\n"
+        "    Properties:\n"
+        "      Environment:\n"
+        "        Image: aws/codebuild/standard:7.0\n"
+        "        EnvironmentVariables:\n"
+        "          - {Name: DOCKERHUB_TOKEN, Type: SECRETS_MANAGER, Value: 'hub:token'}\n"
+        "      Source:\n"
+        "        Type: CODEPIPELINE\n"
+        "        BuildSpec: ci/buildspec.yml\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "hubspec", "lint", "--format", "json", "template.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    findings = json.loads(done.stdout)["findings"]
+    # The login reads a project secret: no HS203. No PrivilegedMode: HS105 at the pull (the
+    # login falls back to a client-side login without a daemon), in the buildspec file.
+    assert [(f["path"], f["rule"], f["line"], f["column"], f["project"]) for f in findings] == [
+        (str(Path("ci") / "buildspec.yml"), "HS105", 6, 9, "Build")
+    ]
+
+
+def test_suppressions_in_an_inline_buildspec_count(tmp_path: Path) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        TEMPLATE.replace(
+            "- docker pull python:3.12", "- docker pull python:3.12  # hubspec: ignore[HS101]"
+        ),
+        encoding="utf-8",
+    )
+    result = _lint(path)
+    assert [(f.rule, f.suppressed is not None) for f in result.findings if f.rule == "HS101"] == [
+        ("HS101", True)
+    ]
+
+
+def test_mirror_strategy_rewrites_the_inline_buildspec(tmp_path: Path) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        TEMPLATE.replace(
+            "        Image: node:20\n",
+            "        Image: aws/codebuild/standard:7.0\n        PrivilegedMode: true\n",
+        ),
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hubspec",
+            "fix",
+            "--strategy",
+            "mirror",
+            "--mirror",
+            "ecr-public",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    text = path.read_text(encoding="utf-8")
+    assert "- docker pull public.ecr.aws/docker/library/python:3.12\n" in text
+    assert text.replace("public.ecr.aws/docker/library/python", "python") == TEMPLATE.replace(
+        "        Image: node:20\n",
+        "        Image: aws/codebuild/standard:7.0\n        PrivilegedMode: true\n",
+    )

@@ -10,6 +10,7 @@ import pytest
 
 from hubspec.events.make import UNKNOWN_STAND_IN, MakeRun, make_run
 from hubspec.events.make.args import parse_make_args
+from hubspec.events.make.run import ReadCache
 from hubspec.events.npm import script_run
 
 ROOT = Path("/src")
@@ -203,8 +204,15 @@ def test_shell_and_wildcard_are_unknown_never_guessed() -> None:
         "TAG := $(shell git rev-parse HEAD)\nt:\n\tdocker build -t app:$(TAG) $(wildcard src)\n"
     )
     result = run({"Makefile": makefile}, "make")
-    assert commands(result) == [f"docker build -t app:{UNKNOWN_STAND_IN} {UNKNOWN_STAND_IN}"]
+    assert commands(result) == ["docker build -t app:$(shell git rev-parse HEAD) $(wildcard src)"]
     assert result.lines[0].unknown == ("$(shell git rev-parse HEAD)", "$(wildcard src)")
+
+
+def test_unknown_parts_bash_could_misread_become_one_stand_in() -> None:
+    makefile = "T := $(shell echo 'a;b')\nt:\n\tdocker pull $(T) ${U}\n"
+    result = run({"Makefile": makefile}, "make", {"U": None})
+    assert commands(result) == [f"docker pull {UNKNOWN_STAND_IN} ${{U}}"]
+    assert result.lines[0].unknown == ("$(shell echo 'a;b')", "$U")
 
 
 def test_a_variable_that_refers_to_itself_is_unknown() -> None:
@@ -248,7 +256,7 @@ def test_a_condition_hubspec_cannot_evaluate_makes_what_it_guards_unknown() -> N
         "ifdef CI_ONLY_FROM_SHELL\n\tdocker pull secret/image\nendif\n\techo done\n"
     )
     result = run({"Makefile": makefile}, "make", {"CI_ONLY_FROM_SHELL": None})
-    assert commands(result) == [f"docker pull {UNKNOWN_STAND_IN}", "echo done"]
+    assert commands(result) == ["docker pull $(IMAGE)", "echo done"]
     assert "set under `ifeq ($(shell uname),Linux)`" in result.lines[0].unknown[0]
     assert reasons(result) == [
         "this recipe line runs only if `ifdef CI_ONLY_FROM_SHELL`, which hubspec cannot evaluate"
@@ -303,21 +311,27 @@ def test_a_missing_include_is_a_problem_when_docker_is_mentioned() -> None:
     assert quiet.problems == ()
 
 
+def test_an_include_make_would_glob_is_unknown() -> None:
+    result = run({"Makefile": "include mk/*.mk\nt:\n\tdocker pull x\n", "mk/a.mk": ""}, "make")
+    assert reasons(result) == ["an included Makefile is not known (mk/*.mk)"]
+
+
 def test_a_makefile_including_itself_stops_with_a_note() -> None:
     result = run({"Makefile": "include Makefile\nt:\n\tdocker pull x\n"}, "make")
     assert commands(result) == ["docker pull x"]
     assert reasons(result) == ["Makefile includes itself; make would loop, hubspec stops"]
 
 
-def test_a_missing_makefile_is_a_problem() -> None:
-    assert reasons(run({}, "make build")) == ["no Makefile was found at the source root"]
-    assert reasons(run({}, "make -f ci.mk")) == ["make -f ci.mk: no such file"]
+def test_a_missing_makefile_runs_nothing() -> None:
+    for command in ("make build", "make -f ci.mk", "make -C build install"):
+        result = run({}, command)
+        assert result.lines == () and result.problems == ()
 
 
 def test_makefile_outside_the_source_root_is_not_read() -> None:
     tree = Files({})
     result = make_run(["make", "-C", "../other"], ".", tree.resolve, tree.read, {})
-    assert tree.reads == [] and reasons(result) == ["no Makefile was found in ../other"]
+    assert tree.reads == [] and result.problems == ()
 
 
 def test_a_pattern_rule_needed_for_a_goal_is_unknown_when_it_runs_docker() -> None:
@@ -351,16 +365,28 @@ def test_make_arguments() -> None:
     found = parse_make_args(["make", "-sj", "4", "-k", "--no-print-directory", "A=1", "b", "c"])
     assert (found.goals, found.overrides, found.problem) == (["b", "c"], {"A": "1"}, None)
     assert parse_make_args(["make", "-j", "build"]).goals == ["build"]
-    assert parse_make_args(["make", None]).problem == "a make argument is not known statically"
+    assert parse_make_args(["make", None]).unknown_words == 1
+    assert parse_make_args(["make", "-C", None]).problem == "make -C has no known argument"
     assert parse_make_args(["make", "--eval=x"]).problem == "make option --eval is not understood"
     assert parse_make_args(["make", "--version"]).runs_nothing
 
 
 def test_an_unknown_make_argument_is_a_problem_not_a_guess() -> None:
-    tree = Files({"Makefile": "t:\n\tdocker pull x\n"})
+    tree = Files({"Makefile": "t:\n\tdocker pull x\nu:\n\techo u\n"})
     result = make_run(["make", None], ".", tree.resolve, tree.read, {})
     assert commands(result) == []
-    assert reasons(result) == ["a make argument is not known statically"]
+    assert reasons(result) == [
+        "a make argument is not known statically, so its goals are not known"
+    ]
+    result = make_run(["make", "u", None], ".", tree.resolve, tree.read, {})
+    assert commands(result) == ["echo u"]
+    quiet = Files({"Makefile": "t:\n\techo t\n"})
+    assert make_run(["make", None], ".", quiet.resolve, quiet.read, {}).problems == ()
+
+
+def test_default_goal_variable() -> None:
+    makefile = ".DEFAULT_GOAL := second\nfirst:\n\techo 1\nsecond:\n\techo 2\n"
+    assert commands(run({"Makefile": makefile}, "make")) == ["echo 2"]
 
 
 # ---------------------------------------------------------------- bad input
@@ -369,6 +395,20 @@ def test_an_unknown_make_argument_is_a_problem_not_a_guess() -> None:
 def test_a_binary_makefile_is_a_problem() -> None:
     result = run({"Makefile": "t:\n\tdocker pull x\n\x00\x01\x02"}, "make")
     assert commands(result) == [] and reasons(result) == ["Makefile is not a text file"]
+
+
+def test_a_makefile_that_exists_but_cannot_be_read_is_a_problem() -> None:
+    tree = Files({})
+    result = make_run(
+        ["make"],
+        ".",
+        tree.resolve,
+        tree.read,
+        {},
+        why=lambda path: "is a FIFO" if path.name == "makefile" else None,
+    )
+    assert reasons(result) == ["the Makefile makefile is a FIFO"]
+    assert tree.reads == ["GNUmakefile", "makefile"]
 
 
 def test_a_huge_makefile_is_refused_quickly() -> None:
@@ -490,7 +530,7 @@ def test_package_json_problems() -> None:
     bad = script_run(["npm", "run", "build"], ".", tree.resolve, tree.read)
     assert bad is not None and bad.problems[0].startswith("package.json is not valid JSON")
     none = script_run(["npm", "run", "build"], ".", Files({}).resolve, Files({}).read)
-    assert none is not None and none.problems == ("no package.json was found for `npm run build`",)
+    assert none is not None and none.problems == () and none.scripts == ()
     deep = script_run(["npm", "run", "b"], ".", tree.resolve, lambda _: "[" * 100_000)
     assert deep is not None and deep.problems[0].startswith("package.json is not valid JSON")
     workspaces = script_run(["npm", "run", "build", "--workspaces"], ".", tree.resolve, tree.read)
@@ -502,3 +542,54 @@ def test_yarn_passes_options_after_the_script_name_on() -> None:
     assert found == [("test", "jest --watch", 7)]
     found = scripts("npm run test --silent", {"package.json": PACKAGE})
     assert found == [("test", "jest", 7)]
+
+
+def test_a_command_line_variable_with_an_unknown_value() -> None:
+    tree = Files({"Makefile": "REGISTRY = hub\nt:\n\tdocker pull $(REGISTRY)/app\n"})
+    result = make_run(
+        ["make", "t"], ".", tree.resolve, tree.read, {}, unknown_assignments=["REGISTRY"]
+    )
+    assert commands(result) == ["docker pull $(REGISTRY)/app"]
+    assert result.lines[0].unknown == ("$(REGISTRY) (set on the command line)",)
+    assert result.environment == {"REGISTRY": None}
+
+
+def test_a_read_phase_is_reused_by_later_runs_with_the_same_command_line() -> None:
+    tree = Files({"Makefile": "A = x\na:\n\techo $(A) $@\nb:\n\techo $(A) $@\n"})
+    cache: ReadCache = {}
+    first = make_run(["make", "a"], ".", tree.resolve, tree.read, {}, cache=cache)
+    second = make_run(["make", "b"], ".", tree.resolve, tree.read, {}, cache=cache)
+    other = make_run(["make", "b", "A=y"], ".", tree.resolve, tree.read, {}, cache=cache)
+    assert (commands(first), commands(second), commands(other)) == (
+        ["echo x a"],
+        ["echo x b"],
+        ["echo y b"],
+    )
+    assert tree.reads.count("Makefile") == 2  # read again only for the other command line
+
+
+def test_a_makefile_reading_its_goals_is_read_again_for_other_goals() -> None:
+    tree = Files({"Makefile": "G := $(MAKECMDGOALS)\na b:\n\techo $(G)\n"})
+    cache: ReadCache = {}
+    first = make_run(["make", "a"], ".", tree.resolve, tree.read, {}, cache=cache)
+    second = make_run(["make", "b"], ".", tree.resolve, tree.read, {}, cache=cache)
+    assert (commands(first), commands(second)) == (["echo a"], ["echo b"])
+
+
+def test_a_read_phase_is_reused_only_when_the_variables_it_asked_for_agree() -> None:
+    makefile = (
+        "ifdef CI\nIMAGE = node\nendif\nt:\n\tdocker pull $(IMAGE) $(TAG) $(ONLY_IN_RECIPE)\n"
+    )
+    tree = Files({"Makefile": makefile})
+    cache: ReadCache = {}
+
+    def pulls(environment: dict[str, str | None]) -> list[str]:
+        found = make_run(["make"], ".", tree.resolve, tree.read, environment, cache=cache)
+        return commands(found)
+
+    assert pulls({"CI": "1", "TAG": "a"}) == ["docker pull node a ${ONLY_IN_RECIPE}"]
+    assert pulls({"TAG": "b"}) == ["docker pull ${IMAGE} b ${ONLY_IN_RECIPE}"]
+    assert pulls({"CI": "1", "TAG": "c", "ONLY_IN_RECIPE": "x"}) == ["docker pull node c x"]
+    assert tree.reads.count("Makefile") == 2
+    found = make_run(["make"], ".", tree.resolve, tree.read, {"CI": "1", "TAG": "d"}, cache=cache)
+    assert found.environment == {"CI": "1", "TAG": "d"}

@@ -86,6 +86,28 @@ def test_ecr_public_leaves_namespaced_images_with_a_reason(tmp_path: Path) -> No
     )
 
 
+def test_pull_through_in_version_01_adds_the_same_ecr_login_flow_style_kept(
+    tmp_path: Path,
+) -> None:
+    path = _project(
+        tmp_path,
+        "version: 0.1\nphases:\n  pre_build:\n    commands: [echo prep]\n"
+        "  build:\n    commands:\n      - docker pull bitnami/redis:7\n",
+    )
+    outcome = _mirror(path, PULL_THROUGH)
+    assert outcome.refusal is None
+    assert outcome.new_data.decode() == (
+        "version: 0.1\nphases:\n  pre_build:\n    commands: ["
+        f"aws ecr get-login-password --region us-east-1 | docker login --username AWS --password-stdin {ECR}"
+        ", echo prep]\n"
+        "  build:\n    commands:\n"
+        f"      - docker pull {ECR}/docker-hub/bitnami/redis:7\n"
+    )
+    path.write_bytes(outcome.new_data)
+    again = _mirror(path, PULL_THROUGH)
+    assert again.new_data is None and not again.files and again.refusal is None
+
+
 def test_pull_through_maps_every_hub_image_and_adds_one_ecr_login(tmp_path: Path) -> None:
     path = _project(
         tmp_path,

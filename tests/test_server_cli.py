@@ -104,3 +104,18 @@ def test_an_argument_is_a_usage_error() -> None:
     )
     assert done.returncode == 2
     assert "Got unexpected extra argument" in done.stderr
+
+
+def test_finished_notification_futures_are_let_go() -> None:
+    """pygls alone keeps one future per notification forever (see server/protocol.py)."""
+    from pygls.lsp.server import LanguageServer
+
+    from hubspec.server.app import build
+
+    trace = types.SetTraceParams(types.TraceValue.Off)
+    plain, ours = LanguageServer("plain", "0"), build()
+    for _ in range(20):
+        plain.protocol._handle_notification(types.SET_TRACE, trace)
+        ours.protocol._handle_notification(types.SET_TRACE, trace)
+    assert len(plain.protocol._request_futures) == 20  # the leak this guards against
+    assert len(ours.protocol._request_futures) == 0

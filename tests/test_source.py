@@ -162,3 +162,20 @@ def test_an_internal_error_while_parsing_exits_2_naming_the_file(
     assert error.split("(")[0] in lines[0]
     assert "this is a bug; please report it" in lines[1]
     assert path.read_bytes().endswith(b"- make\n")
+
+
+def test_a_suppression_in_an_embedded_source_covers_its_finding() -> None:
+    host_text = HOST.replace(
+        "                - docker pull nginx\n",
+        "                # hubspec: ignore[HS101] pulled through a mirror\n"
+        "                - docker pull nginx\n",
+    )
+    inner = textwrap.dedent("\n".join(host_text.splitlines()[6:])) + "\n"
+    source = _embedded(inner, host_text, indent=10, first_line=6)
+    result = lint_source(
+        "template.yml", source, source_root=Path("."), reader=files.read_referenced
+    )
+    (finding,) = result.findings
+    assert (finding.rule, finding.span.start) == ("HS101", Position(12, 19))
+    assert finding.suppressed == "pulled through a mirror"
+    assert not result.unused_suppressions

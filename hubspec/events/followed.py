@@ -195,11 +195,11 @@ class FollowedFiles:
 
 
 def _unwrapped(command: SimpleCommand) -> list[str | None]:
-    """The command's words from the real program on (wrappers like `sudo` skipped); none when
-    what runs behind the wrappers is not known."""
+    """The command's words from the real program on (wrappers like `sudo` skipped; all of
+    them when a wrapper's operand is not known)."""
     values = [word.value for word in command.words]
-    found = unwrap(values)
-    return values[found.word :] if found is not None else []
+    behind = unwrap(values)
+    return values if behind is None else values[behind.word :]
 
 
 class Site(Protocol):

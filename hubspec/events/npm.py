@@ -175,8 +175,9 @@ def script_run(
         return ScriptRun(None, request.directory, (), (request.problem or "",))
     found = _package(request.directory, resolve, read)
     if found is None:
-        problem = f"no package.json was found for `{request.manager} run {request.script}`"
-        return ScriptRun(None, request.directory, (), (problem,))
+        # Without a package.json the command fails and runs nothing (npm: ENOENT); unlike a
+        # Makefile, a package.json is not generated during a build.
+        return ScriptRun(None, request.directory, ())
     path, directory, text = found
     try:
         scripts = _scripts(text)

@@ -21,7 +21,11 @@ _DIRECTIVE = re.compile(
 
 @record(frozen=False)
 class Suppression:
-    """One directive: where it is, what it covers, and whether it was needed."""
+    """One directive: where it is, what it covers, and whether it was needed.
+
+    `line` and `column` are in the document's own text (where the directive is edited);
+    `first_line` and `last_line` number lines as findings do (in the host file, if embedded).
+    """
 
     line: int
     column: int
@@ -76,11 +80,19 @@ def find_suppressions(document: Document) -> list[Suppression]:
                 reason=match.group("reason").strip(),
                 whole_file=match.group("kind") == "ignore-file",
                 own_line=own_line,
-                first_line=target,
-                last_line=max(target, extents.get(target, target)),
+                first_line=_shown_line(document, target),
+                last_line=_shown_line(document, max(target, extents.get(target, target))),
             )
         )
     return found
+
+
+def _shown_line(document: Document, line: int) -> int:
+    """The line findings report for a line of the text: itself, or in an embedded
+    buildspec (a template's block scalar) the host file's line it is written on."""
+    if document.source.embedding is None or line > len(document.line_starts):
+        return line
+    return document.position(document.line_starts[line - 1]).line
 
 
 def comment_start(line: str) -> int | None:

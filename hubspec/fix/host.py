@@ -177,19 +177,43 @@ def _splice(text: str, found: HostProject, new: str, newline: str) -> list[Edit]
     indent = _indent(text, found, old_lines, starts)
     edits: list[Edit] = []
     matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
-    for tag, i1, _, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
-        if tag != "insert":
-            raise Refusal(f"project {name}: the fix changes lines, not only adds them")
         lines = new_lines[j1:j2]
         if found.substituted and any("${" in line or "%{" in line for line in lines):
             raise Refusal(f"project {name}: the new lines hold '${{', which the host substitutes")
+        if tag == "replace" and i2 - i1 == j2 - j1:  # a mirror rewrite: lines changed in place
+            edits.extend(_rewritten(text, found, old_lines, i1, lines))
+            continue
+        if tag != "insert":
+            raise Refusal(f"project {name}: the fix changes lines, not only adds them")
         at = starts[i1] if i1 < len(starts) else None
         if at is None:
             raise Refusal(f"project {name}: the fix adds lines after the end of the buildspec")
         block = "".join((indent + line if line else "") + newline for line in lines)
         edits.append(Edit(at, at, block))
+    return edits
+
+
+def _rewritten(
+    text: str, found: HostProject, old_lines: list[str], first: int, lines: list[str]
+) -> list[Edit]:
+    """Lines the fix rewrote in place: each replaced where the host writes it as it reads."""
+    assert found.inline is not None
+    offsets = found.inline.offsets
+    edits: list[Edit] = []
+    for number, new_line in enumerate(lines, first):
+        position = sum(len(line) + 1 for line in old_lines[:number])
+        old_line = old_lines[number]
+        start = offsets[position]
+        end = start + len(old_line)
+        if not old_line or text[start:end] != old_line:
+            raise Refusal(
+                f"project {found.project.name}: line {number + 1} of the buildspec is not written"
+                " in the host as it reads; not rewritten"
+            )
+        edits.append(Edit(start, end, new_line))
     return edits
 
 

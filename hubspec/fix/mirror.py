@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from hubspec.docker.images import ImageRef, parse_image
 from hubspec.events.model import Login, Pull, SourceKind
 from hubspec.fix import layout
-from hubspec.fix.edits import LoginPlan, Refusal
+from hubspec.fix.edits import LoginPlan
 from hubspec.fix.place import add_login
 from hubspec.load.source import line_starts_of
 from hubspec.model import Edit
@@ -317,7 +317,11 @@ def _arg_default_edit(
 def _add_ecr_login(
     context: LintContext, mirror: Mirror, pulls: list[Pull], plan: MirrorPlan
 ) -> None:
-    """The pull-through cache needs an ECR login before the first pull, as each user."""
+    """The pull-through cache needs an ECR login before the first pull, as each user.
+
+    In version 0.1 too: each command runs in its own shell there, but `docker login` keeps
+    the token in the user's ~/.docker/config.json, which later commands read.
+    """
     firsts: dict[str, Pull] = {}
     for pull in pulls:
         firsts.setdefault(pull.place.user, pull)
@@ -333,8 +337,6 @@ def _add_ecr_login(
         )
         if covered:
             continue
-        if context.analysis.model.version == "0.1":
-            raise Refusal("version 0.1: add the ECR login by hand, or move the file to 0.2 first")
         add_login(
             context,
             shape,

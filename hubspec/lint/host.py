@@ -16,8 +16,8 @@ from hubspec.hosts.found import HostProject, Problem
 from hubspec.hosts.read import host_kind, read_host
 from hubspec.hosts.spans import Spans
 from hubspec.hosts.textmap import Mapped, rewrite, same_width
-from hubspec.lint.pipeline import LintResult, is_selected, lint_bytes, printable, severity_of
-from hubspec.load.source import line_starts_of
+from hubspec.lint.pipeline import LintResult, is_selected, lint_source, printable, severity_of
+from hubspec.load.source import Embedding, Source
 from hubspec.model import Finding, Position, Span
 from hubspec.records import replace
 from hubspec.rules import BY_CODE, RULES
@@ -58,6 +58,8 @@ def lint_host(
         )
     host = read_host(kind, text, len(data))
     spans = Spans(text)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    host_source = Source(data, text, bom=bom, newline=newline)
     findings: list[Finding] = []
     secrets: set[str] = set()
     budgets: list[Budget] = []
@@ -65,7 +67,9 @@ def lint_host(
         findings.append(_problem_finding(display, host.problem, spans, settings, None))
     base = Path(display).parent
     for found in host.projects:
-        linted = _lint_project(display, found, spans, base, source_root, reader, settings)
+        linted = _lint_project(
+            display, found, spans, host_source, base, source_root, reader, settings
+        )
         findings.extend(linted.findings)
         secrets |= linted.secrets
         budgets.append(linted.budget)
@@ -94,6 +98,7 @@ def _lint_project(
     display: str,
     found: HostProject,
     spans: Spans,
+    host_source: Source,
     base: Path,
     source_root: Path,
     reader: FileReader,
@@ -114,42 +119,39 @@ def _lint_project(
     for problem in found.problems:
         if is_selected(BY_CODE[problem.code], settings):
             linted.findings.append(_problem_finding(display, problem, spans, settings, name))
-    embedded: tuple[str, Mapped | None, str] | None = None
+    embedded: tuple[str, Source] | None = None
     if found.inline is not None:
-        embedded = (display, found.inline, found.inline.text)
+        mapped = found.inline
+        embedded = (
+            display,
+            Source.of_text(mapped.text, Embedding(host_source, mapped.host_offset)),
+        )
     elif found.path is not None:
         path = (base if found.base == "module" else source_root) / found.path
         read = reader(path)
         if read is not None:
-            mapped = _substituted(read, found.substitutions) if found.substitutions else None
-            embedded = (str(path), mapped, mapped.text if mapped is not None else read)
+            source = Source.of_text(read)
+            if found.substitutions:
+                mapped = _substituted(read, found.substitutions)
+                source = Source.of_text(mapped.text, Embedding(source, mapped.host_offset))
+            embedded = (str(path), source)
     if embedded is not None:
-        path_shown, mapped, text = embedded
-        result = lint_bytes(
+        path_shown, source = embedded
+        result = lint_source(
             path_shown,
-            text.encode("utf-8", errors="surrogatepass"),
+            source,
             source_root=source_root,
             reader=reader,
             settings=settings,
             project=project,
         )
-        host_spans = spans if path_shown == display else Spans(reader(Path(path_shown)) or "")
-        remap = _Remap(text, mapped, host_spans) if mapped is not None else None
-        for finding in result.findings:
-            moved = replace(finding, project=name)
-            if remap is not None:
-                moved = replace(moved, span=remap.span(finding.span))
-            linted.findings.append(moved)
+        linted.findings.extend(replace(finding, project=name) for finding in result.findings)
         linted.secrets |= result.secrets
         if result.context is not None:
             context = result.context
             linted.secrets |= context.secrets
             use = daemon_use(context)
-            where = None
-            if use.first is not None:
-                where = context.document.span(*use.first)
-                if remap is not None:
-                    where = remap.span(where)
+            where = context.document.span(*use.first) if use.first is not None else None
             facts = ProjectFacts(project, use, where, path_shown if path_shown != display else None)
             budget = context.budget
             linted.budget = replace(
@@ -191,7 +193,8 @@ def _image_pulls(project: Project, settings: Settings) -> int:
     """1 when CodeBuild pulls the project's build image from Docker Hub, for `--stats`."""
     from hubspec.rules.build_image_on_hub import hub_image
 
-    return int(project.image is not None and hub_image(project.image, settings.mirrors) is not None)
+    on_hub = project.image is not None and hub_image(project.image, settings.mirrors) is not None
+    return 1 if on_hub else 0
 
 
 def _substituted(text: str, variables: tuple[tuple[str, str | None], ...]) -> Mapped:
@@ -206,27 +209,6 @@ def _substituted(text: str, variables: tuple[tuple[str, str | None], ...]) -> Ma
         return literal if literal is not None else same_width(token)
 
     return rewrite(Mapped.verbatim(text, 0), _TEMPLATE_VARIABLE, value)
-
-
-class _Remap:
-    """Spans of an embedded text -> spans of its host, through the text's offset map."""
-
-    def __init__(self, text: str, mapped: Mapped, host: Spans) -> None:
-        self.starts = line_starts_of(text)
-        self.mapped = mapped
-        self.host = host
-        self.length = len(text)
-
-    def offset(self, position: Position) -> int:
-        line = min(max(position.line, 1), len(self.starts))
-        return min(self.starts[line - 1] + position.column - 1, self.length)
-
-    def span(self, span: Span) -> Span:
-        start = self.offset(span.start)
-        end = max(self.offset(span.end), start + 1)
-        host_start = self.mapped.host_offset(start)
-        host_end = max(self.mapped.host_offset(end - 1) + 1, host_start + 1)
-        return self.host.span(host_start, host_end)
 
 
 def _problem_finding(

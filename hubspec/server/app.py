@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from lsprotocol import types
 
 from hubspec.run.config import ConfigError
 from hubspec.server.actions import FIX_ALL, Actions, code_actions
+from hubspec.server.analysis import host_kind
 from hubspec.server.help import completions, hover
 from hubspec.server.positions import Lines
 from hubspec.server.session import Session, path_of
@@ -75,6 +77,8 @@ def build() -> Session:
         document = server.workspace.text_documents.get(uri)
         if document is None or uri not in server.buildspecs:
             return None
+        if host_kind(document.uri, document.source) is not None:
+            return None  # fixes of templates and Terraform files are the CLI's for now
         try:
             target = server.target(uri, document)
         except ConfigError:
@@ -161,8 +165,22 @@ def _encoding(server: Session) -> str:
     return str(server.workspace.position_encoding or types.PositionEncodingKind.Utf16)
 
 
+class _OneLine(logging.Formatter):
+    """Log records as one line each: an exception shows as its type and message, so that
+    invalid input from a client leaves no traceback in the editor's server log."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        error = record.exc_info[1] if record.exc_info else None
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        line = super().format(record)
+        return f"{line}: {type(error).__name__}: {error}" if error is not None else line
+
+
 def serve() -> int:
     """Speak LSP over stdin and stdout until the client says exit; the LSP exit code."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(_OneLine("hubspec server: %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
     server = build()
     server.start_io()
     return 0 if getattr(server.protocol, "_shutdown", False) else 1

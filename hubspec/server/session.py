@@ -13,18 +13,24 @@ from __future__ import annotations
 import asyncio
 import gc
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
+from pygls.exceptions import FeatureRequestError
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
 from hubspec import __version__
 from hubspec.run.config import CONFIG_NAMES, ConfigError
-from hubspec.server.analysis import Checked, Target, check, is_buildspec
+from hubspec.server.analysis import Checked, Target, check, is_lintable
 from hubspec.server.buffers import Buffers
 from hubspec.server.diagnostics import config_diagnostic, crash_diagnostic
+from hubspec.server.protocol import Protocol
 from hubspec.server.settings import SettingsStore, client_settings
+
+if TYPE_CHECKING:
+    from pygls.server import ServerErrors
 
 DEBOUNCE = 0.003
 
@@ -34,7 +40,10 @@ class Session(LanguageServer):
 
     def __init__(self) -> None:
         super().__init__(
-            "hubspec", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental
+            "hubspec",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=Protocol,
         )
         self.buffers = Buffers()
         self.store = SettingsStore()
@@ -50,7 +59,7 @@ class Session(LanguageServer):
         path = path_of(uri)
         if path is not None:
             self.buffers.put(path, document.source)
-        if is_buildspec(_name(uri), document.source):
+        if is_lintable(_name(uri), document.source, document.language_id or ""):
             self.buildspecs.add(uri)
             self.lint_now(uri)
         self.touched(path, now=True)
@@ -60,10 +69,13 @@ class Session(LanguageServer):
         path = path_of(uri)
         if path is not None:
             self.buffers.put(path, document.source)
-        if uri in self.buildspecs or is_buildspec(_name(uri), document.source):
+        if uri in self.buildspecs or is_lintable(
+            _name(uri), document.source, document.language_id or ""
+        ):
             self.buildspecs.add(uri)
             self.schedule(uri)
-        self.touched(path, now=False)
+        if path is not None and path.name not in CONFIG_NAMES:  # configs are read on save
+            self.touched(path, now=False)
 
     def saved(self, uri: str) -> None:
         if uri in self.buildspecs:
@@ -180,6 +192,13 @@ class Session(LanguageServer):
 
     def log(self, level: types.MessageType, message: str) -> None:
         self.window_log_message(types.LogMessageParams(level, message))
+
+    def report_server_error(self, error: Exception, source: ServerErrors) -> None:
+        """A message pygls could not handle goes to the client's log, not into a pop-up: it
+        is the client's fault (invalid JSON-RPC) or is answered as an error response."""
+        if source is FeatureRequestError:
+            return
+        self.log(types.MessageType.Error, f"hubspec server: {source.__name__}: {error}")
 
 
 def path_of(uri: str) -> Path | None:

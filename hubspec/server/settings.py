@@ -13,7 +13,8 @@ from pathlib import Path
 
 from hubspec.records import record
 from hubspec.run.config import ConfigError
-from hubspec.run.runner import Configs, RunOptions
+from hubspec.run.inputs import Configs
+from hubspec.run.options import RunOptions
 from hubspec.settings import Settings
 
 

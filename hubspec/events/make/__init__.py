@@ -6,12 +6,12 @@ line, and what it could not expand (unknown: a pull may be missed, never a guess
 Pure functions over text: files come only through the reader the walk passes in.
 """
 
-from hubspec.events.make.maker import UNKNOWN_STAND_IN, UNKNOWN_VARIABLE, RecipeLine
+from hubspec.events.make.expand import UNKNOWN_STAND_IN
+from hubspec.events.make.maker import RecipeLine
 from hubspec.events.make.run import MakeProblem, MakeRun, make_run
 
 __all__ = [
     "UNKNOWN_STAND_IN",
-    "UNKNOWN_VARIABLE",
     "MakeProblem",
     "MakeRun",
     "RecipeLine",

@@ -62,6 +62,8 @@ class MakeArgs:
     goals: list[str] = field(default_factory=list)
     overrides: dict[str, str] = field(default_factory=dict)
     appends: dict[str, str] = field(default_factory=dict)
+    unknown_words: int = 0
+    """Words not known statically: goals or assignments hubspec cannot name."""
     dry_run: bool = False
     runs_nothing: bool = False
     environment_overrides: bool = False
@@ -77,8 +79,8 @@ def parse_make_args(argv: Sequence[str | None]) -> MakeArgs:
         word = words[index]
         index += 1
         if word is None:
-            found.problem = "a make argument is not known statically"
-            return found
+            found.unknown_words += 1
+            continue
         if word == "--":
             found.goals.extend(w for w in words[index:] if w is not None)
             break

@@ -87,6 +87,8 @@ class Conditions:
             name = self.expander.expand(argument)
             if MARK in name:
                 return None
+            if self.expander.looked_up is not None:
+                self.expander.looked_up.add(name.strip())
             variable = self.expander.variables.get(name.strip())
             value = variable.value if variable is not None else ""
             if MARK in value:

@@ -81,6 +81,8 @@ class Database:
     files: list[Path] = field(default_factory=list)
     characters: int = 0
     mentions_docker: bool = False
+    uses_goals: bool = False
+    """Whether a Makefile reads $(MAKECMDGOALS), so that reading depends on the goals."""
     one_shell: bool = False
     export_all: bool = False
 

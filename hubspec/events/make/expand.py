@@ -28,6 +28,8 @@ MAX_REFERENCES = 200_000
 """References one make run may expand: bounds `A = $(B)$(B)`, `B = $(C)$(C)`, ... chains."""
 
 _FUNCTION_NAME = re.compile(r"([a-z][a-z-]*)[ \t]")
+UNKNOWN_STAND_IN = "$(make-unknown)"
+_PLAIN_REFERENCE = re.compile(r"\$[({]([A-Za-z0-9_.@<^*%?+|][^()${}'\"`\\;&|<>]*)[)}]")
 _SHELL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _MARKED = re.compile(MARK + r"(\d+)" + MARK)
 
@@ -58,29 +60,42 @@ class Expander:
     def __init__(self, variables: dict[str, Variable], environment_overrides: bool) -> None:
         self.variables = variables
         self.environment_overrides = environment_overrides
-        self.unknowns: list[str] = []
+        self.unknowns: list[tuple[str, str]] = []
+        """(the make text that is not known, the shell text standing for it in a recipe)"""
         self._expanding: list[str] = []
         self._references = 0
         self._depth = 0
         self._produced = 0
+        self._cache: dict[str, str] = {}
+        """Values of global variables expanded since the last assignment (make's read phase
+        expands the same long lists for many rules)."""
+        self.looked_up: set[str] | None = None
+        """While reading Makefiles: every name whose value was asked for (a read phase
+        depends on the environment through these only)."""
         self.shell_fallback = False
         """In recipes: a variable no Makefile defines stays `${NAME}` for the recipe's shell,
         which gets it from the environment as make would."""
 
     # ---------------------------------------------------------------- unknown parts
 
-    def unknown(self, source: str) -> str:
-        """A marker standing for `source`, the make text whose value is not known."""
-        self.unknowns.append(source)
+    def unknown(self, source: str, reference: str | None = None) -> str:
+        """A marker standing for `source`, the make text whose value is not known.
+
+        In a recipe it becomes `reference` (the make reference it comes from, when that is
+        a plain `$(...)`): bash reads it as a command substitution, a value it cannot know,
+        and messages show what the Makefile wrote."""
+        self.unknowns.append((source, _stand_in(reference or source)))
         return f"{MARK}{len(self.unknowns) - 1}{MARK}"
 
     def unknown_sources(self, text: str) -> list[str]:
         """The make texts of the unknown parts in an expanded text."""
-        return [self.unknowns[int(index)] for index in _MARKED.findall(text)]
+        return [self.unknowns[int(index)][0] for index in _MARKED.findall(text)]
 
-    @staticmethod
-    def replace_unknown(text: str, stand_in: str) -> str:
-        return _MARKED.sub(stand_in, text) if MARK in text else text
+    def replace_unknown(self, text: str) -> str:
+        """An expanded text for the shell: each unknown part as its stand-in."""
+        if MARK not in text:
+            return text
+        return _MARKED.sub(lambda match: self.unknowns[int(match.group(1))][1], text)
 
     # ---------------------------------------------------------------- variables
 
@@ -88,7 +103,10 @@ class Expander:
         self, name: str, operator: str, value: str, origin: str, *, scope: dict[str, Variable]
     ) -> None:
         """`name OP value` as a Makefile line or a command line assigns it."""
+        self._cache.clear()
         old = scope.get(name)
+        if self.looked_up is not None and old is not None and old.origin == ENVIRONMENT:
+            self.looked_up.add(name)
         if old is not None and not self._may_replace(old, origin):
             return
         if operator == "?=":
@@ -123,16 +141,29 @@ class Expander:
             return origin != FILE
         return True
 
-    def mark_unknown(self, name: str, source: str, scope: dict[str, Variable]) -> None:
+    def mark_unknown(
+        self, name: str, source: str, scope: dict[str, Variable], reference: str
+    ) -> None:
         """The variable may or may not have been set by `source` (a line under a condition)."""
+        self._cache.clear()
         old = scope.get(name)
         if old is not None and not self._may_replace(old, FILE):
             return
         exported = old.exported if old is not None else False
-        scope[name] = Variable(self.unknown(source), False, FILE, exported)
+        scope[name] = Variable(self.unknown(source, reference), False, FILE, exported)
 
     def value_of(self, name: str, scope: Mapping[str, Variable] | None = None) -> str:
         """The expanded value of a variable ('' when undefined, as make has it)."""
+        if self.looked_up is not None:
+            self.looked_up.add(name)
+        if scope is None and not self.shell_fallback:
+            cached = self._cache.get(name)
+            if cached is None:
+                cached = self._cache[name] = self._value_of(name, None)
+            return cached
+        return self._value_of(name, scope)
+
+    def _value_of(self, name: str, scope: Mapping[str, Variable] | None) -> str:
         variable = scope.get(name) if scope is not None else None
         if variable is None:
             variable = self.variables.get(name)
@@ -143,7 +174,7 @@ class Expander:
         if not variable.recursive:
             return variable.value
         if name in self._expanding:
-            return self.unknown(f"$({name}) (a variable that refers to itself)")
+            return self.unknown(f"$({name}) (a variable that refers to itself)", f"$({name})")
         self._expanding.append(name)
         try:
             return self.expand(variable.value, scope)
@@ -242,6 +273,16 @@ class Expander:
             return FUNCTIONS[name](values)
         except ValueError:
             return self.unknown(source)
+
+
+def _stand_in(reference: str) -> str:
+    """`$(NAME)` or `$(func plain words)` as a bash command substitution, an environment
+    variable's `${NAME}` as it is; anything bash could read otherwise (quotes, nesting,
+    operators) as UNKNOWN_STAND_IN."""
+    if reference.startswith("${") and _SHELL_NAME.fullmatch(reference[2:-1]):
+        return reference  # an environment variable: the recipe's shell has it too
+    match = _PLAIN_REFERENCE.fullmatch(reference)
+    return f"$({match.group(1)})" if match is not None else UNKNOWN_STAND_IN
 
 
 def _matching(text: str, start: int, opener: str, closer: str) -> int:

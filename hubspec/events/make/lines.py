@@ -7,6 +7,7 @@ line keeps both (its shell sees them) and loses one leading tab of each continue
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from hubspec.records import record
@@ -30,8 +31,15 @@ def _continued(text: str) -> bool:
     return (len(text) - len(stripped)) % 2 == 1
 
 
-def logical_lines(text: str) -> Iterator[Line]:
-    """The logical lines of a Makefile, numbered by their first physical line (1-based)."""
+@functools.lru_cache(maxsize=16)
+def logical_lines(text: str) -> tuple[Line, ...]:
+    """The logical lines of a Makefile, numbered by their first physical line (1-based).
+
+    Kept for the last few texts: a buildspec's sub-makes read the same Makefiles again."""
+    return tuple(_logical_lines(text))
+
+
+def _logical_lines(text: str) -> Iterator[Line]:
     physical = text.replace("\r\n", "\n").split("\n")
     index = 0
     while index < len(physical):

@@ -13,10 +13,6 @@ from hubspec.records import record
 
 MAX_TARGETS = 5_000
 MAX_RECIPE_LINES = 5_000
-UNKNOWN_VARIABLE = "HUBSPEC_MAKE_UNKNOWN"
-UNKNOWN_STAND_IN = "${" + UNKNOWN_VARIABLE + "}"
-"""What a part make cannot expand becomes in a recipe's shell text: a variable the caller
-marks unknown, so the shell analysis treats the part as a value it cannot know."""
 _PREFIXES = "@-+"
 _RECURSIVE_MAKE = ("$(MAKE)", "${MAKE}")
 
@@ -33,7 +29,7 @@ class RecipeLine:
     line: int
     target: str
     unknown: tuple[str, ...] = ()
-    """The make texts of parts that could not be expanded (shown as UNKNOWN_STAND_IN)."""
+    """The make texts of parts that could not be expanded (in `command` as `$(...)`)."""
 
 
 class _Stop(Exception):
@@ -178,7 +174,7 @@ class Maker:
         if len(self.lines) >= MAX_RECIPE_LINES:
             raise _Stop(f"make is followed for {MAX_RECIPE_LINES:,} recipe lines only")
         unknown = tuple(self.expander.unknown_sources(command))
-        shown = self.expander.replace_unknown(command, UNKNOWN_STAND_IN)
+        shown = self.expander.replace_unknown(command)
         self.lines.append(RecipeLine(shown, recipe.path, recipe.line, rule.target, unknown))
 
     def environment(self) -> dict[str, str | None]:

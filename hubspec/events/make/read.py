@@ -18,14 +18,17 @@ from hubspec.events.make.expand import FILE, MARK, OVERRIDE, Expander, Variable
 from hubspec.events.make.functions import pattern_match
 from hubspec.events.make.lines import Line, join_continued, logical_lines, strip_comment
 
-Locate = Callable[[str], "tuple[Path, str | None] | None"]
-"""A file name as an include or -f writes it -> (its path, its text or None), or None when
-it is outside the source root."""
+Locate = Callable[[str], "tuple[Path, str | None, str | None] | None"]
+"""A file name as an include or -f writes it -> (its path, its text or None, why it cannot
+be read when it exists but is not readable text), or None when it is outside the source."""
 
 MAX_FILES = 32
 MAX_INCLUDE_DEPTH = 16
 MAX_CHARACTERS = 2_000_000
 _ASSIGNMENT = re.compile(r"(:::=|::=|:=|\+=|\?=|!=|=)")
+_OPERATOR_MARKS = re.compile(r"[$:=]")
+_PARENTHESES = re.compile(r"[()]")
+_BRACES = re.compile(r"[{}]")
 _MODIFIERS = frozenset({"override", "export", "private", "unexport"})
 
 
@@ -50,9 +53,12 @@ class MakefileReader:
             if not optional:
                 self._problem(where, line, f"the Makefile {name} is outside the source root")
             return False
-        path, text = found
+        path, text, reason = found
         if path in self._reading:
             self._problem(path, line, f"{name} includes itself; make would loop, hubspec stops")
+            return True
+        if text is None and reason is not None:
+            self._problem(where, line, f"the Makefile {name} {reason}", structural=False)
             return True
         if text is None:
             if not optional:
@@ -81,6 +87,7 @@ class MakefileReader:
             return True
         database.files.append(path)
         database.mentions_docker = database.mentions_docker or "docker" in text
+        database.uses_goals = database.uses_goals or "MAKECMDGOALS" in text
         saved = (self._path, self._rules)
         self._path = path
         self._reading.append(path)
@@ -162,6 +169,7 @@ class MakefileReader:
         if not keywords and head in ("vpath", "undefine", "load"):
             return
         operator = _operator(text)
+        colon = -1 if operator is not None else _rule_colon(text)
         if operator is not None:
             self._rules = None
             self._assignment(text, operator, line.number, exported=exported, override=override)
@@ -169,8 +177,8 @@ class MakefileReader:
             if exported:
                 for name in self.expander.expand(text).split():
                     self._export(name)
-        elif _rule_colon(text) >= 0:
-            self._rule(text, line)
+        elif colon >= 0:
+            self._rule(text, colon, line)
         else:
             self._other(text, line.number)
 
@@ -209,7 +217,7 @@ class MakefileReader:
         uncertain = self._conditions.uncertain()
         if uncertain is not None:
             source = f"$({name}), set under `{uncertain}` ({self._path.name} line {number})"
-            self.expander.mark_unknown(name, source, variables)
+            self.expander.mark_unknown(name, source, variables, f"$({name})")
         else:
             self.expander.assign(name, operator, value, origin, scope=variables)
         if name == ".DEFAULT_GOAL":
@@ -238,20 +246,19 @@ class MakefileReader:
     def _include(self, rest: str, *, optional: bool, line: int) -> None:
         names = self.expander.expand(rest)
         for name in names.split():
-            if MARK in name:
+            if MARK in name or any(char in name for char in "*?["):
                 self._problem(self._path, line, f"an included Makefile is not known ({rest})")
                 continue
             self.read(name, optional=optional, line=line)
 
     # ---------------------------------------------------------------- rules
 
-    def _rule(self, text: str, line: Line) -> None:
-        colon = _rule_colon(text)
+    def _rule(self, text: str, colon: int, line: Line) -> None:
         double = text[colon : colon + 2] == "::"
         targets_text = text[:colon]
         rest = text[colon + (2 if double else 1) :]
         recipe_text: str | None = None
-        semicolon = _top_level(rest, ";")
+        semicolon = _top_level(rest, ";") if ";" in rest else -1
         if semicolon >= 0:
             rest, recipe_text = rest[:semicolon], rest[semicolon + 1 :]
         targets = self.expander.expand(targets_text).split()
@@ -260,12 +267,12 @@ class MakefileReader:
                 self._path, line.number, f"a rule's target is not known ({targets_text.strip()})"
             )
             targets = [t for t in targets if MARK not in t]
-        operator = _operator(rest)
+        operator = _operator(rest) if "=" in rest else None
         if operator is not None and _rule_colon(rest[: operator.start()]) < 0:
             self._target_variable(targets, rest, operator)
             self._rules = None
             return
-        static = _rule_colon(rest)
+        static = _rule_colon(rest) if ":" in rest else -1
         pattern = ""
         if static >= 0:
             pattern = self.expander.expand(rest[:static]).strip()
@@ -276,9 +283,10 @@ class MakefileReader:
         rules: list[Rule] = []
         uncertain = self._conditions.uncertain()
         for target in targets:
-            rule = _new_rule(target, pattern, prerequisites, order_only, line, uncertain)
+            rule = _new_rule(
+                target, pattern, prerequisites, order_only, self._path, line, uncertain
+            )
             if rule is not None:
-                rule.path = self._path
                 rules.append(self.database.record_rule(rule, double))
         self._rules = rules
         self._recipe_lines = None
@@ -301,6 +309,7 @@ def _new_rule(
     pattern: str,
     prerequisites: list[str],
     order_only: list[str],
+    path: Path,
     line: Line,
     uncertain: str | None,
 ) -> Rule | None:
@@ -318,7 +327,7 @@ def _new_rule(
         list(prerequisites),
         list(order_only),
         [],
-        Path(),
+        path,
         line.number,
         stem,
         uncertain=uncertain,
@@ -328,60 +337,68 @@ def _new_rule(
 def _operator(text: str) -> re.Match[str] | None:
     """The assignment operator of a line, when it comes before any rule colon."""
     index = 0
-    while index < len(text):
+    while True:
+        found = _OPERATOR_MARKS.search(text, index)
+        if found is None:
+            return None
+        index = found.start()
         char = text[index]
-        if char == "$" and index + 1 < len(text) and text[index + 1] in "({":
+        if char == "$":
             index = _skip_reference(text, index)
-            continue
-        if char == "=":
+        elif char == "=":
             start = index - 1 if index > 0 and text[index - 1] in "+?!" else index
             return _ASSIGNMENT.match(text, start)
-        if char == ":":
+        else:
             return _ASSIGNMENT.match(text, index)  # `:=`, `::=`, `:::=`; a rule's `:` is not
-        index += 1
-    return None
 
 
 def _rule_colon(text: str) -> int:
     """Index of the colon that separates targets from prerequisites, or -1."""
     index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "$" and index + 1 < len(text) and text[index + 1] in "({":
-            index = _skip_reference(text, index)
-            continue
-        if char == ":" and not (index + 1 < len(text) and text[index + 1] in "\\/"):
-            return index
-        if char == "=":
+    while True:
+        found = _OPERATOR_MARKS.search(text, index)
+        if found is None:
             return -1
-        index += 1
-    return -1
+        index = found.start()
+        char = text[index]
+        if char == "$":
+            index = _skip_reference(text, index)
+        elif char == "=":
+            return -1
+        elif index + 1 < len(text) and text[index + 1] in "\\/":
+            index += 1  # a drive letter (C:\\ or C:/), not a rule
+        else:
+            return index
 
 
 def _top_level(text: str, wanted: str) -> int:
+    """Index of the first `wanted` character outside $(...) references, or -1."""
     index = 0
-    while index < len(text):
-        if text[index] == "$" and index + 1 < len(text) and text[index + 1] in "({":
-            index = _skip_reference(text, index)
-            continue
-        if text[index] == wanted:
-            return index
-        index += 1
-    return -1
+    while True:
+        found = text.find(wanted, index)
+        reference = text.find("$", index, found if found >= 0 else len(text))
+        if reference < 0:
+            return found
+        index = _skip_reference(text, reference)
 
 
 def _skip_reference(text: str, index: int) -> int:
+    """The index after the reference starting at `text[index]` (a `$`)."""
+    if index + 1 >= len(text) or text[index + 1] not in "({":
+        return index + 2
     opener = text[index + 1]
-    closer = ")" if opener == "(" else "}"
+    marks = _PARENTHESES if opener == "(" else _BRACES
     depth = 0
-    for position in range(index + 1, len(text)):
-        if text[position] == opener:
-            depth += 1
-        elif text[position] == closer:
-            depth -= 1
-            if depth == 0:
-                return position + 1
-    return len(text)
+    position = index + 1
+    while True:
+        found = marks.search(text, position)
+        if found is None:
+            return len(text)
+        position = found.start()
+        depth += 1 if text[position] == opener else -1
+        position += 1
+        if depth == 0:
+            return position
 
 
 def _define_body(lines: Iterator[Line]) -> str:
