@@ -25,12 +25,12 @@ def main() -> None:
 
             app()
             return
-        from hubspec.cli.commands import LintRequest, ServerRequest, run_fix, run_lint, run_server
+        from hubspec.cli.commands import ServerRequest, run_fix, run_lint, run_server
 
         if isinstance(request, ServerRequest):
             sys.exit(run_server(request))
         try:
-            code = run_lint(request) if isinstance(request, LintRequest) else run_fix(request)
+            code = run_lint(request) if request.command == "lint" else run_fix(request)
         except BrokenPipeError:
             _quiet_broken_pipe()
             code = 1

@@ -34,3 +34,5 @@ class Settings:
     fix: FixDefaults = field(default_factory=FixDefaults)
     no_ignores: bool = False
     budget_share: float = 0.1
+    fail_on: Severity = Severity.ERROR
+    """The lowest severity that fails the run (exit 1) for this file's findings."""

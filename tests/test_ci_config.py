@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from conftest import ROOT
 from hubspec.cli.app import app
-from hubspec.run.config import _FIX_KEYS, TOP_KEYS, ConfigError, parse_config
+from hubspec.run.config import _FIX_KEYS, TOP_KEYS, ConfigError, ConfigSearch, parse_config
 
 runner = CliRunner()
 ENV: dict[str, str | None] = {"GITHUB_ACTIONS": None, "NO_COLOR": None, "CI": None}
@@ -291,6 +291,36 @@ def test_fail_on_in_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert invoke("lint").exit_code == 1
     assert invoke("lint", "--fail-on", "error").exit_code == 0, "the option wins over the file"
     assert invoke("lint", "--isolated").exit_code == 0
+
+
+def test_the_config_is_searched_once_per_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fail-on is a setting of each file: the exit code needs no second search after the lint."""
+    root = repo(
+        tmp_path,
+        {
+            "a/buildspec.yml": WARNING_ONLY,
+            "a/.hubspec.toml": 'fail-on = "warning"\n',
+            "b/buildspec.yml": WARNING_ONLY,
+        },
+    )
+    searched: list[Path] = []
+    real = ConfigSearch.nearest
+
+    def counted(self: ConfigSearch, start: Path, **kwargs: Any) -> Path | None:
+        searched.append(start)
+        return real(self, start, **kwargs)
+
+    monkeypatch.setattr(ConfigSearch, "nearest", counted)
+    monkeypatch.chdir(root)
+    assert invoke("lint", "b").exit_code == 0
+    assert invoke("lint", "a", "b").exit_code == 1
+    assert sorted(path.as_posix() for path in searched) == [
+        "a/buildspec.yml",
+        "b/buildspec.yml",
+        "b/buildspec.yml",
+    ]
 
 
 def test_fail_on_from_the_config_nearest_the_file(

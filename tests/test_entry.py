@@ -16,7 +16,8 @@ import typer
 
 from conftest import FIXTURES
 from hubspec import entry
-from hubspec.cli import commands
+from hubspec.cli import commands, echo
+from hubspec.run.options import Request
 
 EXAMPLE = FIXTURES / "examples" / "node-app"
 SCRIPT = Path(sys.executable).parent / "hubspec"
@@ -148,7 +149,7 @@ SAME_OUTPUT: list[tuple[list[str], dict[str, Any]]] = [
     (["lint", "nope.yml"], {}),
     (["lint", "--config", "nope.toml", "buildspec.yml"], {}),
     # What typer.echo printed before the fast path: ANSI codes stripped off a terminal, and
-    # UTF-8 written to a stream set up for ASCII (both paths now share commands._echo).
+    # UTF-8 written to a stream set up for ASCII (both paths now share echo.echo).
     (["lint", "\x1b[31mred\x1b[0m.yml"], {"stderr": b"hubspec: error: red.yml: no such file"}),
     (
         ["lint", "né.yml"],
@@ -228,7 +229,7 @@ def test_exit_code_is_the_commands(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SystemExit) as stop:
         entry.main()
     assert stop.value.code == 7
-    assert seen == [commands.FixRequest(paths=["a.yml"], diff=True)]
+    assert seen == [Request("fix", ["a.yml"], diff=True)]
 
 
 def test_broken_pipe_is_pacified(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -249,7 +250,17 @@ def test_broken_pipe_is_pacified(monkeypatch: pytest.MonkeyPatch) -> None:
     sys.stdout.write("x")
 
 
-# --- commands._echo is typer.echo ---------------------------------------------------------------------
+def test_fix_writing_prints_its_summary_without_typer_or_click(tmp_path: Path) -> None:
+    project = copy_example(tmp_path / "project")
+    result = run(
+        [sys.executable, "-X", "importtime", "-m", "hubspec"], ["fix", "buildspec.yml"], project
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.startswith(b"fixed buildspec.yml:\n")
+    assert not imported(result.stderr) & {"typer", "click", "rich", "shellingham"}
+
+
+# --- echo.echo is typer.echo -------------------------------------------------------------------------
 
 
 class Terminal(io.TextIOWrapper):
@@ -276,11 +287,11 @@ def test_echo_writes_what_typer_echo_writes(
     monkeypatch: pytest.MonkeyPatch, kind: str, make: Any, err: bool, message: str
 ) -> None:
     outputs = []
-    for echo in (typer.echo, commands._echo):
+    for write in (typer.echo, echo.echo):
         stream = make()
         monkeypatch.setattr(sys, "stderr" if err else "stdout", stream)
         try:
-            echo(message, err=err)
+            write(message, err=err)
             outcome = "ok"
         except UnicodeEncodeError:
             outcome = "UnicodeEncodeError"
@@ -292,10 +303,10 @@ def test_echo_writes_what_typer_echo_writes(
 
 def test_echo_to_a_stream_without_buffer(monkeypatch: pytest.MonkeyPatch) -> None:
     outputs = []
-    for echo in (typer.echo, commands._echo):
+    for write in (typer.echo, echo.echo):
         stream = io.StringIO()
         monkeypatch.setattr(sys, "stdout", stream)
-        echo("\x1b[1mbold\x1b[0m né")
+        write("\x1b[1mbold\x1b[0m né")
         outputs.append(stream.getvalue())
         monkeypatch.undo()
     assert outputs[0] == outputs[1] == "bold né\n"

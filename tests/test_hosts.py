@@ -179,6 +179,12 @@ HAND_CHECKED = {
     ("029", "HS103", 50, "aws_codebuild_project.flb-frontend-codebuild"),
     ("029", "HS103", 113, "aws_codebuild_project.flb-backend-codebuild"),
     ("034", "HS103", 256, "CodeBuildProject"),
+    # Scripts the inline buildspec runs that are not in the corpus (followed since scripts
+    # are; 017's venv/bin/activate is made by an earlier `python -m venv`, unknown statically).
+    ("002", "HS103", 61, "Project"),
+    ("009", "HS103", 62, "CodeBuildCodeIntegration"),
+    ("017", "HS103", 65, "CSSFRAGCodeBuildProject"),
+    ("017", "HS103", 72, "CSSFRAGCodeBuildProject"),
     # 002: PrivilegedMode true, and the inline buildspec only runs pip and sceptre.
     ("002", "HS106", 28, "Project"),
     # Docker Hub project images without a registry credential (labels: project_image_on_hub).

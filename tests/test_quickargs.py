@@ -1,4 +1,5 @@
-"""The fast argv parser against typer: the same option table, and the same request or none."""
+"""The fast argv parser against typer: typer's parameters made from the option table as the
+fast parser reads it, and the same request or none."""
 
 from __future__ import annotations
 
@@ -14,21 +15,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from hubspec import records
 from hubspec.cli import app as cli
 from hubspec.cli import quickargs
-from hubspec.cli.commands import FixRequest, LintRequest
-from hubspec.cli.quickargs import COMMANDS, Option, parse
+from hubspec.cli.quickargs import parse
+from hubspec.run.options import COMMANDS, OPTIONS, Option, Request
 
 GROUP = typer.main.get_command(cli.app)
-REQUEST_TYPES = {"lint": LintRequest, "fix": FixRequest}
 
 
-def typer_request(argv: list[str]) -> tuple[LintRequest | FixRequest | None, int]:
+def typer_request(argv: list[str]) -> tuple[Request | None, int]:
     """The request typer hands to run_lint/run_fix for argv (None if it stops before), and its exit code."""
-    captured: list[LintRequest | FixRequest] = []
+    captured: list[Request] = []
 
-    def record(request: LintRequest | FixRequest) -> int:
+    def record(request: Request) -> int:
         captured.append(request)
         return 0
 
@@ -38,11 +37,14 @@ def typer_request(argv: list[str]) -> tuple[LintRequest | FixRequest | None, int
     return (captured[0] if captured else None), result.exit_code
 
 
-def typed_fields(request: object) -> list[tuple[str, str, Any]]:
+def typed_fields(request: Request) -> list[tuple[str, str, Any]]:
     """Field values with their types, so that "json" and OutputFormat.json count as different."""
     rows = []
-    for name in records.fields(request):
-        value = getattr(request, name)
+    for name, value in [
+        ("command", request.command),
+        ("paths", request.paths),
+        *request.values.items(),
+    ]:
         kinds = [type(item).__name__ for item in value] if isinstance(value, list) else []
         rows.append((name, type(value).__name__, kinds, value))
     return rows
@@ -58,8 +60,7 @@ def click_options(command: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_option_table_matches_typer(command: str) -> None:
-    request_type, table = COMMANDS[command]
-    assert request_type is REQUEST_TYPES[command]
+    table = COMMANDS[command]
     declared = click_options(command)
     assert sorted(option.field for option in table) == sorted(declared)
     for option in table:
@@ -106,16 +107,22 @@ def _kind(param: Any) -> str:
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_request_fields_and_defaults_match_typer(command: str) -> None:
-    request_type, table = COMMANDS[command]
+    table = COMMANDS[command]
     params = {param.name: param for param in GROUP.commands[command].params}
     (paths,) = [param for param in params.values() if param.param_type_name == "argument"]
     assert (paths.name, paths.nargs, _kind(paths)) == ("paths", -1, "text")
-    fields = records.defaults(request_type)  # every field has one, as every option does
-    assert sorted(fields) == sorted(params)
+    fields = Request(command).values  # every option has a default
+    assert sorted([*fields, "paths"]) == sorted(params)
     for name, default in fields.items():
         assert default == params[name].default and type(default) is type(params[name].default)
     names = [name for option in table for name in option.names]
     assert len({option.field for option in table}) == len(table) and len(set(names)) == len(names)
+
+
+def test_every_option_is_in_a_command_once() -> None:
+    for option in OPTIONS:
+        assert option.commands and set(option.commands) <= set(COMMANDS), option
+        assert all(sum(option is other for other in COMMANDS[c]) == 1 for c in option.commands)
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
@@ -212,7 +219,7 @@ def test_shell_completion_is_left_to_typer(monkeypatch: pytest.MonkeyPatch) -> N
 
 # --- random argv: the fast parser says None or exactly what typer says ----------------------------
 
-ALL_OPTIONS: list[Option] = [option for _, table in COMMANDS.values() for option in table]
+ALL_OPTIONS: list[Option[Any]] = list(OPTIONS)
 TEXT = st.one_of(
     st.text(max_size=6),
     st.sampled_from(["-", "--", "-x", "--select", "HS101", "=", "a=b", "-h"]),
@@ -253,7 +260,7 @@ def option_tokens(draw: st.DrawFn, options: list[Option], valid: bool) -> list[s
 @st.composite
 def any_argv(draw: st.DrawFn) -> list[str]:
     command = draw(st.sampled_from(sorted(COMMANDS)))
-    own = option_tokens(list(COMMANDS[command][1]), valid=False)
+    own = option_tokens(list(COMMANDS[command]), valid=False)
     pieces = st.one_of(
         own,
         own,
@@ -270,7 +277,7 @@ def any_argv(draw: st.DrawFn) -> list[str]:
 @st.composite
 def valid_argv(draw: st.DrawFn) -> list[str]:
     command = draw(st.sampled_from(sorted(COMMANDS)))
-    table = list(COMMANDS[command][1])
+    table = list(COMMANDS[command])
     pieces = st.one_of(option_tokens(table, valid=True), PATHS.map(lambda path: [path]))
     tokens = [token for piece in draw(st.lists(pieces, max_size=8)) for token in piece]
     if draw(st.booleans()):
@@ -289,7 +296,7 @@ def valid_argv(draw: st.DrawFn) -> list[str]:
 def one_option_argv(draw: st.DrawFn) -> list[str]:
     """One option with a likely or unlikely value, where a conversion difference cannot hide."""
     command = draw(st.sampled_from(sorted(COMMANDS)))
-    return [command, *draw(option_tokens(list(COMMANDS[command][1]), valid=False))]
+    return [command, *draw(option_tokens(list(COMMANDS[command]), valid=False))]
 
 
 @settings(max_examples=300, deadline=None)

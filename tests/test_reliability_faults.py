@@ -31,7 +31,8 @@ from typer.testing import CliRunner
 from hubspec.cli.app import app
 from hubspec.fix import fix_bytes
 from hubspec.run import files
-from hubspec.run.runner import RunOptions, fix_paths
+from hubspec.run.options import RunOptions
+from hubspec.run.runner import fix_paths
 
 OLD = b"version: 0.2\nphases:\n  build:\n    commands:\n      - docker pull node:20\n"
 NEW = fix_bytes("buildspec.yml", OLD, source_root=Path("/nonexistent"), reader=lambda _: None)

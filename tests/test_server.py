@@ -515,6 +515,39 @@ async def test_broken_yaml_is_one_hs001(client: LanguageClient, workspace: Path)
     assert found[0].code == "HS001"
 
 
+TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Build:
+    Type: AWS::CodeBuild::Project
+    Properties:
+      Environment:
+        Image: node:20
+      Source:
+        Type: CODEPIPELINE
+        BuildSpec: |
+          version: 0.2
+          phases:
+            build:
+              commands:
+                - docker pull python:3.12
+"""
+
+
+async def test_a_template_gets_the_diagnostics_of_its_projects(
+    client: LanguageClient, workspace: Path
+) -> None:
+    uri = open_document(client, write(project(workspace, "iac") / "template.yaml", TEMPLATE))
+    found = await until(client, uri, lambda found: len(found) == 3)
+    by_code = {str(diagnostic.code): diagnostic.range for diagnostic in found}
+    pull = types.Range(types.Position(14, 18), types.Position(14, 41))  # the inline command
+    assert by_code == {
+        "HS104": types.Range(types.Position(6, 15), types.Position(6, 22)),  # Image: node:20
+        "HS101": pull,
+        "HS105": pull,
+    }
+
+
 async def test_non_buildspec_yaml_gets_no_diagnostics(
     client: LanguageClient, workspace: Path
 ) -> None:

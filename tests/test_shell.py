@@ -868,6 +868,21 @@ class TestLoopsAndFunctions:
         assert set(result.state.functions) == {"pull"}
         assert "1" not in result.state.variables
 
+    @pytest.mark.parametrize(
+        ("loop", "expected"),
+        [
+            ('for x in "$@"', [["a:1"], ["b c"]]),
+            ("for x", [["a:1"], ["b c"]]),
+            ("for x in $@", [["a:1"], ["b"], ["c"]]),
+            ('for x in "$*"', [["a:1 b c"]]),
+        ],
+    )
+    def test_a_loop_over_the_arguments_runs_once_per_argument(
+        self, loop: str, expected: list[list[str]]
+    ) -> None:
+        result = run(f'f() {{ {loop}; do echo "$x"; done; }}; f a:1 "b c"')
+        assert [argv(c)[1:] for c in result.commands[1:]] == expected
+
     def test_a_function_changes_the_callers_shell(self) -> None:
         result = run("go() { cd app; export TAG=1; local L=2; }; L=0; go; echo $TAG $L")
         assert result.state.cwd == "app"

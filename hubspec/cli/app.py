@@ -1,4 +1,4 @@
-"""The typer command line: declarations, help and errors; `lint` and `fix` run in commands.py.
+"""The typer command line: help and errors; `lint` and `fix` run in commands.py.
 
 The only typer import. The console script (hubspec.entry) parses the common `lint` and `fix`
 invocations itself and comes here only for everything else.
@@ -6,26 +6,16 @@ invocations itself and comes here only for everything else.
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
 from hubspec import __version__
-from hubspec.cli.commands import (
-    EXIT_OK,
-    EXIT_USAGE,
-    Color,
-    FailOn,
-    FixRequest,
-    LintRequest,
-    OutputFormat,
-    Store,
-    Strategy,
-    run_fix,
-    run_lint,
-    run_server,
-)
+from hubspec.cli.commands import EXIT_OK, EXIT_USAGE, run_fix, run_lint, run_server
+from hubspec.run.options import COMMANDS, PATHS_HELP, Command, Option, Request, Store
 
 app = typer.Typer(
     name="hubspec",
@@ -55,212 +45,60 @@ def main_options(
     """Lint and fix AWS CodeBuild buildspecs so Docker Hub pulls run logged in."""
 
 
-PathsArg = Annotated[
-    list[str] | None,
-    typer.Argument(help="Buildspec files or directories to search; '-' reads stdin. Default: '.'"),
-]
-FormatOpt = Annotated[
-    OutputFormat | None,
-    typer.Option(
-        "--format", "-f", help="Report format (default: text, or github under GitHub Actions)."
-    ),
-]
-StdinNameOpt = Annotated[
-    str | None, typer.Option("--stdin-filename", help="The name to report for '-' (stdin).")
-]
-SourceRootOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--source-root",
-        help="Where Dockerfiles are looked up (default: the top of the buildspec's git work tree).",
-    ),
-]
-ColorOpt = Annotated[Color, typer.Option("--color", help="Colour in text output.")]
-SelectOpt = Annotated[
-    list[str] | None, typer.Option("--select", help="Only these rule codes (prefixes allowed).")
-]
-IgnoreOpt = Annotated[
-    list[str] | None, typer.Option("--ignore", help="Skip these rule codes (prefixes allowed).")
-]
-MirrorOpt = Annotated[
-    list[str] | None,
-    typer.Option("--mirror", help="A registry host or prefix you trust as a Docker Hub mirror."),
-]
-ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", help="Use this config file instead of the nearest one.")
-]
-IsolatedOpt = Annotated[bool, typer.Option("--isolated", help="Ignore every config file.")]
-JobsOpt = Annotated[
-    int,
-    typer.Option(
-        "--jobs",
-        "-j",
-        min=0,
-        help="Worker processes; 0 = automatic (one per CPU above 16 files), 1 = none.",
-    ),
-]
-NoIgnoresOpt = Annotated[
-    bool,
-    typer.Option(
-        "--no-ignores", help="Report findings even where `# hubspec: ignore` suppresses them."
-    ),
-]
-
-
-@app.command()
-def lint(
-    paths: PathsArg = None,
-    output_format: FormatOpt = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", help="Write the report here; the terminal gets the text report."
-        ),
-    ] = None,
-    stdin_filename: StdinNameOpt = None,
-    source_root: SourceRootOpt = None,
-    fail_on: Annotated[
-        FailOn | None,
-        typer.Option(
-            "--fail-on", help="Lowest severity that makes the exit code 1 (default: error)."
-        ),
-    ] = None,
-    exit_zero: Annotated[
-        bool, typer.Option("--exit-zero", help="Exit 0 even when problems are found.")
-    ] = False,
-    select: SelectOpt = None,
-    ignore: IgnoreOpt = None,
-    mirror: MirrorOpt = None,
-    config: ConfigOpt = None,
-    isolated: IsolatedOpt = False,
-    no_ignores: NoIgnoresOpt = False,
-    jobs: JobsOpt = 0,
-    baseline: Annotated[
-        Path | None,
-        typer.Option("--baseline", help="Report only findings that are not in this baseline."),
-    ] = None,
-    write_baseline: Annotated[
-        Path | None,
-        typer.Option(
-            "--write-baseline", help="Record today's findings as the baseline and exit 0."
-        ),
-    ] = None,
-    stats: Annotated[
-        bool,
-        typer.Option(
-            "--stats",
-            help="Show each file's Docker Hub pulls per build and how many builds fit the limits.",
-        ),
-    ] = False,
-    color: ColorOpt = Color.auto,
-) -> None:
+def lint(paths: list[str] | None = None, **values: Any) -> None:
     """Report problems in buildspecs: YAML, schema, and Docker Hub pulls without login."""
-    request = LintRequest(
-        paths=paths,
-        output_format=output_format,
-        output=output,
-        stdin_filename=stdin_filename,
-        source_root=source_root,
-        fail_on=fail_on,
-        exit_zero=exit_zero,
-        select=select,
-        ignore=ignore,
-        mirror=mirror,
-        config=config,
-        isolated=isolated,
-        no_ignores=no_ignores,
-        jobs=jobs,
-        baseline=baseline,
-        write_baseline=write_baseline,
-        stats=stats,
-        color=color,
-    )
-    raise typer.Exit(run_lint(request))
+    raise typer.Exit(run_lint(Request("lint", paths, **values)))
 
 
-@app.command()
-def fix(
-    paths: PathsArg = None,
-    diff: Annotated[
-        bool,
-        typer.Option(
-            "--diff", help="Print a unified diff and write nothing; exit 1 if a file would change."
-        ),
-    ] = False,
-    stdin_filename: StdinNameOpt = None,
-    source_root: SourceRootOpt = None,
-    strategy: Annotated[
-        Strategy,
-        typer.Option(
-            "--strategy",
-            help="login: add the Docker Hub login (default). mirror: rewrite Hub images to --mirror"
-            " (ecr-public, or pull-through:ACCOUNT.dkr.ecr.REGION.amazonaws.com/PREFIX).",
-        ),
-    ] = Strategy.login,
-    store: Annotated[
-        Store | None, typer.Option("--store", help="Where the Docker Hub credentials live.")
-    ] = None,
-    secret: Annotated[
-        str | None,
-        typer.Option("--secret", help="Secrets Manager secret ID (with --store secrets-manager)."),
-    ] = None,
-    user_variable: Annotated[
-        str | None,
-        typer.Option("--user-variable", help="Shell variable for the user (DOCKER_USER)."),
-    ] = None,
-    token_variable: Annotated[
-        str | None,
-        typer.Option("--token-variable", help="Shell variable for the token (DOCKER_TOKEN)."),
-    ] = None,
-    user_parameter: Annotated[
-        str | None,
-        typer.Option("--user-parameter", help="SSM parameter holding the user (dockerhub-user)."),
-    ] = None,
-    token_parameter: Annotated[
-        str | None,
-        typer.Option(
-            "--token-parameter", help="SSM parameter holding the token (dockerhub-token)."
-        ),
-    ] = None,
-    registry_secret: Annotated[
-        str | None,
-        typer.Option(
-            "--registry-secret",
-            help="HS104: the Secrets Manager secret (ARN or name) with the Docker Hub login for"
-            " pulling a project's build image; adds RegistryCredential to templates and Terraform.",
-        ),
-    ] = None,
-    select: SelectOpt = None,
-    ignore: IgnoreOpt = None,
-    mirror: MirrorOpt = None,
-    config: ConfigOpt = None,
-    isolated: IsolatedOpt = False,
-    no_ignores: NoIgnoresOpt = False,
-    jobs: JobsOpt = 0,
-) -> None:
+def fix(paths: list[str] | None = None, **values: Any) -> None:
     """Add the Docker Hub login and its parameter-store block where pulls run without login."""
-    request = FixRequest(
-        paths=paths,
-        diff=diff,
-        stdin_filename=stdin_filename,
-        source_root=source_root,
-        strategy=strategy,
-        store=store,
-        secret=secret,
-        user_variable=user_variable,
-        token_variable=token_variable,
-        user_parameter=user_parameter,
-        token_parameter=token_parameter,
-        registry_secret=registry_secret,
-        select=select,
-        ignore=ignore,
-        mirror=mirror,
-        config=config,
-        isolated=isolated,
-        no_ignores=no_ignores,
-        jobs=jobs,
+    raise typer.Exit(run_fix(Request("fix", paths, **values)))
+
+
+def _declare(function: Callable[..., None], command: Command) -> None:
+    """Give `function` the parameters of `command` from the option table and register it.
+
+    typer reads a command's options from its signature; this one is made from OPTIONS, so the
+    table declares every option once, for typer as for the fast parser and the config.
+    """
+    paths = inspect.Parameter(
+        "paths",
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        default=None,
+        annotation=Annotated[list[str] | None, typer.Argument(help=PATHS_HELP)],
     )
-    raise typer.Exit(run_fix(request))
+    parameters = [paths, *(_parameter(option) for option in COMMANDS[command])]
+    function.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    function.__annotations__ = {item.name: item.annotation for item in parameters}
+    app.command(command)(function)
+
+
+def _parameter(option: Option[Any]) -> inspect.Parameter:
+    declared = typer.Option(
+        *option.names, help=option.help, min=0 if option.kind == "int" else None
+    )
+    return inspect.Parameter(
+        option.field,
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        default=option.default,
+        annotation=Annotated[_value_type(option), declared],
+    )
+
+
+def _value_type(option: Option[Any]) -> Any:
+    """The Python type typer converts the option's text to (Any: types made at run time)."""
+    if option.kind == "flag":
+        return bool
+    if option.kind == "int":
+        return int
+    value: Any = {"text": str, "path": Path}.get(option.kind) or option.choices
+    if option.multiple:
+        value = list[value]
+    return value | None if option.default is None else value
+
+
+_declare(lint, "lint")
+_declare(fix, "fix")
 
 
 @app.command("rules")

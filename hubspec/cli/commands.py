@@ -6,20 +6,49 @@ that, every message and exit code included, lives here. rich is imported by the 
 
 from __future__ import annotations
 
-import codecs
 import os
-import re
 import sys
 from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar, cast
+from typing import TYPE_CHECKING, NoReturn, TextIO, TypeVar
 
+from hubspec.cli.echo import echo
 from hubspec.records import record
+from hubspec.run.options import (
+    BASELINE,
+    COLOR,
+    CONFIG,
+    DIFF,
+    EXIT_ZERO,
+    FAIL_ON,
+    IGNORE,
+    ISOLATED,
+    JOBS,
+    MIRROR,
+    NO_IGNORES,
+    OUTPUT,
+    OUTPUT_FORMAT,
+    SECRET,
+    SELECT,
+    SOURCE_ROOT,
+    STATS,
+    STDIN_FILENAME,
+    STORE,
+    STRATEGY,
+    TOKEN_VARIABLE,
+    USER_VARIABLE,
+    WRITE_BASELINE,
+    Color,
+    OutputFormat,
+    Request,
+    Store,
+    Strategy,
+    fix_settings,
+)
 
 if TYPE_CHECKING:
     from hubspec.report import Report
-    from hubspec.run.runner import RunOptions
+    from hubspec.run.options import RunOptions
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -27,87 +56,6 @@ EXIT_USAGE = 2
 ISSUES_URL = "https://github.com/hubspec/hubspec/issues"
 PROGRESS_THRESHOLD = 20
 T = TypeVar("T")
-_ANSI = re.compile(r"\033\[[;?0-9]*[a-zA-Z]")  # click's strip_ansi
-
-
-class OutputFormat(StrEnum):
-    text = "text"
-    concise = "concise"
-    json = "json"
-    sarif = "sarif"
-    github = "github"
-    junit = "junit"
-
-
-class Color(StrEnum):
-    auto = "auto"
-    always = "always"
-    never = "never"
-
-
-class FailOn(StrEnum):
-    error = "error"
-    warning = "warning"
-    info = "info"
-
-
-class Strategy(StrEnum):
-    login = "login"
-    mirror = "mirror"
-
-
-class Store(StrEnum):
-    parameter_store = "parameter-store"
-    secrets_manager = "secrets-manager"
-
-
-@record
-class LintRequest:
-    """Every option of `hubspec lint`, with the types and defaults typer delivers."""
-
-    paths: list[str] | None = None
-    output_format: OutputFormat | None = None
-    output: Path | None = None
-    stdin_filename: str | None = None
-    source_root: Path | None = None
-    fail_on: FailOn | None = None
-    exit_zero: bool = False
-    select: list[str] | None = None
-    ignore: list[str] | None = None
-    mirror: list[str] | None = None
-    config: Path | None = None
-    isolated: bool = False
-    no_ignores: bool = False
-    jobs: int = 0
-    baseline: Path | None = None
-    write_baseline: Path | None = None
-    stats: bool = False
-    color: Color = Color.auto
-
-
-@record
-class FixRequest:
-    """Every option of `hubspec fix`, with the types and defaults typer delivers."""
-
-    paths: list[str] | None = None
-    diff: bool = False
-    stdin_filename: str | None = None
-    source_root: Path | None = None
-    strategy: Strategy = Strategy.login
-    store: Store | None = None
-    secret: str | None = None
-    user_variable: str | None = None
-    token_variable: str | None = None
-    user_parameter: str | None = None
-    token_parameter: str | None = None
-    registry_secret: str | None = None
-    select: list[str] | None = None
-    ignore: list[str] | None = None
-    mirror: list[str] | None = None
-    config: Path | None = None
-    isolated: bool = False
-    no_ignores: bool = False
-    jobs: int = 0
 
 
 @record
@@ -127,7 +75,7 @@ class _Exit(Exception):
         self.code = code
 
 
-def run_lint(request: LintRequest) -> int:
+def run_lint(request: Request) -> int:
     """`hubspec lint`: the report on stdout, messages on stderr; returns the exit code."""
     try:
         return _lint(request)
@@ -135,7 +83,7 @@ def run_lint(request: LintRequest) -> int:
         return stop.code
 
 
-def run_fix(request: FixRequest) -> int:
+def run_fix(request: Request) -> int:
     """`hubspec fix`: rewrites files (or prints the diff); returns the exit code."""
     try:
         return _fix(request)
@@ -150,81 +98,65 @@ def run_server(request: ServerRequest | None = None) -> int:
     except ModuleNotFoundError as error:  # not installed; a broken install is a bug report
         if (error.name or "").partition(".")[0] not in LSP_MODULES:
             raise
-        _echo(f"hubspec: error: {LSP_MISSING}", err=True)
+        echo(f"hubspec: error: {LSP_MISSING}", err=True)
         return EXIT_USAGE
     return serve()
 
 
-def _lint(request: LintRequest) -> int:
-    from hubspec.run.runner import fail_on_for, lint_paths
+def _lint(request: Request) -> int:
+    from hubspec.run.runner import lint_paths
 
     options = _options(request)
-    with _progress(request.color) as progress:
+    color = request[COLOR]
+    with _progress(color) as progress:
         outcome = _run(lambda: lint_paths(options, progress))
     report = outcome.report
-    if request.write_baseline is not None:
+    write_baseline = request[WRITE_BASELINE]
+    if write_baseline is not None:
         from hubspec.run import baseline as baselines
 
-        _write_report_file(request.write_baseline, baselines.dump(report))
-        _echo(
-            f"wrote {len(report.active)} finding(s) to the baseline {request.write_baseline}",
-            err=True,
-        )
+        _write_report_file(write_baseline, baselines.dump(report))
+        echo(f"wrote {len(report.active)} finding(s) to the baseline {write_baseline}", err=True)
         return EXIT_OK
-    if request.baseline is not None:
-        report = _apply_baseline(report, request.baseline)
-    chosen = _choose_format(request.output_format)
-    if request.output is not None:
+    baseline = request[BASELINE]
+    if baseline is not None:
+        report = _apply_baseline(report, baseline)
+    chosen = _choose_format(request[OUTPUT_FORMAT])
+    output = request[OUTPUT]
+    if output is not None:
         from io import StringIO
 
         buffer = StringIO()
         _render(report, chosen, buffer, Color.never)
-        _write_report_file(request.output, buffer.getvalue())
-        _render(report, OutputFormat.text, sys.stdout, request.color)
+        _write_report_file(output, buffer.getvalue())
+        _render(report, OutputFormat.text, sys.stdout, color)
     else:
-        _render(report, chosen, sys.stdout, request.color)
+        _render(report, chosen, sys.stdout, color)
     machine_readable = chosen in (OutputFormat.json, OutputFormat.sarif, OutputFormat.junit)
-    if request.stats and (request.output is not None or not machine_readable):
+    if request[STATS] and (output is not None or not machine_readable):
         from hubspec.report import stats as stats_report
 
         stats_report.render(report, sys.stdout)
-    from hubspec.model import Severity
-
-    threshold_of = _run(lambda: fail_on_for(options))
-    fail_on = request.fail_on
-
-    def threshold(path: str) -> Severity:
-        return Severity(fail_on.value if fail_on is not None else threshold_of(path))
-
-    failed = any(finding.severity.rank >= threshold(finding.path).rank for finding in report.active)
-    return EXIT_FINDINGS if failed and not request.exit_zero else EXIT_OK
+    failed = outcome.failed(report)
+    return EXIT_FINDINGS if failed and not request[EXIT_ZERO] else EXIT_OK
 
 
-def _fix(request: FixRequest) -> int:
+def _fix(request: Request) -> int:
     from hubspec.fix.edits import AddedReference
     from hubspec.fix.instructions import next_steps
     from hubspec.model import Severity
-    from hubspec.run.runner import fix_paths, unified_diff
+    from hubspec.run.diffs import unified_diff
+    from hubspec.run.runner import fix_paths
 
-    for name in (request.user_variable, request.token_variable):
+    for name in (request[USER_VARIABLE], request[TOKEN_VARIABLE]):
         if name is not None and not (name.isidentifier() and name.isascii()):
             _usage_error(f"'{name}' is not a valid shell variable name")
-    store = request.store
-    given = {
-        "user_variable": request.user_variable,
-        "token_variable": request.token_variable,
-        "user_parameter": request.user_parameter,
-        "token_parameter": request.token_parameter,
-        "store": store.value if store is not None else None,
-        "secret_id": request.secret,
-        "registry_secret": request.registry_secret,
-    }
-    options = _options(request, {key: value for key, value in given.items() if value is not None})
-    if store is Store.secrets_manager and not request.secret:
+    options = _options(request)
+    if request[STORE] is Store.secrets_manager and not request[SECRET]:
         _usage_error("--store secrets-manager needs --secret ID")
-    if request.strategy is Strategy.mirror:
-        options = _mirror_options(options, request.mirror)
-    diff = request.diff
+    if request[STRATEGY] is Strategy.mirror:
+        options = _mirror_options(options, request[MIRROR])
+    diff = request[DIFF]
     stdin_only = options.paths == ["-"]
     run = _run(lambda: fix_paths(options, write=not diff and not stdin_only))
     if stdin_only and not diff:
@@ -236,12 +168,12 @@ def _fix(request: FixRequest) -> int:
         return EXIT_FINDINGS if outcome.refusal else EXIT_OK
     refused = [outcome for outcome in run.outcomes if outcome.refusal]
     for outcome in refused:
-        _echo(f"{outcome.path}: not fixed: {outcome.refusal}", err=True)
+        echo(f"{outcome.path}: not fixed: {outcome.refusal}", err=True)
     for outcome in run.outcomes:
         for reason in outcome.skipped:
-            _echo(f"{outcome.path}: left on Docker Hub: {reason}", err=True)
+            echo(f"{outcome.path}: left on Docker Hub: {reason}", err=True)
     for error in run.errors:
-        _echo(f"hubspec: error: {error}", err=True)
+        echo(f"hubspec: error: {error}", err=True)
     if diff:
         changed = [outcome for outcome in run.outcomes if outcome.changed]
         for outcome in changed:
@@ -250,45 +182,46 @@ def _fix(request: FixRequest) -> int:
     added: list[AddedReference] = []
     for outcome in run.outcomes:
         if outcome.path in run.written:
-            _echo(f"fixed {outcome.path}:")
+            echo(f"fixed {outcome.path}:")
             for change in outcome.changes:
-                _echo(f"  - {change}")
+                echo(f"  - {change}")
             added.extend(outcome.added)
     remaining = [finding for finding in run.report.active if finding.severity is Severity.ERROR]
     if not run.written and not refused and not run.errors:
-        _echo("Nothing to fix.")
+        echo("Nothing to fix.")
     steps = next_steps(added)
     if steps:
-        _echo("")
-        _echo("Still to do, once:")
+        echo("")
+        echo("Still to do, once:")
         for line in steps:
-            _echo(line)
+            echo(line)
     if remaining:
-        _echo(f"{len(remaining)} error(s) remain; run `hubspec lint` to see them.", err=True)
+        echo(f"{len(remaining)} error(s) remain; run `hubspec lint` to see them.", err=True)
     return EXIT_FINDINGS if remaining or refused or run.errors else EXIT_OK
 
 
-def _options(
-    request: LintRequest | FixRequest, fix_options: dict[str, str] | None = None
-) -> RunOptions:
-    """The core's run options from the options `lint` and `fix` share."""
-    from hubspec.run.runner import RunOptions
+def _options(request: Request) -> RunOptions:
+    """The core's run options from a request; the fix names come from the option table."""
+    from hubspec.model import Severity
+    from hubspec.run.options import RunOptions
 
-    config = request.config
+    config = request[CONFIG]
     if config is not None and not config.is_file():
         _usage_error(f"{config}: config file not found")
+    select, ignore, fail_on = request[SELECT], request[IGNORE], request[FAIL_ON]
     return RunOptions(
         paths=request.paths or ["."],
-        stdin_filename=request.stdin_filename,
-        source_root=request.source_root,
-        select=frozenset(code.upper() for code in request.select) if request.select else None,
-        ignore=frozenset(code.upper() for code in request.ignore or ()),
-        mirrors=frozenset(request.mirror or ()),
-        fix_options=fix_options or {},
+        stdin_filename=request[STDIN_FILENAME],
+        source_root=request[SOURCE_ROOT],
+        select=frozenset(code.upper() for code in select) if select else None,
+        ignore=frozenset(code.upper() for code in ignore or ()),
+        mirrors=frozenset(request[MIRROR] or ()),
+        fail_on=Severity(fail_on.value) if fail_on is not None else None,
+        fix_options=fix_settings(request),
         config_file=config,
-        isolated=request.isolated,
-        no_ignores=request.no_ignores,
-        jobs=request.jobs,
+        isolated=request[ISOLATED],
+        no_ignores=request[NO_IGNORES],
+        jobs=request[JOBS],
     )
 
 
@@ -413,7 +346,7 @@ def _run(work: Callable[[], T]) -> T:
     from hubspec.run.baseline import BaselineError
     from hubspec.run.config import ConfigError
     from hubspec.run.files import PathError
-    from hubspec.run.runner import InternalError
+    from hubspec.run.tasks import InternalError
 
     try:
         return work()
@@ -426,72 +359,11 @@ def _run(work: Callable[[], T]) -> T:
 
 
 def _internal_error(message: str) -> NoReturn:
-    _echo(f"hubspec: internal error: {message}", err=True)
-    _echo(f"hubspec: this is a bug; please report it at {ISSUES_URL}", err=True)
+    echo(f"hubspec: internal error: {message}", err=True)
+    echo(f"hubspec: this is a bug; please report it at {ISSUES_URL}", err=True)
     raise _Exit(EXIT_USAGE)
 
 
 def _usage_error(message: str) -> NoReturn:
-    _echo(f"hubspec: error: {message}", err=True)
+    echo(f"hubspec: error: {message}", err=True)
     raise _Exit(EXIT_USAGE)
-
-
-def _echo(message: str, *, err: bool = False) -> None:
-    """One line as typer.echo (click.echo) writes it, so that both entry points print the same bytes.
-
-    Off a terminal ANSI sequences are removed; a stream whose encoding is ASCII or unset is
-    bypassed for its binary buffer, written in UTF-8 with errors replaced; each line is flushed.
-    """
-    stream = sys.stderr if err else sys.stdout
-    if stream is None:
-        return
-    binary = _binary_writer(stream)
-    target = stream if binary is None else binary
-    text = message + "\n"
-    if not _isatty(target) and not type(target).__module__.startswith("ipykernel."):
-        text = _ANSI.sub("", text)
-    if binary is None:
-        stream.write(text)
-        stream.flush()
-        return
-    encoding = getattr(binary, "encoding", None) or sys.getdefaultencoding()
-    binary.write(text.encode("utf-8" if _is_ascii(encoding) else encoding, "replace"))
-    binary.flush()
-
-
-def _isatty(stream: IO[Any]) -> bool:
-    try:
-        return stream.isatty()
-    except Exception:
-        return False
-
-
-def _is_ascii(encoding: str) -> bool:
-    try:
-        return codecs.lookup(encoding).name == "ascii"
-    except LookupError:
-        return False
-
-
-def _binary_writer(stream: IO[Any]) -> IO[Any] | None:
-    """Where click writes bytes instead of `stream` (click's _force_correct_text_writer), or None."""
-    if _writes_bytes(stream, default=False):
-        return stream
-    if not _is_ascii(getattr(stream, "encoding", None) or "ascii"):
-        return None
-    buffer = getattr(stream, "buffer", None)
-    if buffer is not None and _writes_bytes(buffer, default=True):
-        return cast("IO[Any]", buffer)
-    return None
-
-
-def _writes_bytes(stream: IO[Any], *, default: bool) -> bool:
-    try:
-        stream.write(b"")
-    except Exception:
-        try:
-            stream.write("")
-        except Exception:
-            return default
-        return False
-    return True

@@ -2,114 +2,38 @@
 
 Importing typer (and its click) and building the command tree costs more than linting one
 file, so the console script tries this parser first. It accepts only what click parses the
-same way for those two commands and gives the same request typer would build; for anything
-else (help, version, other commands, errors, short-option clusters, shell completion) it
+same way for those two commands and gives the same request typer would build, from the same
+option table (hubspec.run.options); for anything else (help, version, other commands, errors, short-option clusters, shell completion) it
 returns None and typer takes over, with its own messages. tests/test_quickargs.py holds the
-table to typer's declarations and compares both parsers on random argv.
+typer app to the table and compares both parsers on random argv.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from enum import Enum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from hubspec.cli.commands import (
-    Color,
-    FailOn,
-    FixRequest,
-    LintRequest,
-    OutputFormat,
-    ServerRequest,
-    Store,
-    Strategy,
-)
-from hubspec.records import record
+from hubspec.cli.commands import ServerRequest
+from hubspec.run.options import COMMANDS, Command, Option, Request
 
-Kind = Literal["flag", "text", "path", "int", "choice"]
 HELP = frozenset({"-h", "--help"})
-
-
-@record
-class Option:
-    """One option as click declares it: its request field, names and the values it takes."""
-
-    field: str
-    names: tuple[str, ...]
-    kind: Kind
-    multiple: bool = False
-    choices: type[Enum] | None = None
-
-
-def _flag(field: str, name: str) -> Option:
-    return Option(field, (name,), "flag")
-
-
-def _text(field: str, *names: str, multiple: bool = False) -> Option:
-    return Option(field, names, "text", multiple=multiple)
-
-
-def _path(field: str, *names: str) -> Option:
-    return Option(field, names, "path")
-
-
-def _choice(field: str, choices: type[Enum], *names: str) -> Option:
-    return Option(field, names, "choice", choices=choices)
-
-
-_SHARED = (
-    _text("stdin_filename", "--stdin-filename"),
-    _path("source_root", "--source-root"),
-    _text("select", "--select", multiple=True),
-    _text("ignore", "--ignore", multiple=True),
-    _text("mirror", "--mirror", multiple=True),
-    _path("config", "--config"),
-    _flag("isolated", "--isolated"),
-    _flag("no_ignores", "--no-ignores"),
-    Option("jobs", ("--jobs", "-j"), "int"),
-)
-LINT_OPTIONS = (
-    _choice("output_format", OutputFormat, "--format", "-f"),
-    _path("output", "--output", "-o"),
-    _choice("fail_on", FailOn, "--fail-on"),
-    _flag("exit_zero", "--exit-zero"),
-    _path("baseline", "--baseline"),
-    _path("write_baseline", "--write-baseline"),
-    _flag("stats", "--stats"),
-    _choice("color", Color, "--color"),
-    *_SHARED,
-)
-FIX_OPTIONS = (
-    _flag("diff", "--diff"),
-    _choice("strategy", Strategy, "--strategy"),
-    _choice("store", Store, "--store"),
-    _text("secret", "--secret"),
-    _text("user_variable", "--user-variable"),
-    _text("token_variable", "--token-variable"),
-    _text("user_parameter", "--user-parameter"),
-    _text("token_parameter", "--token-parameter"),
-    _text("registry_secret", "--registry-secret"),
-    *_SHARED,
-)
-COMMANDS: dict[str, tuple[type[LintRequest] | type[FixRequest], tuple[Option, ...]]] = {
-    "lint": (LintRequest, LINT_OPTIONS),
-    "fix": (FixRequest, FIX_OPTIONS),
-}
+_COMMAND_NAMES: dict[str, Command] = {command: command for command in COMMANDS}
 
 
 class _Unsure(Exception):
     """Leave this argv to typer."""
 
 
-def parse(argv: Sequence[str]) -> LintRequest | FixRequest | ServerRequest | None:
+def parse(argv: Sequence[str]) -> Request | ServerRequest | None:
     """The request for argv (without the program name), or None to let typer parse it."""
     if list(argv) == ["server"] and not _completing():
         return ServerRequest()
-    if not argv or argv[0] not in COMMANDS or HELP.intersection(argv) or _completing():
+    command = _COMMAND_NAMES.get(argv[0]) if argv else None
+    if command is None or HELP.intersection(argv) or _completing():
         return None
-    request_type, options = COMMANDS[argv[0]]
+    options = COMMANDS[command]
     by_name = {name: option for option in options for name in option.names}
     paths: list[str] = []
     given: dict[str, str] = {}
@@ -151,10 +75,10 @@ def parse(argv: Sequence[str]) -> LintRequest | FixRequest | ServerRequest | Non
             values[field] = [_convert(options, field, item) for item in items]
     except _Unsure:
         return None
-    return request_type(paths=paths or None, **values)
+    return Request(command, paths or None, **values)
 
 
-def _convert(options: tuple[Option, ...], field: str, value: str) -> object:
+def _convert(options: tuple[Option[Any], ...], field: str, value: str) -> object:
     """The value click would deliver for the last occurrence of an option."""
     option = next(option for option in options if option.field == field)
     if option.kind == "flag":

@@ -14,32 +14,24 @@ from typing import Any
 
 from hubspec.model import Severity
 from hubspec.records import field, record, replace
+from hubspec.run.options import OPTIONS, Store
 from hubspec.settings import Settings
 
 CONFIG_NAMES = (".hubspec.toml", "pyproject.toml")
 _FIX_KEYS = {
-    "user-variable": "user_variable",
-    "token-variable": "token_variable",
-    "user-parameter": "user_parameter",
-    "token-parameter": "token_parameter",
-    "store": "store",
-    "secret": "secret_id",
+    option.config.removeprefix("fix."): option.setting.removeprefix("fix.")
+    for option in OPTIONS
+    if option.config and option.config.startswith("fix.") and option.setting
 }
-TOP_KEYS = frozenset(
-    {
-        "select",
-        "ignore",
-        "severity",
-        "fail-on",
-        "mirrors",
-        "source-root",
-        "include",
-        "exclude",
-        "per-file-ignores",
-        "fix",
-        "budget-share",
-    }
+"""Keys of the `fix` table -> fields of FixDefaults: the fix options of the option table."""
+CONFIG_ONLY_KEYS = frozenset(
+    {"severity", "include", "exclude", "per-file-ignores", "fix", "budget-share"}
 )
+TOP_KEYS = CONFIG_ONLY_KEYS | {
+    option.config for option in OPTIONS if option.config and "." not in option.config
+}
+"""The keys of a config: the options that have one (`select`, `fail-on`, ...) and its own."""
+STORES = tuple(store.value for store in Store)
 
 
 class ConfigError(Exception):
@@ -79,6 +71,7 @@ class Config:
             severities={**base.severities, **self.severities},
             fix=fix,
             budget_share=self.budget_share if self.budget_share is not None else base.budget_share,
+            fail_on=self.fail_on or base.fail_on,
         )
 
     def ignored_for(self, path: Path) -> frozenset[str]:
@@ -332,9 +325,9 @@ def parse_config(table: dict[str, Any], path: Path, where: str = "") -> Config:
             raise fail(f"fix.{key}", "must be a string")
         if key.endswith("-variable") and not (value.isidentifier() and value.isascii()):
             raise fail(f"fix.{key}", f"'{value}' is not a valid shell variable name")
-    if fix.get("store", "parameter-store") not in ("parameter-store", "secrets-manager"):
-        raise fail("fix.store", "must be parameter-store or secrets-manager")
-    if fix.get("store") == "secrets-manager" and not fix.get("secret"):
+    if fix.get("store", Store.parameter_store.value) not in STORES:
+        raise fail("fix.store", f"must be {' or '.join(STORES)}")
+    if fix.get("store") == Store.secrets_manager.value and not fix.get("secret"):
         raise fail("fix.secret", 'is required with store = "secrets-manager"')
     source_root = table.get("source-root")
     if source_root is not None and not isinstance(source_root, str):

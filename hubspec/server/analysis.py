@@ -9,6 +9,7 @@ from pathlib import Path
 from lsprotocol import types
 
 from hubspec.facts.secrets import mask, text_secrets
+from hubspec.lint.host import kind_of, lint_host
 from hubspec.lint.pipeline import LintResult, lint_bytes
 from hubspec.records import record
 from hubspec.run.files import BUILDSPEC_NAME, YAML_NAME
@@ -18,6 +19,16 @@ from hubspec.server.positions import Lines
 from hubspec.settings import Settings
 
 _TOP_KEY = re.compile(r"^(version|phases)[ \t]*:", re.MULTILINE)
+
+
+def host_kind(name: str, text: str) -> str | None:
+    """ "cloudformation", "cdk" or "terraform" for a file that holds CodeBuild projects."""
+    return kind_of(name, text[: 64 * 1024].encode("utf-8", errors="surrogatepass"))
+
+
+def is_lintable(name: str, text: str, language: str = "") -> bool:
+    """A buildspec, or a template or Terraform file whose projects hubspec lints."""
+    return is_buildspec(name, text, language) or host_kind(name, text) is not None
 
 
 def is_buildspec(name: str, text: str, language: str = "") -> bool:
@@ -54,9 +65,20 @@ class Checked:
 
 def lint_text(target: Target, buffers: Buffers, seen: set[Path]) -> LintResult:
     """The lint of the buffer's text, reading other files through the open buffers."""
+    data = target.text.encode("utf-8", errors="surrogatepass")
+    kind = host_kind(target.display, target.text)
+    if kind is not None:
+        return lint_host(
+            target.display,
+            data,
+            kind=kind,
+            source_root=target.root,
+            reader=buffers.reader(seen),
+            settings=target.settings,
+        )
     return lint_bytes(
         target.display,
-        target.text.encode("utf-8", errors="surrogatepass"),
+        data,
         source_root=target.root,
         reader=buffers.reader(seen),
         settings=target.settings,
@@ -69,7 +91,11 @@ def check(target: Target, buffers: Buffers) -> Checked:
     try:
         result = lint_text(target, buffers, seen)
         lines = Lines(target.text, target.encoding)
-        diagnostics = [to_diagnostic(finding, lines, target.uri) for finding in result.active]
+        diagnostics = [
+            to_diagnostic(finding, lines, target.uri)
+            for finding in result.active
+            if finding.path == target.display  # a project's buildspec file has its own
+        ]
     except Exception as error:  # a bug in hubspec must not stop the server
         return Checked([crash_diagnostic(error)], frozenset(seen), failure_log(target, error))
     return Checked(diagnostics, frozenset(seen))

@@ -23,7 +23,7 @@ from pygls.workspace import TextDocument
 
 from hubspec import __version__
 from hubspec.run.config import CONFIG_NAMES, ConfigError
-from hubspec.server.analysis import Checked, Target, check, is_buildspec
+from hubspec.server.analysis import Checked, Target, check, is_lintable
 from hubspec.server.buffers import Buffers
 from hubspec.server.diagnostics import config_diagnostic, crash_diagnostic
 from hubspec.server.protocol import Protocol
@@ -59,7 +59,7 @@ class Session(LanguageServer):
         path = path_of(uri)
         if path is not None:
             self.buffers.put(path, document.source)
-        if is_buildspec(_name(uri), document.source, document.language_id or ""):
+        if is_lintable(_name(uri), document.source, document.language_id or ""):
             self.buildspecs.add(uri)
             self.lint_now(uri)
         self.touched(path, now=True)
@@ -69,7 +69,7 @@ class Session(LanguageServer):
         path = path_of(uri)
         if path is not None:
             self.buffers.put(path, document.source)
-        if uri in self.buildspecs or is_buildspec(
+        if uri in self.buildspecs or is_lintable(
             _name(uri), document.source, document.language_id or ""
         ):
             self.buildspecs.add(uri)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from hubspec.records import record
 from hubspec.run.config import ConfigError
-from hubspec.run.runner import Configs, RunOptions
-from hubspec.run.source_root import SourceRoots
+from hubspec.run.inputs import Configs
+from hubspec.run.options import RunOptions
 from hubspec.settings import Settings
 
 
@@ -87,11 +87,13 @@ class SettingsStore:
 
 
 def source_root(path: Path, folder: Path | None) -> Path:
-    """CodeBuild's source root, as the CLI finds it (`run.source_root`), with the workspace
-    folder holding the file in the place of the current directory."""
-    base = folder if folder is not None else path.parent
-    root = SourceRoots(base).for_file(path)
-    return root if root.is_absolute() else Path(os.path.normpath(base / root))
+    """CodeBuild's source root: the top of the repository holding the file (nearest `.git`);
+    without one, the workspace folder holding it, else the file's folder."""
+    directory = path.parent
+    for candidate in (directory, *directory.parents):
+        if os.access(candidate / ".git", os.F_OK):
+            return candidate
+    return folder if folder is not None else directory
 
 
 __all__ = ["ClientSettings", "ConfigError", "SettingsStore", "client_settings", "source_root"]

@@ -12,11 +12,12 @@ from collections.abc import Iterable, Sequence
 
 from hubspec.shell.evaluate import Evaluator
 from hubspec.shell.quoting import split_fields
-from hubspec.shell.state import Frame, SimpleCommand, run_pipeline, set_var
+from hubspec.shell.state import Frame, SimpleCommand, arguments, run_pipeline, set_var
 from hubspec.shell.syntax import COMMANDS, COND_TOKENS, REDIRECTS, STATEMENTS, Group, Node
 
 MAX_RUNS = 1000  # loop and function bodies one analysis runs at most
 SPLIT = frozenset({"simple_expansion", "expansion", "command_substitution"})  # split by IFS
+_ALL_ARGUMENTS = frozenset({'"$@"', "$@", '"${@}"', "${@}"})  # one word per argument
 _PATTERN = re.compile(r"[*?\[{]")  # a glob or a brace expansion: not known statically
 
 
@@ -195,7 +196,7 @@ class Statements(Evaluator):
             elif header and child.is_named and child != variable and child.type != "comment":
                 self._scan(child, fr)
         has_in = any(child.type == "in" for child in node.children)
-        words = self._fields(values, fr) if has_in else None
+        words = self._fields(values, fr) if has_in else arguments(fr.state)
         name = self._text(variable) if variable is not None else ""
         saved = fr.cond
         if words is None or self.sh.runs + len(words) > MAX_RUNS:
@@ -224,6 +225,16 @@ class Statements(Evaluator):
         known = state.variables.get("IFS", " \t\n") == " \t\n" and "IFS" not in state.unknown
         fields: list[str] = []
         for group in self._group(items):
+            raw = self.src[group[0][2] : group[-1][3]]
+            if raw in _ALL_ARGUMENTS:
+                listed = arguments(state)
+                if listed is None:
+                    known = False
+                    continue
+                quoted = raw.startswith('"')
+                for argument in listed:
+                    fields.extend([argument] if quoted else split_fields([(argument, True)]))
+                continue
             segments: list[tuple[str, bool]] = []
             for node, t, s, e in group:
                 text = t if node is None else self._value(node, fr, [])

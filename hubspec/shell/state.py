@@ -420,6 +420,15 @@ def bind_arguments(state: ShellState, arguments: Sequence[Word]) -> Saved:
     return saved
 
 
+def arguments(state: ShellState) -> list[str] | None:
+    """The arguments `bind_arguments` bound, one per word as `"$@"` gives them; None if unknown."""
+    count = state.variables.get("#")
+    if count is None or not count.isdigit() or int(count) > 9:
+        return None
+    values = [state.variables.get(str(n)) for n in range(1, int(count) + 1)]
+    return None if None in values else [value for value in values if value is not None]
+
+
 def save(state: ShellState, names: Iterable[str]) -> Saved:
     """What `names` are now (a value, unknown, or unset), for `restore`."""
     return {name: (state.variables.get(name), name in state.unknown) for name in names}
