@@ -28,6 +28,8 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CACHES: weakref.WeakKeyDictionary[Resolver, ReadCache] = weakref.WeakKeyDictionary()
 """Makefiles read for one buildspec (its resolver), kept while it is linted."""
 MAKE_PROGRAMS = frozenset({"make", "gmake"})
+_ALWAYS_SET = ("PATH",)
+"""Set in the environment of every make run, whatever the buildspec says."""
 _MISSED = "so a docker pull may be missed"
 
 
@@ -101,8 +103,12 @@ def _environment(state: ShellState) -> dict[str, str | None]:
     """What make takes from the shell: its variables (None: set, value unknown).
 
     The shell analysis does not track `export`, so every variable it knows is passed on;
-    CodeBuild's own variables (env.variables, parameter-store, ...) are exported."""
-    environment: dict[str, str | None] = dict.fromkeys(state.unknown)
+    CodeBuild's own variables (env.variables, parameter-store, ...) are exported. PATH is
+    set even when the buildspec never names it (make itself was found through it): its
+    value is the image's, not known here. Knowing that keeps `export PATH := $(PATH):...`
+    from changing the environment of each sub-make, so nested `$(MAKE)` calls share one
+    read of the Makefiles (the read cache of `events.make.run`)."""
+    environment: dict[str, str | None] = dict.fromkeys((*state.unknown, *_ALWAYS_SET))
     environment.update(state.variables)
     return {name: value for name, value in environment.items() if _NAME.fullmatch(name)}
 
