@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import sys
 from contextlib import suppress
-from typing import IO, Any, TextIO, cast
+from typing import IO, TYPE_CHECKING, Any, TextIO, cast
+
+if TYPE_CHECKING:
+    from hubspec.cli.quickargs import Request
 
 EXIT_INTERRUPTED = 130
 
@@ -25,16 +28,26 @@ def main() -> None:
 
             app()
             return
-        from hubspec.cli.commands import LintRequest, run_fix, run_lint
-
         try:
-            code = run_lint(request) if isinstance(request, LintRequest) else run_fix(request)
+            code = _run(request)
         except BrokenPipeError:
             _quiet_broken_pipe()
             code = 1
     except KeyboardInterrupt:
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(code)
+
+
+def _run(request: Request) -> int:
+    from hubspec.cli.commands import FixRequest, LintRequest, run_fix, run_lint
+
+    if isinstance(request, LintRequest):
+        return run_lint(request)
+    if isinstance(request, FixRequest):
+        return run_fix(request)
+    from hubspec.cli.audit import run_audit
+
+    return run_audit(request)
 
 
 class _PacifyFlush:

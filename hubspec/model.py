@@ -61,3 +61,7 @@ class Finding:
     fixable: bool = False
     notes: tuple[str, ...] = field(default=())
     suppressed: str | None = None
+    project: str | None = None
+    """The CodeBuild project the finding is in or about (name, logical id or address)."""
+    project_arn: str | None = None
+    """The project's ARN, when it is known (an audited account's project)."""

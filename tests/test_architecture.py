@@ -30,6 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("fix",),
     ("report",),
     ("run",),
+    ("audit",),  # an account as a source: reads projects, lints them as `run` lints files
     ("cli",),
     ("entry", "__main__", "schemas"),
 )

@@ -12,6 +12,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from hubspec import __version__
+from hubspec.cli.audit import AuditRequest, run_audit
 from hubspec.cli.commands import (
     EXIT_OK,
     EXIT_USAGE,
@@ -250,6 +251,74 @@ def fix(
         jobs=jobs,
     )
     raise typer.Exit(run_fix(request))
+
+
+@app.command()
+def audit(
+    region: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--region", help="A region to audit (repeat for more). Default: the session's region."
+        ),
+    ] = None,
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="The AWS profile (default: AWS_PROFILE).")
+    ] = None,
+    project: Annotated[
+        list[str] | None,
+        typer.Option("--project", help="Audit only this project (name or ARN; repeat for more)."),
+    ] = None,
+    shared: Annotated[
+        bool, typer.Option("--shared", help="Also audit projects shared with the account.")
+    ] = False,
+    output_format: FormatOpt = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the report here; the terminal gets the text report."
+        ),
+    ] = None,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option(
+            "--fail-on", help="Lowest severity that makes the exit code 1 (default: error)."
+        ),
+    ] = None,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Exit 0 even when problems are found.")
+    ] = False,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    mirror: MirrorOpt = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="Read settings from this config file.")
+    ] = None,
+    stats: Annotated[
+        bool,
+        typer.Option(
+            "--stats", help="Show each project's Docker Hub pulls per build and the limits."
+        ),
+    ] = False,
+    color: ColorOpt = Color.auto,
+) -> None:
+    """Lint every CodeBuild project of an AWS account (read-only; needs hubspec[aws])."""
+    request = AuditRequest(
+        region=region,
+        profile=profile,
+        project=project,
+        shared=shared,
+        output_format=output_format,
+        output=output,
+        fail_on=fail_on,
+        exit_zero=exit_zero,
+        select=select,
+        ignore=ignore,
+        mirror=mirror,
+        config=config,
+        stats=stats,
+        color=color,
+    )
+    raise typer.Exit(run_audit(request))
 
 
 @app.command("rules")

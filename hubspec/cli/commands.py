@@ -151,21 +151,7 @@ def _lint(request: LintRequest) -> int:
         return EXIT_OK
     if request.baseline is not None:
         report = _apply_baseline(report, request.baseline)
-    chosen = _choose_format(request.output_format)
-    if request.output is not None:
-        from io import StringIO
-
-        buffer = StringIO()
-        _render(report, chosen, buffer, Color.never)
-        _write_report_file(request.output, buffer.getvalue())
-        _render(report, OutputFormat.text, sys.stdout, request.color)
-    else:
-        _render(report, chosen, sys.stdout, request.color)
-    machine_readable = chosen in (OutputFormat.json, OutputFormat.sarif, OutputFormat.junit)
-    if request.stats and (request.output is not None or not machine_readable):
-        from hubspec.report import stats as stats_report
-
-        stats_report.render(report, sys.stdout)
+    emit(report, request.output_format, request.output, request.color, stats=request.stats)
     from hubspec.model import Severity
 
     threshold_of = _run(lambda: fail_on_for(options))
@@ -176,6 +162,32 @@ def _lint(request: LintRequest) -> int:
 
     failed = any(finding.severity.rank >= threshold(finding.path).rank for finding in report.active)
     return EXIT_FINDINGS if failed and not request.exit_zero else EXIT_OK
+
+
+def emit(
+    report: Report,
+    output_format: OutputFormat | None,
+    output: Path | None,
+    color: Color,
+    *,
+    stats: bool,
+) -> None:
+    """Render the report on stdout (or into `output`, the terminal getting the text report)."""
+    chosen = _choose_format(output_format)
+    if output is not None:
+        from io import StringIO
+
+        buffer = StringIO()
+        _render(report, chosen, buffer, Color.never)
+        _write_report_file(output, buffer.getvalue())
+        _render(report, OutputFormat.text, sys.stdout, color)
+    else:
+        _render(report, chosen, sys.stdout, color)
+    machine_readable = chosen in (OutputFormat.json, OutputFormat.sarif, OutputFormat.junit)
+    if stats and (output is not None or not machine_readable):
+        from hubspec.report import stats as stats_report
+
+        stats_report.render(report, sys.stdout)
 
 
 def _fix(request: FixRequest) -> int:

@@ -1,4 +1,4 @@
-"""Parse the argv of `hubspec lint ...` and `hubspec fix ...` without importing typer or click.
+"""Parse the argv of `hubspec lint|fix|audit ...` without importing typer or click.
 
 Importing typer (and its click) and building the command tree costs more than linting one
 file, so the console script tries this parser first. It accepts only what click parses the
@@ -16,6 +16,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
 
+from hubspec.cli.audit import AuditRequest
 from hubspec.cli.commands import (
     Color,
     FailOn,
@@ -25,7 +26,7 @@ from hubspec.cli.commands import (
     Store,
     Strategy,
 )
-from hubspec.records import record
+from hubspec.records import fields, record
 
 Kind = Literal["flag", "text", "path", "int", "choice"]
 HELP = frozenset({"-h", "--help"})
@@ -91,9 +92,29 @@ FIX_OPTIONS = (
     _text("token_parameter", "--token-parameter"),
     *_SHARED,
 )
-COMMANDS: dict[str, tuple[type[LintRequest] | type[FixRequest], tuple[Option, ...]]] = {
+AUDIT_OPTIONS = (
+    _text("region", "--region", multiple=True),
+    _text("profile", "--profile"),
+    _text("project", "--project", multiple=True),
+    _flag("shared", "--shared"),
+    _choice("output_format", OutputFormat, "--format", "-f"),
+    _path("output", "--output", "-o"),
+    _choice("fail_on", FailOn, "--fail-on"),
+    _flag("exit_zero", "--exit-zero"),
+    _text("select", "--select", multiple=True),
+    _text("ignore", "--ignore", multiple=True),
+    _text("mirror", "--mirror", multiple=True),
+    _path("config", "--config"),
+    _flag("stats", "--stats"),
+    _choice("color", Color, "--color"),
+)
+Request = LintRequest | FixRequest | AuditRequest
+COMMANDS: dict[
+    str, tuple[type[LintRequest] | type[FixRequest] | type[AuditRequest], tuple[Option, ...]]
+] = {
     "lint": (LintRequest, LINT_OPTIONS),
     "fix": (FixRequest, FIX_OPTIONS),
+    "audit": (AuditRequest, AUDIT_OPTIONS),
 }
 
 
@@ -101,7 +122,7 @@ class _Unsure(Exception):
     """Leave this argv to typer."""
 
 
-def parse(argv: Sequence[str]) -> LintRequest | FixRequest | None:
+def parse(argv: Sequence[str]) -> Request | None:
     """The request for argv (without the program name), or None to let typer parse it."""
     if not argv or argv[0] not in COMMANDS or HELP.intersection(argv) or _completing():
         return None
@@ -147,7 +168,9 @@ def parse(argv: Sequence[str]) -> LintRequest | FixRequest | None:
             values[field] = [_convert(options, field, item) for item in items]
     except _Unsure:
         return None
-    return request_type(paths=paths or None, **values)
+    if "paths" not in fields(request_type):
+        return None if paths else request_type(**values)  # typer reports the extra argument
+    return request_type(paths=paths or None, **values)  # type: ignore[call-arg]
 
 
 def _convert(options: tuple[Option, ...], field: str, value: str) -> object:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from hubspec.build.project import Project
 from hubspec.model import Severity
 from hubspec.records import field, record
 
@@ -26,6 +27,8 @@ class Diagnostic:
 
 
 Check = Callable[["LintContext"], Iterable[Diagnostic]]
+ProjectCheck = Callable[[Project], Iterable[str]]
+"""A check of the project's own settings, with no place in a buildspec: messages only."""
 
 _SECTION = re.compile(r"^## (.+)$", re.MULTILINE)
 REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix")
@@ -42,6 +45,7 @@ class Rule:
     docs: str
     check: Check | None = None
     fixable: bool = False
+    project_check: ProjectCheck | None = None
 
     def section(self, title: str) -> str:
         """One section of the docs (What it does, Why is this bad?, ...), without its heading."""

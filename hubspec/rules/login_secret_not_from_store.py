@@ -2,7 +2,9 @@
 ## What it does
 Reports a `docker login` whose password or token variable is not defined under
 `env.parameter-store` or `env.secrets-manager` in the buildspec: it is a plain
-`env.variables` entry, or not defined in the buildspec at all.
+`env.variables` entry, or not defined in the buildspec at all. When the CodeBuild project is
+known (an infrastructure-code template, `hubspec audit`), its variables of type
+PARAMETER_STORE or SECRETS_MANAGER count as stored and a PLAINTEXT one as plain.
 
 ## Why is this bad?
 A token in a plain variable is stored unencrypted and shown in the console; a variable
@@ -54,8 +56,16 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
     from hubspec.events.walk import Login
 
     model = context.analysis.model
-    stored = model.defined(*STORES)
-    plain = model.defined("variables")
+    stored = set(model.defined(*STORES))
+    plain = set(model.defined("variables"))
+    project_plain: set[str] = set()
+    if context.project is not None:  # a project variable wins over the buildspec's
+        for variable in context.project.variables:
+            if variable.type.from_store:
+                stored.add(variable.name)
+            else:
+                stored.discard(variable.name)
+                project_plain.add(variable.name)
     assigned = context.analysis.assigned
     for event in context.analysis.events:
         if not isinstance(event, Login) or not event.hub:
@@ -63,11 +73,12 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
         for name in event.password_variables:
             if name in stored or name in BUILTIN or name in assigned:
                 continue
-            where = (
-                "is a plain env.variables value"
-                if name in plain
-                else "is not defined in the buildspec"
-            )
+            if name in project_plain:
+                where = "is a PLAINTEXT variable of the CodeBuild project"
+            elif name in plain:
+                where = "is a plain env.variables value"
+            else:
+                where = "is not defined in the buildspec"
             yield Diagnostic(
                 "HS203",
                 f"the Docker Hub login reads ${name}, which {where}; define it under"
