@@ -7,6 +7,7 @@ chosen regions, throttling for the first calls, a pause before a call (for Ctrl-
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import threading
@@ -35,6 +36,8 @@ class Faults:
     def __init__(self) -> None:
         self.denied_regions: set[str] = set()
         self.denied_operations: set[str] = set()
+        self.denied_projects: set[str] = set()
+        """BatchGetProjects calls naming one of these are denied (IAM on project ARNs)."""
         self.throttle_next = 0
         self.pause_operation: str | None = None
         self.pause_after = 0
@@ -77,6 +80,9 @@ def _with_faults(app: WsgiApp, faults: Faults) -> WsgiApp:
     def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         operation = target.rsplit(".", 1)[-1] if target else ""
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ["wsgi.input"] = io.BytesIO(body)
+        names = set(json.loads(body).get("names", [])) if body.startswith(b"{") else set()
         scope = _SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
         region = scope.group(1) if scope else ""
         with faults.lock:
@@ -91,7 +97,8 @@ def _with_faults(app: WsgiApp, faults: Faults) -> WsgiApp:
             time.sleep(faults.pause_seconds)
         if throttle:
             return _error(start_response, "ThrottlingException", "Rate exceeded")
-        if region in faults.denied_regions or operation in faults.denied_operations:
+        denied = operation in faults.denied_operations or names & faults.denied_projects
+        if region in faults.denied_regions or denied:
             return _error(
                 start_response,
                 "AccessDeniedException",
