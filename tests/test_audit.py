@@ -425,3 +425,21 @@ def test_ctrl_c_prints_what_was_audited(server: FaultyMotoServer, faults: Faults
     assert stderr == (
         "hubspec: interrupted: the report covers the 100 project(s) audited before Ctrl-C\n"
     )
+
+
+def test_progress_bar_on_a_terminal_and_json_stays_clean(
+    server: FaultyMotoServer, faults: Faults, tmp_path: Path
+) -> None:
+    from test_ci_terminal import run
+
+    aws = {k: v for k, v in server.env.items() if k.startswith("AWS_")}  # type: ignore[attr-defined]
+    code, out, err = run(
+        ["audit", "--region", MANY, "--format", "json"],
+        tmp_path,
+        stdout_tty=False,
+        stderr_tty=True,
+        **aws,
+    )
+    assert code == 1
+    assert json.loads(out)["summary"]["files"] == MANY_COUNT
+    assert "auditing" in err and f"{MANY_COUNT}/{MANY_COUNT}" in err

@@ -206,3 +206,31 @@ def test_progress_counts_every_project_and_ctrl_c_keeps_what_was_read(
     )
     assert seen == [(100, 150)]
     assert outcome.interrupted and outcome.projects == 100
+
+
+def test_a_plaintext_token_is_reported_and_masked_everywhere() -> None:
+    from hubspec.audit.runner import AuditOutcome, audit_project
+    from hubspec.settings import Settings
+
+    token = "dckr_pat_Zq8XbW3vTn5yKp2sLm7RfA"
+    buildspec = f"version: 0.2\nphases:\n  build:\n    commands:\n      - docker pull {token}/x\n"
+    data = api_project(
+        "web",
+        buildspec,
+        environmentVariables=[
+            {"name": "HUB", "value": token, "type": "PLAINTEXT"},  # a token by its shape
+            {"name": "DOCKER_PASSWORD", "value": "s3cr3t-pw", "type": "PLAINTEXT"},
+            {"name": "DOCKER_TOKEN", "value": "/dockerhub/token", "type": "PARAMETER_STORE"},
+            {"name": "MODE", "value": "release", "type": "PLAINTEXT"},
+        ],
+    )
+    outcome = AuditOutcome()
+    audit_project(from_api(data, "us-east-1"), Settings(), outcome)
+    project_findings = [f for f in outcome.findings if f.rule == "HS202"]
+    assert [f.message.split("=")[0] for f in project_findings] == [
+        "project environment variable HUB",
+        "project environment variable DOCKER_PASSWORD",
+    ]
+    shown = [f.message for f in outcome.findings] + list(outcome.sources.values())
+    assert all(token not in text and "s3cr3t-pw" not in text for text in shown)
+    assert "docker pull ********/x" in outcome.sources["codebuild://eu-central-1/web"]

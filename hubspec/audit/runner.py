@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from hubspec.audit.client import Account, Unreadable
 from hubspec.audit.convert import AccountProject, from_api
-from hubspec.build.project import VariableType
-from hubspec.facts.secrets import looks_like_secret, mask
+from hubspec.facts.secrets import mask, plaintext_secrets
 from hubspec.lint.pipeline import lint_bytes
 from hubspec.lint.project import lint_project
 from hubspec.model import Finding
@@ -162,11 +161,8 @@ def _project_secrets(item: AccountProject) -> set[str]:
     """PLAINTEXT project values that look like secrets: no output may show them."""
     return {
         variable.value
-        for variable in item.project.variables
-        if variable.type is VariableType.PLAINTEXT
-        and variable.value
-        and len(variable.value) >= 4
-        and looks_like_secret(variable.name, variable.value)
+        for variable in plaintext_secrets(item.project)
+        if variable.value is not None and len(variable.value) >= 4
     }
 
 

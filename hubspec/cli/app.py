@@ -301,7 +301,7 @@ def audit(
     ] = False,
     color: ColorOpt = Color.auto,
 ) -> None:
-    """Lint every CodeBuild project of an AWS account (read-only; needs hubspec[aws])."""
+    """Lint every CodeBuild project of an AWS account (read-only; needs the aws extra)."""
     request = AuditRequest(
         region=region,
         profile=profile,

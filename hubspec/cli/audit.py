@@ -68,7 +68,7 @@ def _audit(request: AuditRequest) -> int:
         settings=settings,
     )
     try:
-        with _progress(request.color) as progress:
+        with _progress(request.color, "auditing") as progress:
             outcome = audit_account(options, progress)
     except AuditError as error:
         _usage_error(str(error))

@@ -377,16 +377,17 @@ def _color_flag(color: Color) -> bool | None:
 class _progress:
     """A progress bar on stderr for many files on a terminal; nothing otherwise."""
 
-    def __init__(self, color: Color) -> None:
+    def __init__(self, color: Color, label: str = "linting") -> None:
         self.enabled = sys.stderr.isatty() and color is not Color.never and not os.environ.get("CI")
         self.bar: object | None = None
+        self.label = label
 
     def __enter__(self) -> Callable[[int, int], None] | None:
         if not self.enabled:
             return None
         from hubspec.report.progress import ProgressBar
 
-        bar = ProgressBar(sys.stderr, PROGRESS_THRESHOLD)
+        bar = ProgressBar(sys.stderr, PROGRESS_THRESHOLD, self.label)
         self.bar = bar
         return bar.update
 

@@ -40,8 +40,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from hubspec.build.project import Project, VariableType
-from hubspec.facts.secrets import MASK, looks_like_secret
+from hubspec.build.project import Project
+from hubspec.facts.secrets import MASK, looks_like_secret, plaintext_secrets
 from hubspec.model import Severity
 from hubspec.rules.base import Diagnostic, Rule, docs_of
 
@@ -64,14 +64,11 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
 
 
 def check_project(project: Project) -> Iterator[str]:
-    for variable in project.variables:
-        if variable.type is VariableType.PLAINTEXT and looks_like_secret(
-            variable.name, variable.value
-        ):
-            yield (
-                f"project environment variable {variable.name}={MASK} holds a literal secret"
-                " (type PLAINTEXT); make it PARAMETER_STORE or SECRETS_MANAGER"
-            )
+    for variable in plaintext_secrets(project):
+        yield (
+            f"project environment variable {variable.name}={MASK} holds a literal secret"
+            " (type PLAINTEXT); make it PARAMETER_STORE or SECRETS_MANAGER"
+        )
 
 
 RULE = Rule(
