@@ -1,11 +1,13 @@
 """Benchmark hubspec against its peers on the same files (a script, not a test).
 
+    pip install -e '.[bench]'                # hubspec and its peers, yamllint and check-jsonschema
     python bench/run.py                      # all scenarios, default runs
     python bench/run.py --scenarios single --runs 15
     python bench/run.py --scenarios corpus,corpus10 --runs 3
 
 Scenarios:
-  single    one buildspec (the pre-commit case): fixtures/examples/node-app/buildspec.yml
+  single    one buildspec (the pre-commit case): fixtures/examples/node-app/buildspec.yml, copied
+            into a temporary repository of its own (without the example's config)
   corpus    every buildspec `hubspec.run.files.discover` finds in ../shared/corpus (the CI case)
   corpus10  the same corpus copied 10 times into a temporary directory
 
@@ -49,6 +51,7 @@ SCHEMA = ROOT / "schemas" / "buildspec.schema.json"
 BIN = Path(sys.executable).parent
 
 TOOLS = ("hubspec lint", "hubspec fix --diff", "yamllint", "check-jsonschema")
+INSTALL = "pip install -e '.[bench]'"
 DEFAULT_RUNS = {"single": 11, "corpus": 5, "corpus10": 5}
 BASE = "hubspec lint"
 
@@ -85,6 +88,12 @@ def command(tool: str, files: Sequence[str]) -> list[str]:
     if tool == "check-jsonschema":
         return [str(BIN / "check-jsonschema"), "--schemafile", str(SCHEMA), *files]
     raise ValueError(f"unknown tool {tool!r}")
+
+
+def missing(tools: Sequence[str]) -> list[str]:
+    """The programs of `tools` that are not installed beside this Python, in order, each once."""
+    programs = dict.fromkeys(command(tool, [])[0] for tool in tools)
+    return [Path(program).name for program in programs if not Path(program).is_file()]
 
 
 ENV = dict(os.environ)
@@ -262,6 +271,15 @@ def corpus_files(root: Path) -> list[str]:
     return [str(target.path) for target in discover([str(root)])]
 
 
+def example_repository(into: Path) -> Path:
+    """The example as a user's repository: its folder with a `.git`, without its config (which
+    only makes the folder the source root inside this checkout); the buildspec's path."""
+    project = into / "single"
+    shutil.copytree(SINGLE.parent, project, ignore=shutil.ignore_patterns(".hubspec.toml"))
+    (project / ".git").mkdir()
+    return project / SINGLE.name
+
+
 def copy_corpus(source: Path, copies: int, into: Path) -> Path:
     for number in range(copies):
         shutil.copytree(source, into / f"copy{number}")
@@ -291,6 +309,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
+    unknown = [tool for tool in tools if tool not in TOOLS]
+    if unknown:
+        parser.error(f"unknown tool {unknown[0]!r} (choose from {', '.join(TOOLS)})")
+    absent = missing(tools)
+    if absent:
+        log(
+            f"bench/run.py: {', '.join(absent)} not installed in {BIN}; install hubspec and its"
+            f" peers with `{INSTALL}` (or choose the tools with --tools)"
+        )
+        return 2
     if not args.no_compile:
         compileall.compile_dir(str(source / "hubspec"), quiet=1)
     load_before = os.getloadavg()
@@ -298,7 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="hubspec-bench-") as scratch:
         for name in chosen:
             if name == "single":
-                files = [str(SINGLE)]
+                files = [str(example_repository(Path(scratch)))]
             elif name == "corpus":
                 files = corpus_files(args.corpus)
             elif name == "corpus10":

@@ -38,7 +38,7 @@ LAYER_OF = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 MAX_LOOSE_MODULES = 6
 MAX_CLASS_LINES = 300
 # Being split (issue 15); strict, so each entry must go once its module is split.
-KNOWN_OVERSIZED = frozenset({"hubspec.events.walk", "hubspec.shell.walk"})
+KNOWN_OVERSIZED = frozenset({"hubspec.shell.walk"})
 
 
 def _modules() -> dict[str, Path]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -86,3 +87,53 @@ def test_commands_pass_the_same_files_to_every_tool(bench: ModuleType) -> None:
     files = ["a/buildspec.yml", "b/buildspec.yml"]
     for tool in bench.TOOLS:
         assert bench.command(tool, files)[-2:] == files
+
+
+def test_missing_names_each_program_once(bench: ModuleType, monkeypatch, tmp_path: Path) -> None:
+    (tmp_path / "hubspec").touch()
+    monkeypatch.setattr(bench, "BIN", tmp_path)
+    assert bench.missing(bench.TOOLS) == ["yamllint", "check-jsonschema"]
+    assert bench.missing(["hubspec lint", "hubspec fix --diff"]) == []
+
+
+def test_a_new_user_without_the_peers_gets_one_line(tmp_path: Path) -> None:
+    """As a fresh checkout runs it: a Python with nothing installed beside it (a link to the
+    base interpreter in an empty folder, so no venv's packages or scripts are found)."""
+    bare = tmp_path / "bin" / "python3"
+    bare.parent.mkdir()
+    bare.symlink_to(Path(sys.base_prefix) / "bin" / "python3")
+    result = subprocess.run(
+        [str(bare), str(SCRIPT), "--scenarios", "single", "--runs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("bench/run.py: hubspec, yamllint, check-jsonschema not installed")
+    assert "pip install -e '.[bench]'" in lines[0]
+
+
+def test_an_unknown_tool_is_a_usage_error(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--tools", "hadolint", "--no-compile"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "unknown tool 'hadolint'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_single_is_the_example_as_a_repository_of_its_own(
+    bench: ModuleType, tmp_path: Path
+) -> None:
+    buildspec = bench.example_repository(tmp_path)
+    assert buildspec.read_bytes() == bench.SINGLE.read_bytes()
+    assert (buildspec.parent / ".git").is_dir()
+    assert (buildspec.parent / "Dockerfile").is_file()
+    assert not (buildspec.parent / ".hubspec.toml").exists()

@@ -1,13 +1,15 @@
 """Report formats for CI: goldens for every format, SARIF against its schema, GitHub workflow
 commands and JUnit XML parsed back, `--output FILE`.
 
-The goldens in `fixtures/goldens/expected.<format>` come from running the CLI inside
-`fixtures/goldens/project/` with relative paths; `HUBSPEC_UPDATE_GOLDENS=1` rewrites them (read
+The goldens in `fixtures/goldens/expected.<format>` come from running the CLI inside a copy of
+`fixtures/goldens/project/` made a repository of its own (inside this checkout, the checkout's top
+would be the source root), with relative paths; `HUBSPEC_UPDATE_GOLDENS=1` rewrites them (read
 every changed line like code before committing it).
 """
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import os
@@ -15,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -57,12 +60,22 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+@functools.cache
+def golden_project() -> Path:
+    """The golden project as a user's repository: a copy with a `.git` folder of its own."""
+    scratch = Path(tempfile.mkdtemp(prefix="hubspec-goldens-"))
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+    copy = Path(shutil.copytree(PROJECT, scratch / "project"))
+    (copy / ".git").mkdir()
+    return copy
+
+
 def hubspec(
-    *args: str, cwd: Path = PROJECT, env: dict[str, str] | None = None
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "hubspec", *args],
-        cwd=cwd,
+        cwd=cwd or golden_project(),
         env=env or clean_env(),
         capture_output=True,
         text=True,

@@ -139,13 +139,13 @@ def test_pre_commit_hooks(tmp_path: Path) -> None:
     assert both.stdout.count("Passed") == 2, both.stdout
     assert (user / "buildspec.yml").read_text(encoding="utf-8") == fixed
 
-    # Also as a real commit hook: a new bad buildspec is refused at `git commit`.
+    # Also as a real commit hook: a new bad buildspec is refused at `git commit`. It is in a
+    # subfolder and builds the Dockerfile at the top (CodeBuild runs it from there): pre-commit
+    # passes `ci/buildspec-test.yml` from the top, and the top's FROM node:20 is the pull.
     install = pre_commit("install", cwd=user, env=env)
     assert install.returncode == 0, install.stdout + install.stderr
     (user / "ci").mkdir()
-    (user / "ci" / "buildspec-test.yml").write_text(
-        BUILDSPEC.replace("docker build -t app .", "docker pull python:3.12"), encoding="utf-8"
-    )
+    (user / "ci" / "buildspec-test.yml").write_text(BUILDSPEC, encoding="utf-8")
     subprocess.run(["git", "add", "-A"], cwd=user, check=True)
     commit = subprocess.run(
         [
@@ -168,5 +168,6 @@ def test_pre_commit_hooks(tmp_path: Path) -> None:
         timeout=TIMEOUT,
     )
     assert commit.returncode != 0, commit.stdout + commit.stderr
-    assert "HS101" in commit.stdout + commit.stderr
+    assert "ci/buildspec-test.yml:5:9: HS101 node:20 is pulled" in commit.stdout + commit.stderr
+    assert "HS103" not in commit.stdout + commit.stderr
     print(f"pre-commit test took {time.monotonic() - started:.1f}s")

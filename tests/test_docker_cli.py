@@ -13,6 +13,7 @@ from hubspec.docker.cli import (
     BuildUse,
     ComposeUse,
     DockerEvent,
+    ImageSource,
     ImageUse,
     Invocation,
     LoginUse,
@@ -34,7 +35,10 @@ def events(text: str) -> list[DockerEvent]:
 
 
 def image(text: str, word: int, verb: str) -> list[DockerEvent]:
-    return [ImageUse(text, word, verb)]
+    """`docker run`/`create` (and `container run`/`create`) use a local image first."""
+    parts = verb.split()
+    runs = parts[-1] in ("run", "create") and parts[-2] in ("docker", "container")
+    return [ImageUse(text, word, verb, ImageSource.LOCAL_FIRST if runs else ImageSource.REGISTRY)]
 
 
 IMAGE_CASES = {
@@ -210,16 +214,28 @@ UNRESOLVED_CASES = {
         "the image operand of docker pull is not known statically", 3, operand=True
     ),
     "docker run ?": Unresolved(
-        "the image operand of docker run is not known statically", 2, operand=True
+        "the image operand of docker run is not known statically",
+        2,
+        operand=True,
+        source=ImageSource.LOCAL_FIRST,
     ),
     "docker run --rm ? echo hi": Unresolved(
-        "the image operand of docker run is not known statically", 3, operand=True
+        "the image operand of docker run is not known statically",
+        3,
+        operand=True,
+        source=ImageSource.LOCAL_FIRST,
     ),
     "docker run ? node": Unresolved(
-        "the image operand of docker run is not known statically", 2, operand=True
+        "the image operand of docker run is not known statically",
+        2,
+        operand=True,
+        source=ImageSource.LOCAL_FIRST,
     ),
     "docker container create ?": Unresolved(
-        "the image operand of docker container create is not known statically", 3, operand=True
+        "the image operand of docker container create is not known statically",
+        3,
+        operand=True,
+        source=ImageSource.LOCAL_FIRST,
     ),
     "docker run --frobnicate node": Unresolved(
         "docker run has an option hubspec does not know (--frobnicate), "

@@ -23,6 +23,12 @@ SCRIPT = Path(sys.executable).parent / "hubspec"
 THROUGH_TYPER = "import sys; from hubspec.cli.app import app; app(prog_name='hubspec')"
 
 
+def copy_example(target: Path) -> Path:
+    """The example project outside the checkout, without the config that says its folder is the
+    source root (outside a git work tree it is anyway), so that no config file is read."""
+    return Path(shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".hubspec.toml")))
+
+
 def hubspec_command() -> list[str]:
     if not SCRIPT.is_file():
         pytest.skip("the hubspec console script is not installed beside this Python")
@@ -61,7 +67,7 @@ def imported(stderr: bytes) -> set[str]:
 def test_lint_and_fix_do_not_import_typer(
     tmp_path: Path, args: list[str], code: int, how: str
 ) -> None:
-    project = shutil.copytree(EXAMPLE, tmp_path / "project")
+    project = copy_example(tmp_path / "project")
     python = [sys.executable, "-X", "importtime"]
     command = [*python, *hubspec_command()] if how == "script" else [*python, "-m", "hubspec"]
     result = run(command, args, project)
@@ -117,7 +123,7 @@ def test_simple_schema_errors_are_explained_without_jsonschema(
 def test_everything_else_goes_to_typer(
     tmp_path: Path, args: list[str], code: int, expected: str
 ) -> None:
-    project = shutil.copytree(EXAMPLE, tmp_path / "project")
+    project = copy_example(tmp_path / "project")
     script = run([sys.executable, "-X", "importtime", *hubspec_command()], args, project)
     typer_itself = run([sys.executable, "-c", THROUGH_TYPER], args, project)
     assert script.returncode == typer_itself.returncode == code
@@ -167,7 +173,7 @@ def test_fast_path_output_is_byte_identical(
         ("fast", hubspec_command()),
         ("typer", [sys.executable, "-c", THROUGH_TYPER]),
     ]:
-        project = shutil.copytree(EXAMPLE, tmp_path / name)
+        project = copy_example(tmp_path / name)
         stdin = (project / "buildspec.yml").read_bytes() if how.get("stdin") else b""
         result = run(command, args, project, stdin=stdin, **how.get("env", {}))
         written = {

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from hubspec.events import walk as analysis
-from hubspec.load import document
+from hubspec.events import resolve as analysis
+from hubspec.load import document, source
 from hubspec.run import files
 
 GIB = 1024**3
@@ -82,7 +82,7 @@ def write(tmp_path: Path, text: str | bytes, name: str = "buildspec.yml") -> Pat
 
 def test_file_size_limit(tmp_path: Path) -> None:
     path = write(tmp_path, HEAD + "      - echo hi\n" * 70_000)
-    assert path.stat().st_size > document.MAX_FILE_BYTES
+    assert path.stat().st_size > source.MAX_FILE_BYTES
     result, _ = lint(path)
     assert result.stdout.splitlines()[0] == (
         f"{path}:1:1: HS001 the file is larger than 262,144 bytes, far beyond any real"
@@ -92,8 +92,8 @@ def test_file_size_limit(tmp_path: Path) -> None:
 
 def test_file_just_under_the_size_limit_is_read(tmp_path: Path) -> None:
     head = HEAD.encode() + b"      - ls\nx: "
-    path = write(tmp_path, head + b"y" * (document.MAX_FILE_BYTES - len(head) - 1) + b"\n")
-    assert path.stat().st_size == document.MAX_FILE_BYTES
+    path = write(tmp_path, head + b"y" * (source.MAX_FILE_BYTES - len(head) - 1) + b"\n")
+    assert path.stat().st_size == source.MAX_FILE_BYTES
     result, _ = lint(path)
     assert result.stdout.splitlines()[0].startswith(f"{path}:6:1: HS003 "), result.stdout[:300]
     assert "HS001" not in result.stdout
@@ -226,7 +226,7 @@ def _alias_amplified() -> str:
 
 WORST: dict[str, Callable[[], str | bytes]] = {
     "over-size": lambda: b"# " + b"x" * (8 * 1024 * 1024) + b"\n",
-    "long-line": lambda: b"version: 0.2\nx: " + b"y" * (document.MAX_FILE_BYTES - 20) + b"\n",
+    "long-line": lambda: b"version: 0.2\nx: " + b"y" * (source.MAX_FILE_BYTES - 20) + b"\n",
     "deep-flow": lambda: "a: " + "[" * 20_000 + "]" * 20_000 + "\n",
     "deep-block": lambda: "".join("  " * i + f"k{i}:\n" for i in range(2000)),
     "deep-sequence": lambda: "- " * 5000 + "x\n",
@@ -251,7 +251,7 @@ def _write_worst(tmp_path: Path, name: str) -> Path:
     (tmp_path / "Dockerfile").write_text("FROM node:20\n")
     text = WORST[name]()
     data = text.encode() if isinstance(text, str) else text
-    return write(tmp_path, data[: document.MAX_FILE_BYTES + 4096], f"{name}.yml")
+    return write(tmp_path, data[: source.MAX_FILE_BYTES + 4096], f"{name}.yml")
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ import pytest
 from conftest import CORPUS, FIXTURES
 from hubspec.lint.pipeline import load
 from hubspec.load.document import Document
+from hubspec.load.source import Source, decode
 from hubspec.schema.check import _validator, load_schema, precheck
 
 
@@ -21,7 +22,7 @@ def documents() -> Iterator[tuple[str, Any]]:
     if CORPUS.is_dir():
         paths += sorted(CORPUS.rglob("*.y*ml"))
     for path in paths:
-        loaded = load(str(path), path.read_bytes())
+        loaded = load(str(path), decode(path.read_bytes()))
         if isinstance(loaded, Document):
             yield str(path), loaded.data
 
@@ -158,14 +159,14 @@ def _issues_both_ways(data: Any) -> tuple[list[Any], list[Any]] | None:
     JSON (which is YAML) so that every node has its own offsets; None if it cannot be."""
     import json
 
-    from hubspec.load.document import Decoded, parse
+    from hubspec.load.document import parse
     from hubspec.schema import check as schema
 
     try:
         text = json.dumps(data, indent=1, allow_nan=False)
     except ValueError:
         return None
-    document = parse("buildspec.yml", Decoded(text, False, "\n"))
+    document = parse("buildspec.yml", Source.of_text(text))
     if not isinstance(document, Document) or document.data != data:
         return None
     explained = schema.validate(document)

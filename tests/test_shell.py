@@ -1175,10 +1175,11 @@ def test_quick_analysis_gives_the_walks_result_on_every_corpus_command(corpus: P
     from hubspec.events.walk import initial_state
     from hubspec.lint import pipeline as lint
     from hubspec.load import document
+    from hubspec.load.source import decode
 
     quick_count = total = 0
     for path in sorted(corpus.rglob("*.y*ml")):
-        loaded = lint.load(str(path), path.read_bytes())
+        loaded = lint.load(str(path), decode(path.read_bytes()))
         if not isinstance(loaded, document.Document):
             continue
         model = build_model(loaded)

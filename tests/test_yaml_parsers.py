@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES
 from hubspec.load import document
-from hubspec.load.document import Decoded, Document, YamlProblem, decode, parse
+from hubspec.load.document import Document, parse
+from hubspec.load.source import Source, YamlProblem, decode, line_starts_of
 
 pytest.importorskip("_ruamel_yaml", reason="ruamel.yaml.clib is not installed")
 
@@ -29,9 +30,9 @@ EOF_LINE_COLUMN = diff.EOF_LINE_COLUMN
 """The one difference kept on the fast path: only mark indexes are used, and they agree."""
 
 
-def _decoded(data: bytes) -> Decoded | None:
-    result = document.decode(data)
-    return result if isinstance(result, Decoded) else None
+def _decoded(data: bytes) -> Source | None:
+    result = decode(data)
+    return result if result.problem is None else None
 
 
 def _check_paths_agree(texts: list[tuple[str, bytes]]) -> set[str]:
@@ -130,7 +131,7 @@ FORMS = {
 def test_forms_parse_the_same_by_both_paths(name: str) -> None:
     text, fast = FORMS[name]
     assert (document._c_events(text) is not None) == fast
-    decoded = Decoded(text, False, "\n")
+    decoded = Source.of_text(text)
     assert diff.signature(diff.parse_pure(decoded)) == diff.signature(diff.parse_default(decoded))
 
 
@@ -176,7 +177,7 @@ def test_each_class_of_difference_goes_to_the_pure_parser(name: str) -> None:
     assert diff.event_difference(text), "libyaml now agrees: the check may be dropped"
     assert diff.fallback_reason(text) == reason
     assert document._c_events(text) is None
-    decoded = Decoded(text, False, "\n")
+    decoded = Source.of_text(text)
     assert diff.signature(diff.parse_pure(decoded)) == diff.signature(diff.parse_default(decoded))
 
 
@@ -207,7 +208,7 @@ def test_an_empty_block_value_takes_the_fast_path_at_ruamels_mark(name: str) -> 
     empty = [event for event in events if type(event).__name__ == "ScalarEvent" and not event.value]
     assert [event.start_mark.index for event in empty] == [len(before_mark)]
     assert diff.fast_path_difference(text) <= {EOF_LINE_COLUMN}
-    decoded = Decoded(text, False, "\n")
+    decoded = Source.of_text(text)
     assert diff.signature(diff.parse_pure(decoded)) == diff.signature(diff.parse_default(decoded))
 
 
@@ -215,7 +216,7 @@ def test_a_text_without_a_final_line_break_takes_the_fast_path() -> None:
     text = BUILDSPEC.rstrip("\n")
     assert diff.event_difference(text) == {EOF_LINE_COLUMN}
     assert document._c_events(text) is not None
-    decoded = Decoded(text, False, "\n")
+    decoded = Source.of_text(text)
     result = diff.parse_default(decoded)
     assert isinstance(result, document.Document)
     assert result.root.end == len(text)
@@ -223,13 +224,13 @@ def test_a_text_without_a_final_line_break_takes_the_fast_path() -> None:
 
 
 def test_without_the_c_extension_the_pure_parser_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    expected = diff.signature(diff.parse_pure(Decoded(BUILDSPEC, False, "\n")))
+    expected = diff.signature(diff.parse_pure(Source.of_text(BUILDSPEC)))
     document._c_parser_class.cache_clear()
     monkeypatch.setitem(sys.modules, "_ruamel_yaml", None)  # import fails
     try:
         assert document._c_parser_class() is None
         assert document._c_events(BUILDSPEC) is None
-        result = document.parse("buildspec.yml", Decoded(BUILDSPEC, False, "\n"))
+        result = document.parse("buildspec.yml", Source.of_text(BUILDSPEC))
         assert diff.signature(result) == expected
     finally:
         document._c_parser_class.cache_clear()
@@ -271,7 +272,7 @@ class _FailingParser:
 def test_an_error_in_the_c_parser_gives_the_pure_parsers_result(
     monkeypatch: pytest.MonkeyPatch, text: str, message: str | None, offset: int | None
 ) -> None:
-    decoded = Decoded(text, False, "\n")
+    decoded = Source.of_text(text)
     expected = diff.parse_pure(decoded)
     monkeypatch.setattr(document, "_c_parser_class", lambda: _FailingParser)
     assert document._c_events(text) is None
@@ -291,7 +292,7 @@ def test_a_c_parser_that_cannot_start_leaves_the_text_to_the_pure_parser(
     def broken(text: str) -> Any:
         raise AttributeError("built for another ruamel.yaml")
 
-    decoded = Decoded(BUILDSPEC, False, "\n")
+    decoded = Source.of_text(BUILDSPEC)
     expected = diff.signature(diff.parse_pure(decoded))
     monkeypatch.setattr(document, "_c_parser_class", lambda: broken)
     assert document._c_events(BUILDSPEC) is None
@@ -336,11 +337,11 @@ def test_many_nodes_without_aliases_are_refused_as_an_alias_bomb_is() -> None:
     """Without aliases the size check is skipped below the limit: the node count decides."""
     items = document.MAX_EXPANDED_NODES // 2 + 10
     text = "version: 0.2\nphases: {}\nx:\n" + "  - [a]\n" * items
-    result = parse("buildspec.yml", Decoded(text, False, "\n"))
+    result = parse("buildspec.yml", Source.of_text(text))
     assert isinstance(result, YamlProblem)
     assert "aliases expand to more than 100,000 nodes" in result.message
     fewer = "version: 0.2\nphases: {}\nx:\n" + "  - [a]\n" * (items // 4)
-    assert isinstance(parse("buildspec.yml", Decoded(fewer, False, "\n")), Document)
+    assert isinstance(parse("buildspec.yml", Source.of_text(fewer)), Document)
 
 
 def test_scalars_share_empty_child_lists_that_stay_empty(corpus: Path) -> None:
@@ -354,7 +355,7 @@ def test_scalars_share_empty_child_lists_that_stay_empty(corpus: Path) -> None:
 @given(st.text(alphabet="ab\n\r ", max_size=40))
 def test_line_starts_are_the_offsets_after_each_line_feed(text: str) -> None:
     expected = [0] + [index + 1 for index, char in enumerate(text) if char == "\n"]
-    assert document.line_starts_of(text) == expected
+    assert line_starts_of(text) == expected
 
 
 @given(st.text(alphabet="a%#\t\n\r \x85\u2028\u2029\ufeffé", max_size=30))
@@ -381,7 +382,7 @@ def test_the_fast_pure_only_check_agrees_with_its_pattern(text: str) -> None:
 def test_tabs_in_comment_lines_take_the_fast_path(text: str) -> None:
     assert document._c_events(text) is not None
     assert diff.fast_path_difference(text) <= {EOF_LINE_COLUMN}
-    decoded = Decoded(text, False, "\n")
+    decoded = Source.of_text(text)
     assert diff.signature(diff.parse_pure(decoded)) == diff.signature(diff.parse_default(decoded))
 
 
@@ -399,7 +400,7 @@ def test_tabs_put_into_comment_lines_of_fixtures_change_nothing(data: st.DataObj
     changed = "\n".join(lines)
     assert document._c_events(changed) is not None
     assert diff.fast_path_difference(changed) <= {EOF_LINE_COLUMN}
-    decoded = Decoded(changed, False, "\n")
+    decoded = Source.of_text(changed)
     assert diff.signature(diff.parse_pure(decoded)) == diff.signature(diff.parse_default(decoded))
 
 

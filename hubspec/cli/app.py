@@ -71,7 +71,8 @@ StdinNameOpt = Annotated[
 SourceRootOpt = Annotated[
     Path | None,
     typer.Option(
-        "--source-root", help="Where Dockerfiles are looked up (default: each buildspec's folder)."
+        "--source-root",
+        help="Where Dockerfiles are looked up (default: the top of the buildspec's git work tree).",
     ),
 ]
 ColorOpt = Annotated[Color, typer.Option("--color", help="Colour in text output.")]

@@ -20,6 +20,13 @@ from hubspec.records import record
 # Events
 
 
+class ImageSource(enum.Enum):
+    """Where the daemon looks for an image a command names."""
+
+    REGISTRY = "registry"  # always fetched: pull, --cache-from, --build-context, manifests
+    LOCAL_FIRST = "local-first"  # run/create use a local image (one built earlier) as it is
+
+
 @record
 class ImageUse:
     """A direct image operand: `docker pull X`, `docker run X`, `buildx create` images."""
@@ -27,6 +34,7 @@ class ImageUse:
     image: str
     word: int
     verb: str
+    source: ImageSource = ImageSource.REGISTRY
 
 
 @record
@@ -103,6 +111,8 @@ class Unresolved:
     reason: str
     word: int
     operand: bool = False
+    source: ImageSource = ImageSource.REGISTRY
+    """For an operand: where the image it names would be looked for."""
 
 
 DockerEvent = ImageUse | BuildUse | ComposeUse | LoginUse | LogoutUse | Unresolved
@@ -619,7 +629,11 @@ def _unknown_option(command: _Command, parsed: _Parsed, what: str) -> Unresolved
 
 
 def _operand(
-    command: _Command, table: OptionTable, *, interspersed: bool
+    command: _Command,
+    table: OptionTable,
+    *,
+    interspersed: bool,
+    source: ImageSource = ImageSource.REGISTRY,
 ) -> tuple[_Parsed, int, str] | list[DockerEvent]:
     """The first operand (an image) of a command, or the events that explain its absence."""
     parsed = _parse(command.argv, command.start, table, interspersed=interspersed)
@@ -635,7 +649,7 @@ def _operand(
     if index is None:
         return []
     reason = f"the image operand of {command.verb} is not known statically"
-    return [Unresolved(reason, index, operand=True)]
+    return [Unresolved(reason, index, operand=True, source=source)]
 
 
 def _image_command(table: OptionTable, *, interspersed: bool) -> _Handler:
@@ -653,14 +667,15 @@ def _image_command(table: OptionTable, *, interspersed: bool) -> _Handler:
 
 def _run(command: _Command) -> list[DockerEvent]:
     """`docker run`/`create`: the image is the first operand; `--pull never` pulls nothing."""
-    found = _operand(command, CONTAINER_RUN_OPTIONS, interspersed=False)
+    local = ImageSource.LOCAL_FIRST
+    found = _operand(command, CONTAINER_RUN_OPTIONS, interspersed=False, source=local)
     if isinstance(found, list):
         return found
     parsed, index, image = found
     pull = parsed.last("pull")
     if pull is not None and pull.value == "never":
         return []
-    return [ImageUse(image, index, command.verb)]
+    return [ImageUse(image, index, command.verb, local)]
 
 
 def _manifest_inspect(command: _Command) -> list[DockerEvent]:

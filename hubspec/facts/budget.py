@@ -10,7 +10,7 @@ from collections.abc import Set as AbstractSet
 
 from hubspec.build.project import Project
 from hubspec.docker.images import is_docker_hub, parse_image
-from hubspec.events.walk import Analysis, Pull
+from hubspec.events.model import Analysis, Pull
 from hubspec.facts.secrets import mask
 from hubspec.records import record
 

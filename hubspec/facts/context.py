@@ -6,7 +6,8 @@ from functools import cached_property
 from pathlib import Path
 
 from hubspec.build.project import Project
-from hubspec.events.walk import Analysis, FileReader, analyse_document
+from hubspec.events.model import Analysis, FileReader
+from hubspec.events.walk import analyse_document
 from hubspec.facts.budget import Budget, budget_of
 from hubspec.facts.secrets import secret_literals
 from hubspec.load.document import Document

@@ -10,7 +10,7 @@ import re
 from collections.abc import Set as AbstractSet
 
 from hubspec.build.project import Project, ProjectVariable, VariableType
-from hubspec.events.walk import Analysis, Login
+from hubspec.events.model import Analysis, Login
 
 MASK = "********"
 

@@ -115,8 +115,8 @@ def _node_extents(document: Document) -> dict[int, int]:
         if id(node) in seen:
             continue
         seen.add(id(node))
-        first = document.position(node.start).line
-        last = document.position(max(node.start, node.end - 1)).line
+        first = document.local_position(node.start).line
+        last = document.local_position(max(node.start, node.end - 1)).line
         if node.kind == "scalar" and node.style in ("|", ">"):
             while (
                 last > first

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hubspec.events.walk import FileReader
+from hubspec.events.model import FileReader
 from hubspec.facts.suppress import removal_edit
 from hubspec.fix import verify
 from hubspec.fix.plan import AddedReference, Refusal, plan_login_fix
@@ -83,7 +83,7 @@ def fix_bytes(
             changes.extend(plan.changes)
             added.extend(plan.added)
             fixed_users.extend(plan.fixed_users)
-            current_data = _encode(text, document.bom)
+            current_data = document.source.encode(text)
             current = lint(current_data)
         if current.document is not None and current.unused_suppressions and _fixes_hs004(settings):
             edits = [removal_edit(current.document, item) for item in current.unused_suppressions]
@@ -91,7 +91,7 @@ def fix_bytes(
             changes.append(f"removed {len(edits)} unused hubspec: ignore comment(s)")
     except Refusal as refusal:
         return FixOutcome(display, before, refusal=str(refusal))
-    new_data = _encode(text, document.bom)
+    new_data = document.source.encode(text)
     if new_data == data:
         return FixOutcome(display, before)
     # Without a suppression removal the new text is the one just linted: not again.
@@ -102,10 +102,6 @@ def fix_bytes(
     return FixOutcome(
         display, before, new_data=new_data, after=after, changes=tuple(changes), added=tuple(added)
     )
-
-
-def _encode(text: str, bom: bool) -> bytes:
-    return (("\ufeff" if bom else "") + text).encode("utf-8")
 
 
 def _fixes_hs004(settings: Settings) -> bool:
@@ -150,7 +146,7 @@ def mirror_bytes(
     def overlay(path: Path) -> str | None:
         return new_files[path] if path in new_files else reader(path)
 
-    new_data = _encode(text, document.bom)
+    new_data = document.source.encode(text)
     after = lint_bytes(
         display, new_data, source_root=source_root, reader=overlay, settings=settings
     )

@@ -29,12 +29,12 @@ def detect(document: Document) -> Layout:
 
 
 def column(document: Document, offset: int) -> int:
-    """0-based column of an offset."""
-    return document.position(offset).column - 1
+    """0-based column of an offset in the document's own text."""
+    return document.local_position(offset).column - 1
 
 
 def line_start(document: Document, offset: int) -> int:
-    return document.line_starts[document.position(offset).line - 1]
+    return document.line_starts[document.local_position(offset).line - 1]
 
 
 def line_end(document: Document, offset: int) -> int:
@@ -155,7 +155,7 @@ def comment_block_start(document: Document, offset: int) -> int:
     their indentation.
     """
     lines = document.line_starts
-    line_index = document.position(offset).line - 1
+    line_index = document.local_position(offset).line - 1
     start = lines[line_index]
     while line_index > 0:
         previous = lines[line_index - 1]

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hubspec.docker.images import ImageRef, parse_image
-from hubspec.events.walk import Login, Pull
+from hubspec.events.model import Login, Pull, SourceKind
 from hubspec.fix import layout
 from hubspec.fix.plan import LoginPlan, Refusal, add_login
-from hubspec.load.document import line_starts_of
+from hubspec.load.source import line_starts_of
 from hubspec.model import Edit
 from hubspec.records import field, record
 
@@ -36,6 +36,9 @@ _ARG = re.compile(
 _VARIABLE_ONLY = re.compile(
     r"^\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))$"
 )
+
+_EDITED_FILES = frozenset({SourceKind.DOCKERFILE, SourceKind.COMPOSE})
+"""Files a mirror fix rewrites besides the buildspec (never scripts or Makefiles)."""
 
 
 @record
@@ -120,10 +123,16 @@ def plan_mirror_fix(context: LintContext, mirror: Mirror) -> MirrorPlan | None:
         if key in done:
             continue
         done.add(key)
-        if source.kind == "command" and source.span is not None:
+        if source.kind is SourceKind.COMMAND and source.span is not None:
             _rewrite_command(context, plan, pull, repository)
-        elif source.kind in ("dockerfile", "compose") and source.path is not None:
+        elif source.kind in _EDITED_FILES and source.path is not None:
             _rewrite_file(context, plan, pull, repository)
+        elif source.kind is SourceKind.SCRIPT:
+            _skip(
+                plan,
+                f"{pull.image.familiar} is pulled by {pull.how}; scripts are not edited,"
+                " rewrite it there by hand",
+            )
         else:
             _skip(
                 plan,
@@ -226,7 +235,7 @@ def _rewrite_file(context: LintContext, plan: MirrorPlan, pull: Pull, repository
     line_start = starts[source.line - 1]
     line = text[line_start:].split("\n", 1)[0]
     edit = _token_edit(line, line_start, source.instruction, pull, repository)
-    if edit is None and source.kind == "dockerfile" and source.default_args:
+    if edit is None and source.kind is SourceKind.DOCKERFILE and source.default_args:
         edit = _arg_default_edit(text, starts, line, source.default_args, pull, repository)
     if edit is None:
         _skip(

@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from hubspec.build.model import DEFAULT_USER, PHASES, Step
-from hubspec.events.walk import Login, Pull, with_login_state
+from hubspec.events.model import Login, Pull, with_login_state
 from hubspec.fix import layout
 from hubspec.fix.layout import Layout
 from hubspec.load.document import Document, Node

@@ -7,13 +7,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from hubspec.build.project import Project
-from hubspec.events.walk import FileReader
+from hubspec.events.model import FileReader
 from hubspec.facts import suppress
 from hubspec.facts.context import LintContext
 from hubspec.facts.secrets import mask, text_secrets
 from hubspec.facts.suppress import Suppression
-from hubspec.load.document import Document, YamlProblem, decode, line_starts_of, parse, position_in
-from hubspec.model import Finding, Severity, Span
+from hubspec.load.document import Document, parse
+from hubspec.load.source import Source, YamlProblem, decode
+from hubspec.model import Finding, Position, Severity, Span
 from hubspec.records import record, replace
 from hubspec.rules import BY_CODE, RULES
 from hubspec.rules.base import Check, Diagnostic, Rule
@@ -51,12 +52,20 @@ class LintResult:
         return replace(self, document=None, context=None, text=text, secrets=secrets)
 
 
-def load(display: str, data: bytes) -> Document | YamlProblem | tuple[YamlProblem, str]:
-    """Decode and parse; a problem in undecodable bytes carries the lossy text for positions."""
-    decoded = decode(data)
-    if isinstance(decoded, YamlProblem):
-        return decoded, data.decode("utf-8", errors="replace")
-    return parse(display, decoded)
+@record
+class Rejected:
+    """A Source that is not a buildspec document, and why (HS001)."""
+
+    source: Source
+    problem: YamlProblem
+
+
+def load(display: str, source: Source) -> Document | Rejected:
+    """Parse a decoded Source: the Document, or the Source with its problem."""
+    parsed = parse(display, source)
+    if isinstance(parsed, YamlProblem):
+        return Rejected(source, parsed)
+    return parsed
 
 
 def lint_bytes(
@@ -69,16 +78,31 @@ def lint_bytes(
     project: Project | None = None,
 ) -> LintResult:
     """Lint one buildspec given as bytes; never raises for bad input."""
+    return lint_source(
+        display,
+        decode(data),
+        source_root=source_root,
+        reader=reader,
+        settings=settings,
+        project=project,
+    )
+
+
+def lint_source(
+    display: str,
+    source: Source,
+    *,
+    source_root: Path,
+    reader: FileReader,
+    settings: Settings | None = None,
+    project: Project | None = None,
+) -> LintResult:
+    """Lint one decoded buildspec (a file's, or one embedded in a host file)."""
     settings = settings or Settings()
-    loaded = load(display, data)
-    if isinstance(loaded, tuple):
-        problem, lossy = loaded
-        finding = _yaml_finding(display, problem, lossy, settings)
-        secrets = frozenset(text_secrets(lossy))
-        return LintResult(display, (finding,), None, None, lossy, secrets=secrets)
-    if isinstance(loaded, YamlProblem):
-        text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
-        finding = _yaml_finding(display, loaded, text, settings)
+    loaded = load(display, source)
+    if isinstance(loaded, Rejected):
+        text = source.text
+        finding = _yaml_finding(display, loaded, settings)
         return LintResult(
             display, (finding,), None, None, text, secrets=frozenset(text_secrets(text))
         )
@@ -170,15 +194,14 @@ def to_finding(
     )
 
 
-def _yaml_finding(display: str, problem: YamlProblem, text: str, settings: Settings) -> Finding:
+def _yaml_finding(display: str, rejected: Rejected, settings: Settings) -> Finding:
     rule = BY_CODE["HS001"]
-    starts = line_starts_of(text)
-    start = position_in(starts, min(problem.offset, len(text)))
+    start = rejected.source.position(min(rejected.problem.offset, len(rejected.source.text)))
     return Finding(
         path=display,
         rule=rule.code,
         name=rule.name,
         severity=severity_of(rule, settings),
-        message=printable(problem.message),
-        span=Span(start, type(start)(start.line, start.column + 1)),
+        message=printable(rejected.problem.message),
+        span=Span(start, Position(start.line, start.column + 1)),
     )

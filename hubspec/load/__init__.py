@@ -1,4 +1,5 @@
-"""Loading: bytes -> decoded text -> the positioned YAML tree (HS001 problems).
+"""Loading: bytes -> Source (decoded text, layout facts, positions) -> the positioned YAML tree.
 
-Takes the bytes of a file; hands on a Document (or the YAML problem) to every later stage.
+Takes the bytes of a file (or an embedded text with its map into the host file); hands on a
+Source and its Document, or the HS001 problem, to every later stage.
 """

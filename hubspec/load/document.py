@@ -1,4 +1,4 @@
-"""Bytes -> Document: decoded text, a YAML node tree with source offsets, plain data; HS001.
+"""Source -> Document: a YAML node tree with source offsets, and plain data; HS001.
 
 The tree is built here from ruamel.yaml's event stream rather than by ruamel's composer or
 constructor, for three reasons: nothing is ever constructed from a tag, aliases are shared
@@ -8,18 +8,16 @@ checked without recursion (ruamel's composer recurses and takes seconds to fail 
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
 from collections.abc import Iterable, Iterator
-from functools import cache, cached_property
-from itertools import accumulate
+from functools import cache
 from typing import Any, Literal
 
+from hubspec.load.source import Source, YamlProblem
 from hubspec.model import Position, Span
 from hubspec.records import field, record
 
-MAX_FILE_BYTES = 256 * 1024  # the largest corpus buildspec is 19 KB
 MAX_DEPTH = 64
 MAX_FLOW_DEPTH_SCAN = 200
 MAX_EXPANDED_NODES = 100_000
@@ -61,93 +59,53 @@ class Node:
         return None
 
 
-@record
-class YamlProblem:
-    """Why the text is not a usable buildspec document (HS001), and where."""
-
-    message: str
-    offset: int
-
-
 @record(frozen=False)
 class Document:
-    """A parsed buildspec: the text as decoded, its layout facts, the node tree and plain data."""
+    """A parsed buildspec: its Source (text, layout facts, positions), the node tree, plain data."""
 
     path: str
-    text: str
-    bom: bool
-    newline: str
+    source: Source
     root: Node
     data: dict[str, Any]
     alias_targets: set[int] = field(default_factory=set)
 
-    @cached_property
+    @property
+    def text(self) -> str:
+        return self.source.text
+
+    @property
+    def bom(self) -> bool:
+        return self.source.bom
+
+    @property
+    def newline(self) -> str:
+        return self.source.newline
+
+    @property
     def line_starts(self) -> list[int]:
-        """Where each line starts; most files need none (no finding, no directive)."""
-        return line_starts_of(self.text)
+        return self.source.line_starts
 
     def position(self, offset: int) -> Position:
-        return position_in(self.line_starts, offset)
+        """Where the user sees an offset (see `Source.position`)."""
+        return self.source.position(offset)
+
+    def local_position(self, offset: int) -> Position:
+        """Line and column in this document's own text (layout of edits, comment lines)."""
+        return self.source.local_position(offset)
 
     def span(self, start: int, end: int) -> Span:
-        return Span(self.position(start), self.position(max(end, start + 1)))
+        return self.source.span(start, end)
 
 
-@record
-class Decoded:
-    text: str
-    bom: bool
-    newline: str
+def parse(path: str, source: Source) -> Document | YamlProblem:
+    """Parse a Source into a Document, or say why it is not one (HS001).
 
-
-def line_starts_of(text: str) -> list[int]:
-    """The offset where each line starts (lines end at '\n')."""
-    starts = list(accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
-    starts.pop()
-    return starts
-
-
-def position_in(line_starts: list[int], offset: int) -> Position:
-    index = bisect.bisect_right(line_starts, offset) - 1
-    return Position(index + 1, offset - line_starts[index] + 1)
-
-
-def decode(data: bytes) -> Decoded | YamlProblem:
-    """Decode UTF-8 (BOM optional); everything else is a clear problem, never a guess."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return YamlProblem("the file is UTF-16 encoded; CodeBuild reads buildspecs as UTF-8", 0)
-    if len(data) > MAX_FILE_BYTES:
-        return YamlProblem(
-            f"the file is larger than {MAX_FILE_BYTES:,} bytes, far beyond any real buildspec;"
-            " it is not read",
-            0,
-        )
-    bom = data.startswith(b"\xef\xbb\xbf")
-    body = data[3:] if bom else data
-    nul = body.find(b"\x00")
-    if nul != -1:
-        return YamlProblem(
-            "the file is binary (it contains a NUL byte), not YAML", _char_offset(body, nul)
-        )
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return YamlProblem(
-            f"the file is not valid UTF-8 (byte 0x{body[error.start]:02x} at byte offset"
-            f" {error.start + (3 if bom else 0)})",
-            _char_offset(body, error.start),
-        )
-    newline = "\r\n" if "\r\n" in text else "\n"
-    return Decoded(text, bom, newline)
-
-
-def _char_offset(body: bytes, byte_offset: int) -> int:
-    return len(body[:byte_offset].decode("utf-8", errors="replace"))
-
-
-def parse(path: str, decoded: Decoded) -> Document | YamlProblem:
-    """Parse decoded text into a Document, or say why it is not one."""
-    text = decoded.text
+    Only the YAML library's errors and hubspec's own limits are problems of the text; any
+    other exception is a bug in hubspec and goes up to the caller, which reports it as one.
+    """
+    if source.problem is not None:
+        return source.problem
+    text = source.text
     deep = _flow_depth_scan(text)
     if deep is not None:
         return YamlProblem(f"the YAML is nested deeper than {MAX_FLOW_DEPTH_SCAN} levels", deep)
@@ -156,7 +114,7 @@ def parse(path: str, decoded: Decoded) -> Document | YamlProblem:
         result = builder.build()
     except RecursionError:
         return YamlProblem(f"the YAML is nested deeper than {MAX_DEPTH} levels", 0)
-    except Exception as error:  # ruamel raises many error classes, all with marks
+    except _yaml_errors() as error:  # many classes, all with marks
         return _problem_from_ruamel(error)
     if isinstance(result, YamlProblem):
         return result
@@ -175,9 +133,7 @@ def parse(path: str, decoded: Decoded) -> Document | YamlProblem:
     data = to_plain(root)
     return Document(
         path=path,
-        text=text,
-        bom=decoded.bom,
-        newline=decoded.newline,
+        source=source,
         root=root,
         data=data,
         alias_targets=builder.alias_targets,
@@ -208,6 +164,14 @@ def _flow_depth_scan(text: str) -> int | None:
         elif depth:
             depth -= 1
     return None
+
+
+@cache
+def _yaml_errors() -> tuple[type[Exception], ...]:
+    """What ruamel.yaml raises for bad input; its warnings too, where a filter makes them errors."""
+    from ruamel.yaml.error import YAMLError, YAMLFutureWarning, YAMLStreamError, YAMLWarning
+
+    return (YAMLError, YAMLStreamError, YAMLWarning, YAMLFutureWarning)
 
 
 def _problem_from_ruamel(error: Exception) -> YamlProblem:
@@ -341,7 +305,13 @@ def _c_events(text: str) -> list[Any] | None:
     next_event = parser.get_event
     flow = [False]  # whether each open collection, and those around it, is in flow style
     try:
-        while (event := next_event()) is not None:
+        while True:
+            try:
+                event = next_event()
+            except Exception:  # whatever libyaml refuses, the pure parser decides on
+                return None
+            if event is None:
+                break
             keep(event)
             kind = type(event)
             if kind is ScalarEvent:  # the most common event first
@@ -377,8 +347,6 @@ def _c_events(text: str) -> list[Any] | None:
                 and text[event.end_mark.index : event.end_mark.index + 1] in _NAME_GOES_ON
             ):
                 return None
-    except Exception:  # libyaml's errors; the pure parser reports the problem
-        return None
     finally:
         parser.dispose()
     return events

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:
-    from hubspec.events.walk import Login
+    from hubspec.events.model import Login
 
     for event in context.analysis.events:
         if isinstance(event, Login) and event.hub and not event.canonical:

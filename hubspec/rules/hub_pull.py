@@ -64,7 +64,7 @@ ADVICE = (
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:
-    from hubspec.events.walk import Pull, with_login_state
+    from hubspec.events.model import Pull, with_login_state
 
     seen: set[tuple[int, str]] = set()
     fixable = context.analysis.model.version != "0.1"

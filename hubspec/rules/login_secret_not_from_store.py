@@ -53,7 +53,7 @@ BUILTIN = frozenset({"CODEBUILD_SRC_DIR", "HOME", "PWD"})
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:
-    from hubspec.events.walk import Login
+    from hubspec.events.model import Login
 
     model = context.analysis.model
     stored = set(model.defined(*STORES))

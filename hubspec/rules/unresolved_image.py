@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:
-    from hubspec.events.walk import Unresolved, with_login_state
+    from hubspec.events.model import Unresolved, with_login_state
 
     seen: set[int] = set()
     for event, logged_in in with_login_state(context.analysis.events):

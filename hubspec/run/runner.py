@@ -16,6 +16,7 @@ from hubspec.records import field, record, replace
 from hubspec.report import Report
 from hubspec.run import files
 from hubspec.run.config import Config, ConfigSearch, load_config
+from hubspec.run.source_root import SourceRoots
 from hubspec.settings import FixDefaults, Settings
 
 if TYPE_CHECKING:
@@ -84,6 +85,8 @@ class Configs:
         self.search = ConfigSearch()
         self.base_settings: dict[int, Settings] = {}
         """Settings before per-file ignores, by id of the config (kept alive here), 0 for none."""
+        self.default_roots = SourceRoots()
+        """The source root of files for which neither the options nor a config name one."""
         if options.config_file is not None and not options.isolated:
             self.fixed = load_config(options.config_file)
 
@@ -511,10 +514,12 @@ def _sources(options: RunOptions, configs: Configs) -> list[Input | files.Target
     targets = files.discover(named)
     if STDIN in options.paths:
         display = options.stdin_filename or "<stdin>"
-        fallback = Path(options.stdin_filename).parent if options.stdin_filename else Path.cwd()
         data = sys.stdin.buffer.read(files.MAX_INPUT_BYTES + 1)
         settings = configs.settings_for(Path(display))
-        sources.append(Input(display, data, settings.source_root or fallback, None, settings))
+        # stdin without a name is taken as a buildspec in the current directory
+        stdin_path = Path(options.stdin_filename or STDIN)
+        root = settings.source_root or configs.default_roots.for_file(stdin_path)
+        sources.append(Input(display, data, root, None, settings))
     sources.extend(targets)
     return sources
 
@@ -533,5 +538,5 @@ def _read_source(configs: Configs, source: Input | files.Target) -> Input | None
     except OSError as error:
         raise files.PathError(f"{source.display}: cannot be read ({error.strerror})") from None
     settings = configs.settings_with(path, config)
-    root = settings.source_root or path.parent
+    root = settings.source_root or configs.default_roots.for_file(path)
     return Input(source.display, data, root, path, settings)

@@ -25,7 +25,8 @@ from hubspec.docker.compose import compose_services
 from hubspec.docker.dockerfile import dockerfile_pulls
 from hubspec.fix import fix_bytes
 from hubspec.lint.pipeline import lint_bytes
-from hubspec.load.document import YamlProblem, decode, parse
+from hubspec.load.document import parse
+from hubspec.load.source import YamlProblem, decode
 from hubspec.shell import walk as shell
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -679,8 +680,8 @@ def target_load(data: bytes) -> None:
 
     def work() -> None:
         decoded = decode(data)
-        if isinstance(decoded, YamlProblem):
-            assert 0 <= decoded.offset <= len(data), decoded
+        if decoded.problem is not None:
+            assert 0 <= decoded.problem.offset <= len(decoded.text), decoded.problem
             return
         result = parse("buildspec.yml", decoded)
         if isinstance(result, YamlProblem):

@@ -36,7 +36,8 @@ if str(HERE.parent) not in sys.path:
 
 from fuzz import targets  # noqa: E402
 from hubspec.load import document  # noqa: E402
-from hubspec.load.document import Decoded, Node, YamlProblem, decode  # noqa: E402
+from hubspec.load.document import Node  # noqa: E402
+from hubspec.load.source import Source, YamlProblem, decode  # noqa: E402
 
 # ---------------------------------------------------------------------------------------------
 # Raw event streams.
@@ -206,18 +207,18 @@ def signature(result: document.Document | YamlProblem) -> tuple[Any, ...]:
     )
 
 
-def parse_pure(decoded: Decoded) -> document.Document | YamlProblem:
+def parse_pure(decoded: Source) -> document.Document | YamlProblem:
     with mock.patch.object(document, "_c_events", lambda text: None):
         return document.parse("buildspec.yml", decoded)
 
 
-def parse_default(decoded: Decoded) -> document.Document | YamlProblem:
+def parse_default(decoded: Source) -> document.Document | YamlProblem:
     return document.parse("buildspec.yml", decoded)
 
 
-def decoded_of(data: bytes | str) -> Decoded | None:
+def decoded_of(data: bytes | str) -> Source | None:
     result = decode(data.encode("utf-8", errors="surrogatepass") if isinstance(data, str) else data)
-    return result if isinstance(result, Decoded) else None
+    return result if result.problem is None else None
 
 
 # ---------------------------------------------------------------------------------------------

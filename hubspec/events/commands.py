@@ -1,0 +1,82 @@
+"""One docker command -> its events: image uses, builds, compose runs, logins and logouts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from hubspec.docker import cli as docker_cli
+from hubspec.events.expand import Expander
+from hubspec.events.login import SpanOf, login_event
+from hubspec.events.model import Logout, Place, PullSource
+from hubspec.shell.state import SimpleCommand, Word
+
+SourceOf = Callable[[Word, str], PullSource]
+"""Where an image word of the command is written (given the docker verb that uses it)."""
+
+
+def docker_command(
+    place: Place,
+    command: SimpleCommand,
+    uses: list[docker_cli.DockerEvent],
+    expander: Expander,
+    span_of: SpanOf,
+    source_of: SourceOf,
+) -> None:
+    """Record the events of one docker command, run at `place`, in the order it has them."""
+    images = expander.images
+    shown = shown_command(command)
+    how = f"`{shown}`"
+    for use in uses:
+        if isinstance(use, docker_cli.ImageUse):
+            if not images.is_local(use.source, use.image):
+                source = source_of(command.words[use.word], use.verb)
+                images.image(place, use.image, how, source=source)
+        elif isinstance(use, docker_cli.BuildUse):
+            expander.build(place, use, command.cwd, shown)
+            images.remember_tags(command.words, use.tags)
+        elif isinstance(use, docker_cli.ComposeUse):
+            expander.compose(place, use, command.cwd, shown)
+        elif isinstance(use, docker_cli.LoginUse):
+            login = login_event(place, use, command, span_of)
+            if login is not None:
+                images.events.append(login)
+        elif isinstance(use, docker_cli.LogoutUse):
+            hub, _ = docker_cli.is_hub_login_server(use.server)
+            images.events.append(Logout(place, hub))
+        elif not (use.operand and _partial(place, command, use, expander, source_of)):
+            images.unresolved(place, use.reason)
+
+
+def _partial(
+    place: Place,
+    command: SimpleCommand,
+    use: docker_cli.Unresolved,
+    expander: Expander,
+    source_of: SourceOf,
+) -> bool:
+    """An image operand only partly known (`node:$TAG`): a pull when its repository is known."""
+    word = command.words[use.word]
+    verb = " ".join(w.value or "" for w in command.words[:2])
+    source = source_of(word, verb)
+    return expander.images.partial_image(
+        place, word, use.source, f"`{shown_command(command)}`", source
+    )
+
+
+def identity(found: docker_cli.Invocation, command: SimpleCommand, default_user: str) -> str:
+    """Whose Docker credentials a command uses: its user, and a non-default config directory.
+
+    `docker --config DIR` and `DOCKER_CONFIG=DIR` read and write credentials elsewhere, so a
+    login there does not serve pulls with the default config, and the other way round.
+    """
+    user = found.user or default_user
+    config = found.config
+    for name, value in command.assignments:
+        if name == "DOCKER_CONFIG":
+            config = value if value is not None else "?"
+    return f"{user} (docker config {config})" if config else user
+
+
+def shown_command(command: SimpleCommand) -> str:
+    text = " ".join(word.raw for word in command.words)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -1,0 +1,179 @@
+"""`docker build` and `docker compose` -> the images their Dockerfiles and compose files pull.
+
+A build's Dockerfile and a compose service's Dockerfile go the same way: resolved and read
+through the resolver, parsed by the docker package, each FROM a pull at the command.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+
+from hubspec.docker import cli as docker_cli
+from hubspec.docker.compose import COMPOSE_DEFAULT_FILES, compose_services
+from hubspec.docker.dockerfile import DockerfilePull, dockerfile_pulls
+from hubspec.events.images import ImageEvents
+from hubspec.events.model import Place, PullSource, SourceKind
+from hubspec.events.resolve import MAX_REFERENCED_FILES, Opened, Resolver
+from hubspec.records import record
+
+
+@record
+class _Dockerfile:
+    """One Dockerfile to expand, and how messages name it and the command that builds it."""
+
+    written: str
+    path: Path | None
+    label: str  # "the Dockerfile x" / "the Dockerfile of service s in y"
+    tail: str  # what an unreadable file means, appended to the reason
+    built_by: str
+    build_args: dict[str, str | None]
+    target: str | None = None
+    named_contexts: tuple[str, ...] = ()
+    platforms: int = 1
+
+
+class Expander:
+    """Follows builds and compose runs into the files they read."""
+
+    def __init__(self, images: ImageEvents, resolver: Resolver) -> None:
+        self.images = images
+        self.resolver = resolver
+
+    def open(self, place: Place, path: Path) -> Opened | str | None:
+        """The file, or why not; None when over the budget (already reported)."""
+        if self.resolver.over_budget():
+            self.images.unresolved(
+                place,
+                f"more than {MAX_REFERENCED_FILES} Dockerfiles and compose files are"
+                f" referenced; {self.resolver.shown(path)} is not followed",
+            )
+            return None
+        return self.resolver.open(path)
+
+    def build(self, place: Place, use: docker_cli.BuildUse, cwd: str, shown: str) -> None:
+        if use.unresolved:
+            self.images.unresolved(place, use.unresolved)
+            return
+        if (
+            use.context is None
+            or use.dockerfile == "-"
+            or (use.dockerfile is None and use.context == "-")
+        ):
+            reason = "the Dockerfile comes from stdin, so its FROM lines cannot be read"
+            self.images.unresolved(place, reason)
+            return
+        if "://" in use.context or use.context.startswith("git@"):
+            reason = f"the build context {use.context} is remote, so its Dockerfile cannot be read"
+            self.images.unresolved(place, reason)
+            return
+        written = use.dockerfile or posixpath.join(use.context, "Dockerfile")
+        path = self.resolver.locate(cwd, written)
+        label = f"the Dockerfile {self.resolver.shown(path) if path else written}"
+        dockerfile = _Dockerfile(
+            written,
+            path,
+            label,
+            ", so its FROM lines cannot be checked",
+            f"built by `{shown}`",
+            dict(use.build_args),
+            use.target,
+            use.named_contexts,
+            max(1, len(use.platforms)),
+        )
+        self._dockerfile(place, dockerfile)
+
+    def compose(self, place: Place, use: docker_cli.ComposeUse, cwd: str, shown: str) -> None:
+        if use.unresolved:
+            self.images.unresolved(place, use.unresolved)
+            return
+        base = use.project_directory or "."
+        names = list(use.files) or [posixpath.join(base, name) for name in COMPOSE_DEFAULT_FILES]
+        found_any = False
+        for written in names:
+            path = self.resolver.locate(cwd, written)
+            opened = self.open(place, path) if path is not None else None
+            if not isinstance(opened, Opened):
+                if use.files:
+                    self.images.unresolved(place, f"the compose file {written} was not found")
+                continue
+            found_any = True
+            self._compose_file(place, use, opened, shown)
+            if not use.files:
+                break
+        if not found_any and not use.files:
+            reason = "no compose file (compose.yaml, docker-compose.yml, ...) was found"
+            self.images.unresolved(place, reason)
+
+    def _compose_file(
+        self, place: Place, use: docker_cli.ComposeUse, compose: Opened, shown: str
+    ) -> None:
+        services, problems = compose_services(compose.text, {})
+        verb = use.verb.rsplit(" ", 1)[-1]
+        folder = posixpath.dirname(compose.shown) or "."
+        for service in services:
+            if use.services and service.name not in use.services:
+                continue
+            if service.build_context is not None:
+                if verb == "pull":
+                    continue
+                written = posixpath.join(
+                    service.build_context, service.build_dockerfile or "Dockerfile"
+                )
+                dockerfile = _Dockerfile(
+                    written,
+                    self.resolver.locate(folder, written),
+                    f"the Dockerfile of service {service.name} in {compose.shown}",
+                    "",
+                    f"service {service.name} of {compose.shown}, built by `{shown}`",
+                    dict(service.build_args),
+                )
+                self._dockerfile(place, dockerfile)
+            elif service.image is not None and verb != "build":
+                line = service.image_line or 0
+                self.images.image(
+                    place,
+                    service.image,
+                    f"image of service {service.name} in {compose.shown}, line {line},"
+                    f" pulled by `{shown}`",
+                    source=PullSource(SourceKind.COMPOSE, compose.path, line, None, "image"),
+                )
+        for problem in problems:
+            self.images.unresolved(
+                place, f"{compose.shown}, line {problem.line}: {problem.message}"
+            )
+
+    def _dockerfile(self, place: Place, job: _Dockerfile) -> None:
+        """Every image a Dockerfile pulls, as pulls at the command that builds it."""
+        if job.path is None:
+            reason = f"{job.label} is outside the source or in an unknown directory"
+            self.images.unresolved(place, reason)
+            return
+        opened = self.open(place, job.path)
+        if opened is None:
+            return
+        if isinstance(opened, str):
+            self.images.unresolved(place, f"{job.label} {opened}{job.tail}")
+            return
+        pulls, problems = dockerfile_pulls(
+            opened.text, job.build_args, job.target, named_contexts=job.named_contexts
+        )
+        for pull in pulls:
+            how = f"{_written(pull)} in {opened.shown}, line {pull.line}, {job.built_by}"
+            source = PullSource(
+                SourceKind.DOCKERFILE,
+                opened.path,
+                pull.line,
+                None,
+                pull.instruction,
+                pull.default_args,
+            )
+            self.images.dockerfile_image(place, pull, how, source, job.platforms)
+        for problem in problems:
+            self.images.unresolved(place, f"{opened.shown}, line {problem.line}: {problem.message}")
+
+
+def _written(pull: DockerfilePull) -> str:
+    if pull.instruction.startswith("#"):
+        return f"# syntax={pull.image}"
+    return f"{pull.instruction} {pull.image}"

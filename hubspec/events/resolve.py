@@ -1,0 +1,113 @@
+"""The one resolver for the files a build uses: paths as the build sees them, and their text.
+
+A build names files relative to its working directory (or under $CODEBUILD_SRC_DIR); they are
+looked up under the source root and nowhere else: an absolute path, a path climbing out of
+the root, or a symlink pointing out of it is refused without being read. Whatever the reader
+cannot give (a missing file, a FIFO or device, a huge file) and binary text come back as a
+reason in words, so the caller reports it instead of hanging or guessing.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import stat
+from pathlib import Path
+
+from hubspec.events.model import FileReader
+from hubspec.records import record
+
+SOURCE_DIR_VARIABLE = "CODEBUILD_SRC_DIR"
+SOURCE_DIR_MARK = "/codebuild/output/src"
+UNKNOWN_CWD = "?"
+MAX_REFERENCED_FILES = 64
+"""Files (Dockerfiles, compose files, scripts) followed per buildspec."""
+
+
+@record
+class Opened:
+    """A file the build uses, read: where it is, how messages name it, and its text."""
+
+    path: Path
+    shown: str
+    text: str
+
+
+class Resolver:
+    """Resolves and reads the files one buildspec refers to, within a budget of files."""
+
+    def __init__(self, source_root: Path, reader: FileReader) -> None:
+        self.source_root = source_root
+        self.reader = reader
+        self.followed = 0
+        root = str(source_root)
+        self.root_prefix = root if root.endswith(os.sep) else root + os.sep
+        self._real_root: str | None = None
+
+    def locate(self, cwd: str, written: str) -> Path | None:
+        """A path as the build sees it -> a path under the source root, or None if unknown."""
+        if cwd == UNKNOWN_CWD:
+            return None
+        if written.startswith(SOURCE_DIR_MARK):
+            written = "." + written[len(SOURCE_DIR_MARK) :]
+        elif posixpath.isabs(written):
+            return None
+        if cwd.startswith(SOURCE_DIR_MARK):
+            cwd = "." + cwd[len(SOURCE_DIR_MARK) :]
+        elif posixpath.isabs(cwd):
+            return None
+        joined = posixpath.normpath(posixpath.join(cwd, written))
+        if joined.startswith(".."):
+            return None
+        return self.source_root / joined
+
+    def shown(self, path: Path) -> str:
+        """`path` as the build names it: relative to the source root when under it.
+
+        Path.relative_to, by strings: it is lexical too, and costs more than the read.
+        """
+        text = str(path)
+        if text.startswith(self.root_prefix):
+            return text[len(self.root_prefix) :].replace(os.sep, "/") or "."
+        return "." if text == self.root_prefix.rstrip(os.sep) else path.as_posix()
+
+    def over_budget(self) -> bool:
+        return self.followed >= MAX_REFERENCED_FILES
+
+    def open(self, path: Path) -> Opened | str:
+        """The file's text, or why it cannot be had ("was not found", "is binary", ...).
+
+        Each call counts against the budget; check `over_budget` first.
+        """
+        self.followed += 1
+        if not self._inside_root(path):
+            return "is a symlink to a place outside the source root, so it is not read"
+        text = self.reader(path)
+        if text is None:
+            return _unreadable(path)
+        if "\x00" in text:
+            return "is a binary file, not text"
+        return Opened(path, self.shown(path), text)
+
+    def _inside_root(self, path: Path) -> bool:
+        """Whether the file, its symlinks followed, stays under the source root."""
+        if self._real_root is None:
+            self._real_root = os.path.realpath(self.source_root)
+        real = os.path.realpath(path)
+        root = self._real_root
+        return real == root or real.startswith(root if root.endswith(os.sep) else root + os.sep)
+
+
+def _unreadable(path: Path) -> str:
+    """Why the reader gave nothing for a file, in the words a message ends with."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "was not found"
+    except OSError as error:
+        return f"cannot be read ({error.strerror})"
+    if stat.S_ISDIR(mode):
+        return "is a directory"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file (a FIFO or device), so it is not read"
+    return "is too large or cannot be read"

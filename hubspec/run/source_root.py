@@ -1,0 +1,67 @@
+"""The default source root: the folder CodeBuild runs a buildspec's commands in.
+
+CodeBuild checks out the repository and runs every phase from its top, whatever folder the
+buildspec is in (`ci/buildspec.yml` still builds `./Dockerfile` at the top). Without
+`--source-root` or a config's `source-root`, hubspec takes the same folder: the top of the
+git work tree that holds the buildspec (the nearest folder above it with a `.git` folder, or
+a `.git` file as in worktrees and submodules; no `git` program is run); outside any work
+tree, the current directory when the buildspec is inside it; else the buildspec's folder.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+GIT_MARKER = ".git"
+
+
+class SourceRoots:
+    """Finds the default source root of many buildspecs, looking at each folder once.
+
+    A root at or below the current directory is given relative to it (`.`, `app`), as the
+    user names files, so that reports name files the way the command line did; any other
+    root is absolute.
+    """
+
+    def __init__(self, cwd: Path | None = None) -> None:
+        self._cwd = os.path.abspath(cwd if cwd is not None else os.getcwd())
+        self._tops: dict[str, str | None] = {}
+
+    def for_file(self, buildspec: Path) -> Path:
+        """The default source root of a buildspec at `buildspec` (which need not exist)."""
+        folder = os.path.dirname(os.path.abspath(buildspec))
+        top = self._work_tree_top(folder)
+        if top is None:
+            top = self._cwd if _is_within(folder, self._cwd) else folder
+        return self._shown(top)
+
+    def _work_tree_top(self, folder: str) -> str | None:
+        """The nearest folder at or above `folder` that holds `.git`, or None."""
+        visited: list[str] = []
+        directory = folder
+        found: str | None = None
+        while True:
+            if directory in self._tops:
+                found = self._tops[directory]
+                break
+            visited.append(directory)
+            if os.path.lexists(os.path.join(directory, GIT_MARKER)):
+                found = directory
+                break
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                break
+            directory = parent
+        self._tops.update(dict.fromkeys(visited, found))
+        return found
+
+    def _shown(self, root: str) -> Path:
+        if _is_within(root, self._cwd):
+            return Path(os.path.relpath(root, self._cwd))
+        return Path(root)
+
+
+def _is_within(path: str, folder: str) -> bool:
+    """Whether `path` is `folder` or below it (both absolute and normalised)."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)

@@ -1,0 +1,504 @@
+"""The Makefile reader and the package.json script reader, over files held in memory."""
+
+from __future__ import annotations
+
+import posixpath
+import time
+from pathlib import Path
+
+import pytest
+
+from hubspec.events.make import UNKNOWN_STAND_IN, MakeRun, make_run
+from hubspec.events.make.args import parse_make_args
+from hubspec.events.npm import script_run
+
+ROOT = Path("/src")
+
+
+class Files:
+    """A source tree in memory: paths relative to the root -> text."""
+
+    def __init__(self, files: dict[str, str]) -> None:
+        self.files = files
+        self.reads: list[str] = []
+
+    def resolve(self, directory: str, name: str) -> Path | None:
+        joined = posixpath.normpath(posixpath.join(directory, name))
+        if joined.startswith("..") or posixpath.isabs(joined):
+            return None
+        return ROOT / joined
+
+    def read(self, path: Path) -> str | None:
+        relative = path.relative_to(ROOT).as_posix()
+        self.reads.append(relative)
+        return self.files.get(relative)
+
+
+def run(
+    files: dict[str, str],
+    command: str,
+    environment: dict[str, str | None] | None = None,
+    cwd: str = ".",
+) -> MakeRun:
+    tree = Files(files)
+    return make_run(command.split(), cwd, tree.resolve, tree.read, environment or {}, "/build")
+
+
+def commands(result: MakeRun) -> list[str]:
+    return [line.command for line in result.lines]
+
+
+def reasons(result: MakeRun) -> list[str]:
+    return [problem.reason for problem in result.problems]
+
+
+# ---------------------------------------------------------------- goals and order
+
+
+def test_default_goal_is_the_first_target_not_starting_with_a_dot() -> None:
+    makefile = ".PHONY: all\n.hidden:\n\techo hidden\nall: build test\nbuild:\n\techo build\ntest: build\n\techo test\n"
+    assert commands(run({"Makefile": makefile}, "make")) == ["echo build", "echo test"]
+
+
+def test_named_goals_run_in_order_with_prerequisites_first_each_once() -> None:
+    makefile = "a: c\n\techo a\nb: c a\n\techo b\nc:\n\techo c\n"
+    result = run({"Makefile": makefile}, "make b a")
+    assert commands(result) == ["echo c", "echo a", "echo b"]
+    assert [(line.target, line.line) for line in result.lines] == [("c", 6), ("a", 2), ("b", 4)]
+
+
+def test_order_only_prerequisites_run_first_too() -> None:
+    makefile = "all: x | dir\n\techo all\nx:\n\techo x\ndir:\n\techo dir\n"
+    assert commands(run({"Makefile": makefile}, "make")) == ["echo x", "echo dir", "echo all"]
+
+
+def test_circular_dependencies_are_dropped_as_make_drops_them() -> None:
+    result = run({"Makefile": "a: b\n\techo a\nb: a\n\techo b\n"}, "make a")
+    assert commands(result) == ["echo b", "echo a"]
+    assert result.problems == ()
+
+
+def test_a_recipe_line_keeps_its_makefile_and_line() -> None:
+    result = run({"sub/build.mk": "\n\nx:\n\t@docker pull alpine\n"}, "make -f sub/build.mk")
+    line = result.lines[0]
+    assert (line.path, line.line, line.command) == (ROOT / "sub/build.mk", 4, "docker pull alpine")
+
+
+def test_multiple_rules_for_one_target_add_prerequisites_and_the_last_recipe_wins() -> None:
+    makefile = "t: a\nt: b\n\techo t\na:\n\techo a\nb:\n\techo b\n"
+    assert commands(run({"Makefile": makefile}, "make t")) == ["echo a", "echo b", "echo t"]
+
+
+def test_double_colon_rules_each_run_their_own_recipe() -> None:
+    makefile = "t::\n\techo one\nt::\n\techo two\n"
+    assert commands(run({"Makefile": makefile}, "make t")) == ["echo one", "echo two"]
+
+
+def test_an_inline_recipe_after_a_semicolon() -> None:
+    assert commands(run({"Makefile": "t: ; docker pull alpine\n"}, "make")) == [
+        "docker pull alpine"
+    ]
+
+
+def test_a_goal_without_a_rule_runs_nothing() -> None:
+    result = run({"Makefile": "a:\n\techo a\n"}, "make missing")
+    assert commands(result) == [] and result.problems == ()
+
+
+def test_a_non_phony_target_whose_file_exists_is_up_to_date() -> None:
+    makefile = ".PHONY: build\nbuild:\n\techo build\nREADME:\n\techo readme\n"
+    files = {"Makefile": makefile, "build": "a file", "README": "a file"}
+    assert commands(run(files, "make build README")) == ["echo build"]
+
+
+# ---------------------------------------------------------------- variables
+
+
+def test_simple_and_recursive_variables_expand_as_make_does() -> None:
+    makefile = (
+        "LATE = $(TAG)\n"
+        "EARLY := $(TAG)\n"
+        "TAG = 1.0\n"
+        "DEFAULT ?= node\n"
+        "DEFAULT ?= python\n"
+        "POSIX ::= x\n"
+        "LIST = a\n"
+        "LIST += b\n"
+        "t:\n\techo $(LATE) [$(EARLY)] ${DEFAULT} $(POSIX) $(LIST)\n"
+    )
+    assert commands(run({"Makefile": makefile}, "make")) == ["echo 1.0 [] node x a b"]
+
+
+def test_command_line_variables_override_the_makefile_unless_override() -> None:
+    makefile = "IMAGE = node:18\noverride FORCED = yes\nt:\n\tdocker pull $(IMAGE) $(FORCED)\n"
+    result = run({"Makefile": makefile}, "make IMAGE=node:20 FORCED=no t")
+    assert commands(result) == ["docker pull node:20 yes"]
+    assert result.environment["IMAGE"] == "node:20"
+
+
+def test_double_dollar_is_a_shell_dollar() -> None:
+    makefile = "t:\n\tfor i in a b; do echo $$i; done; echo $${HOME}\n"
+    assert commands(run({"Makefile": makefile}, "make")) == [
+        "for i in a b; do echo $i; done; echo ${HOME}"
+    ]
+
+
+def test_recipe_prefixes_are_dropped_even_when_a_variable_holds_them() -> None:
+    makefile = (
+        "Q = @\nt:\n\t@echo one\n\t-echo two\n\t+echo three\n\t@-  echo four\n\t$(Q)echo five\n"
+    )
+    assert commands(run({"Makefile": makefile}, "make")) == [
+        "echo one",
+        "echo two",
+        "echo three",
+        "echo four",
+        "echo five",
+    ]
+
+
+def test_continuations_stay_in_recipes_and_join_elsewhere() -> None:
+    makefile = "FLAGS = --pull \\\n    --no-cache\nt:\n\tdocker build $(FLAGS) \\\n\t  -t app .\n"
+    assert commands(run({"Makefile": makefile}, "make")) == [
+        "docker build --pull --no-cache \\\n  -t app ."
+    ]
+
+
+def test_automatic_variables() -> None:
+    makefile = "out/app.tar: src/a.c src/b.c src/a.c\n\techo $@ $< $^ $(@D) $(@F)\n"
+    assert commands(run({"Makefile": makefile}, "make")) == [
+        "echo out/app.tar src/a.c src/a.c src/b.c out app.tar"
+    ]
+
+
+def test_target_specific_variables_apply_to_the_target_and_its_prerequisites() -> None:
+    makefile = (
+        "IMAGE = alpine\nrelease: IMAGE = node\nrelease: pull\n\techo $(IMAGE)\n"
+        "pull:\n\tdocker pull $(IMAGE)\n"
+    )
+    assert commands(run({"Makefile": makefile}, "make release")) == [
+        "docker pull node",
+        "echo node",
+    ]
+    assert commands(run({"Makefile": makefile}, "make pull")) == ["docker pull alpine"]
+
+
+def test_a_variable_no_makefile_defines_is_left_to_the_recipe_shell() -> None:
+    result = run({"Makefile": "t:\n\tdocker pull $(IMAGE):$(TAG)\n"}, "make", {"TAG": "3"})
+    assert commands(result) == ["docker pull ${IMAGE}:3"]
+
+
+def test_text_functions_are_computed() -> None:
+    makefile = (
+        "NAMES = a.c b.c\n"
+        "t:\n\techo $(patsubst %.c,%.o,$(NAMES)) $(NAMES:.c=.h) $(subst a,x,$(NAMES))"
+        " $(firstword $(NAMES)) $(if $(NAMES),yes,no) $(strip  a   b )\n"
+    )
+    assert commands(run({"Makefile": makefile}, "make")) == [
+        "echo a.o b.o a.h b.h x.c b.c a.c yes a b"
+    ]
+
+
+def test_shell_and_wildcard_are_unknown_never_guessed() -> None:
+    makefile = (
+        "TAG := $(shell git rev-parse HEAD)\nt:\n\tdocker build -t app:$(TAG) $(wildcard src)\n"
+    )
+    result = run({"Makefile": makefile}, "make")
+    assert commands(result) == [f"docker build -t app:{UNKNOWN_STAND_IN} {UNKNOWN_STAND_IN}"]
+    assert result.lines[0].unknown == ("$(shell git rev-parse HEAD)", "$(wildcard src)")
+
+
+def test_a_variable_that_refers_to_itself_is_unknown() -> None:
+    result = run({"Makefile": "A = $(A) x\nt:\n\techo $(A)\n"}, "make")
+    assert result.lines[0].unknown == ("$(A) (a variable that refers to itself)",)
+
+
+def test_define_makes_a_multi_line_variable() -> None:
+    makefile = "define PULL\ndocker pull alpine\nendef\nt:\n\t$(PULL)\n"
+    assert commands(run({"Makefile": makefile}, "make")) == ["docker pull alpine"]
+
+
+def test_exported_variables_reach_the_recipe_environment() -> None:
+    makefile = "export REGISTRY = example.com\nLOCAL = no\nexport LATER\nLATER := yes\nt:\n\techo\n"
+    result = run({"Makefile": makefile}, "make", {"HOME": "/root", "SECRET_ID": None})
+    assert result.environment == {
+        "REGISTRY": "example.com",
+        "LATER": "yes",
+        "HOME": "/root",
+        "SECRET_ID": None,
+    }
+
+
+# ---------------------------------------------------------------- conditionals
+
+
+def test_conditionals_that_can_be_evaluated() -> None:
+    makefile = (
+        "MODE = ci\n"
+        "ifeq ($(MODE),ci)\n  IMAGE = node\nelse\n  IMAGE = python\nendif\n"
+        "ifneq '$(MODE)' 'ci'\n  EXTRA = bad\nelse ifdef MODE\n  EXTRA = good\nendif\n"
+        "ifndef UNSET\nt:\n\techo $(IMAGE) $(EXTRA)\nendif\n"
+    )
+    assert commands(run({"Makefile": makefile}, "make")) == ["echo node good"]
+
+
+def test_a_condition_hubspec_cannot_evaluate_makes_what_it_guards_unknown() -> None:
+    makefile = (
+        "ifeq ($(shell uname),Linux)\n  IMAGE = node\nendif\n"
+        "t:\n\tdocker pull $(IMAGE)\n"
+        "ifdef CI_ONLY_FROM_SHELL\n\tdocker pull secret/image\nendif\n\techo done\n"
+    )
+    result = run({"Makefile": makefile}, "make", {"CI_ONLY_FROM_SHELL": None})
+    assert commands(result) == [f"docker pull {UNKNOWN_STAND_IN}", "echo done"]
+    assert "set under `ifeq ($(shell uname),Linux)`" in result.lines[0].unknown[0]
+    assert reasons(result) == [
+        "this recipe line runs only if `ifdef CI_ONLY_FROM_SHELL`, which hubspec cannot evaluate"
+    ]
+
+
+def test_a_conditional_inside_a_recipe_with_known_operands() -> None:
+    makefile = (
+        "PUSH = yes\nt:\n\techo a\nifeq ($(PUSH),yes)\n\tdocker push x\nelse\n\techo no\nendif\n"
+    )
+    assert commands(run({"Makefile": makefile}, "make")) == ["echo a", "docker push x"]
+
+
+# ---------------------------------------------------------------- files and includes
+
+
+def test_makefile_lookup_order() -> None:
+    files = {"Makefile": "t:\n\techo Makefile\n", "makefile": "t:\n\techo makefile\n"}
+    assert commands(run(files, "make")) == ["echo makefile"]
+    files["GNUmakefile"] = "t:\n\techo GNUmakefile\n"
+    assert commands(run(files, "make")) == ["echo GNUmakefile"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["make -C docker", "make --directory=docker", "make -Cdocker", "make -s -C docker -j 4"],
+)
+def test_make_directory_options(command: str) -> None:
+    result = run({"docker/Makefile": "t:\n\techo $(CURDIR)\n"}, command)
+    assert result.directory == "docker"
+    assert commands(result) == ["echo /build/docker"]
+
+
+@pytest.mark.parametrize("command", ["make -f ci.mk", "make --file=ci.mk", "make --file ci.mk"])
+def test_makefile_options(command: str) -> None:
+    assert commands(run({"ci.mk": "t:\n\techo ci\n"}, command)) == ["echo ci"]
+
+
+def test_include_is_read_relative_to_the_make_directory() -> None:
+    files = {
+        "Makefile": "include common.mk\n-include missing.mk\nt:\n\tdocker pull $(BASE)\n",
+        "common.mk": "BASE = alpine\n",
+    }
+    result = run(files, "make")
+    assert commands(result) == ["docker pull alpine"] and result.problems == ()
+
+
+def test_a_missing_include_is_a_problem_when_docker_is_mentioned() -> None:
+    result = run({"Makefile": "include gone.mk\nt:\n\tdocker pull x\n"}, "make")
+    assert reasons(result) == ["the Makefile gone.mk was not found or is unreadable"]
+    quiet = run({"Makefile": "include gone.mk\nt:\n\techo x\n"}, "make")
+    assert quiet.problems == ()
+
+
+def test_a_makefile_including_itself_stops_with_a_note() -> None:
+    result = run({"Makefile": "include Makefile\nt:\n\tdocker pull x\n"}, "make")
+    assert commands(result) == ["docker pull x"]
+    assert reasons(result) == ["Makefile includes itself; make would loop, hubspec stops"]
+
+
+def test_a_missing_makefile_is_a_problem() -> None:
+    assert reasons(run({}, "make build")) == ["no Makefile was found at the source root"]
+    assert reasons(run({}, "make -f ci.mk")) == ["make -f ci.mk: no such file"]
+
+
+def test_makefile_outside_the_source_root_is_not_read() -> None:
+    tree = Files({})
+    result = make_run(["make", "-C", "../other"], ".", tree.resolve, tree.read, {})
+    assert tree.reads == [] and reasons(result) == ["no Makefile was found in ../other"]
+
+
+def test_a_pattern_rule_needed_for_a_goal_is_unknown_when_it_runs_docker() -> None:
+    makefile = "%.image:\n\tdocker build -t $* .\n%.txt:\n\techo $*\n"
+    result = run({"Makefile": makefile}, "make app.image notes.txt")
+    assert commands(result) == []
+    assert reasons(result) == [
+        "app.image would be made by the pattern rule %.image, which hubspec does not follow"
+    ]
+
+
+def test_static_pattern_rules_fill_in_the_stem() -> None:
+    makefile = "IMAGES = api web\n$(IMAGES): %: %/Dockerfile\n\tdocker build -t $* $*\n"
+    assert commands(run({"Makefile": makefile}, "make web")) == ["docker build -t web web"]
+
+
+def test_dry_run_runs_only_plus_lines_and_recursive_make() -> None:
+    makefile = "t:\n\tdocker pull a\n\t+echo forced\n\t$(MAKE) -C sub\n"
+    assert commands(run({"Makefile": makefile}, "make -n")) == ["echo forced", "make -C sub"]
+
+
+def test_one_shell_joins_a_recipe() -> None:
+    makefile = ".ONESHELL:\nt:\n\tcd docker\n\tdocker build .\n"
+    assert commands(run({"Makefile": makefile}, "make")) == ["cd docker\ndocker build ."]
+
+
+# ---------------------------------------------------------------- command lines
+
+
+def test_make_arguments() -> None:
+    found = parse_make_args(["make", "-sj", "4", "-k", "--no-print-directory", "A=1", "b", "c"])
+    assert (found.goals, found.overrides, found.problem) == (["b", "c"], {"A": "1"}, None)
+    assert parse_make_args(["make", "-j", "build"]).goals == ["build"]
+    assert parse_make_args(["make", None]).problem == "a make argument is not known statically"
+    assert parse_make_args(["make", "--eval=x"]).problem == "make option --eval is not understood"
+    assert parse_make_args(["make", "--version"]).runs_nothing
+
+
+def test_an_unknown_make_argument_is_a_problem_not_a_guess() -> None:
+    tree = Files({"Makefile": "t:\n\tdocker pull x\n"})
+    result = make_run(["make", None], ".", tree.resolve, tree.read, {})
+    assert commands(result) == []
+    assert reasons(result) == ["a make argument is not known statically"]
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def test_a_binary_makefile_is_a_problem() -> None:
+    result = run({"Makefile": "t:\n\tdocker pull x\n\x00\x01\x02"}, "make")
+    assert commands(result) == [] and reasons(result) == ["Makefile is not a text file"]
+
+
+def test_a_huge_makefile_is_refused_quickly() -> None:
+    makefile = "t:\n\tdocker pull x\n" + "# filler line\n" * 200_000
+    started = time.monotonic()
+    result = run({"Makefile": makefile}, "make")
+    assert time.monotonic() - started < 5
+    assert reasons(result) == ["the Makefiles add up to more than 2,000,000 characters"]
+
+
+def test_a_deep_prerequisite_chain_is_bounded() -> None:
+    lines = [f"t{n}: t{n + 1}\n\techo {n}\n" for n in range(20_000)]
+    started = time.monotonic()
+    result = run({"Makefile": "".join(lines)}, "make")
+    assert time.monotonic() - started < 10
+    assert reasons(result) == ["make is followed for 5,000 targets only"]
+
+
+def test_an_expansion_that_doubles_is_bounded() -> None:
+    makefile = "A0 = docker\n" + "".join(f"A{n + 1} = $(A{n})$(A{n})\n" for n in range(40))
+    result = run({"Makefile": makefile + "t:\n\techo $(A40)\n"}, "make")
+    assert commands(result) == []
+    assert reasons(result)[0].startswith("make is not followed:")
+
+
+def test_includes_that_include_each_other_stop() -> None:
+    files = {
+        "Makefile": "include a.mk\nt:\n\techo t\n",
+        "a.mk": "include b.mk\n",
+        "b.mk": "include a.mk\n",
+    }
+    result = run(files, "make")
+    assert commands(result) == ["echo t"]
+    assert result.problems == ()  # no docker anywhere: the loop cannot hide a pull
+
+
+def test_unbalanced_and_odd_text_does_not_crash() -> None:
+    makefile = "A = $(\nB = ${x\nifeq (\nelse\nendif\nendif\nt: $(\n\techo $(A\n:\n=\n"
+    run({"Makefile": makefile}, "make")
+
+
+# ---------------------------------------------------------------- package.json scripts
+
+PACKAGE = """{
+  "name": "app",
+  "scripts": {
+    "prebuild": "echo before",
+    "build": "docker build -t app .",
+    "postbuild": "echo after",
+    "test": "jest"
+  }
+}
+"""
+
+
+def scripts(
+    command: str, files: dict[str, str], cwd: str = "."
+) -> list[tuple[str, str, int]] | None:
+    tree = Files(files)
+    found = script_run(command.split(), cwd, tree.resolve, tree.read)
+    if found is None:
+        return None
+    return [(script.name, script.command, script.line) for script in found.scripts]
+
+
+def test_npm_run_runs_pre_and_post_scripts() -> None:
+    assert scripts("npm run build", {"package.json": PACKAGE}) == [
+        ("prebuild", "echo before", 4),
+        ("build", "docker build -t app .", 5),
+        ("postbuild", "echo after", 6),
+    ]
+
+
+@pytest.mark.parametrize("command", ["yarn build", "yarn run build", "npm run-script build"])
+def test_yarn_and_npm_forms(command: str) -> None:
+    found = scripts(command, {"package.json": PACKAGE})
+    assert found is not None and [name for name, _, _ in found] == [
+        "prebuild",
+        "build",
+        "postbuild",
+    ]
+
+
+def test_pnpm_runs_no_pre_or_post_scripts() -> None:
+    assert scripts("pnpm run build", {"package.json": PACKAGE}) == [
+        ("build", "docker build -t app .", 5)
+    ]
+
+
+def test_arguments_after_the_script_are_appended_quoted() -> None:
+    found = scripts("npm run build -- --build-arg X=a b", {"package.json": PACKAGE})
+    assert found is not None and found[1][1] == "docker build -t app . --build-arg X=a b"
+    found = scripts("npm test -- --watch", {"package.json": PACKAGE})
+    assert found == [("test", "jest --watch", 7)]
+
+
+def test_the_nearest_package_json_up_the_tree() -> None:
+    tree = Files({"package.json": PACKAGE})
+    found = script_run(["npm", "run", "test"], "web/src", tree.resolve, tree.read)
+    assert found is not None and found.directory == "." and found.scripts[0].command == "jest"
+    assert tree.reads == ["web/src/package.json", "web/package.json", "package.json"]
+
+
+def test_npm_prefix_changes_the_directory() -> None:
+    found = scripts("npm --prefix web run build", {"web/package.json": PACKAGE})
+    assert found is not None and len(found) == 3
+
+
+def test_commands_that_run_no_script() -> None:
+    assert scripts("npm install", {"package.json": PACKAGE}) is None
+    assert scripts("yarn", {"package.json": PACKAGE}) is None
+    assert scripts("yarn install --frozen-lockfile", {"package.json": PACKAGE}) is None
+    assert scripts("npm run", {"package.json": PACKAGE}) is None
+    assert scripts("npm run missing", {"package.json": PACKAGE}) == []
+
+
+def test_package_json_problems() -> None:
+    tree = Files({"package.json": "{not json"})
+    bad = script_run(["npm", "run", "build"], ".", tree.resolve, tree.read)
+    assert bad is not None and bad.problems[0].startswith("package.json is not valid JSON")
+    none = script_run(["npm", "run", "build"], ".", Files({}).resolve, Files({}).read)
+    assert none is not None and none.problems == ("no package.json was found for `npm run build`",)
+    deep = script_run(["npm", "run", "b"], ".", tree.resolve, lambda _: "[" * 100_000)
+    assert deep is not None and deep.problems[0].startswith("package.json is not valid JSON")
+    workspaces = script_run(["npm", "run", "build", "--workspaces"], ".", tree.resolve, tree.read)
+    assert workspaces is not None and "workspaces" in workspaces.problems[0]
+
+
+def test_yarn_passes_options_after_the_script_name_on() -> None:
+    found = scripts("yarn test --watch", {"package.json": PACKAGE})
+    assert found == [("test", "jest --watch", 7)]
+    found = scripts("npm run test --silent", {"package.json": PACKAGE})
+    assert found == [("test", "jest", 7)]
