@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from hubspec.audit.client import Account, Unreadable
 from hubspec.audit.convert import AccountProject, from_api
+from hubspec.build.project import Project
+from hubspec.docker.images import is_docker_hub, parse_image
 from hubspec.facts.secrets import mask, plaintext_secrets
 from hubspec.lint.pipeline import lint_bytes
 from hubspec.lint.project import lint_project
@@ -22,6 +24,7 @@ from hubspec.settings import Settings
 
 if TYPE_CHECKING:
     from hubspec.facts.budget import Budget
+    from hubspec.facts.context import LintContext
 
 SOURCE_ROOT = Path("/codebuild/output/src")
 """Where CodeBuild checks the source out; the audit has no copy of it (see `_no_source`)."""
@@ -144,7 +147,9 @@ def audit_project(item: AccountProject, settings: Settings, outcome: AuditOutcom
         )
         if result.context is not None:
             hidden |= result.context.secrets
-            outcome.budgets.append(replace(result.context.budget, path=display))
+            budget = result.context.budget
+            pulls = budget.build_image_pulls + _build_image_pulls(result.context, project)
+            outcome.budgets.append(replace(budget, path=display, build_image_pulls=pulls))
         hidden |= result.secrets
         findings.extend(  # not fixable here: `hubspec fix` edits files, not accounts
             replace(finding, project=project.name, project_arn=project.arn, fixable=False)
@@ -155,6 +160,19 @@ def audit_project(item: AccountProject, settings: Settings, outcome: AuditOutcom
         outcome.notes.append(Note(display, f"buildspec {item.elsewhere}; lint that file there"))
     outcome.findings.extend(replace(f, message=mask(f.message, hidden)) for f in findings)
     outcome.projects += 1
+
+
+def _build_image_pulls(context: LintContext, project: Project) -> int:
+    """CodeBuild pulls a Docker Hub build image anonymously (no registry credential) for
+    each build that runs in it: the build, or each batch task without an image of its own."""
+    image = project.image
+    if image is None or project.registry_credential or image.startswith("aws/codebuild/"):
+        return 0
+    ref = parse_image(image)
+    if ref is None or not is_docker_hub(ref, mirrors=context.settings.mirrors):
+        return 0
+    tasks = context.analysis.model.batch_tasks
+    return sum(1 for task in tasks if not task.image) if tasks else 1
 
 
 def _project_secrets(item: AccountProject) -> set[str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
 
-from hubspec.build.project import Project
 from hubspec.docker.images import is_docker_hub, parse_image
 from hubspec.events.model import Analysis, Pull
 from hubspec.facts.secrets import mask
@@ -46,18 +45,12 @@ class Budget:
 
 
 def budget_of(
-    analysis: Analysis,
-    path: str,
-    secrets: AbstractSet[str],
-    mirrors: frozenset[str],
-    project: Project | None = None,
+    analysis: Analysis, path: str, secrets: AbstractSet[str], mirrors: frozenset[str]
 ) -> Budget:
     """Count distinct Docker Hub images per build (a multi-platform build once per platform).
 
     A repeated pull of the same image is served from the local image store or a HEAD
     request, which Docker Hub does not count; a batch build runs this buildspec once per task.
-    A project's build image on Docker Hub without a registry credential is pulled anonymously
-    by CodeBuild for each build that runs in it (every batch task without an image of its own).
     """
     counts: dict[str, int] = {}
     for event in analysis.events:
@@ -74,8 +67,6 @@ def budget_of(
         ref = parse_image(task.image) if task.image else None
         if ref is not None and not task.image.startswith("aws/codebuild/"):  # type: ignore[union-attr]
             build_images += is_docker_hub(ref, mirrors=mirrors)
-    if project is not None and _anonymous_hub_image(project, mirrors):
-        build_images += sum(1 for task in tasks if not task.image) if tasks else 1
     return Budget(
         path=path,
         pulls_per_build=sum(counts.values()),
@@ -83,13 +74,3 @@ def budget_of(
         build_image_pulls=build_images,
         images=tuple(sorted(counts.items())),
     )
-
-
-def _anonymous_hub_image(project: Project, mirrors: frozenset[str]) -> bool:
-    """Whether CodeBuild pulls the project's image from Docker Hub without logging in."""
-    if project.image is None or project.registry_credential:
-        return False
-    if project.image.startswith("aws/codebuild/"):
-        return False
-    ref = parse_image(project.image)
-    return ref is not None and is_docker_hub(ref, mirrors=mirrors)

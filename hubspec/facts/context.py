@@ -44,4 +44,4 @@ class LintContext:
     def budget(self) -> Budget:
         """Docker Hub pulls per build: a rule reports it, and so does the run's summary."""
         mirrors = self.settings.mirrors
-        return budget_of(self.analysis, self.document.path, self.secrets, mirrors, self.project)
+        return budget_of(self.analysis, self.document.path, self.secrets, mirrors)
