@@ -10,6 +10,9 @@ Scenarios:
             into a temporary repository of its own (without the example's config)
   corpus    every buildspec `hubspec.run.files.discover` finds in ../shared/corpus (the CI case)
   corpus10  the same corpus copied 10 times into a temporary directory
+  server    a warm `hubspec server`: didChange of a 60-line buildspec -> publishDiagnostics,
+            timed per edit (median, p95), and its memory after 100 edits and after all
+            (--server-edits, 10,000 by default); see bench/lsp.py. Needs the lsp extra.
 
 Each scenario runs every tool once per round (after one warm-up round that is not counted),
 in an order that rotates each round, so that load from other processes on the machine hits
@@ -53,6 +56,7 @@ BIN = Path(sys.executable).parent
 TOOLS = ("hubspec lint", "hubspec fix --diff", "yamllint", "check-jsonschema")
 INSTALL = "pip install -e '.[bench]'"
 DEFAULT_RUNS = {"single": 11, "corpus": 5, "corpus10": 5}
+SERVER_EDITS = 10_000
 BASE = "hubspec lint"
 
 
@@ -288,7 +292,10 @@ def copy_corpus(source: Path, copies: int, into: Path) -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenarios", default="single,corpus,corpus10")
+    parser.add_argument("--scenarios", default="single,corpus,corpus10,server")
+    parser.add_argument(
+        "--server-edits", type=int, default=SERVER_EDITS, help="timed edits of the server scenario"
+    )
     parser.add_argument("--runs", type=int, help="rounds per scenario (default: 11, 5, 3)")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--copies", type=int, default=10)
@@ -323,8 +330,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         compileall.compile_dir(str(source / "hubspec"), quiet=1)
     load_before = os.getloadavg()
     rows: list[Row] = []
+    server_lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="hubspec-bench-") as scratch:
         for name in chosen:
+            if name == "server":
+                server_lines.append(run_server(args.server_edits, log))
+                continue
             if name == "single":
                 files = [str(example_repository(Path(scratch)))]
             elif name == "corpus":
@@ -345,13 +356,36 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             )
     load_after = os.getloadavg()
-    print(table(rows))
-    print(goals_table(goals(rows)))
+    if rows:
+        print(table(rows))
+    print(*server_lines, sep="\n")
+    if rows:
+        print(goals_table(goals(rows)))
     print(
         f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs;"
         f" load average {load_before[0]:.1f} before, {load_after[0]:.1f} after"
     )
     return 0
+
+
+def run_server(edits: int, log: Callable[[str], None]) -> str:
+    """The server scenario (bench/lsp.py): its table and goals, or why it did not run."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import lsp
+
+    probe = subprocess.run(
+        [sys.executable, "-c", "import pygls, lsprotocol"],
+        capture_output=True,
+        env=ENV,
+        check=False,
+    )
+    if probe.returncode != 0:
+        log("server: skipped: the lsp extra is not installed (pip install 'hubspec[lsp]')")
+        return ""
+    log(f"server: {edits} edit(s) after {lsp.WARM_UP_EDITS} warm-up edits")
+    run = lsp.measure([str(BIN / "hubspec"), "server"], ENV, edits, log)
+    found = [Goal(text, value, limit) for text, value, limit in lsp.goals(run)]
+    return lsp.table(run) + "\n" + goals_table(found)
 
 
 def _no_fix(tools: tuple[str, ...]) -> tuple[str, ...]:

@@ -28,6 +28,10 @@ def main() -> None:
 
             app()
             return
+        from hubspec.cli.commands import ServerRequest, run_server
+
+        if isinstance(request, ServerRequest):
+            sys.exit(run_server(request))
         try:
             code = _run(request)
         except BrokenPipeError:

@@ -49,6 +49,15 @@ class Edit:
 
 
 @record
+class Related:
+    """Another file's line that explains a finding (the Dockerfile line that pulls)."""
+
+    path: str
+    line: int
+    message: str
+
+
+@record
 class Finding:
     """One problem at one place; the linter stamps rule metadata onto what rules report."""
 
@@ -61,6 +70,7 @@ class Finding:
     fixable: bool = False
     notes: tuple[str, ...] = field(default=())
     suppressed: str | None = None
+    related: tuple[Related, ...] = field(default=())
     project: str | None = None
     """The CodeBuild project the finding is in or about (name, logical id or address)."""
     project_arn: str | None = None

@@ -30,7 +30,12 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("fix",),
     ("report",),
     ("run",),
-    ("audit",),  # an account as a source: reads projects, lints them as `run` lints files
+    # The language server drives lint and fix like `run` does, for editor buffers; the CLI
+    # starts it, so it sits between the two.
+    ("server",),
+    # An AWS account as a source: reads projects and lints them as `run` lints files; the
+    # CLI starts it.
+    ("audit",),
     ("cli",),
     ("entry", "__main__", "schemas"),
 )

@@ -25,6 +25,7 @@ from hubspec.cli.commands import (
     Strategy,
     run_fix,
     run_lint,
+    run_server,
 )
 
 app = typer.Typer(
@@ -408,6 +409,12 @@ def init(
     except OSError as error:
         _usage_error(f"{path}: cannot be written ({error.strerror or error})")
     typer.echo(f"wrote {path}; run `hubspec lint {path}` to check it")
+
+
+@app.command()
+def server() -> None:
+    """Run the language server on stdin/stdout for editors (needs the lsp extra)."""
+    raise typer.Exit(run_server())
 
 
 def _usage_error(message: str) -> NoReturn:

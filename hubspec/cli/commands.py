@@ -109,6 +109,15 @@ class FixRequest:
     jobs: int = 0
 
 
+@record
+class ServerRequest:
+    """`hubspec server`: it takes no options."""
+
+
+LSP_MODULES = frozenset({"pygls", "lsprotocol", "cattrs", "attrs"})
+LSP_MISSING = "`hubspec server` needs the lsp extra: pip install 'hubspec[lsp]'"
+
+
 class _Exit(Exception):
     """Ends a command with this exit code; its message, if any, is already written."""
 
@@ -131,6 +140,18 @@ def run_fix(request: FixRequest) -> int:
         return _fix(request)
     except _Exit as stop:
         return stop.code
+
+
+def run_server(request: ServerRequest | None = None) -> int:
+    """`hubspec server`: LSP over stdin/stdout until the client ends it; the exit code."""
+    try:
+        from hubspec.server.app import serve
+    except ImportError as error:
+        if (error.name or "").partition(".")[0] not in LSP_MODULES:
+            raise
+        _echo(f"hubspec: error: {LSP_MISSING}", err=True)
+        return EXIT_USAGE
+    return serve()
 
 
 def _lint(request: LintRequest) -> int:

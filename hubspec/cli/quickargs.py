@@ -1,4 +1,4 @@
-"""Parse the argv of `hubspec lint|fix|audit ...` without importing typer or click.
+"""Parse the argv of `hubspec lint|fix|audit ...` and `hubspec server` without typer.
 
 Importing typer (and its click) and building the command tree costs more than linting one
 file, so the console script tries this parser first. It accepts only what click parses the
@@ -23,6 +23,7 @@ from hubspec.cli.commands import (
     FixRequest,
     LintRequest,
     OutputFormat,
+    ServerRequest,
     Store,
     Strategy,
 )
@@ -122,8 +123,10 @@ class _Unsure(Exception):
     """Leave this argv to typer."""
 
 
-def parse(argv: Sequence[str]) -> Request | None:
+def parse(argv: Sequence[str]) -> Request | ServerRequest | None:
     """The request for argv (without the program name), or None to let typer parse it."""
+    if list(argv) == ["server"] and not _completing():
+        return ServerRequest()
     if not argv or argv[0] not in COMMANDS or HELP.intersection(argv) or _completing():
         return None
     request_type, options = COMMANDS[argv[0]]

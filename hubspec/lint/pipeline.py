@@ -191,6 +191,7 @@ def to_finding(
         span=document.span(diagnostic.start, diagnostic.end),
         fixable=diagnostic.fixable,
         notes=diagnostic.notes,
+        related=diagnostic.related,
     )
 
 

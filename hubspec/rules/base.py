@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from hubspec.build.project import Project
-from hubspec.model import Severity
+from hubspec.model import Related, Severity
 from hubspec.records import field, record
 
 if TYPE_CHECKING:
@@ -24,6 +24,7 @@ class Diagnostic:
     end: int
     notes: tuple[str, ...] = field(default=())
     fixable: bool = False
+    related: tuple[Related, ...] = field(default=())
 
 
 Check = Callable[["LintContext"], Iterable[Diagnostic]]

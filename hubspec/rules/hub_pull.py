@@ -51,11 +51,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from hubspec.model import Severity
+from hubspec.events.model import SourceKind
+from hubspec.model import Related, Severity
 from hubspec.rules.base import Diagnostic, Rule, docs_of
 
 if TYPE_CHECKING:
+    from hubspec.events.model import Pull
     from hubspec.facts.context import LintContext
+
+_ELSEWHERE = (SourceKind.DOCKERFILE, SourceKind.COMPOSE, SourceKind.SCRIPT)
 
 ADVICE = (
     "run `hubspec fix` to log in to Docker Hub first with a token from Parameter Store,"
@@ -84,7 +88,17 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
             event.place.end,
             notes=(ADVICE,),
             fixable=fixable,
+            related=_origin(event),
         )
+
+
+def _origin(event: Pull) -> tuple[Related, ...]:
+    """The Dockerfile, compose or script line that names the image, when another file does."""
+    source = event.source
+    if source.kind not in _ELSEWHERE or source.path is None or source.line < 1:
+        return ()
+    what = source.instruction or "this line"
+    return (Related(str(source.path), source.line, f"{what} pulls {event.written}"),)
 
 
 RULE = Rule(

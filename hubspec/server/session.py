@@ -1,0 +1,195 @@
+"""The server's state and its lint scheduling: open documents, settings, pending lints.
+
+A change schedules a lint DEBOUNCE seconds later, and a later change replaces the lint
+still pending, so the latest text wins: lints run on the event loop one at a time, and the
+changes that arrive during one are all read before the next fires, so a burst costs one
+lint. A lint's diagnostics are published only if the document still has the version that
+was linted: stale results never reach the editor. Everything kept is per open document and
+dropped when it closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+from pygls.workspace import TextDocument
+
+from hubspec import __version__
+from hubspec.run.config import CONFIG_NAMES, ConfigError
+from hubspec.server.analysis import Checked, Target, check, is_buildspec
+from hubspec.server.buffers import Buffers
+from hubspec.server.diagnostics import config_diagnostic, crash_diagnostic
+from hubspec.server.settings import SettingsStore, client_settings
+
+DEBOUNCE = 0.003
+
+
+class Session(LanguageServer):
+    """pygls' server with hubspec's state: buffers, settings, lints pending and published."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "hubspec", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental
+        )
+        self.buffers = Buffers()
+        self.store = SettingsStore()
+        self.buildspecs: set[str] = set()
+        self.published: dict[str, list[types.Diagnostic]] = {}
+        self.pending: dict[str, asyncio.Task[None]] = {}
+        self.frozen = False
+
+    # Documents -----------------------------------------------------------------------------
+
+    def opened(self, uri: str) -> None:
+        document = self.workspace.get_text_document(uri)
+        path = path_of(uri)
+        if path is not None:
+            self.buffers.put(path, document.source)
+        if is_buildspec(_name(uri), document.source):
+            self.buildspecs.add(uri)
+            self.lint_now(uri)
+        self.touched(path, now=True)
+
+    def changed(self, uri: str) -> None:
+        document = self.workspace.get_text_document(uri)
+        path = path_of(uri)
+        if path is not None:
+            self.buffers.put(path, document.source)
+        if uri in self.buildspecs or is_buildspec(_name(uri), document.source):
+            self.buildspecs.add(uri)
+            self.schedule(uri)
+        self.touched(path, now=False)
+
+    def saved(self, uri: str) -> None:
+        if uri in self.buildspecs:
+            self.lint_now(uri)
+        self.touched(path_of(uri), now=True)
+
+    def closed(self, uri: str) -> None:
+        path = path_of(uri)
+        if path is not None:
+            self.buffers.drop(path)
+        self._cancel(uri)
+        self.buffers.forget(uri)
+        if uri in self.buildspecs:
+            self.buildspecs.discard(uri)
+            self.published.pop(uri, None)
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, []))
+        self.touched(path, now=True)
+
+    def touched(self, path: Path | None, *, now: bool) -> None:
+        """A file changed (in the editor or on disk): re-lint what depends on it."""
+        if path is None:
+            return
+        if path.name in CONFIG_NAMES:
+            self.store.reload_configs()
+            self.relint_all()
+            return
+        for uri in self.buffers.users_of(path):
+            if uri in self.buildspecs:
+                self.lint_now(uri) if now else self.schedule(uri)
+
+    def relint_all(self) -> None:
+        for uri in list(self.buildspecs):
+            self.schedule(uri, delay=0.0)
+
+    # Settings -------------------------------------------------------------------------------
+
+    def configure(self, value: object, folder: Path | None = None) -> None:
+        settings, problems = client_settings(value)
+        for problem in problems:
+            self.log(types.MessageType.Warning, f"hubspec settings: {problem}")
+        if folder is None:
+            self.store.default = settings
+        else:
+            self.store.folders[folder] = settings
+
+    def folders(self) -> list[Path]:
+        found = [path_of(folder.uri) for folder in self.workspace.folders.values()]
+        if self.workspace.root_uri:
+            found.append(path_of(self.workspace.root_uri))
+        return [folder for folder in found if folder is not None]
+
+    def target(self, uri: str, document: TextDocument) -> Target:
+        """What to lint the document with; raises ConfigError for a bad config file."""
+        path = path_of(uri)
+        settings, root = self.store.for_path(path, self.folders())
+        return Target(
+            uri,
+            str(path) if path is not None else uri,
+            document.source,
+            settings,
+            root,
+            str(self.workspace.position_encoding or types.PositionEncodingKind.Utf16),
+        )
+
+    # Linting --------------------------------------------------------------------------------
+
+    def schedule(self, uri: str, delay: float = DEBOUNCE) -> None:
+        """Lint after a pause; a later change replaces the pending lint (latest text wins)."""
+        self._cancel(uri)
+        self.pending[uri] = asyncio.get_running_loop().create_task(self._later(uri, delay))
+
+    def _cancel(self, uri: str) -> None:
+        task = self.pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+
+    async def _later(self, uri: str, delay: float) -> None:
+        await asyncio.sleep(delay)
+        self.pending.pop(uri, None)
+        self.lint_now(uri)
+
+    def lint_now(self, uri: str) -> None:
+        """Lint the document's current text and publish, unless it changed meanwhile."""
+        self._cancel(uri)
+        document = self.workspace.text_documents.get(uri)
+        if document is None or uri not in self.buildspecs:
+            return
+        version = document.version
+        checked = self._check(uri, document)
+        if not self.frozen:
+            # What the first lint imported and built lives as long as the server: keeping
+            # it out of the collector's generations keeps full collections short.
+            gc.freeze()
+            self.frozen = True
+        if checked.failure is not None:
+            self.log(types.MessageType.Error, checked.failure)
+        self.buffers.uses[uri] = checked.uses
+        current = self.workspace.text_documents.get(uri)
+        if current is None or current.version != version or uri not in self.buildspecs:
+            return  # stale: a newer lint is scheduled, or the document closed
+        self.published[uri] = checked.diagnostics
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri, checked.diagnostics, version)
+        )
+
+    def _check(self, uri: str, document: TextDocument) -> Checked:
+        try:
+            target = self.target(uri, document)
+        except ConfigError as error:
+            return Checked([config_diagnostic(str(error))])
+        except Exception as error:  # a bug in hubspec must not stop the server
+            return Checked([crash_diagnostic(error)], failure=f"hubspec failed on {uri}: {error!r}")
+        return check(target, self.buffers)
+
+    def log(self, level: types.MessageType, message: str) -> None:
+        self.window_log_message(types.LogMessageParams(level, message))
+
+
+def path_of(uri: str) -> Path | None:
+    """The file a `file:` URI names; None for other schemes (unsaved buffers)."""
+    if not uri.startswith("file:"):
+        return None
+    path = to_fs_path(uri)
+    return Path(path) if path else None
+
+
+def _name(uri: str) -> str:
+    path = path_of(uri)
+    return path.name if path is not None else uri.rstrip("/").rsplit("/", 1)[-1]
