@@ -15,6 +15,9 @@ both ways, in fresh processes where start-up is the point:
                           match, against ruamel's pure parser alone
   schema pre-check        checking every corpus buildspec with the pre-check's `valid` first,
                           against jsonschema alone
+  quick shell reader      the shell analysis of every corpus command (each step's text, in the
+                          state the build starts with), one-line commands read by
+                          hubspec.shell.quick, against tree-sitter-bash for every command
 """
 
 from __future__ import annotations
@@ -157,12 +160,42 @@ def check_corpus(runs: int, mode: str) -> float:
     return _median_seconds(one_pass, runs)
 
 
+def shell_corpus(runs: int, mode: str) -> float:
+    """Seconds per pass of the shell analysis over every command of the corpus."""
+    from hubspec.build.model import build_model
+    from hubspec.events.walk import initial_state
+    from hubspec.lint.pipeline import load
+    from hubspec.load.document import Document
+    from hubspec.load.source import decode
+    from hubspec.shell import walk
+
+    if mode == "plain":
+        walk.quick_analysis = lambda script, state: None  # type: ignore[assignment]
+    steps = []
+    for index, data in enumerate(_corpus_texts()):
+        parsed = load(f"f{index}", decode(data))
+        if isinstance(parsed, Document):
+            model = build_model(parsed)
+            state = initial_state(model)
+            steps.extend((step.text, state) for step in model.steps)
+
+    def one_pass() -> float:
+        start = time.perf_counter()
+        for text, state in steps:
+            walk.analyse(text, state)
+        return time.perf_counter() - start
+
+    one_pass()
+    return _median_seconds(one_pass, runs)
+
+
 def table(runs: int) -> str:
     rows = [
         ("quick argument parser", "one-file lint, wall s", *quick_parser(runs)),
         ("records", f"define {CLASSES} classes, s", *records(runs)),
         ("libyaml events", "corpus parse pass, s", *_in_process("parse_corpus", runs)),
         ("schema pre-check", "corpus schema pass, s", *_in_process("check_corpus", runs)),
+        ("quick shell reader", "corpus shell pass, s", *_in_process("shell_corpus", runs)),
     ]
     lines = [
         "| fast path | measured | with it | without | saves |",

@@ -13,6 +13,11 @@ Scenarios:
   server    a warm `hubspec server`: didChange of a 60-line buildspec -> publishDiagnostics,
             timed per edit (median, p95), and its memory after 100 edits and after all
             (--server-edits, 10,000 by default); see bench/lsp.py. Needs the lsp extra.
+  iac       every template and Terraform file in ../shared/corpus-iac (hubspec lint only: the
+            peers do not read inline buildspecs); its time per inline buildspec is compared
+            with the corpus's time per buildspec file
+  iac500    one generated CloudFormation template with 500 projects, each with an inline
+            buildspec (hubspec lint only)
 
 Each scenario runs every tool once per round (after one warm-up round that is not counted),
 in an order that rotates each round, so that load from other processes on the machine hits
@@ -49,13 +54,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
+IAC_CORPUS = ROOT.parent / "shared" / "corpus-iac"
 SINGLE = ROOT / "fixtures" / "examples" / "node-app" / "buildspec.yml"
 SCHEMA = ROOT / "schemas" / "buildspec.schema.json"
 BIN = Path(sys.executable).parent
 
 TOOLS = ("hubspec lint", "hubspec fix --diff", "yamllint", "check-jsonschema")
 INSTALL = "pip install -e '.[bench]'"
-DEFAULT_RUNS = {"single": 11, "corpus": 5, "corpus10": 5}
+DEFAULT_RUNS = {"single": 11, "corpus": 5, "corpus10": 5, "iac": 5, "iac500": 5}
 SERVER_EDITS = 10_000
 BASE = "hubspec lint"
 
@@ -65,6 +71,8 @@ class Scenario:
     name: str
     files: list[str]
     tools: tuple[str, ...] = TOOLS
+    inline: int = 0
+    """Inline buildspecs in the files (templates, Terraform)."""
 
 
 @dataclass
@@ -80,6 +88,7 @@ class Row:
     tree_kb: int | None = None
     """The largest sampled sum of proportional set sizes (PSS) of the process and its workers."""
     exit_codes: set[int] = field(default_factory=set)
+    inline: int = 0
 
 
 def command(tool: str, files: Sequence[str]) -> list[str]:
@@ -150,7 +159,10 @@ def _tree_pss_kb(pid: int) -> int:
 def measure(
     scenario: Scenario, runs: int, *, memory: bool, log: Callable[[str], None]
 ) -> list[Row]:
-    rows = {tool: Row(scenario.name, tool, len(scenario.files)) for tool in scenario.tools}
+    rows = {
+        tool: Row(scenario.name, tool, len(scenario.files), inline=scenario.inline)
+        for tool in scenario.tools
+    }
     tools = list(scenario.tools)
     for round_number in range(runs + 1):
         order = tools[round_number % len(tools) :] + tools[: round_number % len(tools)]
@@ -252,6 +264,21 @@ def goals(rows: Sequence[Row]) -> list[Goal]:
             found.append(
                 Goal("linear: per-file time, corpus10 / corpus", per_file10 / per_file, 1.15)
             )
+    iac, iac500 = by.get(("iac", BASE)), by.get(("iac500", BASE))
+    if single and corpus and iac and single.times and corpus.times and iac.times and iac.inline:
+        start = stats(single.times).median
+        per_file = (stats(corpus.times).median - start) / corpus.files
+        per_inline = (stats(iac.times).median - start) / iac.inline
+        if per_file > 0:
+            found.append(
+                Goal(
+                    "iac: time per inline buildspec / per buildspec file",
+                    per_inline / per_file,
+                    1.5,
+                )
+            )
+    if iac500 is not None and iac500.times:
+        found.append(Goal("iac500: hubspec lint s (500 projects)", stats(iac500.times).median, 2.0))
     if corpus10 is not None and corpus10.peak_kb is not None:
         found.append(Goal("corpus10: hubspec lint max RSS MB", corpus10.peak_kb / 1024, 150))
     if corpus10 is not None and corpus10.tree_kb is not None:
@@ -284,6 +311,69 @@ def example_repository(into: Path) -> Path:
     return project / SINGLE.name
 
 
+def inline_buildspecs(files: Sequence[str]) -> int:
+    """How many inline buildspecs the host files hold (what the iac scenario lints)."""
+    sys.path.insert(0, str(ROOT))
+    from hubspec.hosts.read import host_kind, read_host
+
+    count = 0
+    for name in files:
+        data = Path(name).read_bytes()
+        text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
+        kind = host_kind(name, text[: 64 * 1024])
+        if kind is not None:
+            count += sum(
+                found.inline is not None for found in read_host(kind, text, len(data)).projects
+            )
+    return count
+
+
+PROJECT = """\
+  Build{n}:
+    Type: AWS::CodeBuild::Project
+    Properties:
+      ServiceRole: !Ref Role
+      Artifacts: {{Type: CODEPIPELINE}}
+      Environment:
+        Type: LINUX_CONTAINER
+        ComputeType: BUILD_GENERAL1_SMALL
+        Image: aws/codebuild/standard:7.0
+        PrivilegedMode: true
+      Source:
+        Type: CODEPIPELINE
+        BuildSpec: !Sub |
+          version: 0.2
+          env:
+            parameter-store:
+              DOCKER_USER: /ci/dockerhub/user
+              DOCKER_TOKEN: /ci/dockerhub/token
+          phases:
+            pre_build:
+              commands:
+                - echo "$DOCKER_TOKEN" | docker login --username "$DOCKER_USER" --password-stdin
+                - aws ecr get-login-password | docker login --username AWS --password-stdin ${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.amazonaws.com
+            build:
+              commands:
+                - docker pull node:20
+                - docker build -t app{n} .
+                - docker push ${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.amazonaws.com/app{n}:latest
+"""
+
+
+def big_template(into: Path, projects: int) -> Path:
+    """A CloudFormation template with `projects` CodeBuild projects, each with a buildspec."""
+    path = into / "iac500" / "template.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = "".join(PROJECT.format(n=number) for number in range(projects))
+    path.write_text(
+        'AWSTemplateFormatVersion: "2010-09-09"\nParameters:\n  Role:\n    Type: String\n'
+        "Resources:\n" + body,
+        encoding="utf-8",
+    )
+    (path.parent / "Dockerfile").write_text("FROM public.ecr.aws/docker/library/node:20\n")
+    return path
+
+
 def copy_corpus(source: Path, copies: int, into: Path) -> Path:
     for number in range(copies):
         shutil.copytree(source, into / f"copy{number}")
@@ -299,6 +389,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, help="rounds per scenario (default: 11, 5, 3)")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--copies", type=int, default=10)
+    parser.add_argument("--iac-corpus", type=Path, default=IAC_CORPUS)
     parser.add_argument("--tools", default=",".join(TOOLS))
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory runs")
     parser.add_argument("--no-compile", action="store_true", help="do not write hubspec bytecode")
@@ -342,14 +433,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                 files = corpus_files(args.corpus)
             elif name == "corpus10":
                 files = corpus_files(copy_corpus(args.corpus, args.copies, Path(scratch)))
+            elif name == "iac":
+                files = corpus_files(args.iac_corpus)
+            elif name == "iac500":
+                files = [str(big_template(Path(scratch), 500))]
             else:
                 parser.error(f"unknown scenario {name!r}")
             scenario_tools = tools if name == "single" or name == "corpus" else _no_fix(tools)
+            inline = 0
+            if name.startswith("iac"):
+                scenario_tools = tuple(tool for tool in scenario_tools if tool == BASE)
+                inline = inline_buildspecs(files)
             runs = args.runs or DEFAULT_RUNS.get(name, 5)
-            log(f"{name}: {len(files)} file(s), {runs} round(s)")
+            log(f"{name}: {len(files)} file(s), {inline} inline buildspec(s), {runs} round(s)")
             rows.extend(
                 measure(
-                    Scenario(name, files, scenario_tools),
+                    Scenario(name, files, scenario_tools, inline),
                     runs,
                     memory=not args.no_memory,
                     log=log,

@@ -72,6 +72,6 @@ class Finding:
     suppressed: str | None = None
     related: tuple[Related, ...] = field(default=())
     project: str | None = None
-    """The CodeBuild project the finding is in or about (name, logical id or address)."""
+    """The CodeBuild project a finding of an embedded buildspec or a project is about."""
     project_arn: str | None = None
     """The project's ARN, when it is known (an audited account's project)."""

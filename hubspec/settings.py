@@ -18,6 +18,8 @@ class FixDefaults:
     token_parameter: str = "dockerhub-token"
     store: str = "parameter-store"
     secret_id: str | None = None
+    registry_secret: str | None = None
+    """HS104: the Secrets Manager secret (ARN or name) a project's RegistryCredential names."""
 
 
 @record

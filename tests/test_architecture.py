@@ -21,6 +21,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("load",),
     ("schema",),
     ("build",),
+    # Host files (templates, Terraform) -> Project records and embedded buildspecs: they use
+    # the YAML loader and build's Project, and later stages lint what they hand on.
+    ("hosts",),
     ("shell",),
     ("docker",),
     ("events",),
@@ -43,7 +46,7 @@ LAYER_OF = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 MAX_LOOSE_MODULES = 6
 MAX_CLASS_LINES = 300
 # Being split (issue 15); strict, so each entry must go once its module is split.
-KNOWN_OVERSIZED = frozenset({"hubspec.shell.walk"})
+KNOWN_OVERSIZED: frozenset[str] = frozenset()
 
 
 def _modules() -> dict[str, Path]:

@@ -70,17 +70,23 @@ CASE_PROJECTS = [
     ),
     project("bad-yaml", "version: 0.2\nphases: [build\n"),
     project("hub-image", spec("docker pull python:3.12"), image="node:20", privileged=True),
+    project("unprivileged", spec("echo ok", "docker pull alpine:3.20")),
 ]
 # Checked by hand: path:line:col of each finding inside the inline buildspec (1:1 for a
 # project setting), in project-name order.
 EXPECTED_CASES = """\
 codebuild://us-east-1/bad-yaml:3:1: HS001 invalid YAML: expected ',' or ']', but got '<stream end>' (while parsing a flow sequence)
+codebuild://us-east-1/hub-image:1:1: HS104 project hub-image builds in node:20, which CodeBuild pulls from Docker Hub anonymously before the build starts: it has no RegistryCredential
 codebuild://us-east-1/hub-image:5:9: HS101 python:3.12 is pulled from Docker Hub without a Docker Hub login: `docker pull python:3.12`
 codebuild://us-east-1/hub-pull:5:9: HS101 node:20 is pulled from Docker Hub without a Docker Hub login: `docker pull node:20`
+codebuild://us-east-1/in-source:1:1: HS104 project in-source builds in node:20, which CodeBuild pulls from Docker Hub anonymously before the build starts: it has no RegistryCredential
+codebuild://us-east-1/literal-in-buildspec:1:1: HS106 project literal-in-buildspec runs in privileged mode, but its buildspec runs no docker daemon command
 codebuild://us-east-1/literal-in-buildspec:4:22: HS202 DOCKER_PASSWORD holds a literal secret in env.variables (value not shown); keep it in parameter-store or secrets-manager
 codebuild://us-east-1/literal-in-buildspec:8:35: HS203 the Docker Hub login reads $DOCKER_PASSWORD, which is a plain env.variables value; define it under env.parameter-store or env.secrets-manager
 codebuild://us-east-1/plaintext-token:1:1: HS202 project environment variable DOCKER_TOKEN=******** holds a literal secret (type PLAINTEXT); make it PARAMETER_STORE or SECRETS_MANAGER
-codebuild://us-east-1/plaintext-token:5:32: HS203 the Docker Hub login reads $DOCKER_TOKEN, which is a PLAINTEXT variable of the CodeBuild project; define it under env.parameter-store or env.secrets-manager
+codebuild://us-east-1/plaintext-token:5:32: HS203 the Docker Hub login reads $DOCKER_TOKEN, which neither the buildspec nor the project defines from a secret store; define it under env.parameter-store or env.secrets-manager
+codebuild://us-east-1/unprivileged:6:9: HS101 alpine:3.20 is pulled from Docker Hub without a Docker Hub login: `docker pull alpine:3.20`
+codebuild://us-east-1/unprivileged:6:9: HS105 `docker pull alpine:3.20` needs the Docker daemon, and project unprivileged does not set PrivilegedMode: true, so CodeBuild runs no daemon
 codebuild://us-east-1/default-buildspec: note: buildspec in source: buildspec.yml; lint that file there
 codebuild://us-east-1/in-source: note: buildspec in source: ci/buildspec.yml; lint that file there
 """
@@ -178,7 +184,7 @@ def test_each_case_gives_its_finding_and_clean_projects_none(
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
     assert "\n".join(lines[:-1]) + "\n" == EXPECTED_CASES
-    assert lines[-1] == "Found 7 problems (5 errors, 2 warnings) in 9 projects."
+    assert lines[-1] == "Found 12 problems (7 errors, 4 warnings, 1 info) in 10 projects."
     assert result.stderr == ""
     assert TOKEN not in result.stdout and PASSWORD not in result.stdout
     assert [op for op, _ in faults.calls] == ["ListProjects", "BatchGetProjects"]
@@ -266,7 +272,7 @@ def test_stats_count_pulls_per_build_per_project_with_the_build_image(
     assert rows["codebuild://us-east-1/clean"] == ["0", "1", "0"]
     assert rows["codebuild://us-east-1/store-token"] == ["1", "1", "1"]
     assert "codebuild://us-east-1/in-source" not in rows  # its buildspec is not in the account
-    assert out.splitlines()[-1] == "total: 5 Docker Hub pull(s) if every project runs once"
+    assert out.splitlines()[-1] == "total: 6 Docker Hub pull(s) if every project runs once"
 
 
 def test_250_projects_are_read_100_a_call(server: FaultyMotoServer, faults: Faults) -> None:
@@ -290,7 +296,7 @@ def test_a_denied_region_is_a_note_and_the_audit_goes_on(
         " region not audited" in result.stdout
     )
     assert "codebuild://us-east-1/hub-pull:5:9: HS101" in result.stdout
-    assert "in 9 projects." in result.stdout
+    assert "in 10 projects." in result.stdout
     # named projects are read without listing: the denial is then the project's
     named = audit(server, "--region", DENIED, "--region", CASES, "--project", "hub-pull")
     assert "codebuild://ap-south-1/hub-pull: note: access denied; not audited" in named.stdout
@@ -307,7 +313,7 @@ def test_a_denied_project_is_a_note_and_the_others_are_audited(
     _, out, _ = audit_here(server, monkeypatch, capsys, "--region", CASES, "--select", "HS101")
     assert "codebuild://us-east-1/hub-image: note: access denied; not audited" in out
     assert "codebuild://us-east-1/hub-pull:5:9: HS101" in out
-    assert "in 8 projects." in out
+    assert "in 9 projects." in out
     batches = [op for op, _ in faults.calls if op == "BatchGetProjects"]
     assert len(batches) == 1 + len(CASE_PROJECTS)  # the denied call, then one name at a time
 

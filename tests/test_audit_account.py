@@ -228,8 +228,8 @@ def test_a_plaintext_token_is_reported_and_masked_everywhere() -> None:
     audit_project(from_api(data, "us-east-1"), Settings(), outcome)
     project_findings = [f for f in outcome.findings if f.rule == "HS202"]
     assert [f.message.split("=")[0] for f in project_findings] == [
-        "project environment variable HUB",
         "project environment variable DOCKER_PASSWORD",
+        "project environment variable HUB",
     ]
     shown = [f.message for f in outcome.findings] + list(outcome.sources.values())
     assert all(token not in text and "s3cr3t-pw" not in text for text in shown)

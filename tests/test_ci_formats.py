@@ -156,7 +156,7 @@ def test_json_report_of_the_project() -> None:
     ]
     assert rows == [
         ("HS202", "error", 8, 24, False),
-        ("HS104", "info", 16, 16, False),
+        ("HS104", "warning", 16, 16, False),
         ("HS003", "warning", 20, 5, False),
         ("HS103", "warning", 24, 9, False),
         ("HS101", "error", 27, 9, False),
@@ -171,8 +171,8 @@ def test_json_report_of_the_project() -> None:
         "findings": 7,
         "suppressed": 1,
         "errors": 3,
-        "warnings": 3,
-        "infos": 1,
+        "warnings": 4,
+        "infos": 0,
         "fixable": 2,
     }
 
@@ -345,7 +345,7 @@ def test_github_annotations_parse_back_to_the_findings() -> None:
     # the suppressed HS203 is not annotated; the summary is the only other line
     assert "HS203" not in output("github")
     assert other == [
-        "Found 7 problems (3 errors, 3 warnings, 1 info) in 2 files. 2 fixable with `hubspec fix`."
+        "Found 7 problems (3 errors, 4 warnings) in 2 files. 2 fixable with `hubspec fix`."
     ]
 
 

@@ -32,14 +32,14 @@ def _reference_walk(root: Path) -> Iterator[Path]:
         )
         for name in sorted(filenames):
             candidate = here / name
-            if not (files.BUILDSPEC_NAME.match(name) or files.YAML_NAME.match(name)):
+            if not (files.BUILDSPEC_NAME.match(name) or files.HOST_NAME.match(name)):
                 continue
             try:
                 regular = stat.S_ISREG(candidate.stat().st_mode)
             except OSError:
                 regular = False
             if regular and (
-                files.BUILDSPEC_NAME.match(name) or files._looks_like_buildspec(candidate)
+                files.BUILDSPEC_NAME.match(name) or files._looks_like_lintable(candidate)
             ):
                 yield candidate
 

@@ -40,6 +40,10 @@ FIXED = (
     "      - docker build -t app .  # FROM node:20\n"
 )
 VERSION_01 = "version: 0.1\nphases:\n  build:\n    commands:\n      - docker pull node:20\n"
+SHARED_LIST = (
+    "version: 0.2\nphases:\n  install:\n    commands: &setup\n      - docker pull node:20\n"
+    "  post_build:\n    commands: *setup\n"
+)
 NO_PULL = "version: 0.2\nphases:\n  build:\n    commands:\n      - make\n"
 SECRET = "hunter2-Zx81kQe3LmVtY2wq"
 
@@ -339,17 +343,17 @@ def test_invalid_variable_name_is_a_usage_error(tmp_path: Path, option: str, nam
 # refusals ----------------------------------------------------------------------------------
 
 
-def test_refused_version_01_is_untouched(tmp_path: Path) -> None:
-    path = _project(tmp_path, VERSION_01)
+def test_refused_shared_list_is_untouched(tmp_path: Path) -> None:
+    path = _project(tmp_path, SHARED_LIST)
     os.chmod(path, 0o600)
     before = path.stat()
     result = _fix(str(path))
     assert result.exit_code == 1
     assert f"{path}: not fixed:" in result.stderr
-    assert "version 0.1" in result.stderr
+    assert "shared through a YAML anchor/alias" in result.stderr
     assert "fixed " not in result.stdout
     assert "Still to do" not in result.stdout
-    assert path.read_bytes() == VERSION_01.encode("utf-8")
+    assert path.read_bytes() == SHARED_LIST.encode("utf-8")
     after = path.stat()
     assert (after.st_ino, after.st_mtime_ns, after.st_mode) == (
         before.st_ino,
@@ -358,23 +362,42 @@ def test_refused_version_01_is_untouched(tmp_path: Path) -> None:
     )
 
 
-def test_refused_version_01_with_diff(tmp_path: Path) -> None:
-    path = _project(tmp_path, VERSION_01)
+def test_refused_shared_list_with_diff(tmp_path: Path) -> None:
+    path = _project(tmp_path, SHARED_LIST)
     result = _fix("--diff", str(path))
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert "version 0.1" in result.stderr
-    assert path.read_bytes() == VERSION_01.encode("utf-8")
+    assert "shared through a YAML anchor/alias" in result.stderr
+    assert path.read_bytes() == SHARED_LIST.encode("utf-8")
 
 
-def test_refused_flow_env_says_what_to_add(tmp_path: Path) -> None:
+def test_version_01_login_reads_parameter_store_itself(tmp_path: Path) -> None:
+    path = _project(tmp_path, VERSION_01)
+    result = _fix(str(path))
+    assert result.exit_code == 0, _all_output(result)
+    assert "version 0.1 has no env block" in result.stdout
+    assert "aws ssm put-parameter --name dockerhub-token" in result.stdout
+    text = path.read_text(encoding="utf-8")
+    assert "env:" not in text
+    assert (
+        "      - aws ssm get-parameters --names dockerhub-token --with-decryption"
+        " --query 'Parameters[0].Value' --output text | docker login --username"
+        " \"$(aws ssm get-parameters --names dockerhub-user --query 'Parameters[0].Value'"
+        ' --output text)" --password-stdin\n'
+    ) in text
+    assert _fix(str(path)).exit_code == 0
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_flow_env_is_extended_in_flow_style(tmp_path: Path) -> None:
     text = "version: 0.2\nenv: {variables: {STAGE: prod}}\nphases:\n  build:\n    commands:\n      - docker pull node:20\n"
     path = _project(tmp_path, text)
     result = _fix(str(path))
-    assert result.exit_code == 1
-    assert "flow style" in result.stderr
-    assert "DOCKER_TOKEN: dockerhub-token" in result.stderr
-    assert path.read_bytes() == text.encode("utf-8")
+    assert result.exit_code == 0, _all_output(result)
+    assert path.read_text(encoding="utf-8").splitlines()[1] == (
+        "env: {variables: {STAGE: prod}, parameter-store:"
+        " {DOCKER_USER: dockerhub-user, DOCKER_TOKEN: dockerhub-token}}"
+    )
 
 
 # directories -------------------------------------------------------------------------------
@@ -424,11 +447,11 @@ def test_fix_a_directory_fixes_every_buildspec(tmp_path: Path) -> None:
 
 def test_directory_with_a_refused_file_fixes_the_others_and_exits_1(tmp_path: Path) -> None:
     good = _project(tmp_path, ORIGINAL)
-    old = _project(tmp_path, VERSION_01, "legacy/buildspec.yml")
+    old = _project(tmp_path, SHARED_LIST, "legacy/buildspec.yml")
     result = _fix(str(tmp_path))
     assert result.exit_code == 1
     assert good.read_text(encoding="utf-8") == FIXED
-    assert old.read_bytes() == VERSION_01.encode("utf-8")
+    assert old.read_bytes() == SHARED_LIST.encode("utf-8")
     assert f"{old}: not fixed:" in result.stderr
 
 

@@ -16,6 +16,8 @@ import pytest
 from conftest import FIXTURES, lint_file
 from hubspec.fix import fix_bytes
 from hubspec.run import files
+from hubspec.run.runner import lint_one
+from hubspec.settings import Settings
 
 CASES = sorted(path.parent for path in FIXTURES.glob("*/*/expected.txt"))
 
@@ -30,6 +32,10 @@ def _expected(case: Path) -> list[tuple[str, str, str | None]]:
     return rows
 
 
+HOST_FILES = ("template.yaml", "template.json", "main.tf", "cdk.out/Stack.template.json")
+"""A case may hold a host file instead of a buildspec: its projects' buildspecs are linted."""
+
+
 def _buildspec(case: Path) -> Path:
     for name in ("buildspec.yml", "buildspec.yaml"):
         if (case / name).exists():
@@ -37,9 +43,20 @@ def _buildspec(case: Path) -> Path:
     raise AssertionError(f"{case}: no buildspec.yml")
 
 
+def _source(case: Path) -> Path:
+    for name in HOST_FILES:
+        if (case / name).exists():
+            return case / name
+    return _buildspec(case)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.name}" for c in CASES])
 def test_fixture(case: Path) -> None:
-    result = lint_file(_buildspec(case), source_root=case)
+    source = _source(case)
+    if source.name.startswith("buildspec"):
+        result = lint_file(source, source_root=case)
+    else:
+        result = lint_one(str(source), source.read_bytes(), case, Settings())
     actual = [
         (f.rule, f"{f.span.start.line}:{f.span.start.column}", f.message) for f in result.findings
     ]
@@ -64,25 +81,34 @@ def test_every_rule_folder_is_a_rule() -> None:
     assert folders <= set(BY_CODE), folders - set(BY_CODE)
 
 
-FIX_CASES = [
-    case for case in CASES if (case / "fixed.yml").exists() or (case / "refused.txt").exists()
-]
+def _fixed(case: Path) -> Path:
+    """The expected fixed file: fixed.yml for a buildspec, fixed.<name> for a host file."""
+    source = _source(case)
+    return case / ("fixed.yml" if source.name.startswith("buildspec") else f"fixed.{source.name}")
+
+
+FIX_CASES = [case for case in CASES if _fixed(case).exists() or (case / "refused.txt").exists()]
 
 
 def _fix(case: Path, data: bytes):  # type: ignore[no-untyped-def]
+    source = _source(case)
+    if not source.name.startswith("buildspec"):
+        from hubspec.fix.host import fix_host
+
+        return fix_host(str(source), data, source_root=case, reader=files.read_referenced)
     return fix_bytes("buildspec.yml", data, source_root=case, reader=files.read_referenced)
 
 
 @pytest.mark.parametrize("case", FIX_CASES, ids=[f"{c.parent.name}/{c.name}" for c in FIX_CASES])
 def test_fix(case: Path) -> None:
-    data = _buildspec(case).read_bytes()
+    data = _source(case).read_bytes()
     outcome = _fix(case, data)
     if (case / "refused.txt").exists():
         assert outcome.new_data is None
         assert outcome.refusal is not None
         assert (case / "refused.txt").read_text(encoding="utf-8").strip() in outcome.refusal
         return
-    expected = (case / "fixed.yml").read_bytes()
+    expected = _fixed(case).read_bytes()
     assert outcome.refusal is None
     assert outcome.new_data == expected, (
         outcome.new_data.decode("utf-8") if outcome.new_data else None

@@ -37,9 +37,9 @@ TEMPLATES: dict[str, str] = {
     "no-docker": "version: 0.2\nphases:\n  build:\n    commands:\n      - npm ci\n      - npm test\n",
     "broken-tab": "version: 0.2\nphases:\n\tbuild:\n\t\tcommands: [docker pull x]\n",
     "broken-bracket": "version: 0.2\nphases:\n  build:\n    commands: [docker pull node:20\n",
-    "refused-flow-env": (
-        "version: 0.2\nenv: {variables: {A: b}}\nphases:\n  build:\n    commands:\n"
-        "      - docker pull node:20\n"
+    "refused-shared-list": (
+        "version: 0.2\nphases:\n  install:\n    commands: &setup\n      - docker pull node:20\n"
+        "  post_build:\n    commands: *setup\n"
     ),
     "ecr": (
         "version: 0.2\nphases:\n  build:\n    commands:\n"

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hubspec import records
+from hubspec.shell import syntax
 from hubspec.shell import walk as shell
 from hubspec.shell.quick import quick_analysis
 from hubspec.shell.walk import ShellResult, ShellState, SimpleCommand, Word, analyse
@@ -89,7 +90,7 @@ class TestInterface:
         assert (_walked if walk else run)(script + "; A=1", state).state is not state
 
     def test_parser_is_built_once(self) -> None:
-        assert shell._parser() is shell._parser()
+        assert syntax._parser() is syntax._parser()
 
     def test_empty_and_blank_scripts(self) -> None:
         for script in ("", "   ", "\n\n", "# just a comment", ";"):
@@ -452,12 +453,11 @@ class TestConditional:
             ("f", False),
         ]
 
-    def test_function_body_reported_where_defined(self) -> None:
+    def test_function_body_runs_where_called(self) -> None:
         result = run("login() { docker login -u u; }\nfunction build { docker build .; }\nlogin")
         assert [(argv(c), c.conditional) for c in result.commands] == [
-            (["docker", "login", "-u", "u"], True),
-            (["docker", "build", "."], True),
             (["login"], False),
+            (["docker", "login", "-u", "u"], False),
         ]
 
     def test_conditional_is_inherited_by_substitutions(self) -> None:
@@ -548,13 +548,13 @@ class TestState:
             "echo | X=1",
             "bash -c 'X=1; cd sub'",
             'sh -c "export X=1"',
-            "f() { X=1; cd sub; }",
+            "f() ( X=1; cd sub; ); f",
             "eval 'X=1'",
         ],
     )
     def test_subshells_do_not_leak(self, script: str) -> None:
-        result = run(script)
-        assert result.state == ShellState({}, set(), "."), script
+        state = run(script).state
+        assert (state.variables, state.unknown, state.cwd) == ({}, set(), "."), script
 
     def test_subshell_sees_and_shadows_outer_values(self) -> None:
         result = run("A=1; (echo $A; A=2; echo $A); echo $A | cat; A=3 | echo $A")
@@ -568,8 +568,8 @@ class TestState:
 
     def test_compound_bodies_do_leak(self) -> None:
         result = run("if true; then X=1; cd a; fi; for i in 1; do Y=2; done; { Z=3; }; true && W=4")
-        assert result.state.variables == {"X": "1", "Y": "2", "Z": "3", "W": "4"}
-        assert result.state.unknown == {"i"}
+        assert result.state.variables == {"X": "1", "i": "1", "Y": "2", "Z": "3", "W": "4"}
+        assert result.state.unknown == set()
         assert result.state.cwd == "a"
 
     def test_read_makes_variables_unknown(self) -> None:
@@ -649,6 +649,11 @@ class TestNestedShells:
             "exec bash -c 'docker pull x'",
             "bash -c -- 'docker pull x'",
             "bash -c 'docker pull x' name arg1",
+            "timeout 60 bash -c 'docker pull x'",
+            "timeout -s KILL --kill-after=10 5m sh -c 'docker pull x'",
+            "nice -n 10 nohup bash -c 'docker pull x'",
+            "stdbuf -oL setsid bash -c 'docker pull x'",
+            "sudo -u ci env A=1 time -p bash -c 'docker pull x'",
         ],
     )
     def test_forms(self, script: str) -> None:
@@ -667,7 +672,19 @@ class TestNestedShells:
         ]
         assert (inner.start, inner.end) == (body, body + 13)
 
-    @pytest.mark.parametrize("script", ["bash script.sh", "bash", "bash -c", "bash -x -- file"])
+    @pytest.mark.parametrize(
+        "script",
+        [
+            "bash script.sh",
+            "bash",
+            "bash -c",
+            "bash -x -- file",
+            "command -v bash -c 'docker pull x'",
+            "env -S 'bash -c \"docker pull x\"'",
+            "sudo -l bash -c 'docker pull x'",
+            "timeout 60",
+        ],
+    )
     def test_not_inline(self, script: str) -> None:
         assert len(run(script).commands) == 1
 
@@ -776,6 +793,108 @@ class TestNestedShells:
 
 
 # --------------------------------------------------------------------------- heredocs
+
+
+class TestLoopsAndFunctions:
+    @pytest.mark.parametrize(
+        ("script", "expected"),
+        [
+            ("for x in a b c; do echo $x; done", ["a", "b", "c"]),
+            ("for x in a \"b c\" 'd e'; do echo $x; done", ["a", "b c", "d e"]),
+            ('L="p  q"; for x in $L; do echo $x; done', ["p", "q"]),
+            ('L="p q"; for x in "$L"; do echo $x; done', ["p q"]),
+            ('L=" p q "; for x in a$L"b"; do echo $x; done', ["a", "p", "q", "b"]),
+            ("L=; for x in $L; do echo $x; done", []),
+            ("for x in '' a; do echo $x; done", ["", "a"]),
+            ("for x in ${L:-m n}; do echo $x; done", ["m", "n"]),
+        ],
+    )
+    def test_for_over_known_words_runs_the_body_once_per_word(
+        self, script: str, expected: list[str]
+    ) -> None:
+        result = run(script)
+        echoes = [c for c in result.commands if argv(c)[0] == "echo"]
+        assert [argv(c)[1] for c in echoes] == expected
+        assert not any(c.conditional for c in echoes)
+        if expected:
+            assert result.state.variables["x"] == expected[-1]
+        assert_offsets(script, result)
+
+    @pytest.mark.parametrize(
+        "script",
+        [
+            "for x in $UNKNOWN; do echo $x; done",
+            "for x in *.sh; do echo $x; done",
+            "for x in a{1,2}; do echo $x; done",
+            "for x in $(ls); do echo $x; done",
+            "for x; do echo $x; done",
+            "IFS=,; L=a,b; for x in $L; do echo $x; done",
+        ],
+    )
+    def test_for_over_unknown_words_runs_the_body_once_with_the_variable_unknown(
+        self, script: str
+    ) -> None:
+        result = run(script)
+        echoes = [c for c in result.commands if argv(c)[0] == "echo"]
+        assert [(argv(c), c.conditional) for c in echoes] == [(["echo", None], True)]
+        assert "x" in result.state.unknown
+
+    def test_a_loop_reports_each_iteration_at_the_body(self) -> None:
+        script = "for img in node:20 python:3; do docker pull $img; done"
+        result = run(script)
+        assert all_argv(result) == [["docker", "pull", "node:20"], ["docker", "pull", "python:3"]]
+        assert {(c.start, c.end) for c in result.commands} == {(32, 48)}
+
+    def test_loops_are_bounded(self) -> None:
+        words = " ".join(["w"] * 200)
+        script = f"for a in {words}; do for b in {words}; do echo $a$b; done; done"
+        result = run(script)
+        assert len(result.commands) < 2000
+
+    def test_a_function_runs_where_it_is_called_with_its_arguments(self) -> None:
+        script = 'pull() { docker pull "$1"; echo $# "$@"; }\npull node:20 x; pull python:3'
+        result = run(script)
+        assert all_argv(result) == [
+            ["pull", "node:20", "x"],
+            ["docker", "pull", "node:20"],
+            ["echo", "2", "node:20 x"],
+            ["pull", "python:3"],
+            ["docker", "pull", "python:3"],
+            ["echo", "1", "python:3"],
+        ]
+        docker = result.commands[1]
+        assert script[docker.start : docker.end] == 'docker pull "$1"'
+        assert_offsets(script, result)
+        assert set(result.state.functions) == {"pull"}
+        assert "1" not in result.state.variables
+
+    def test_a_function_changes_the_callers_shell(self) -> None:
+        result = run("go() { cd app; export TAG=1; local L=2; }; L=0; go; echo $TAG $L")
+        assert result.state.cwd == "app"
+        assert argv(result.commands[-1]) == ["echo", "1", "0"]
+
+    @pytest.mark.parametrize("definition", ["f() { echo in; }", "function f { echo in; }"])
+    def test_a_function_carries_to_the_next_command(self, definition: str) -> None:
+        first = run(definition)
+        assert first.commands == ()
+        second = run("true; f", first.state)
+        assert all_argv(second) == [["true"], ["f"], ["echo", "in"]]
+        call = second.commands[1]
+        assert (second.commands[2].start, second.commands[2].end) == (call.start, call.end)
+
+    def test_a_function_is_gone_after_unset_f_and_a_subshell_body_does_not_leak(self) -> None:
+        result = run("f() ( X=1; echo in ); f; unset -f f; f")
+        assert all_argv(result) == [["f"], ["echo", "in"], ["unset", "-f", "f"], ["f"]]
+        assert result.state.variables == {}
+
+    def test_recursion_is_bounded(self) -> None:
+        result = run("f() { echo x; f; f; }; f")
+        assert 1 < len(result.commands) < 2000
+        assert result.errors == ()
+
+    def test_a_function_defined_in_a_subshell_stays_there(self) -> None:
+        result = run("(f() { echo in; }); f")
+        assert all_argv(result) == [["f"]]
 
 
 class TestHeredoc:
@@ -922,7 +1041,7 @@ class TestRobustness:
 
     def test_parser_never_sees_four_byte_characters(self) -> None:
         script = "echo {\U00031860 $X\U000f7dc0 \ud800 é"
-        data = shell._parser_bytes(script)
+        data = syntax._parser_bytes(script)
         assert len(data) == len(script.encode("utf-8", "surrogatepass"))
         assert not any(0xF0 <= byte <= 0xF7 for byte in data)
         data.decode("utf-8")  # valid UTF-8: lone surrogates were replaced too
@@ -1093,7 +1212,7 @@ def test_bash_grammar_loads_with_and_without_the_package_init(
 
     if not bypass:
         monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
-    language = tree_sitter.Language(shell._bash_language())
+    language = tree_sitter.Language(syntax._bash_language())
     tree = tree_sitter.Parser(language).parse(b"docker pull node:20")
     assert tree.root_node.type == "program"
     assert tree.root_node.children[0].type == "command"

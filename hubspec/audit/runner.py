@@ -14,12 +14,14 @@ from hubspec.audit.client import Account, Unreadable
 from hubspec.audit.convert import AccountProject, from_api
 from hubspec.build.project import Project
 from hubspec.docker.images import is_docker_hub, parse_image
+from hubspec.facts.daemon import daemon_use
 from hubspec.facts.secrets import mask, plaintext_secrets
+from hubspec.lint.host import project_findings
 from hubspec.lint.pipeline import lint_bytes
-from hubspec.lint.project import lint_project
 from hubspec.model import Finding
 from hubspec.records import field, record, replace
 from hubspec.report import Note, Report
+from hubspec.rules.base import ProjectFacts
 from hubspec.settings import Settings
 
 if TYPE_CHECKING:
@@ -135,7 +137,8 @@ def audit_project(item: AccountProject, settings: Settings, outcome: AuditOutcom
     project = item.project
     display = item.display
     hidden = _project_secrets(item)
-    findings = lint_project(display, project, settings)
+    findings: list[Finding] = []
+    facts = ProjectFacts(project)
     if item.inline is not None:
         result = lint_bytes(
             display,
@@ -145,20 +148,32 @@ def audit_project(item: AccountProject, settings: Settings, outcome: AuditOutcom
             settings=settings,
             project=project,
         )
-        if result.context is not None:
-            hidden |= result.context.secrets
-            budget = result.context.budget
-            pulls = budget.build_image_pulls + _build_image_pulls(result.context, project)
+        context = result.context
+        if context is not None:
+            hidden |= context.secrets
+            budget = context.budget
+            pulls = budget.build_image_pulls + _build_image_pulls(context, project)
             outcome.budgets.append(replace(budget, path=display, build_image_pulls=pulls))
+            use = daemon_use(context)
+            where = context.document.span(*use.first) if use.first is not None else None
+            facts = ProjectFacts(project, use, where)
         hidden |= result.secrets
-        findings.extend(  # not fixable here: `hubspec fix` edits files, not accounts
-            replace(finding, project=project.name, project_arn=project.arn, fixable=False)
-            for finding in result.findings
-        )
+        findings.extend(result.findings)
         outcome.sources[display] = mask(result.text, hidden)
+    findings.extend(project_findings(display, facts, settings))
     if item.elsewhere is not None:
         outcome.notes.append(Note(display, f"buildspec {item.elsewhere}; lint that file there"))
-    outcome.findings.extend(replace(f, message=mask(f.message, hidden)) for f in findings)
+    outcome.findings.extend(
+        # not fixable here: `hubspec fix` edits files, not accounts
+        replace(
+            finding,
+            message=mask(finding.message, hidden),
+            project=project.name,
+            project_arn=project.arn,
+            fixable=False,
+        )
+        for finding in sorted(findings, key=lambda f: (f.span.start, f.rule, f.message))
+    )
     outcome.projects += 1
 
 

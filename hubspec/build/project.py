@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 
+from hubspec.model import Span
 from hubspec.records import record
 
 
@@ -49,3 +50,18 @@ class Project:
     buildspec_path: str | None = None
     """A buildspec kept in the source repository (`ci/buildspec.yml`), when not inline."""
     arn: str | None = None
+    span: Span | None = None
+    """Where the definition is written (a template's resource), for findings about it."""
+    image_span: Span | None = None
+    privileged_span: Span | None = None
+    """Where `PrivilegedMode` is set, when it is."""
+    docker_server: bool = False
+    """Builds use a remote Docker server (`Environment.DockerServer`): a daemon without
+    privileged mode."""
+    buildspec_inline: bool = False
+    """The buildspec is written in the definition itself (not a file in the source)."""
+
+    @property
+    def store_variables(self) -> frozenset[str]:
+        """Variables CodeBuild fetches from Parameter Store or Secrets Manager."""
+        return frozenset(variable.name for variable in self.variables if variable.type.from_store)

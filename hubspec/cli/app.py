@@ -223,6 +223,14 @@ def fix(
             "--token-parameter", help="SSM parameter holding the token (dockerhub-token)."
         ),
     ] = None,
+    registry_secret: Annotated[
+        str | None,
+        typer.Option(
+            "--registry-secret",
+            help="HS104: the Secrets Manager secret (ARN or name) with the Docker Hub login for"
+            " pulling a project's build image; adds RegistryCredential to templates and Terraform.",
+        ),
+    ] = None,
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     mirror: MirrorOpt = None,
@@ -244,6 +252,7 @@ def fix(
         token_variable=token_variable,
         user_parameter=user_parameter,
         token_parameter=token_parameter,
+        registry_secret=registry_secret,
         select=select,
         ignore=ignore,
         mirror=mirror,

@@ -100,6 +100,7 @@ class FixRequest:
     token_variable: str | None = None
     user_parameter: str | None = None
     token_parameter: str | None = None
+    registry_secret: str | None = None
     select: list[str] | None = None
     ignore: list[str] | None = None
     mirror: list[str] | None = None
@@ -212,8 +213,8 @@ def emit(
 
 
 def _fix(request: FixRequest) -> int:
+    from hubspec.fix.edits import AddedReference
     from hubspec.fix.instructions import next_steps
-    from hubspec.fix.plan import AddedReference
     from hubspec.model import Severity
     from hubspec.run.runner import fix_paths, unified_diff
 
@@ -228,6 +229,7 @@ def _fix(request: FixRequest) -> int:
         "token_parameter": request.token_parameter,
         "store": store.value if store is not None else None,
         "secret_id": request.secret,
+        "registry_secret": request.registry_secret,
     }
     options = _options(request, {key: value for key, value in given.items() if value is not None})
     if store is Store.secrets_manager and not request.secret:

@@ -91,6 +91,7 @@ FIX_OPTIONS = (
     _text("token_variable", "--token-variable"),
     _text("user_parameter", "--user-parameter"),
     _text("token_parameter", "--token-parameter"),
+    _text("registry_secret", "--registry-secret"),
     *_SHARED,
 )
 AUDIT_OPTIONS = (

@@ -15,6 +15,13 @@ from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 
 from hubspec.records import record
+from hubspec.shell.options import FALSE as _FALSE
+from hubspec.shell.options import Option as _Option
+from hubspec.shell.options import OptionTable
+from hubspec.shell.options import Parsed as _Parsed
+from hubspec.shell.options import parse as _parse
+from hubspec.shell.options import table as _table
+from hubspec.shell.wrappers import UNKNOWN, unwrap
 
 # --------------------------------------------------------------------------------------------
 # Events
@@ -119,35 +126,6 @@ DockerEvent = ImageUse | BuildUse | ComposeUse | LoginUse | LogoutUse | Unresolv
 
 # --------------------------------------------------------------------------------------------
 # Option tables
-
-
-class Arity(enum.Enum):
-    """How an option consumes words (pflag's three kinds)."""
-
-    FLAG = "flag"  # `--rm`, `-d`; `--rm=false` is allowed
-    VALUE = "value"  # `--name x`, `--name=x`, `-nx`, `-n=x`
-    OPTIONAL = "optional"  # a value only with `=` (pflag NoOptDefVal)
-
-
-OptionTable = Mapping[str, tuple[str, Arity]]
-"""Spelling (`-e`, `--env`) -> (canonical long name, arity)."""
-
-
-def _table(
-    values: Sequence[str] = (), flags: Sequence[str] = (), optional: Sequence[str] = ()
-) -> OptionTable:
-    """Build a table from `"e/env"` (short and long), `"env"` (long) or `"e"` (short) entries."""
-    table: dict[str, tuple[str, Arity]] = {}
-    for specs, arity in ((values, Arity.VALUE), (flags, Arity.FLAG), (optional, Arity.OPTIONAL)):
-        for spec in specs:
-            short, _, long = spec.rpartition("/")
-            if not short and len(long) == 1:
-                short = long
-            else:
-                table[f"--{long}"] = (long, arity)
-            if short:
-                table[f"-{short}"] = (long, arity)
-    return MappingProxyType(table)
 
 
 HELP_ONLY = _table(flags=("h/help",))
@@ -332,55 +310,7 @@ REMOTE_CONTEXT_PREFIXES: tuple[str, ...] = (
 """Build contexts docker fetches itself (git repositories, tarballs)."""
 
 # --------------------------------------------------------------------------------------------
-# Wrappers and programs
-
-WRAPPER_OPTIONS: Mapping[str, OptionTable] = MappingProxyType(
-    {
-        "sudo": _table(
-            values=(
-                "C/close-from", "D/chdir", "g/group", "host", "p/prompt", "R/chroot", "r/role",
-                "T/command-timeout", "t/type", "U/other-user", "u/user",
-            ),
-            flags=(
-                "A/askpass", "B/bell", "b/background", "E/preserve-env-all", "e/edit",
-                "H/set-home", "h/help", "i/login", "K/remove-timestamp", "k/reset-timestamp",
-                "l/list", "N/no-update", "n/non-interactive", "P/preserve-groups", "S/stdin",
-                "s/shell", "V/version", "v/validate",
-            ),
-            optional=("preserve-env",),
-        ),
-        "env": _table(
-            values=("u/unset", "C/chdir", "S/split-string"),
-            flags=("i/ignore-environment", "0/null", "v/debug", "help", "version"),
-        ),
-        "time": _table(
-            values=("f/format", "o/output"),
-            flags=("a/append", "p/portability", "q/quiet", "v/verbose", "help", "V/version"),
-        ),
-        "command": _table(flags=("p", "v", "V")),
-        "exec": _table(values=("a",), flags=("c", "l")),
-        "nice": _table(values=("n/adjustment",), flags=("help", "version")),
-        "nohup": _table(flags=("help", "version")),
-        "timeout": _table(
-            values=("s/signal", "k/kill-after"),
-            flags=("foreground", "preserve-status", "v/verbose", "help", "version"),
-        ),
-        "stdbuf": _table(values=("i/input", "o/output", "e/error"), flags=("help", "version")),
-    }
-)  # fmt: skip
-"""Commands that run their operand as a command (`sudo docker ...`), with their options."""
-
-WRAPPER_OPERANDS: Mapping[str, int] = MappingProxyType({"timeout": 1})
-"""Operands a wrapper takes before the command (`timeout DURATION docker ...`)."""
-
-NOT_EXECUTING: Mapping[str, frozenset[str]] = MappingProxyType(
-    {
-        "command": frozenset({"v", "V"}),
-        "sudo": frozenset({"edit", "help", "list", "validate", "version", "remove-timestamp"}),
-        "env": frozenset({"help", "version", "split-string"}),
-    }
-)
-"""Wrapper options under which the operand is not simply executed (or cannot be known)."""
+# Programs
 
 PROGRAMS: Mapping[str, str] = MappingProxyType(
     {
@@ -394,145 +324,6 @@ PROGRAMS: Mapping[str, str] = MappingProxyType(
 registries.conf, so their pulls are not necessarily Docker Hub: not modelled."""
 PROGRAM_MARK = "docker"
 """Part of every name in PROGRAMS: a command with no word holding it runs none of them."""
-
-UNKNOWN = "<unknown>"
-"""Stands for a user name or directory that is set but not known statically."""
-
-_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=.*", re.DOTALL)
-_FALSE = frozenset({"0", "f", "F", "false", "FALSE", "False"})
-
-# --------------------------------------------------------------------------------------------
-# pflag-style parsing
-
-
-@record
-class _Option:
-    name: str
-    value: str | None  # None: the value word is not known (or missing)
-    word: int  # the word holding the value (the option word itself for `--x=v` and flags)
-
-
-@record
-class _Parsed:
-    options: tuple[_Option, ...]
-    positionals: tuple[tuple[int, str | None], ...]
-    opaque: tuple[int, ...]  # None words in option position: options or operands, who knows
-    unknown: tuple[tuple[int, str], ...]  # options not in the table
-
-    def all(self, name: str) -> list[_Option]:
-        return [option for option in self.options if option.name == name]
-
-    def last(self, name: str) -> _Option | None:
-        found = self.all(name)
-        return found[-1] if found else None
-
-    def flag(self, name: str) -> bool:
-        option = self.last(name)
-        return option is not None and option.value not in _FALSE
-
-    @property
-    def help(self) -> bool:
-        return self.flag("help")
-
-
-def _parse(
-    argv: Sequence[str | None], start: int, table: OptionTable, *, interspersed: bool
-) -> _Parsed:
-    """Parse options the way pflag does.
-
-    Without `interspersed` (docker run, the root command, wrappers) parsing stops at the first
-    operand, which is then the only positional returned; a None word there is taken as that
-    operand. With it, None words are `opaque` and parsing goes on.
-    """
-    options: list[_Option] = []
-    positionals: list[tuple[int, str | None]] = []
-    opaque: list[int] = []
-    unknown: list[tuple[int, str]] = []
-    i = start
-    while i < len(argv):
-        word = argv[i]
-        if word is None:
-            if not interspersed:
-                positionals.append((i, None))
-                break
-            opaque.append(i)
-        elif word == "--":
-            rest = range(i + 1, len(argv))
-            positionals.extend((j, argv[j]) for j in (rest if interspersed else rest[:1]))
-            break
-        elif word.startswith("--"):
-            i = _long(argv, i, word, table, options, unknown)
-        elif word.startswith("-") and word != "-":
-            i = _short(argv, i, word, table, options, unknown)
-        else:
-            positionals.append((i, word))
-            if not interspersed:
-                break
-        i += 1
-    return _Parsed(tuple(options), tuple(positionals), tuple(opaque), tuple(unknown))
-
-
-def _long(
-    argv: Sequence[str | None],
-    i: int,
-    word: str,
-    table: OptionTable,
-    options: list[_Option],
-    unknown: list[tuple[int, str]],
-) -> int:
-    """`--name`, `--name=value`, `--name value`; returns the index of the last word used."""
-    name, eq, value = word.partition("=")
-    spec = table.get(name)
-    if spec is None:
-        unknown.append((i, name))
-        return i
-    canonical, arity = spec
-    if eq:
-        options.append(_Option(canonical, value, i))
-    elif arity is Arity.VALUE:
-        if i + 1 < len(argv):
-            options.append(_Option(canonical, argv[i + 1], i + 1))
-            return i + 1
-        options.append(_Option(canonical, None, i))
-    else:
-        options.append(_Option(canonical, "true" if arity is Arity.FLAG else "", i))
-    return i
-
-
-def _short(
-    argv: Sequence[str | None],
-    i: int,
-    word: str,
-    table: OptionTable,
-    options: list[_Option],
-    unknown: list[tuple[int, str]],
-) -> int:
-    """A cluster like `-itd`, `-eFOO=1`, `-e=FOO`, `-e FOO`; returns the last word used."""
-    j = 1
-    while j < len(word):
-        spec = table.get(f"-{word[j]}")
-        if spec is None:
-            unknown.append((i, f"-{word[j]}"))
-            return i
-        canonical, arity = spec
-        rest = word[j + 1 :]
-        if len(rest) > 1 and rest[0] == "=":
-            options.append(_Option(canonical, rest[1:], i))
-            return i
-        if arity is not Arity.VALUE:
-            options.append(_Option(canonical, "true" if arity is Arity.FLAG else "", i))
-            j += 1
-            continue
-        if rest:
-            options.append(_Option(canonical, rest, i))
-            return i
-        if i + 1 < len(argv):
-            options.append(_Option(canonical, argv[i + 1], i + 1))
-            return i + 1
-        options.append(_Option(canonical, None, i))
-        return i
-    return i
-
 
 # --------------------------------------------------------------------------------------------
 # The process: wrappers, user, program
@@ -563,42 +354,21 @@ def invocation(argv: Sequence[str | None]) -> Invocation | None:
 
 def _invocation(argv: Sequence[str | None]) -> tuple[Invocation, _Parsed | None] | None:
     """`invocation`, with docker's global options as parsed for it (None for compose)."""
-    i = 0
-    user: str | None = None
-    env: list[tuple[str, str]] = []
-    while i < len(argv):
-        word = argv[i]
-        if word is None:
-            return None
-        if _ASSIGNMENT.fullmatch(word):
-            name, _, value = word.partition("=")
-            env.append((name, value))
-            i += 1
-            continue
-        base = word.rsplit("/", 1)[-1]
-        table = WRAPPER_OPTIONS.get(base)
-        if table is None:
-            program = PROGRAMS.get(base)
-            if program is None:
-                return None
-            config = dict(env).get("DOCKER_CONFIG")
-            options = None
-            if program == "docker":
-                options = _parse(argv, i + 1, DOCKER_GLOBAL_OPTIONS, interspersed=False)
-                option = options.last("config")
-                if option is not None:
-                    config = UNKNOWN if option.value is None else option.value
-            return Invocation(program, i, user, tuple(env), config), options
-        parsed = _parse(argv, i + 1, table, interspersed=False)
-        if any(parsed.last(name) for name in NOT_EXECUTING.get(base, ())):
-            return None
-        if base == "sudo":
-            option = parsed.last("user")
-            user = "root" if option is None else (option.value or UNKNOWN)
-        if not parsed.positionals:
-            return None
-        i = parsed.positionals[0][0] + WRAPPER_OPERANDS.get(base, 0)
-    return None
+    unwrapped = unwrap(argv)
+    if unwrapped is None:
+        return None
+    i = unwrapped.word
+    program = PROGRAMS.get(str(argv[i]).rsplit("/", 1)[-1])
+    if program is None:
+        return None
+    config = dict(unwrapped.env).get("DOCKER_CONFIG")
+    options = None
+    if program == "docker":
+        options = _parse(argv, i + 1, DOCKER_GLOBAL_OPTIONS, interspersed=False)
+        option = options.last("config")
+        if option is not None:
+            config = UNKNOWN if option.value is None else option.value
+    return Invocation(program, i, unwrapped.user, unwrapped.env, config), options
 
 
 # --------------------------------------------------------------------------------------------

@@ -41,6 +41,13 @@ class LintContext:
         return frozenset(secret_literals(self.analysis, self.document.text))
 
     @cached_property
+    def store_variables(self) -> frozenset[str]:
+        """Names CodeBuild fetches from a secret store: the buildspec's and the project's."""
+        stored = self.analysis.model.defined("parameter-store", "secrets-manager")
+        extra = self.project.store_variables if self.project is not None else frozenset()
+        return frozenset(stored) | extra
+
+    @cached_property
     def budget(self) -> Budget:
         """Docker Hub pulls per build: a rule reports it, and so does the run's summary."""
         mirrors = self.settings.mirrors

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hubspec.build.project import Project
 from hubspec.events.model import FileReader
 from hubspec.facts.suppress import removal_edit
 from hubspec.fix import verify
-from hubspec.fix.plan import AddedReference, Refusal, plan_login_fix
+from hubspec.fix.edits import AddedReference, Refusal
+from hubspec.fix.plan import plan_login_fix
 from hubspec.lint.pipeline import LintResult, lint_bytes
 from hubspec.model import Edit
 from hubspec.records import field, record
@@ -55,6 +57,7 @@ def fix_bytes(
     source_root: Path,
     reader: FileReader,
     settings: Settings | None = None,
+    project: Project | None = None,
 ) -> FixOutcome:
     """Fix one buildspec in memory; the caller decides whether to write or diff.
 
@@ -64,7 +67,9 @@ def fix_bytes(
     settings = settings or Settings()
 
     def lint(raw: bytes) -> LintResult:
-        return lint_bytes(display, raw, source_root=source_root, reader=reader, settings=settings)
+        return lint_bytes(
+            display, raw, source_root=source_root, reader=reader, settings=settings, project=project
+        )
 
     before = lint(data)
     if before.context is None:

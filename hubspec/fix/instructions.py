@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from hubspec.fix.plan import AddedReference
+from hubspec.fix.edits import AddedReference
 
 
 def _parameter_arn(name: str) -> str:
@@ -22,7 +22,10 @@ def next_steps(added: Iterable[AddedReference]) -> list[str]:
             ref.reference.split(":", 1)[0] for ref in references if ref.store == "secrets-manager"
         )
     )
+    registry = [ref.reference for ref in references if ref.store == "registry-credential"]
     lines: list[str] = []
+    if registry:
+        lines.extend(_registry_steps(registry))
     if parameters:
         lines.append(
             "Store the Docker Hub user and an access token once (hub.docker.com > Account settings > Personal access tokens):"
@@ -60,4 +63,31 @@ def next_steps(added: Iterable[AddedReference]) -> list[str]:
         }
         lines.append("Allow the CodeBuild service role to read it (add to its policy):")
         lines.append("  " + json.dumps(statement))
+    return lines
+
+
+def _registry_steps(secrets: list[str]) -> list[str]:
+    """HS104: the secret CodeBuild pulls the build image with, and the service role's grant."""
+    lines = ["Store the Docker Hub login for pulling build images once (RegistryCredential):"]
+    for secret in secrets:
+        if not secret.startswith("arn:"):
+            lines.append(
+                f"  aws secretsmanager create-secret --name {secret} --secret-string"
+                ' \'{"username":"<docker-hub-user>","password":"<access-token>"}\''
+            )
+        else:
+            lines.append(f'  (the secret {secret} must hold {{"username", "password"}})')
+    resources = [
+        secret
+        if secret.startswith("arn:")
+        else f"arn:aws:secretsmanager:<region>:<account-id>:secret:{secret}-*"
+        for secret in secrets
+    ]
+    statement = {
+        "Effect": "Allow",
+        "Action": "secretsmanager:GetSecretValue",
+        "Resource": resources,
+    }
+    lines.append("Allow the CodeBuild service role to read it (add to its policy):")
+    lines.append("  " + json.dumps(statement))
     return lines

@@ -6,6 +6,7 @@ New lines written by the fixer copy these, so a fixed file looks as if its autho
 from __future__ import annotations
 
 from hubspec.load.document import Document, Node
+from hubspec.model import Edit
 from hubspec.records import record
 
 
@@ -43,6 +44,19 @@ def line_end(document: Document, offset: int) -> int:
     if end == -1:
         return len(document.text)
     return end - 1 if end > 0 and document.text[end - 1] == "\r" else end
+
+
+def insert_lines_after(document: Document, offset: int, lines: list[str], shape: Layout) -> Edit:
+    """Insert whole lines after the line holding `offset` (keeps a missing final newline)."""
+    end = line_end(document, offset)
+    return Edit(end, end, "".join(shape.newline + line for line in lines))
+
+
+def insert_lines_before(
+    document: Document, line_start: int, lines: list[str], shape: Layout
+) -> Edit:
+    """Insert whole lines at `line_start`, the start of a line."""
+    return Edit(line_start, line_start, "".join(line + shape.newline for line in lines))
 
 
 def next_line_start(document: Document, offset: int) -> int | None:

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 from hubspec.docker.images import ImageRef, parse_image
 from hubspec.events.model import Login, Pull, SourceKind
 from hubspec.fix import layout
-from hubspec.fix.plan import LoginPlan, Refusal, add_login
+from hubspec.fix.edits import LoginPlan, Refusal
+from hubspec.fix.place import add_login
 from hubspec.load.source import line_starts_of
 from hubspec.model import Edit
 from hubspec.records import field, record

@@ -9,6 +9,7 @@ from pathlib import Path
 from hubspec.build.project import Project
 from hubspec.events.model import FileReader
 from hubspec.facts import suppress
+from hubspec.facts.budget import Budget
 from hubspec.facts.context import LintContext
 from hubspec.facts.secrets import mask, text_secrets
 from hubspec.facts.suppress import Suppression
@@ -33,6 +34,8 @@ class LintResult:
     unused_suppressions: tuple[Suppression, ...] = ()
     secrets: frozenset[str] = frozenset()
     """Literal secrets in the text, kept when the context is dropped (see `detached`)."""
+    budgets: tuple[Budget, ...] = ()
+    """A host file's pull budget per project (a buildspec's is its context's)."""
 
     @property
     def active(self) -> list[Finding]:

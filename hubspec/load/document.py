@@ -105,17 +105,8 @@ def parse(path: str, source: Source) -> Document | YamlProblem:
     """
     if source.problem is not None:
         return source.problem
-    text = source.text
-    deep = _flow_depth_scan(text)
-    if deep is not None:
-        return YamlProblem(f"the YAML is nested deeper than {MAX_FLOW_DEPTH_SCAN} levels", deep)
-    builder = _TreeBuilder(text)
-    try:
-        result = builder.build()
-    except RecursionError:
-        return YamlProblem(f"the YAML is nested deeper than {MAX_DEPTH} levels", 0)
-    except _yaml_errors() as error:  # many classes, all with marks
-        return _problem_from_ruamel(error)
+    builder = _TreeBuilder(source.text)
+    result = _build(builder)
     if isinstance(result, YamlProblem):
         return result
     root = result
@@ -125,11 +116,6 @@ def parse(path: str, source: Source) -> Document | YamlProblem:
             " such as version and phases",
             root.start,
         )
-    if builder.alias_targets or builder.nodes > MAX_EXPANDED_NODES:
-        # Without aliases the expanded size is the number of nodes, known already.
-        size_problem = _check_expanded_size(root)
-        if size_problem is not None:
-            return size_problem
     data = to_plain(root)
     return Document(
         path=path,
@@ -138,6 +124,37 @@ def parse(path: str, source: Source) -> Document | YamlProblem:
         data=data,
         alias_targets=builder.alias_targets,
     )
+
+
+def parse_tagged(text: str) -> Node | YamlProblem:
+    """Any one YAML document as a positioned tree, local tags (`!Ref x`) kept as data.
+
+    For host files (CloudFormation templates): scalars under a local tag keep their text as
+    the value and the tag in `Node.tag`; nothing is constructed. No buildspec checks here.
+    """
+    return _build(_TreeBuilder(text, local_tags=True))
+
+
+def _build(builder: _TreeBuilder) -> Node | YamlProblem:
+    """The tree, or the problem: only the YAML library's errors and hubspec's own limits
+    (depth, expanded size) are problems of the text; anything else is a bug and goes up."""
+    deep = _flow_depth_scan(builder.text)
+    if deep is not None:
+        return YamlProblem(f"the YAML is nested deeper than {MAX_FLOW_DEPTH_SCAN} levels", deep)
+    try:
+        result = builder.build()
+    except RecursionError:
+        return YamlProblem(f"the YAML is nested deeper than {MAX_DEPTH} levels", 0)
+    except _yaml_errors() as error:  # many classes, all with marks
+        return _problem_from_ruamel(error)
+    if isinstance(result, YamlProblem):
+        return result
+    # Without aliases the expanded size is the number of nodes, known already; host files
+    # (templates) may be large, and only their aliases can blow up.
+    too_many = builder.nodes > MAX_EXPANDED_NODES and not builder.local_tags
+    if builder.alias_targets or too_many:
+        return _check_expanded_size(result) or result
+    return result
 
 
 def _kind_noun(node: Node) -> str:
@@ -352,6 +369,33 @@ def _c_events(text: str) -> list[Any] | None:
     return events
 
 
+def _host_events(text: str) -> list[Any] | None:
+    """libyaml's events for a host file (a template), tags and all, else None.
+
+    Templates are large and tagged (`!Ref`), and `_c_events` leaves tagged texts to the
+    pure parser. Host files need node offsets and values, not the exact offsets of empty
+    values or ruamel's refusals, so libyaml reads every text it accepts without a tab,
+    NEL, LS, PS, extra BOM or directive (those differ in meaning, see `_c_events`); any
+    error goes to the pure parser, which words the problem.
+    """
+    parser_class = _c_parser_class()
+    if parser_class is None or _pure_only(text):
+        return None
+    try:
+        parser = parser_class(text)
+    except Exception:  # an extension that does not fit this ruamel.yaml
+        return None
+    events: list[Any] = []
+    try:
+        while (event := parser.get_event()) is not None:
+            events.append(event)
+    except Exception:  # libyaml's errors: the pure parser reports the problem
+        return None
+    finally:
+        parser.dispose()
+    return events
+
+
 def _anchor_goes_on(text: str, start: int, anchor: str) -> bool:
     """Whether libyaml's anchor name may differ from ruamel's (`&a:b`), or is not at `start`."""
     after = start + 1 + len(anchor)
@@ -413,15 +457,17 @@ def _tag_problem(tag: str, start: int) -> YamlProblem:
 class _TreeBuilder:
     """An iterative composer over ruamel.yaml events."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, local_tags: bool = False) -> None:
         self.text = text
+        self.local_tags = local_tags
+        """Keep `!Ref`-style local tags as data (CloudFormation templates), else refuse them."""
         self.anchors: dict[str, Node] = {}
         self.alias_targets: set[int] = set()
         self.nodes = 0
 
     def build(self) -> Node | YamlProblem:
         """The tree from libyaml's events where they match ruamel's (`_c_events`), else ruamel's."""
-        events = _c_events(self.text)
+        events = _host_events(self.text) if self.local_tags else _c_events(self.text)
         if events is not None:
             return self._compose(events, _default_resolver(), _plain_string_starts())
         from ruamel.yaml import YAML
@@ -463,7 +509,11 @@ class _TreeBuilder:
                 value = event.value
                 if tag is not None:
                     resolved = str(tag)
-                    if resolved not in _PLAIN_TAGS and resolved not in ("!", "?"):
+                    if (
+                        resolved not in _PLAIN_TAGS
+                        and resolved not in ("!", "?")
+                        and not (self.local_tags and resolved.startswith("!"))
+                    ):
                         return _tag_problem(resolved, start)
                 if tag:
                     resolved = str(tag)
@@ -528,16 +578,19 @@ class _TreeBuilder:
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 tag = event.tag
                 start = event.start_mark.index
+                local = None
                 if tag is not None:
                     shown = str(tag)
                     if shown not in _PLAIN_TAGS and shown not in ("!", "?"):
-                        return _tag_problem(shown, start)
+                        if not (self.local_tags and shown.startswith("!")):
+                            return _tag_problem(shown, start)
+                        local = shown
                 if len(stack) >= MAX_DEPTH:
                     return YamlProblem(f"the YAML is nested deeper than {MAX_DEPTH} levels", start)
                 mapping = kind is MappingStartEvent
                 node = Node(
                     "mapping" if mapping else "sequence",
-                    _MAP_TAG if mapping else _SEQ_TAG,
+                    local or (_MAP_TAG if mapping else _SEQ_TAG),
                     start,
                     start,
                     None,
@@ -595,8 +648,11 @@ class _TreeBuilder:
             )
         if key.value == "<<" and key.tag.endswith(":merge"):
             return YamlProblem("YAML merge keys (<<) are not supported in buildspecs", key.start)
-        for existing, _ in parent.pairs:
+        for index, (existing, _) in enumerate(parent.pairs):
             if existing.value == key.value and existing.kind == "scalar":
+                if self.local_tags:  # a host file: the last one wins, as in CloudFormation
+                    parent.pairs[index] = (key, node)
+                    return None
                 line = self.text.count("\n", 0, existing.start) + 1
                 return YamlProblem(
                     f"duplicate key '{key.value}' (first defined on line {line});"

@@ -12,7 +12,7 @@ VERSION = 1
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
-    return {
+    shown = {
         "path": finding.path,
         "rule": finding.rule,
         "name": finding.name,
@@ -28,6 +28,9 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "suppression": finding.suppressed,
         **_project_keys(finding),
     }
+    if finding.project is not None:
+        shown["project"] = finding.project
+    return shown
 
 
 def _project_keys(finding: Finding) -> dict[str, str]:

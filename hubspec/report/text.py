@@ -40,6 +40,8 @@ def _frame(finding: Finding, source: str) -> Text:
     head.append(finding.rule, style=_STYLES[finding.severity])
     head.append(f" [{finding.name}] ", style="dim")
     head.append(finding.message)
+    if finding.project is not None:
+        head.append(f" (project {finding.project})", style="dim")
     head.append("\n")
     lines = source.splitlines()
     first = max(1, start.line - _CONTEXT)

@@ -6,12 +6,13 @@ import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from hubspec.build.project import Project
-from hubspec.model import Related, Severity
+from hubspec.model import Related, Severity, Span
 from hubspec.records import field, record
 
 if TYPE_CHECKING:
+    from hubspec.build.project import Project
     from hubspec.facts.context import LintContext
+    from hubspec.facts.daemon import DaemonUse
 
 
 @record
@@ -28,8 +29,32 @@ class Diagnostic:
 
 
 Check = Callable[["LintContext"], Iterable[Diagnostic]]
-ProjectCheck = Callable[[Project], Iterable[str]]
-"""A check of the project's own settings, with no place in a buildspec: messages only."""
+
+
+@record
+class ProjectFacts:
+    """What project rules look at: a CodeBuild project (from a template, Terraform or the
+    API) and what its buildspec does with the Docker daemon (None: buildspec not known)."""
+
+    project: Project
+    daemon: DaemonUse | None = None
+    daemon_span: Span | None = None
+    """Where the first daemon command is written (in `daemon_path`, else the host file)."""
+    daemon_path: str | None = None
+
+
+@record
+class ProjectDiagnostic:
+    """What a project check reports: a message at a span of the definition (None: unknown,
+    as for a project read from the API) or, with `path`, of the buildspec file."""
+
+    code: str
+    message: str
+    span: Span | None
+    path: str | None = None
+
+
+ProjectCheck = Callable[[ProjectFacts], Iterable[ProjectDiagnostic]]
 
 _SECTION = re.compile(r"^## (.+)$", re.MULTILINE)
 REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix")
@@ -47,6 +72,8 @@ class Rule:
     check: Check | None = None
     fixable: bool = False
     project_check: ProjectCheck | None = None
+    """For rules about the CodeBuild project itself (HS104-HS106, HS202): run once per
+    project."""
 
     def section(self, title: str) -> str:
         """One section of the docs (What it does, Why is this bad?, ...), without its heading."""

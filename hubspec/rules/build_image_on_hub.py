@@ -1,33 +1,43 @@
 """
 ## What it does
-Notes a batch task whose build environment image (`env.image`) is a Docker Hub image.
+Reports a build image on Docker Hub that CodeBuild pulls without a registry credential: the
+CodeBuild project's image (`Environment.Image` in a template, `environment { image }` in
+Terraform), or a batch task's `env.image` in the buildspec.
 
 ## Why is this bad?
 CodeBuild pulls the build image itself, before any command runs, so a `docker login` in the
-buildspec cannot help: without a registry credential on the project the pull is anonymous
-and shares the per-IP rate limit.
+buildspec cannot help: without a registry credential on the project the pull is anonymous,
+from addresses shared with other AWS customers, and the build fails before its first phase
+with `BUILD_CONTAINER_UNABLE_TO_PULL_IMAGE ... toomanyrequests`.
 
 ## Example
 ```yaml
-batch:
-  build-list:
-    - identifier: linux
-      env:
-        image: node:20
+  Project:
+    Type: AWS::CodeBuild::Project
+    Properties:
+      Environment:
+        Image: node:20
 ```
 
 ## Use instead
 ```yaml
-batch:
-  build-list:
-    - identifier: linux
-      env:
-        image: public.ecr.aws/docker/library/node:20
+  Project:
+    Type: AWS::CodeBuild::Project
+    Properties:
+      Environment:
+        Image: node:20
+        ImagePullCredentialsType: SERVICE_ROLE
+        RegistryCredential:
+          Credential: arn:aws:secretsmanager:eu-west-1:111122223333:secret:dockerhub
+          CredentialProvider: SECRETS_MANAGER
 ```
+or an ECR (Public) image such as `public.ecr.aws/docker/library/node:20`.
 
 ## Fix
-Not fixable in the buildspec: use an ECR (or ECR Public) image, or give the CodeBuild project
-a registry credential (Secrets Manager) for Docker Hub.
+`hubspec fix --registry-secret ARN|NAME` adds `RegistryCredential` and
+`ImagePullCredentialsType: SERVICE_ROLE` to the project and prints the `aws secretsmanager
+create-secret` command and the IAM statement the service role needs. A batch task's image
+is not fixable in the buildspec: use an ECR image there.
 """
 
 from __future__ import annotations
@@ -36,35 +46,67 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from hubspec.model import Severity
-from hubspec.rules.base import Diagnostic, Rule, docs_of
+from hubspec.rules.base import Diagnostic, ProjectDiagnostic, ProjectFacts, Rule, docs_of
 
 if TYPE_CHECKING:
     from hubspec.facts.context import LintContext
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:
-    from hubspec.docker.images import is_docker_hub, parse_image
-
     for task in context.analysis.model.batch_tasks:
-        if task.image is None or task.image_node is None or task.image.startswith("aws/codebuild/"):
+        if task.image is None or task.image_node is None:
             continue
-        ref = parse_image(task.image)
-        if ref is None or not is_docker_hub(ref, mirrors=context.settings.mirrors):
+        familiar = hub_image(task.image, context.settings.mirrors)
+        if familiar is None:
             continue
         yield Diagnostic(
             "HS104",
-            f"batch task {task.identifier} builds in {ref.familiar}, which CodeBuild pulls from"
+            f"batch task {task.identifier} builds in {familiar}, which CodeBuild pulls from"
             " Docker Hub itself; a docker login in the buildspec does not cover it",
             task.image_node.start,
             task.image_node.end,
         )
 
 
+def check_project(facts: ProjectFacts) -> Iterator[ProjectDiagnostic]:
+    project = facts.project
+    if project.image is None:
+        return
+    familiar = hub_image(project.image, frozenset())
+    if familiar is None:
+        return
+    if project.registry_credential and project.image_pull_credentials_type == "SERVICE_ROLE":
+        return
+    if project.registry_credential:
+        why = "it has a RegistryCredential but ImagePullCredentialsType is not SERVICE_ROLE"
+    else:
+        why = "it has no RegistryCredential"
+    yield ProjectDiagnostic(
+        "HS104",
+        f"project {project.name} builds in {familiar}, which CodeBuild pulls from Docker Hub"
+        f" anonymously before the build starts: {why}",
+        project.image_span or project.span,
+    )
+
+
+def hub_image(image: str, mirrors: frozenset[str]) -> str | None:
+    """The familiar name of a Docker Hub build image, or None (curated, ECR, other registry)."""
+    from hubspec.docker.images import is_docker_hub, parse_image
+
+    if image.startswith("aws/codebuild/") or "${" in image:
+        return None
+    ref = parse_image(image)
+    if ref is None or not is_docker_hub(ref, mirrors=mirrors):
+        return None
+    return ref.familiar
+
+
 RULE = Rule(
     code="HS104",
     name="build-image-on-hub",
-    severity=Severity.INFO,
-    summary="a batch task's build image is pulled from Docker Hub by CodeBuild itself",
+    severity=Severity.WARNING,
+    summary="a build image (project or batch task) on Docker Hub with no registry credential",
     docs=docs_of(__doc__),
     check=check,
+    project_check=check_project,
 )

@@ -2,9 +2,7 @@
 ## What it does
 Reports a `docker login` whose password or token variable is not defined under
 `env.parameter-store` or `env.secrets-manager` in the buildspec: it is a plain
-`env.variables` entry, or not defined in the buildspec at all. When the CodeBuild project is
-known (an infrastructure-code template, `hubspec audit`), its variables of type
-PARAMETER_STORE or SECRETS_MANAGER count as stored and a PLAINTEXT one as plain.
+`env.variables` entry, or not defined in the buildspec at all.
 
 ## Why is this bad?
 A token in a plain variable is stored unencrypted and shown in the console; a variable
@@ -33,8 +31,9 @@ env:
 
 ## Fix
 Not fixed automatically: add the variable under `parameter-store` (or `secrets-manager`).
-If the CodeBuild project defines it with type PARAMETER_STORE or SECRETS_MANAGER, suppress
-the finding.
+A variable the CodeBuild project defines with type PARAMETER_STORE or SECRETS_MANAGER
+counts as stored when hubspec lints the project (a template or Terraform file); for a
+buildspec file linted alone, suppress the finding.
 """
 
 from __future__ import annotations
@@ -56,16 +55,8 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
     from hubspec.events.model import Login
 
     model = context.analysis.model
-    stored = set(model.defined(*STORES))
-    plain = set(model.defined("variables"))
-    project_plain: set[str] = set()
-    if context.project is not None:  # a project variable wins over the buildspec's
-        for variable in context.project.variables:
-            if variable.type.from_store:
-                stored.add(variable.name)
-            else:
-                stored.discard(variable.name)
-                project_plain.add(variable.name)
+    stored = context.store_variables
+    plain = model.defined("variables")
     assigned = context.analysis.assigned
     for event in context.analysis.events:
         if not isinstance(event, Login) or not event.hub:
@@ -73,12 +64,13 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
         for name in event.password_variables:
             if name in stored or name in BUILTIN or name in assigned:
                 continue
-            if name in project_plain:
-                where = "is a PLAINTEXT variable of the CodeBuild project"
-            elif name in plain:
-                where = "is a plain env.variables value"
-            else:
-                where = "is not defined in the buildspec"
+            where = (
+                "is a plain env.variables value"
+                if name in plain
+                else "is not defined in the buildspec"
+                if context.project is None
+                else "neither the buildspec nor the project defines from a secret store"
+            )
             yield Diagnostic(
                 "HS203",
                 f"the Docker Hub login reads ${name}, which {where}; define it under"

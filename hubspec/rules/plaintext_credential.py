@@ -40,10 +40,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from hubspec.build.project import Project
 from hubspec.facts.secrets import MASK, looks_like_secret, plaintext_secrets
 from hubspec.model import Severity
-from hubspec.rules.base import Diagnostic, Rule, docs_of
+from hubspec.rules.base import Diagnostic, ProjectDiagnostic, ProjectFacts, Rule, docs_of
 
 if TYPE_CHECKING:
     from hubspec.facts.context import LintContext
@@ -63,11 +62,14 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
             )
 
 
-def check_project(project: Project) -> Iterator[str]:
+def check_project(facts: ProjectFacts) -> Iterator[ProjectDiagnostic]:
+    project = facts.project
     for variable in plaintext_secrets(project):
-        yield (
+        yield ProjectDiagnostic(
+            "HS202",
             f"project environment variable {variable.name}={MASK} holds a literal secret"
-            " (type PLAINTEXT); make it PARAMETER_STORE or SECRETS_MANAGER"
+            " (type PLAINTEXT); make it PARAMETER_STORE or SECRETS_MANAGER",
+            None,
         )
 
 

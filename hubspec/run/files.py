@@ -38,7 +38,6 @@ SKIPPED_DIRS = frozenset(
         ".mypy_cache",
         ".ruff_cache",
         ".pytest_cache",
-        "cdk.out",
         ".terraform",
         ".aws-sam",
     }
@@ -48,6 +47,9 @@ YAML_NAME = re.compile(r".*\.ya?ml$", re.IGNORECASE)
 _TOP_KEY = re.compile(rb"^(version|phases)\s*:", re.MULTILINE)
 MAX_REFERENCED_BYTES = 1024 * 1024
 MAX_INPUT_BYTES = 256 * 1024
+MAX_HOST_BYTES = 16 * 1024 * 1024
+"""Read at most this much of a template or Terraform file (the hosts reader refuses more)."""
+HOST_NAME = re.compile(r".*\.(tf|json|template|ya?ml)$", re.IGNORECASE)
 
 TEMP_SUFFIX = ".hubspec-tmp"
 """Temporary files are `.<name>.<pid>.<random>.hubspec-tmp` beside the file they replace."""
@@ -133,7 +135,7 @@ def _walk(root: Path) -> Iterator[Path]:
                     and not (ignored and Path(entry.path).resolve() in ignored)
                 ):
                     folders.append(name)
-            elif BUILDSPEC_NAME.match(name) or YAML_NAME.match(name):
+            elif BUILDSPEC_NAME.match(name) or HOST_NAME.match(name):
                 candidates.append(entry)
         candidates.sort(key=lambda entry: entry.name)
         for entry in candidates:
@@ -142,7 +144,7 @@ def _walk(root: Path) -> Iterator[Path]:
             if not _entry_is(entry.is_file):
                 continue
             path = Path(entry.path)
-            if BUILDSPEC_NAME.match(entry.name) or _looks_like_buildspec(path):
+            if BUILDSPEC_NAME.match(entry.name) or _looks_like_lintable(path):
                 yield path
         folders.sort(reverse=True)
         pending.extend(os.path.join(directory, name) for name in folders)
@@ -171,11 +173,26 @@ def _gitignored_dirs(root: Path) -> set[Path]:
     return found
 
 
-def _looks_like_buildspec(path: Path) -> bool:
-    """A YAML file whose top level has both `version` and `phases`, as the AWS toolkits judge."""
+def is_host_name(name: str) -> bool:
+    """A name a template or Terraform file may have (its content decides: `host_kind`)."""
+    return HOST_NAME.match(name) is not None
+
+
+def _looks_like_lintable(path: Path) -> bool:
+    """A YAML file whose top level has both `version` and `phases`, as the AWS toolkits
+    judge; or a host file: a template holding a CodeBuild project (or any CloudFormation
+    template) and a Terraform file declaring `aws_codebuild_project`."""
     try:
         head = read_bytes(path, 64 * 1024 - 1)
     except OSError:
+        return False
+    from hubspec.hosts.read import declares_projects, host_kind
+
+    text = head.decode("utf-8", errors="replace")
+    kind = host_kind(str(path), text)
+    if kind is not None:
+        return declares_projects(kind, text)
+    if not YAML_NAME.match(path.name):
         return False
     keys = {match.group(1) for match in _TOP_KEY.finditer(head)}
     return keys == {b"version", b"phases"}

@@ -136,6 +136,7 @@ class Outcome:
             sources={result.path: shown_text(result) for result in self.results},
             budgets=[
                 *self.budgets,
+                *(budget for result in self.results for budget in result.budgets),
                 *(result.context.budget for result in self.results if result.context is not None),
             ],
         )
@@ -196,9 +197,21 @@ def _lint_task(task: _Task) -> tuple[LintResult, Budget | None]:
 def _fix_task(task: _Task) -> FixOutcome:
     """Fix one file in memory; the outcome's lint results are detached (small, picklable)."""
     from hubspec.fix import fix_bytes, mirror_bytes
+    from hubspec.lint.host import kind_of
 
     try:
-        if task.mirror_target is not None:
+        if kind_of(task.display, task.data) is not None:
+            from hubspec.fix.host import fix_host
+
+            outcome = fix_host(
+                task.display,
+                task.data,
+                source_root=task.root,
+                reader=files.read_referenced,
+                settings=task.settings,
+                mirror_spec=task.mirror_target,
+            )
+        elif task.mirror_target is not None:
             outcome = mirror_bytes(
                 task.display,
                 task.data,
@@ -334,7 +347,20 @@ def _single_threaded() -> bool:
 
 
 def lint_one(display: str, data: bytes, root: Path, settings: Settings) -> LintResult:
+    """Lint a buildspec, or a host file (template, Terraform) with its projects' buildspecs."""
+    from hubspec.lint.host import kind_of, lint_host
+
     try:
+        kind = kind_of(display, data)
+        if kind is not None:
+            return lint_host(
+                display,
+                data,
+                kind=kind,
+                source_root=root,
+                reader=files.read_referenced,
+                settings=settings,
+            )
         return lint_bytes(
             display, data, source_root=root, reader=files.read_referenced, settings=settings
         )
@@ -535,6 +561,8 @@ def _read_source(configs: Configs, source: Input | files.Target) -> Input | None
         return None
     try:
         data = files.read_bytes(path, files.MAX_INPUT_BYTES)
+        if len(data) > files.MAX_INPUT_BYTES and files.is_host_name(path.name):
+            data = files.read_bytes(path, files.MAX_HOST_BYTES)  # templates may be larger
     except OSError as error:
         raise files.PathError(f"{source.display}: cannot be read ({error.strerror})") from None
     settings = configs.settings_with(path, config)

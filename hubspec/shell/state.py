@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from hubspec.records import field, fields, record
+from hubspec.shell.wrappers import WRAPPERS, unwrap
 
 
 @record(slots=True)
@@ -40,6 +41,21 @@ class SimpleCommand:
     cwd: str = "."  # working directory it runs in, as ShellState.cwd ("?" unknown)
 
 
+@record(slots=True)
+class Function:
+    """A shell function: its body's text, and where that text is, to run it where it is called.
+
+    `start` is where the body starts in the coordinates of the analysis that defined it
+    (`origin`), or `fixed` the span every command of that analysis was reported at. A call
+    from another analysis (a later buildspec command) reports the body's commands at the call.
+    """
+
+    body: str
+    start: int
+    fixed: tuple[int, int] | None
+    origin: object
+
+
 @record(frozen=False)
 class ShellState:
     """What is known about the shell between commands; mutated while analysing."""
@@ -47,10 +63,11 @@ class ShellState:
     variables: dict[str, str] = field(default_factory=dict)
     unknown: set[str] = field(default_factory=set)
     cwd: str = "."
+    functions: dict[str, Function] = field(default_factory=dict)
 
     def copy(self) -> ShellState:
         """Subshells and nested shells must not leak changes into their parent."""
-        return ShellState(dict(self.variables), set(self.unknown), self.cwd)
+        return ShellState(dict(self.variables), set(self.unknown), self.cwd, dict(self.functions))
 
 
 @record(slots=True)
@@ -118,10 +135,12 @@ def make_word(
 
 SHELLS = frozenset({"sh", "bash", "dash", "ash", "ksh", "mksh", "zsh", "busybox"})
 DECLARATIONS = frozenset({"export", "declare", "typeset", "readonly", "local"})
-WRAPPERS = frozenset({"exec", "command", "nohup", "time", "builtin", "sudo", "env"})
 # Command names `_effects` has to look at; everything else leaves the state alone.
 EFFECTFUL = (
-    DECLARATIONS | SHELLS | WRAPPERS | {"unset", "cd", "pushd", "popd", "read", "printf", "eval"}
+    DECLARATIONS
+    | SHELLS
+    | frozenset(WRAPPERS)
+    | {"unset", "cd", "pushd", "popd", "read", "printf", "eval"}
 )
 MUTATORS = DECLARATIONS | {"unset", "cd", "pushd", "popd", "read", "printf"}
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -244,6 +263,47 @@ def run_pipeline(
     frame.pipe = None
 
 
+def expand_parameter(
+    frame: Frame, name: str, prefix: str, op: str | None, alt: str | None
+) -> str | None:
+    """`${NAME}`, `${#NAME}`, `${NAME:-alt}`, `${NAME:=alt}`, `${NAME:+alt}`, `${NAME:?}`.
+
+    `prefix` is what comes before the name (`#`, `!`), `op` the operator and `alt` the value
+    of the word after it; None when the result is not known statically.
+    """
+    state = frame.state
+    value = state.variables.get(name)
+    is_set = value is not None
+    unknown = not is_set and (name in state.unknown or not IDENT.match(name))
+    if prefix == "#" and op is None:
+        return str(len(value)) if value is not None else None
+    if prefix:
+        return None
+    if op is None:
+        return value
+    if op in (":-", ":=", "-", "="):
+        use_value = is_set and (op in ("-", "=") or value != "")
+        if use_value:
+            return value
+        if unknown:
+            return None
+        if op in (":=", "="):
+            set_var(frame.own(), name, alt)
+        return alt
+    if op in (":+", "+"):
+        if unknown:
+            return None
+        if is_set and (op == "+" or value != ""):
+            return alt
+        return ""
+    if op in (":?", "?"):
+        return value if is_set and (op == "?" or value != "") else None
+    return None
+
+
+# ----------------------------------------------------------------- effects
+
+
 # --------------------------------------------------------------------------- builtins
 
 
@@ -256,12 +316,16 @@ def apply_builtin(words: Sequence[Word], frame: Frame) -> None:
     if name in DECLARATIONS:
         _declare(args, frame.own())
     elif name == "unset":
-        if all(w.value != "-f" for w in args):
-            for w in args:
-                if w.value is not None and IDENT.match(w.value):
-                    state = frame.own()
-                    state.variables.pop(w.value, None)
-                    state.unknown.discard(w.value)
+        functions = any(w.value == "-f" for w in args)
+        for w in args:
+            if w.value is None or not IDENT.match(w.value):
+                continue
+            state = frame.own()
+            if functions:
+                state.functions.pop(w.value, None)
+            else:
+                state.variables.pop(w.value, None)
+                state.unknown.discard(w.value)
     elif name in ("cd", "pushd", "popd"):
         state = frame.own()
         state.cwd = cd_target(name, args, state.cwd)
@@ -332,14 +396,52 @@ def _read(args: Sequence[Word], state: ShellState) -> None:
             set_var(state, target, None)
 
 
+POSITIONAL = ("#", "@", "*", *(str(n) for n in range(1, 10)))
+"""The parameters a function call or a script's arguments set: `$#`, `$@`, `$*`, `$1`..`$9`."""
+
+Saved = dict[str, tuple[str | None, bool]]
+"""Variables before a call changed them, to restore after it: (value, whether unknown)."""
+
+
+def bind_arguments(state: ShellState, arguments: Sequence[Word]) -> Saved:
+    """Set `$1`.. `$#`, `$@` and `$*` for a function or script called with these words.
+
+    Returns what they were, for `restore`. A parameter beyond the arguments is empty; `$@`
+    and `$*` are the arguments joined by blanks, unknown when one of them is.
+    """
+    saved = save(state, POSITIONAL)
+    values = [word.value for word in arguments]
+    joined = None if None in values else " ".join(v for v in values if v is not None)
+    set_var(state, "#", str(len(values)))
+    set_var(state, "@", joined)
+    set_var(state, "*", joined)
+    for n in range(1, 10):
+        set_var(state, str(n), values[n - 1] if n <= len(values) else "")
+    return saved
+
+
+def save(state: ShellState, names: Iterable[str]) -> Saved:
+    """What `names` are now (a value, unknown, or unset), for `restore`."""
+    return {name: (state.variables.get(name), name in state.unknown) for name in names}
+
+
+def restore(state: ShellState, saved: Saved) -> None:
+    """Put back variables as `save` found them."""
+    for name, (value, unknown) in saved.items():
+        if value is not None or unknown:
+            set_var(state, name, value)
+        else:
+            state.variables.pop(name, None)
+            state.unknown.discard(name)
+
+
 def nested_body(words: Sequence[Word]) -> Sequence[Word] | None:
     """The words `bash -c BODY` or `eval ARGS` run as a script of their own, when all known."""
-    i = skip_wrappers(words)
-    if i >= len(words):
+    unwrapped = unwrap([word.value for word in words])
+    if unwrapped is None:
         return None
-    name = words[i].value
-    if name is None:
-        return None
+    i = unwrapped.word
+    name = str(words[i].value)
     base = name.rsplit("/", 1)[-1]
     body_words: Sequence[Word]
     if base == "eval":
@@ -376,35 +478,3 @@ def nested_body(words: Sequence[Word]) -> Sequence[Word] | None:
     if not body_words or any(w.value is None for w in body_words):
         return None
     return body_words
-
-
-def skip_wrappers(words: Sequence[Word]) -> int:
-    """Index of the real command behind `sudo`, `env`, `exec`, `nohup`, `time`..."""
-    i = 0
-    n = len(words)
-    while i < n:
-        v = words[i].value
-        if v is not None and "/" in v:
-            v = v.rsplit("/", 1)[-1]
-        if v in ("exec", "command", "nohup", "time", "builtin"):
-            i += 1
-            while i < n and (words[i].value or "").startswith("-"):
-                i += 1
-        elif v == "sudo":
-            i += 1
-            while i < n and (words[i].value or "").startswith("-"):
-                takes_arg = words[i].value in ("-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t")
-                i += 2 if takes_arg else 1
-        elif v == "env":
-            i += 1
-            while i < n:
-                arg = words[i].value or ""
-                if arg in ("-u", "-C", "-S"):
-                    i += 2
-                elif arg.startswith("-") or "=" in arg:
-                    i += 1
-                else:
-                    break
-        else:
-            break
-    return i

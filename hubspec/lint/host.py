@@ -1,0 +1,244 @@
+"""Lint a host file (template, CDK output, Terraform): every project's buildspec and the
+project itself, each finding at its line:col in the host file (or in the buildspec file a
+project names) and carrying the project's name."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hubspec.build.project import Project, VariableType
+from hubspec.events.model import FileReader
+from hubspec.facts.budget import Budget
+from hubspec.facts.daemon import daemon_use
+from hubspec.facts.secrets import looks_like_secret, mask
+from hubspec.hosts.found import HostProject, Problem
+from hubspec.hosts.read import host_kind, read_host
+from hubspec.hosts.spans import Spans
+from hubspec.hosts.textmap import Mapped, rewrite, same_width
+from hubspec.lint.pipeline import LintResult, is_selected, lint_bytes, printable, severity_of
+from hubspec.load.source import line_starts_of
+from hubspec.model import Finding, Position, Span
+from hubspec.records import replace
+from hubspec.rules import BY_CODE, RULES
+from hubspec.rules.base import ProjectFacts
+from hubspec.settings import Settings
+
+_TEMPLATE_VARIABLE = re.compile(r"\$\$\{|\$\{[^}]*\}")
+
+
+def kind_of(display: str, data: bytes) -> str | None:
+    """The host kind of a file by its name and first 64 KB, None for a buildspec."""
+    return host_kind(display, data[: 64 * 1024].decode("utf-8", errors="replace"))
+
+
+def lint_host(
+    display: str,
+    data: bytes,
+    *,
+    kind: str,
+    source_root: Path,
+    reader: FileReader,
+    settings: Settings | None = None,
+) -> LintResult:
+    """Lint one host file given as bytes; never raises for bad input."""
+    settings = settings or Settings()
+    bom = data.startswith(b"\xef\xbb\xbf")
+    try:
+        text = data[3 if bom else 0 :].decode("utf-8")
+    except UnicodeDecodeError as error:
+        lossy = data.decode("utf-8", errors="replace")
+        problem = Problem("HS001", f"the file is not valid UTF-8 (byte offset {error.start})", 0, 1)
+        return LintResult(
+            display,
+            (_problem_finding(display, problem, Spans(lossy), settings, None),),
+            None,
+            None,
+            lossy,
+        )
+    host = read_host(kind, text, len(data))
+    spans = Spans(text)
+    findings: list[Finding] = []
+    secrets: set[str] = set()
+    budgets: list[Budget] = []
+    if host.problem is not None:
+        findings.append(_problem_finding(display, host.problem, spans, settings, None))
+    base = Path(display).parent
+    for found in host.projects:
+        linted = _lint_project(display, found, spans, base, source_root, reader, settings)
+        findings.extend(linted.findings)
+        secrets |= linted.secrets
+        budgets.append(linted.budget)
+    if secrets:
+        findings = [replace(f, message=mask(f.message, secrets)) for f in findings]
+    findings.sort(key=lambda f: (f.path != display, f.path, f.span.start, f.rule, f.message))
+    return LintResult(
+        display,
+        tuple(findings),
+        None,
+        None,
+        text,
+        secrets=frozenset(secrets),
+        budgets=tuple(budgets),
+    )
+
+
+class _Linted:
+    def __init__(self, budget: Budget) -> None:
+        self.findings: list[Finding] = []
+        self.secrets: set[str] = set()
+        self.budget = budget
+
+
+def _lint_project(
+    display: str,
+    found: HostProject,
+    spans: Spans,
+    base: Path,
+    source_root: Path,
+    reader: FileReader,
+    settings: Settings,
+) -> _Linted:
+    project = found.project
+    name = project.name
+    facts = ProjectFacts(project)
+    image_pulls = _image_pulls(project, settings)
+    linted = _Linted(Budget(f"{display} ({name})", 0, 1, image_pulls, ()))
+    linted.secrets |= {
+        variable.value
+        for variable in project.variables
+        if variable.type is VariableType.PLAINTEXT
+        and variable.value
+        and looks_like_secret(variable.name, variable.value)
+    }
+    for problem in found.problems:
+        if is_selected(BY_CODE[problem.code], settings):
+            linted.findings.append(_problem_finding(display, problem, spans, settings, name))
+    embedded: tuple[str, Mapped | None, str] | None = None
+    if found.inline is not None:
+        embedded = (display, found.inline, found.inline.text)
+    elif found.path is not None:
+        path = (base if found.base == "module" else source_root) / found.path
+        read = reader(path)
+        if read is not None:
+            mapped = _substituted(read, found.substitutions) if found.substitutions else None
+            embedded = (str(path), mapped, mapped.text if mapped is not None else read)
+    if embedded is not None:
+        path_shown, mapped, text = embedded
+        result = lint_bytes(
+            path_shown,
+            text.encode("utf-8", errors="surrogatepass"),
+            source_root=source_root,
+            reader=reader,
+            settings=settings,
+            project=project,
+        )
+        host_spans = spans if path_shown == display else Spans(reader(Path(path_shown)) or "")
+        remap = _Remap(text, mapped, host_spans) if mapped is not None else None
+        for finding in result.findings:
+            moved = replace(finding, project=name)
+            if remap is not None:
+                moved = replace(moved, span=remap.span(finding.span))
+            linted.findings.append(moved)
+        linted.secrets |= result.secrets
+        if result.context is not None:
+            context = result.context
+            linted.secrets |= context.secrets
+            use = daemon_use(context)
+            where = None
+            if use.first is not None:
+                where = context.document.span(*use.first)
+                if remap is not None:
+                    where = remap.span(where)
+            facts = ProjectFacts(project, use, where, path_shown if path_shown != display else None)
+            budget = context.budget
+            linted.budget = replace(
+                budget,
+                path=linted.budget.path,
+                build_image_pulls=budget.build_image_pulls + image_pulls,
+            )
+    linted.findings.extend(project_findings(display, facts, settings))
+    return linted
+
+
+def project_findings(display: str, facts: ProjectFacts, settings: Settings) -> list[Finding]:
+    """The findings of the project rules (HS104-HS106) for one project.
+
+    Also for projects read from elsewhere (the CodeBuild API): a diagnostic without a span
+    is placed at 1:1 of `display`.
+    """
+    findings: list[Finding] = []
+    for rule in RULES:
+        if rule.project_check is None or not is_selected(rule, settings):
+            continue
+        for diagnostic in rule.project_check(facts):
+            span = diagnostic.span or Span(Position(1, 1), Position(1, 2))
+            findings.append(
+                Finding(
+                    path=diagnostic.path or display,
+                    rule=rule.code,
+                    name=rule.name,
+                    severity=severity_of(rule, settings),
+                    message=printable(diagnostic.message),
+                    span=span,
+                    project=facts.project.name,
+                )
+            )
+    return findings
+
+
+def _image_pulls(project: Project, settings: Settings) -> int:
+    """1 when CodeBuild pulls the project's build image from Docker Hub, for `--stats`."""
+    from hubspec.rules.build_image_on_hub import hub_image
+
+    return int(project.image is not None and hub_image(project.image, settings.mirrors) is not None)
+
+
+def _substituted(text: str, variables: tuple[tuple[str, str | None], ...]) -> Mapped:
+    """A `templatefile` text with its variables: literals put in, others unknown; `$${` is `${`."""
+    known = dict(variables)
+
+    def value(match: re.Match[str]) -> str:
+        token = match.group()
+        if token == "$${":
+            return "${"
+        literal = known.get(token[2:-1].strip())
+        return literal if literal is not None else same_width(token)
+
+    return rewrite(Mapped.verbatim(text, 0), _TEMPLATE_VARIABLE, value)
+
+
+class _Remap:
+    """Spans of an embedded text -> spans of its host, through the text's offset map."""
+
+    def __init__(self, text: str, mapped: Mapped, host: Spans) -> None:
+        self.starts = line_starts_of(text)
+        self.mapped = mapped
+        self.host = host
+        self.length = len(text)
+
+    def offset(self, position: Position) -> int:
+        line = min(max(position.line, 1), len(self.starts))
+        return min(self.starts[line - 1] + position.column - 1, self.length)
+
+    def span(self, span: Span) -> Span:
+        start = self.offset(span.start)
+        end = max(self.offset(span.end), start + 1)
+        host_start = self.mapped.host_offset(start)
+        host_end = max(self.mapped.host_offset(end - 1) + 1, host_start + 1)
+        return self.host.span(host_start, host_end)
+
+
+def _problem_finding(
+    display: str, problem: Problem, spans: Spans, settings: Settings, project: str | None
+) -> Finding:
+    rule = BY_CODE[problem.code]
+    return Finding(
+        path=display,
+        rule=rule.code,
+        name=rule.name,
+        severity=severity_of(rule, settings),
+        message=printable(problem.message),
+        span=spans.span(problem.start, problem.end),
+        project=project,
+    )
