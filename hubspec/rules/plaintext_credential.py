@@ -69,7 +69,7 @@ def check_project(facts: ProjectFacts) -> Iterator[ProjectDiagnostic]:
             "HS202",
             f"project environment variable {variable.name}={MASK} holds a literal secret"
             " (type PLAINTEXT); make it PARAMETER_STORE or SECRETS_MANAGER",
-            None,
+            project.span,  # the project's definition in a template; None from the API (1:1)
         )
 
 
