@@ -16,7 +16,7 @@ import pytest
 from conftest import FIXTURES, lint_file
 from hubspec.fix import fix_bytes
 from hubspec.run import files
-from hubspec.run.runner import lint_one
+from hubspec.run.tasks import lint_one
 from hubspec.settings import Settings
 
 CASES = sorted(path.parent for path in FIXTURES.glob("*/*/expected.txt"))
