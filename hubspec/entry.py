@@ -1,7 +1,7 @@
 """The console script and `python -m hubspec`: common runs start without typer.
 
 `hubspec lint FILE` from a pre-commit hook would spend more time importing typer than linting;
-quickargs parses `lint` and `fix` itself and everything else goes to the typer app in cli.py.
+quickargs parses `lint`, `fix` and `audit` itself and everything else goes to the typer app in cli.py.
 Exit codes and the handling of Ctrl-C and a closed pipe match what typer does.
 """
 
@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import sys
 from contextlib import suppress
-from typing import IO, Any, TextIO, cast
+from typing import IO, TYPE_CHECKING, Any, TextIO, cast
+
+if TYPE_CHECKING:
+    from hubspec.run.options import Request
 
 EXIT_INTERRUPTED = 130
 
@@ -25,18 +28,28 @@ def main() -> None:
 
             app()
             return
-        from hubspec.cli.commands import ServerRequest, run_fix, run_lint, run_server
+        from hubspec.cli.commands import ServerRequest, run_server
 
         if isinstance(request, ServerRequest):
             sys.exit(run_server(request))
         try:
-            code = run_lint(request) if request.command == "lint" else run_fix(request)
+            code = _run(request)
         except BrokenPipeError:
             _quiet_broken_pipe()
             code = 1
     except KeyboardInterrupt:
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(code)
+
+
+def _run(request: Request) -> int:
+    if request.command == "audit":
+        from hubspec.cli.audit import run_audit
+
+        return run_audit(request)
+    from hubspec.cli.commands import run_fix, run_lint
+
+    return run_lint(request) if request.command == "lint" else run_fix(request)
 
 
 class _PacifyFlush:

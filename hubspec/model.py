@@ -73,3 +73,5 @@ class Finding:
     related: tuple[Related, ...] = field(default=())
     project: str | None = None
     """The CodeBuild project a finding of an embedded buildspec or a project is about."""
+    project_arn: str | None = None
+    """The project's ARN, when it is known (an audited account's project)."""

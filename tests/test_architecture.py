@@ -36,6 +36,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # The language server drives lint and fix like `run` does, for editor buffers; the CLI
     # starts it, so it sits between the two.
     ("server",),
+    # An AWS account as a source: reads projects and lints them as `run` lints files; the
+    # CLI starts it.
+    ("audit",),
     ("cli",),
     ("entry", "__main__", "schemas"),
 )

@@ -18,20 +18,25 @@ from typer.testing import CliRunner
 from hubspec.cli import app as cli
 from hubspec.cli import quickargs
 from hubspec.cli.quickargs import parse
-from hubspec.run.options import COMMANDS, OPTIONS, Option, Request
+from hubspec.run.options import COMMANDS, OPTIONS, WITH_PATHS, Option, Request
 
 GROUP = typer.main.get_command(cli.app)
 
 
 def typer_request(argv: list[str]) -> tuple[Request | None, int]:
-    """The request typer hands to run_lint/run_fix for argv (None if it stops before), and its exit code."""
+    """The request typer hands to run_lint/run_fix/run_audit for argv (None if it stops before),
+    and its exit code."""
     captured: list[Request] = []
 
     def record(request: Request) -> int:
         captured.append(request)
         return 0
 
-    with patch.object(cli, "run_lint", record), patch.object(cli, "run_fix", record):
+    with (
+        patch.object(cli, "run_lint", record),
+        patch.object(cli, "run_fix", record),
+        patch.object(cli, "run_audit", record),
+    ):
         result = CliRunner().invoke(cli.app, argv)
     assert len(captured) <= 1
     return (captured[0] if captured else None), result.exit_code
@@ -109,10 +114,14 @@ def _kind(param: Any) -> str:
 def test_request_fields_and_defaults_match_typer(command: str) -> None:
     table = COMMANDS[command]
     params = {param.name: param for param in GROUP.commands[command].params}
-    (paths,) = [param for param in params.values() if param.param_type_name == "argument"]
-    assert (paths.name, paths.nargs, _kind(paths)) == ("paths", -1, "text")
+    arguments = [param for param in params.values() if param.param_type_name == "argument"]
+    if command in WITH_PATHS:
+        (paths,) = arguments
+        assert (paths.name, paths.nargs, _kind(paths)) == ("paths", -1, "text")
+    else:
+        assert arguments == []
     fields = Request(command).values  # every option has a default
-    assert sorted([*fields, "paths"]) == sorted(params)
+    assert sorted([*fields, *(param.name for param in arguments)]) == sorted(params)
     for name, default in fields.items():
         assert default == params[name].default and type(default) is type(params[name].default)
     names = [name for option in table for name in option.names]
@@ -132,7 +141,7 @@ def test_click_parses_the_command_as_the_fast_parser_assumes(command: str) -> No
     assert click_command.allow_interspersed_args and not click_command.ignore_unknown_options
     assert not click_command.allow_extra_args
     context = click_command.make_context(
-        command, ["--isolated"], parent=GROUP.make_context("hubspec", [command])
+        command, [], parent=GROUP.make_context("hubspec", [command])
     )
     assert context.token_normalize_func is None
     assert sorted(context.help_option_names) == sorted(quickargs.HELP)
@@ -155,6 +164,10 @@ SAME = [
     ["lint", "--exit-zero", "--exit-zero", "--stats", "--color", "never"],
     ["fix", "--diff", "x", "--mirror", "a", "--mirror=b", "--strategy", "mirror"],
     ["fix", "--store=secrets-manager", "--secret", "-s", "--user-variable", "1x"],
+    ["audit"],
+    ["audit", "--region", "eu-west-1", "--region=us-east-1", "--shared", "--project", "a"],
+    ["audit", "--profile", "ops", "-f", "sarif", "-o", "out.sarif", "--stats", "--fail-on", "info"],
+    ["audit", "--select", "HS1", "--ignore=HS103", "--mirror", "m.example", "--exit-zero"],
 ]
 FALLBACK = [
     [],
@@ -179,6 +192,10 @@ FALLBACK = [
     ["lint", "-x"],
     ["lint", "---format", "json"],
     ["lint", "--=json"],
+    ["audit", "buildspec.yml"],  # audit takes no paths: typer says so
+    ["audit", "--", "x"],
+    ["audit", "--jobs", "2"],
+    ["audit", "--region"],
 ]
 
 
@@ -278,9 +295,11 @@ def any_argv(draw: st.DrawFn) -> list[str]:
 def valid_argv(draw: st.DrawFn) -> list[str]:
     command = draw(st.sampled_from(sorted(COMMANDS)))
     table = list(COMMANDS[command])
-    pieces = st.one_of(option_tokens(table, valid=True), PATHS.map(lambda path: [path]))
+    pieces = option_tokens(table, valid=True)
+    if command in WITH_PATHS:
+        pieces = st.one_of(pieces, PATHS.map(lambda path: [path]))
     tokens = [token for piece in draw(st.lists(pieces, max_size=8)) for token in piece]
-    if draw(st.booleans()):
+    if command in WITH_PATHS and draw(st.booleans()):
         tokens += [
             "--",
             *draw(

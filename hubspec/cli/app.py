@@ -1,4 +1,4 @@
-"""The typer command line: help and errors; `lint` and `fix` run in commands.py.
+"""The typer command line: help and errors; `lint` and `fix` run in commands.py, `audit` in audit.py.
 
 The only typer import. The console script (hubspec.entry) parses the common `lint` and `fix`
 invocations itself and comes here only for everything else.
@@ -14,8 +14,9 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from hubspec import __version__
+from hubspec.cli.audit import run_audit
 from hubspec.cli.commands import EXIT_OK, EXIT_USAGE, run_fix, run_lint, run_server
-from hubspec.run.options import COMMANDS, PATHS_HELP, Command, Option, Request, Store
+from hubspec.run.options import COMMANDS, PATHS_HELP, WITH_PATHS, Command, Option, Request, Store
 
 app = typer.Typer(
     name="hubspec",
@@ -55,11 +56,17 @@ def fix(paths: list[str] | None = None, **values: Any) -> None:
     raise typer.Exit(run_fix(Request("fix", paths, **values)))
 
 
+def audit(**values: Any) -> None:
+    """Lint every CodeBuild project of an AWS account (read-only; needs the aws extra)."""
+    raise typer.Exit(run_audit(Request("audit", None, **values)))
+
+
 def _declare(function: Callable[..., None], command: Command) -> None:
     """Give `function` the parameters of `command` from the option table and register it.
 
     typer reads a command's options from its signature; this one is made from OPTIONS, so the
-    table declares every option once, for typer as for the fast parser and the config.
+    table declares every option once, for typer as for the fast parser and the config. A
+    command outside WITH_PATHS (`audit`) gets no paths argument.
     """
     paths = inspect.Parameter(
         "paths",
@@ -67,15 +74,16 @@ def _declare(function: Callable[..., None], command: Command) -> None:
         default=None,
         annotation=Annotated[list[str] | None, typer.Argument(help=PATHS_HELP)],
     )
-    parameters = [paths, *(_parameter(option) for option in COMMANDS[command])]
+    options = [_parameter(option, command) for option in COMMANDS[command]]
+    parameters = [paths, *options] if command in WITH_PATHS else options
     function.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     function.__annotations__ = {item.name: item.annotation for item in parameters}
     app.command(command)(function)
 
 
-def _parameter(option: Option[Any]) -> inspect.Parameter:
+def _parameter(option: Option[Any], command: Command) -> inspect.Parameter:
     declared = typer.Option(
-        *option.names, help=option.help, min=0 if option.kind == "int" else None
+        *option.names, help=option.help_for(command), min=0 if option.kind == "int" else None
     )
     return inspect.Parameter(
         option.field,
@@ -99,6 +107,7 @@ def _value_type(option: Option[Any]) -> Any:
 
 _declare(lint, "lint")
 _declare(fix, "fix")
+_declare(audit, "audit")
 
 
 @app.command("rules")

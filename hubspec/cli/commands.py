@@ -121,8 +121,16 @@ def _lint(request: Request) -> int:
     baseline = request[BASELINE]
     if baseline is not None:
         report = _apply_baseline(report, baseline)
+    emit(report, request)
+    failed = outcome.failed(report)
+    return EXIT_FINDINGS if failed and not request[EXIT_ZERO] else EXIT_OK
+
+
+def emit(report: Report, request: Request) -> None:
+    """Render the report on stdout (or into --output, the terminal getting the text report),
+    as `lint` and `audit` both do; --stats adds the pull budget unless stdout is machine-read."""
     chosen = _choose_format(request[OUTPUT_FORMAT])
-    output = request[OUTPUT]
+    output, color = request[OUTPUT], request[COLOR]
     if output is not None:
         from io import StringIO
 
@@ -137,8 +145,6 @@ def _lint(request: Request) -> int:
         from hubspec.report import stats as stats_report
 
         stats_report.render(report, sys.stdout)
-    failed = outcome.failed(report)
-    return EXIT_FINDINGS if failed and not request[EXIT_ZERO] else EXIT_OK
 
 
 def _fix(request: Request) -> int:
@@ -321,16 +327,17 @@ def _color_flag(color: Color) -> bool | None:
 class _progress:
     """A progress bar on stderr for many files on a terminal; nothing otherwise."""
 
-    def __init__(self, color: Color) -> None:
+    def __init__(self, color: Color, label: str = "linting") -> None:
         self.enabled = sys.stderr.isatty() and color is not Color.never and not os.environ.get("CI")
         self.bar: object | None = None
+        self.label = label
 
     def __enter__(self) -> Callable[[int, int], None] | None:
         if not self.enabled:
             return None
         from hubspec.report.progress import ProgressBar
 
-        bar = ProgressBar(sys.stderr, PROGRESS_THRESHOLD)
+        bar = ProgressBar(sys.stderr, PROGRESS_THRESHOLD, self.label)
         self.bar = bar
         return bar.update
 

@@ -1,11 +1,12 @@
-"""Parse the argv of `hubspec lint ...`, `hubspec fix ...` and `hubspec server` without typer.
+"""Parse the argv of `hubspec lint|fix|audit ...` and `hubspec server` without typer.
 
 Importing typer (and its click) and building the command tree costs more than linting one
 file, so the console script tries this parser first. It accepts only what click parses the
-same way for those two commands and gives the same request typer would build, from the same
-option table (hubspec.run.options); for anything else (help, version, other commands, errors, short-option clusters, shell completion) it
-returns None and typer takes over, with its own messages. tests/test_quickargs.py holds the
-typer app to the table and compares both parsers on random argv.
+same way for those commands and gives the same request typer would build, from the same
+option table (hubspec.run.options); for anything else (help, version, other commands, errors,
+short-option clusters, shell completion) it returns None and typer takes over, with its own
+messages. tests/test_quickargs.py holds the typer app to the table and compares both parsers
+on random argv.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from hubspec.cli.commands import ServerRequest
-from hubspec.run.options import COMMANDS, Command, Option, Request
+from hubspec.run.options import COMMANDS, WITH_PATHS, Command, Option, Request
 
 HELP = frozenset({"-h", "--help"})
 _COMMAND_NAMES: dict[str, Command] = {command: command for command in COMMANDS}
@@ -75,6 +76,8 @@ def parse(argv: Sequence[str]) -> Request | ServerRequest | None:
             values[field] = [_convert(options, field, item) for item in items]
     except _Unsure:
         return None
+    if command not in WITH_PATHS:
+        return None if paths else Request(command, None, **values)  # typer reports the argument
     return Request(command, paths or None, **values)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Set as AbstractSet
 
+from hubspec.build.project import Project, ProjectVariable, VariableType
 from hubspec.events.model import Analysis, Login
 
 MASK = "********"
@@ -26,6 +27,18 @@ PLACEHOLDER = re.compile(
 )
 
 
+TOKEN_VALUE = re.compile(
+    r"^(dckr_pat_|dckr_oat_|ghp_|gho_|ghs_|github_pat_|glpat-|xox[abpr]-|npm_|AKIA[0-9A-Z]{16}$)"
+    r"[A-Za-z0-9_-]*$"
+)
+"""Values whose shape alone says token: Docker Hub, GitHub, GitLab, Slack, npm, AWS keys."""
+
+
+def looks_like_token(value: str | None) -> bool:
+    """A value that is a well-known kind of token, whatever its variable is called."""
+    return value is not None and len(value) >= 12 and bool(TOKEN_VALUE.match(value.strip()))
+
+
 def looks_like_secret(name: str, value: str | None) -> bool:
     """A literal value under a secret-sounding name that is not a reference or placeholder."""
     if value is None or len(value) < 4 or value.lower() in ("true", "false", "yes", "no"):
@@ -33,6 +46,16 @@ def looks_like_secret(name: str, value: str | None) -> bool:
     if not SECRET_NAME.search(name) or NOT_A_SECRET_SUFFIX.search(name):
         return False
     return not PLACEHOLDER.match(value.strip())
+
+
+def plaintext_secrets(project: Project) -> list[ProjectVariable]:
+    """A project's PLAINTEXT variables that hold a secret (by name or by the value's shape)."""
+    return [
+        variable
+        for variable in project.variables
+        if variable.type is VariableType.PLAINTEXT
+        and (looks_like_secret(variable.name, variable.value) or looks_like_token(variable.value))
+    ]
 
 
 def secret_literals(analysis: Analysis, text: str) -> set[str]:

@@ -16,6 +16,15 @@ FORMATS = ("text", "concise", "json", "sarif", "github")
 
 
 @record
+class Note:
+    """Something the user should know that is not a finding: a project whose buildspec lives
+    elsewhere, a region that could not be read."""
+
+    path: str
+    message: str
+
+
+@record
 class Report:
     """What every reporter renders: the findings, the files checked and their text."""
 
@@ -23,6 +32,9 @@ class Report:
     files_checked: int
     sources: dict[str, str] = field(default_factory=dict)
     budgets: Sequence[Budget] = ()
+    notes: Sequence[Note] = ()
+    unit: str = "file"
+    """What `files_checked` counts, for people: file, or project in an account audit."""
 
     @property
     def active(self) -> list[Finding]:
@@ -41,7 +53,7 @@ def summary_line(report: Report) -> str:
     counts = report.counts()
     total = len(report.active)
     files = report.files_checked
-    checked = f"{files} file{'s' if files != 1 else ''}"
+    checked = f"{files} {report.unit}{'s' if files != 1 else ''}"
     if not total:
         return f"All checks passed ({checked} checked)."
     parts = [

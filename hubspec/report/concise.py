@@ -11,4 +11,6 @@ def render(report: Report, out: TextIO) -> None:
     for finding in report.active:
         start = finding.span.start
         out.write(f"{finding.path}:{start.line}:{start.column}: {finding.rule} {finding.message}\n")
+    for note in report.notes:
+        out.write(f"{note.path}: note: {note.message}\n")
     out.write(summary_line(report) + "\n")

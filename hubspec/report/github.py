@@ -36,4 +36,6 @@ def annotation(finding: Finding) -> str:
 def render(report: Report, out: TextIO) -> None:
     for finding in report.active:
         out.write(annotation(finding) + "\n")
+    for note in report.notes:
+        out.write(f"::notice title=hubspec::{_escape_data(f'{note.path}: {note.message}')}\n")
     out.write(summary_line(report) + "\n")

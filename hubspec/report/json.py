@@ -12,7 +12,7 @@ VERSION = 1
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
-    shown = {
+    return {
         "path": finding.path,
         "rule": finding.rule,
         "name": finding.name,
@@ -26,10 +26,16 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "notes": list(finding.notes),
         "suppressed": finding.suppressed is not None,
         "suppression": finding.suppressed,
+        **_project_keys(finding),
     }
-    if finding.project is not None:
-        shown["project"] = finding.project
-    return shown
+
+
+def _project_keys(finding: Finding) -> dict[str, str]:
+    """`project` (and `project_arn` when known) for findings in or about a CodeBuild project."""
+    keys = {"project": finding.project} if finding.project is not None else {}
+    if finding.project_arn is not None:
+        keys["project_arn"] = finding.project_arn
+    return keys
 
 
 def budget_section(report: Report) -> dict[str, Any]:
@@ -73,5 +79,7 @@ def render(report: Report, out: TextIO) -> None:
         },
     }
     document["budget"] = budget_section(report)
+    if report.notes:
+        document["notes"] = [{"path": note.path, "message": note.message} for note in report.notes]
     json.dump(document, out, indent=2)
     out.write("\n")

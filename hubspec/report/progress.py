@@ -14,8 +14,9 @@ class ProgressBar:
     rich is imported only then: a run over a few files (pre-commit) does not pay for it.
     """
 
-    def __init__(self, stream: TextIO, threshold: int) -> None:
+    def __init__(self, stream: TextIO, threshold: int, label: str = "linting") -> None:
         self.threshold = threshold
+        self.label = label
         self.stream = stream
         self.progress: Progress | None = None
         self.task: TaskID | None = None
@@ -28,7 +29,7 @@ class ProgressBar:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
             self.progress = Progress(
-                TextColumn("linting"),
+                TextColumn(self.label),
                 BarColumn(),
                 MofNCompleteColumn(),
                 console=Console(file=self.stream),

@@ -56,9 +56,10 @@ def document(report: Report) -> dict[str, Any]:
             },
         }
         if finding.project is not None:
-            result["locations"][0]["logicalLocations"] = [
-                {"name": finding.project, "kind": "resource"}
-            ]
+            logical: dict[str, Any] = {"name": finding.project, "kind": "resource"}
+            if finding.project_arn is not None:
+                logical["fullyQualifiedName"] = finding.project_arn
+            result["locations"][0]["logicalLocations"] = [logical]
         if finding.suppressed is not None:
             result["suppressions"] = [{"kind": "inSource", "justification": finding.suppressed}]
         results.append(result)
@@ -77,8 +78,26 @@ def document(report: Report) -> dict[str, Any]:
                 },
                 "columnKind": "unicodeCodePoints",
                 "results": results,
+                **_invocations(report),
             }
         ],
+    }
+
+
+def _invocations(report: Report) -> dict[str, Any]:
+    """Notes (a region that could not be read, a buildspec kept elsewhere) as notifications."""
+    if not report.notes:
+        return {}
+    notifications = [
+        {
+            "level": "note",
+            "message": {"text": note.message},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": note.path}}}],
+        }
+        for note in report.notes
+    ]
+    return {
+        "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}]
     }
 
 

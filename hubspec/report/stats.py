@@ -18,7 +18,7 @@ def render(report: Report, out: TextIO) -> None:
         f"\nDocker Hub pulls (limits as of {LIMITS_AS_OF}, per {WINDOW_HOURS} h: anonymous"
         f" {anonymous} per shared IP, free account {personal}, paid unlimited)\n"
     )
-    rows = [("file", "pulls/build", "builds", "pulls/run", "runs: anonymous", "free account")]
+    rows = [(report.unit, "pulls/build", "builds", "pulls/run", "runs: anonymous", "free account")]
     for budget in report.budgets:
         rows.append(
             (
@@ -37,4 +37,4 @@ def render(report: Report, out: TextIO) -> None:
         ]
         out.write("  ".join(cells).rstrip() + "\n")
     total = sum(budget.pulls_per_run for budget in report.budgets)
-    out.write(f"total: {total} Docker Hub pull(s) if every file runs once\n")
+    out.write(f"total: {total} Docker Hub pull(s) if every {report.unit} runs once\n")

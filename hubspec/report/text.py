@@ -24,6 +24,11 @@ def render(report: Report, out: TextIO, *, color: bool | None = None) -> None:
     )
     for finding in report.active:
         console.print(_frame(finding, report.sources.get(finding.path, "")))
+    for note in report.notes:
+        line = Text(f"{note.path}", style="bold")
+        line.append(": note: ", style="blue")
+        line.append(note.message)
+        console.print(line)
     console.print(Text(summary_line(report), style="bold"))
 
 

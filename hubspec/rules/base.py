@@ -72,7 +72,8 @@ class Rule:
     check: Check | None = None
     fixable: bool = False
     project_check: ProjectCheck | None = None
-    """For rules about the CodeBuild project itself (HS104-HS106): run once per project."""
+    """For rules about the CodeBuild project itself (HS104-HS106, HS202): run once per
+    project."""
 
     def section(self, title: str) -> str:
         """One section of the docs (What it does, Why is this bad?, ...), without its heading."""

@@ -1,6 +1,6 @@
-"""The options of `hubspec lint` and `hubspec fix`, declared once.
+"""The options of `hubspec lint`, `hubspec fix` and `hubspec audit`, declared once.
 
-`OPTIONS` is the one table: the typer app (cli/app.py) builds both commands' parameters from
+`OPTIONS` is the one table: the typer app (cli/app.py) builds each command's parameters from
 it, the fast argument parser (cli/quickargs.py) parses argv with it, and the config reader
 (run/config.py) takes from it the keys that set the same things. A `Request` holds one run's
 values, read back by option (`request[FAIL_ON]`), typed by the option's declaration.
@@ -18,10 +18,16 @@ from hubspec.settings import FixDefaults, Settings
 
 T = TypeVar("T")
 Kind = Literal["flag", "text", "path", "int", "choice"]
-Command = Literal["lint", "fix"]
+Command = Literal["lint", "fix", "audit"]
 LINT: tuple[Command, ...] = ("lint",)
 FIX: tuple[Command, ...] = ("fix",)
+AUDIT: tuple[Command, ...] = ("audit",)
 BOTH: tuple[Command, ...] = ("lint", "fix")
+REPORTING: tuple[Command, ...] = ("lint", "audit")
+"""The commands that print a findings report (format, output, exit on severity)."""
+ALL: tuple[Command, ...] = ("lint", "fix", "audit")
+WITH_PATHS: frozenset[Command] = frozenset(BOTH)
+"""The commands that take paths; `audit` reads an AWS account and takes none."""
 
 
 class OutputFormat(StrEnum):
@@ -60,7 +66,8 @@ class Option(Generic[T]):
 
     `default` is the value when the option is not given (what typer delivers); `config` is the
     config file's key for the same setting (`fix.secret` is key `secret` of `[fix]`), and
-    `setting` the field of `Settings` (or `fix.` + a field of `FixDefaults`) it fills.
+    `setting` the field of `Settings` (or `fix.` + a field of `FixDefaults`) it fills; `helps`
+    replaces `help` for a command where it means something else there.
     """
 
     __slots__ = (
@@ -70,6 +77,7 @@ class Option(Generic[T]):
         "default",
         "field",
         "help",
+        "helps",
         "kind",
         "multiple",
         "names",
@@ -89,6 +97,7 @@ class Option(Generic[T]):
         choices: type[StrEnum] | None = None,
         config: str | None = None,
         setting: str | None = None,
+        helps: dict[Command, str] | None = None,
     ) -> None:
         self.field = field
         self.names = names
@@ -100,6 +109,11 @@ class Option(Generic[T]):
         self.choices = choices
         self.config = config
         self.setting = setting
+        self.helps = helps or {}
+
+    def help_for(self, command: Command) -> str:
+        """The help text under `command` (where an audit's account differs from files)."""
+        return self.helps.get(command, self.help)
 
     def __repr__(self) -> str:
         return f"Option({self.field!r}, {self.names!r})"
@@ -111,7 +125,7 @@ OUTPUT_FORMAT: Option[OutputFormat | None] = Option(
     "choice",
     "Report format (default: text, or github under GitHub Actions).",
     default=None,
-    commands=LINT,
+    commands=REPORTING,
     choices=OutputFormat,
 )
 OUTPUT: Option[Path | None] = Option(
@@ -120,7 +134,7 @@ OUTPUT: Option[Path | None] = Option(
     "path",
     "Write the report here; the terminal gets the text report.",
     default=None,
-    commands=LINT,
+    commands=REPORTING,
 )
 DIFF: Option[bool] = Option(
     "diff",
@@ -152,7 +166,7 @@ FAIL_ON: Option[FailOn | None] = Option(
     "choice",
     "Lowest severity that makes the exit code 1 (default: error).",
     default=None,
-    commands=LINT,
+    commands=REPORTING,
     choices=FailOn,
     config="fail-on",
     setting="fail_on",
@@ -163,7 +177,7 @@ EXIT_ZERO: Option[bool] = Option(
     "flag",
     "Exit 0 even when problems are found.",
     default=False,
-    commands=LINT,
+    commands=REPORTING,
 )
 STRATEGY: Option[Strategy] = Option(
     "strategy",
@@ -255,6 +269,7 @@ SELECT: Option[list[str] | None] = Option(
     multiple=True,
     config="select",
     setting="select",
+    commands=ALL,
 )
 IGNORE: Option[list[str] | None] = Option(
     "ignore",
@@ -265,6 +280,7 @@ IGNORE: Option[list[str] | None] = Option(
     multiple=True,
     config="ignore",
     setting="ignore",
+    commands=ALL,
 )
 MIRROR: Option[list[str] | None] = Option(
     "mirror",
@@ -275,6 +291,7 @@ MIRROR: Option[list[str] | None] = Option(
     multiple=True,
     config="mirrors",
     setting="mirrors",
+    commands=ALL,
 )
 CONFIG: Option[Path | None] = Option(
     "config",
@@ -282,6 +299,8 @@ CONFIG: Option[Path | None] = Option(
     "path",
     "Use this config file instead of the nearest one.",
     default=None,
+    commands=ALL,
+    helps={"audit": "Read settings from this config file (an account has no folder to search)."},
 )
 ISOLATED: Option[bool] = Option(
     "isolated", ("--isolated",), "flag", "Ignore every config file.", default=False
@@ -323,7 +342,8 @@ STATS: Option[bool] = Option(
     "flag",
     "Show each file's Docker Hub pulls per build and how many builds fit the limits.",
     default=False,
-    commands=LINT,
+    commands=REPORTING,
+    helps={"audit": "Show each project's Docker Hub pulls per build and the limits."},
 )
 COLOR: Option[Color] = Option(
     "color",
@@ -331,11 +351,49 @@ COLOR: Option[Color] = Option(
     "choice",
     "Colour in text output.",
     default=Color.auto,
-    commands=LINT,
+    commands=REPORTING,
     choices=Color,
+)
+REGION: Option[list[str] | None] = Option(
+    "region",
+    ("--region",),
+    "text",
+    "A region to audit (repeat for more). Default: the session's region.",
+    default=None,
+    commands=AUDIT,
+    multiple=True,
+)
+PROFILE: Option[str | None] = Option(
+    "profile",
+    ("--profile",),
+    "text",
+    "The AWS profile (default: AWS_PROFILE).",
+    default=None,
+    commands=AUDIT,
+)
+PROJECT: Option[list[str] | None] = Option(
+    "project",
+    ("--project",),
+    "text",
+    "Audit only this project (name or ARN; repeat for more).",
+    default=None,
+    commands=AUDIT,
+    multiple=True,
+)
+SHARED: Option[bool] = Option(
+    "shared",
+    ("--shared",),
+    "flag",
+    "Also audit projects shared with the account.",
+    default=False,
+    commands=AUDIT,
 )
 
 OPTIONS: tuple[Option[Any], ...] = (
+    REGION,
+    PROFILE,
+    PROJECT,
+    SHARED,
     OUTPUT_FORMAT,
     OUTPUT,
     DIFF,
@@ -363,15 +421,15 @@ OPTIONS: tuple[Option[Any], ...] = (
     STATS,
     COLOR,
 )
-"""Every option of `lint` and `fix`, in the order `--help` lists them."""
+"""Every option of every command, in the order `--help` lists them."""
 PATHS_HELP = "Buildspec files or directories to search; '-' reads stdin. Default: '.'"
 COMMANDS: dict[Command, tuple[Option[Any], ...]] = {
-    command: tuple(option for option in OPTIONS if command in option.commands) for command in BOTH
+    command: tuple(option for option in OPTIONS if command in option.commands) for command in ALL
 }
 
 
 class Request:
-    """One `lint` or `fix` run's paths and option values; an option not given has its default."""
+    """One run's paths (None for `audit`) and option values; an option not given has its default."""
 
     __slots__ = ("command", "paths", "values")
 
