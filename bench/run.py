@@ -18,6 +18,8 @@ Scenarios:
             with the corpus's time per buildspec file
   iac500    one generated CloudFormation template with 500 projects, each with an inline
             buildspec (hubspec lint only)
+  fastpaths what each remaining fast path saves against the plain way it replaces (see
+            bench/fastpaths.py; hubspec alone, current layout only)
 
 Each scenario runs every tool once per round (after one warm-up round that is not counted),
 in an order that rotates each round, so that load from other processes on the machine hits
@@ -61,7 +63,9 @@ BIN = Path(sys.executable).parent
 
 TOOLS = ("hubspec lint", "hubspec fix --diff", "yamllint", "check-jsonschema")
 INSTALL = "pip install -e '.[bench]'"
-DEFAULT_RUNS = {"single": 11, "corpus": 5, "corpus10": 5, "iac": 5, "iac500": 5}
+DEFAULT_RUNS = {"single": 11, "corpus": 5, "corpus10": 5, "iac": 5, "iac500": 5, "fastpaths": 7}
+# scenarios that run hubspec alone
+ALONE = {"server", "fastpaths"}
 SERVER_EDITS = 10_000
 BASE = "hubspec lint"
 
@@ -410,8 +414,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = [tool for tool in tools if tool not in TOOLS]
     if unknown:
         parser.error(f"unknown tool {unknown[0]!r} (choose from {', '.join(TOOLS)})")
-    # the server scenario runs hubspec alone
-    absent = missing(tools if set(chosen) - {"server"} else ("hubspec lint",))
+    # the server and fastpaths scenarios run hubspec alone
+    absent = missing(tools if set(chosen) - ALONE else ("hubspec lint",))
     if absent:
         log(
             f"bench/run.py: {', '.join(absent)} not installed in {BIN}; install hubspec and its"
@@ -427,6 +431,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name in chosen:
             if name == "server":
                 server_lines.append(run_server(args.server_edits, log))
+                continue
+            if name == "fastpaths":
+                server_lines.append(run_fastpaths(args.runs or DEFAULT_RUNS["fastpaths"], log))
                 continue
             if name == "single":
                 files = [str(example_repository(Path(scratch)))]
@@ -486,6 +493,15 @@ def run_server(edits: int, log: Callable[[str], None]) -> str:
     run = lsp.measure([str(BIN / "hubspec"), "server"], ENV, edits, log)
     found = [Goal(text, value, limit) for text, value, limit in lsp.goals(run)]
     return lsp.table(run) + "\n" + goals_table(found)
+
+
+def run_fastpaths(runs: int, log: Callable[[str], None]) -> str:
+    """The fastpaths scenario (bench/fastpaths.py): with and without each fast path."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import fastpaths
+
+    log(f"fastpaths: {runs} run(s) per way")
+    return "\n" + fastpaths.table(runs) + "\n"
 
 
 def _no_fix(tools: tuple[str, ...]) -> tuple[str, ...]:
