@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -67,11 +67,15 @@ def _validator() -> Any:
 
 def validate(document: Document) -> list[SchemaIssue]:
     """Every schema problem of the document, one per place, in document order."""
-    if precheck(document.data) is True:
+    checked = precheck(document.data)
+    if checked is True:
         return []
+    errors: Iterable[Any] | None = explain(document.data) if checked is False else None
+    if errors is None:
+        errors = _validator().iter_errors(document.data)
     issues: list[SchemaIssue] = []
     seen: set[tuple[int, str]] = set()
-    for error in _validator().iter_errors(document.data):
+    for error in errors:
         for issue in _issues_for(error, document):
             key = (issue.start, issue.message)
             if key not in seen:
@@ -85,16 +89,48 @@ def precheck(data: Any) -> bool | None:
     """True when the data is certainly valid: then jsonschema (and its import) is skipped.
 
     A small evaluator of the keywords the buildspec schema uses, with jsonschema's draft
-    2020-12 semantics; it only ever says "valid" (True), "invalid" (False) or "cannot tell"
-    (None: a keyword it does not know, a non-local $ref). Unless it is valid, jsonschema
-    checks the data again and gives every error, so every message comes from jsonschema;
-    tests/test_schema_precheck.py checks that both agree on every fixture and corpus file.
+    2020-12 semantics; it only ever says "valid" (True), "invalid" (False, and jsonschema
+    then explains why) or "cannot tell" (None: a keyword it does not know, a non-local
+    $ref). Every message still comes from jsonschema; tests/test_schema_precheck.py checks
+    that both agree on every fixture and corpus file.
     """
     checker = _precheck()
     try:
         return checker.valid(data, checker.root)
     except (_Unsupported, RecursionError):
         return None
+
+
+def explain(data: Any) -> list[SchemaError] | None:
+    """The errors jsonschema's `iter_errors` gives for `data`, where they are all simple.
+
+    Simple: a keyword that fails on its own (type, required, enum, pattern, an unknown key,
+    a bound), found through properties, items, $ref, allOf and if/then/else, as jsonschema
+    reports them, and a key that propertyNames refuses. None when a composite keyword fails
+    (not, anyOf, oneOf, dependentSchemas, ...): jsonschema explains those, with the context
+    they need. Most
+    invalid buildspecs are explained here, so the run never imports jsonschema (a tenth of
+    a second); tests/test_schema_precheck.py checks the issues are the same either way.
+    """
+    checker = _precheck()
+    try:
+        return checker.errors(data, checker.root, ())
+    except (_Unsupported, RecursionError):
+        return None
+
+
+@record
+class SchemaError:
+    """The parts of a jsonschema ValidationError that `_issues_for` reads."""
+
+    validator: str
+    validator_value: Any
+    instance: Any
+    schema: dict[str, Any]
+    absolute_path: tuple[str | int, ...]
+    message: str = ""
+    context: tuple[Any, ...] = ()
+    absolute_schema_path: tuple[str | int, ...] = ()
 
 
 class _Unsupported(Exception):
@@ -231,6 +267,11 @@ class _Precheck:
         self.compiled[id(schema)] = (schema, check)
         return check
 
+    def _holds(self, keyword: str, value: Any, schema: dict[str, Any], instance: Any) -> bool:
+        """Whether one keyword of `schema` holds for `instance`."""
+        check = self._keyword(keyword, value, schema)
+        return check is None or check(instance)
+
     def _keyword(self, keyword: str, value: Any, schema: dict[str, Any]) -> _Check | None:
         """One keyword of `schema` as a function with jsonschema's draft 2020-12 meaning.
 
@@ -365,6 +406,99 @@ class _Precheck:
         if keyword in ("then", "else"):
             return None  # evaluated with "if" (and ignored without it, as jsonschema does)
         return _raises(_Unsupported(keyword))
+
+    def errors(
+        self, instance: Any, schema: Any, path: tuple[str | int, ...], *, names: bool = False
+    ) -> list[SchemaError]:
+        """jsonschema's errors for `instance` under `schema`, in its order (see `explain`).
+
+        `names`: `instance` is a key checked by propertyNames; there a failing `not` is
+        simple too, as `_issues_for` words it from the schema's description alone.
+        """
+        if schema is True:
+            return []
+        if not isinstance(schema, dict):
+            raise _Unsupported(repr(schema))  # `false`: jsonschema words that message
+        found: list[SchemaError] = []
+        is_object = isinstance(instance, dict)
+
+        where: tuple[str | int, ...] = ("propertyNames",) if names else ()
+
+        def fails(keyword: str, message: str = "") -> None:
+            found.append(
+                SchemaError(keyword, schema[keyword], instance, schema, path, message, (), where)
+            )
+
+        for keyword, value in schema.items():
+            if keyword in _ANNOTATIONS:
+                if keyword == "$id" and schema is not self.root:
+                    raise _Unsupported(keyword)
+            elif keyword == "$ref":
+                found += self.errors(instance, self._resolve(value), path, names=names)
+            elif keyword == "allOf":
+                for subschema in value:
+                    found += self.errors(instance, subschema, path, names=names)
+            elif keyword == "if":
+                branch = "then" if self.valid(instance, value) else "else"
+                if branch in schema:
+                    found += self.errors(instance, schema[branch], path, names=names)
+            elif keyword == "propertyNames":
+                if is_object:
+                    for name in instance:
+                        found += self.errors(name, value, path, names=True)
+            elif keyword in ("then", "else"):
+                continue
+            elif keyword == "properties":
+                if is_object:
+                    for name, subschema in value.items():
+                        if name in instance:
+                            found += self.errors(instance[name], subschema, (*path, name))
+            elif keyword == "patternProperties":
+                if is_object:
+                    for pattern, subschema in value.items():
+                        for name, item in instance.items():
+                            if re.search(pattern, name):
+                                found += self.errors(item, subschema, (*path, name))
+            elif keyword == "additionalProperties":
+                if is_object:
+                    known = schema.get("properties", {})
+                    patterns = schema.get("patternProperties", {})
+                    extras = [
+                        name
+                        for name in instance
+                        if name not in known and not any(re.search(p, name) for p in patterns)
+                    ]
+                    if value is False and extras:
+                        fails(keyword)
+                    elif isinstance(value, dict):
+                        for name in extras:
+                            found += self.errors(instance[name], value, (*path, name))
+                    elif value is not True and extras:
+                        raise _Unsupported(keyword)
+            elif keyword == "items":
+                if isinstance(instance, list):
+                    if not isinstance(value, (dict, bool)) or "prefixItems" in schema:
+                        raise _Unsupported(keyword)
+                    for index, item in enumerate(instance):
+                        found += self.errors(item, value, (*path, index))
+            elif keyword == "required":
+                if is_object:
+                    for name in value:
+                        if name not in instance:
+                            fails(keyword, f"{name!r} is a required property")
+            elif keyword in _SIMPLE or (names and keyword == "not"):
+                if not self._holds(keyword, value, schema, instance):
+                    fails(keyword)
+            elif not self._holds(keyword, value, schema, instance):
+                raise _Unsupported(keyword)  # a composite that fails: jsonschema explains
+        return found
+
+
+_SIMPLE = frozenset(
+    {"type", "enum", "const", "pattern", "minLength", "minItems", "maxItems"}
+    | {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}
+)
+"""Keywords whose failure is one error that `_violation` words without jsonschema's message."""
 
 
 @lru_cache(maxsize=1)
