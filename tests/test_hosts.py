@@ -22,7 +22,8 @@ import pytest
 from hubspec.build.project import Project
 from hubspec.facts.daemon import DaemonUse
 from hubspec.hosts.found import HostFile
-from hubspec.hosts.read import host_kind, read_host
+from hubspec.hosts.kind import host_kind
+from hubspec.hosts.read import read_host
 from hubspec.lint.host import lint_host, project_findings
 from hubspec.rules.base import ProjectFacts
 from hubspec.run import files

@@ -342,6 +342,8 @@ class _progress:
         return bar.update
 
     def __exit__(self, *exc: object) -> None:
+        if self.bar is None:
+            return
         from hubspec.report.progress import ProgressBar
 
         if isinstance(self.bar, ProgressBar):

@@ -77,6 +77,12 @@ class Call:
         return self._known
 
 
+MAKE_PROGRAMS = frozenset({"make", "gmake"})
+MANAGERS = frozenset({"npm", "yarn", "pnpm"})
+"""Programs whose followers (hubspec.events.recipes) load on first use: kept here so that
+recognising them does not import the Makefile and package.json readers."""
+
+
 class Follower(Protocol):
     """Recognises one kind of command that runs a file's commands; None when not its kind.
 

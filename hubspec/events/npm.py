@@ -14,13 +14,13 @@ import shlex
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from hubspec.events.follow import MANAGERS
 from hubspec.records import record
 
 Resolve = Callable[[str, str], "Path | None"]
 Read = Callable[[Path], "str | None"]
 
 MAX_PACKAGE_CHARACTERS = 1_000_000
-MANAGERS = frozenset({"npm", "yarn", "pnpm"})
 _NPM_RUN = frozenset({"run", "run-script", "rum", "urn"})
 _NPM_SHORTHAND = {"test": "test", "t": "test", "tst": "test", "start": "start", "stop": "stop"}
 _YARN_COMMANDS = frozenset(

@@ -16,10 +16,10 @@ import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from hubspec.events.follow import Call, Chunk, Flow, Followed
+from hubspec.events.follow import MAKE_PROGRAMS, MANAGERS, Call, Chunk, Flow, Followed
 from hubspec.events.make import MakeProblem, make_run
 from hubspec.events.make.run import ReadCache
-from hubspec.events.npm import MANAGERS, script_run
+from hubspec.events.npm import script_run
 from hubspec.events.resolve import SOURCE_DIR_MARK, UNKNOWN_CWD, Opened, Resolver
 from hubspec.shell.state import ShellState, SimpleCommand
 
@@ -27,7 +27,6 @@ _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_.-]*)\+?=")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CACHES: weakref.WeakKeyDictionary[Resolver, ReadCache] = weakref.WeakKeyDictionary()
 """Makefiles read for one buildspec (its resolver), kept while it is linted."""
-MAKE_PROGRAMS = frozenset({"make", "gmake"})
 _ALWAYS_SET = ("PATH",)
 """Set in the environment of every make run, whatever the buildspec says."""
 _MISSED = "so a docker pull may be missed"

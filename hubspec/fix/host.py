@@ -21,8 +21,9 @@ from hubspec.events.model import FileReader
 from hubspec.fix import FixOutcome, apply_edits, fix_bytes, mirror_bytes
 from hubspec.fix.edits import AddedReference, Refusal
 from hubspec.hosts.found import HostProject
+from hubspec.hosts.kind import kind_of
 from hubspec.hosts.read import read_host
-from hubspec.lint.host import kind_of, lint_host
+from hubspec.lint.host import lint_host
 from hubspec.lint.pipeline import LintResult
 from hubspec.model import Edit
 from hubspec.settings import Settings

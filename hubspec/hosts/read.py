@@ -1,58 +1,18 @@
-"""Which files are host files (by name and content), and reading one into its projects."""
+"""Reading a host file into its projects (which files are host files: `hosts.kind`)."""
 
 from __future__ import annotations
-
-import re
 
 from hubspec.hosts.cloudformation import read_template
 from hubspec.hosts.found import HostFile, Problem
 from hubspec.hosts.jsontree import parse_json
-from hubspec.hosts.terraform import RESOURCE_TYPE, read_terraform
+from hubspec.hosts.kind import RESOURCE_TYPE
+from hubspec.hosts.terraform import read_terraform
 from hubspec.load.document import parse_tagged
 from hubspec.load.source import YamlProblem
 
 MAX_TEMPLATE_BYTES = 1024 * 1024
 """CloudFormation's own limit for a template body (from S3); CDK output is deployed the same way."""
 MAX_TERRAFORM_BYTES = 16 * 1024 * 1024
-
-_TEMPLATE = re.compile(
-    r"^[\s{]*[\"']?AWSTemplateFormatVersion[\"']?\s*:|[\"']?Type[\"']?\s*:\s*[\"']?AWS::CodeBuild::Project",
-    re.MULTILINE,
-)
-_CDK = re.compile(r'"aws:cdk:path"|"CDKMetadata"|/cdk-bootstrap/')
-"""Marks of a template the AWS CDK synthesized (metadata, the bootstrap version check)."""
-_BUILDSPEC_TOP = re.compile(r"^(version|phases)\s*:", re.MULTILINE)
-_TERRAFORM = re.compile(r"^\s*resource\s+\"?" + RESOURCE_TYPE + r"\b", re.MULTILINE)
-
-
-def host_kind(name: str, head: str) -> str | None:
-    """ "cloudformation", "cdk" or "terraform" for a host file, None for anything else.
-
-    By content: a template has `AWSTemplateFormatVersion` or a CodeBuild project resource
-    (and is not a buildspec: no top-level `version` and `phases`); a Terraform file (`.tf`)
-    is one whether or not it declares a project (there is nothing else to lint in it).
-    """
-    lowered = name.lower()
-    if lowered.endswith(".tf"):
-        return "terraform"
-    if not lowered.endswith((".yml", ".yaml", ".json", ".template")):
-        return None
-    if _TEMPLATE.search(head) is None:
-        return None
-    if {match.group(1) for match in _BUILDSPEC_TOP.finditer(head)} == {"version", "phases"}:
-        return None
-    if lowered.endswith(".json") and (
-        "cdk.out" in lowered.replace("\\", "/").split("/") or _CDK.search(head) is not None
-    ):
-        return "cdk"
-    return "cloudformation"
-
-
-def declares_projects(kind: str, head: str) -> bool:
-    """Whether a host file can hold a CodeBuild project (discovery skips those that cannot)."""
-    if kind == "terraform":
-        return _TERRAFORM.search(head) is not None
-    return True
 
 
 def read_host(kind: str, text: str, size: int) -> HostFile:

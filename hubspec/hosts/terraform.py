@@ -17,11 +17,11 @@ from typing import Any
 
 from hubspec.build.project import Project, ProjectVariable, VariableType
 from hubspec.hosts.found import HostFile, HostProject, Problem
+from hubspec.hosts.kind import RESOURCE_TYPE
 from hubspec.hosts.spans import Spans
 from hubspec.hosts.textmap import Mapped, join, json_string, rewrite, same_width
 from hubspec.records import replace
 
-RESOURCE_TYPE = "aws_codebuild_project"
 _ESCAPED = re.compile(r"\$\$\{|%%\{")
 _ONLY_INTERPOLATION = re.compile(r"\$\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}")
 _MODULE_PATH = re.compile(r"^\$\{path\.(?:module|root|cwd)\}/")

@@ -13,7 +13,7 @@ from hubspec.facts.budget import Budget
 from hubspec.facts.daemon import daemon_use
 from hubspec.facts.secrets import looks_like_secret, mask
 from hubspec.hosts.found import HostProject, Problem
-from hubspec.hosts.read import host_kind, read_host
+from hubspec.hosts.read import read_host
 from hubspec.hosts.spans import Spans
 from hubspec.hosts.textmap import Mapped, rewrite, same_width
 from hubspec.lint.pipeline import LintResult, is_selected, lint_source, printable, severity_of
@@ -25,11 +25,6 @@ from hubspec.rules.base import ProjectFacts
 from hubspec.settings import Settings
 
 _TEMPLATE_VARIABLE = re.compile(r"\$\$\{|\$\{[^}]*\}")
-
-
-def kind_of(display: str, data: bytes) -> str | None:
-    """The host kind of a file by its name and first 64 KB, None for a buildspec."""
-    return host_kind(display, data[: 64 * 1024].decode("utf-8", errors="replace"))
 
 
 def lint_host(

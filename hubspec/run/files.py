@@ -186,7 +186,7 @@ def _looks_like_lintable(path: Path) -> bool:
         head = read_bytes(path, 64 * 1024 - 1)
     except OSError:
         return False
-    from hubspec.hosts.read import declares_projects, host_kind
+    from hubspec.hosts.kind import declares_projects, host_kind
 
     text = head.decode("utf-8", errors="replace")
     kind = host_kind(str(path), text)

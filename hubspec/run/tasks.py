@@ -56,7 +56,7 @@ def lint_task(task: Task) -> tuple[LintResult, Budget | None]:
 def fix_task(task: Task) -> FixOutcome:
     """Fix one file in memory; the outcome's lint results are detached (small, picklable)."""
     from hubspec.fix import fix_bytes, mirror_bytes
-    from hubspec.lint.host import kind_of
+    from hubspec.hosts.kind import kind_of
 
     try:
         if kind_of(task.display, task.data) is not None:
@@ -95,11 +95,13 @@ def fix_task(task: Task) -> FixOutcome:
 
 def lint_one(display: str, data: bytes, root: Path, settings: Settings) -> LintResult:
     """Lint a buildspec, or a host file (template, Terraform) with its projects' buildspecs."""
-    from hubspec.lint.host import kind_of, lint_host
+    from hubspec.hosts.kind import kind_of
 
     try:
         kind = kind_of(display, data)
         if kind is not None:
+            from hubspec.lint.host import lint_host
+
             return lint_host(
                 display,
                 data,

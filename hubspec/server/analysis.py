@@ -9,7 +9,8 @@ from pathlib import Path
 from lsprotocol import types
 
 from hubspec.facts.secrets import mask, text_secrets
-from hubspec.lint.host import kind_of, lint_host
+from hubspec.hosts.kind import kind_of
+from hubspec.lint.host import lint_host
 from hubspec.lint.pipeline import LintResult, lint_bytes
 from hubspec.records import record
 from hubspec.run.files import BUILDSPEC_NAME, YAML_NAME

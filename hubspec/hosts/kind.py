@@ -1,0 +1,58 @@
+"""Which files are host files: by name and the first 64 KB, without reading them as hosts.
+
+Kept apart from `read` (the template and Terraform readers) so that deciding a buildspec is
+not a host file imports none of them.
+"""
+
+from __future__ import annotations
+
+import re
+
+RESOURCE_TYPE = "aws_codebuild_project"
+"""Terraform's resource type for a CodeBuild project."""
+HEAD_BYTES = 64 * 1024
+"""How much of a file decides its kind."""
+
+_TEMPLATE = re.compile(
+    r"^[\s{]*[\"']?AWSTemplateFormatVersion[\"']?\s*:|[\"']?Type[\"']?\s*:\s*[\"']?AWS::CodeBuild::Project",
+    re.MULTILINE,
+)
+_CDK = re.compile(r'"aws:cdk:path"|"CDKMetadata"|/cdk-bootstrap/')
+"""Marks of a template the AWS CDK synthesized (metadata, the bootstrap version check)."""
+_BUILDSPEC_TOP = re.compile(r"^(version|phases)\s*:", re.MULTILINE)
+_TERRAFORM = re.compile(r"^\s*resource\s+\"?" + RESOURCE_TYPE + r"\b", re.MULTILINE)
+
+
+def host_kind(name: str, head: str) -> str | None:
+    """ "cloudformation", "cdk" or "terraform" for a host file, None for anything else.
+
+    By content: a template has `AWSTemplateFormatVersion` or a CodeBuild project resource
+    (and is not a buildspec: no top-level `version` and `phases`); a Terraform file (`.tf`)
+    is one whether or not it declares a project (there is nothing else to lint in it).
+    """
+    lowered = name.lower()
+    if lowered.endswith(".tf"):
+        return "terraform"
+    if not lowered.endswith((".yml", ".yaml", ".json", ".template")):
+        return None
+    if _TEMPLATE.search(head) is None:
+        return None
+    if {match.group(1) for match in _BUILDSPEC_TOP.finditer(head)} == {"version", "phases"}:
+        return None
+    if lowered.endswith(".json") and (
+        "cdk.out" in lowered.replace("\\", "/").split("/") or _CDK.search(head) is not None
+    ):
+        return "cdk"
+    return "cloudformation"
+
+
+def declares_projects(kind: str, head: str) -> bool:
+    """Whether a host file can hold a CodeBuild project (discovery skips those that cannot)."""
+    if kind == "terraform":
+        return _TERRAFORM.search(head) is not None
+    return True
+
+
+def kind_of(display: str, data: bytes) -> str | None:
+    """The host kind of a file given as bytes, None for a buildspec."""
+    return host_kind(display, data[:HEAD_BYTES].decode("utf-8", errors="replace"))
