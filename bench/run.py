@@ -318,7 +318,8 @@ def example_repository(into: Path) -> Path:
 def inline_buildspecs(files: Sequence[str]) -> int:
     """How many inline buildspecs the host files hold (what the iac scenario lints)."""
     sys.path.insert(0, str(ROOT))
-    from hubspec.hosts.read import host_kind, read_host
+    from hubspec.hosts.kind import host_kind
+    from hubspec.hosts.read import read_host
 
     count = 0
     for name in files:

@@ -43,7 +43,7 @@ class Resolver:
         root = str(source_root)
         self.root_prefix = root if root.endswith(os.sep) else root + os.sep
         self._real_root: str | None = None
-        self._real_folders: dict[str, str] = {}
+        self._plain_folders: set[str] = set()
 
     def locate(self, cwd: str, written: str) -> Path | None:
         """A path as the build sees it -> a path under the source root, or None if unknown."""
@@ -96,20 +96,32 @@ class Resolver:
     def _inside_root(self, path: Path) -> bool:
         """Whether the file, its symlinks followed, stays under the source root.
 
-        Folders are resolved once per buildspec (most files share one or two); the file
-        itself costs one lstat unless it is a symlink.
+        Paths come from `locate` (the root joined with a normalized relative path), so a
+        file is inside unless a folder below the root, or the file, is a symlink: one lstat
+        per new folder and one for the file; realpath only behind a symlink.
         """
+        folder = os.path.dirname(path)
+        if folder not in self._plain_folders:
+            if not self._plain_below_root(folder):
+                return self._real_inside(path)
+            self._plain_folders.add(folder)
+        return not os.path.islink(path) or self._real_inside(path)
+
+    def _plain_below_root(self, folder: str) -> bool:
+        """Whether no folder between the source root and `folder` is a symlink: then
+        `folder` is inside the root whatever the root's own path resolves to."""
+        root = str(self.source_root)
+        while folder != root and folder not in self._plain_folders:
+            if not folder.startswith(self.root_prefix) or os.path.islink(folder):
+                return False
+            folder = os.path.dirname(folder)
+        return True
+
+    def _real_inside(self, path: Path) -> bool:
+        """The full check, for a path through a symlink: resolve it and compare."""
         if self._real_root is None:
             root = os.path.realpath(self.source_root)
             self._real_root = root if root.endswith(os.sep) else root + os.sep
-        folder = os.path.dirname(path)
-        real_folder = self._real_folders.get(folder)
-        if real_folder is None:
-            real_folder = self._real_folders[folder] = os.path.realpath(folder) + os.sep
-        if not real_folder.startswith(self._real_root):
-            return False
-        if not os.path.islink(path):
-            return True
         real = os.path.realpath(path)
         return real.startswith(self._real_root) or real + os.sep == self._real_root
 

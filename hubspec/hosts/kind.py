@@ -35,6 +35,8 @@ def host_kind(name: str, head: str) -> str | None:
         return "terraform"
     if not lowered.endswith((".yml", ".yaml", ".json", ".template")):
         return None
+    if "AWSTemplateFormatVersion" not in head and "AWS::CodeBuild::Project" not in head:
+        return None  # what _TEMPLATE needs, found without a regex scan of every buildspec
     if _TEMPLATE.search(head) is None:
         return None
     if {match.group(1) for match in _BUILDSPEC_TOP.finditer(head)} == {"version", "phases"}:

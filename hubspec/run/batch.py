@@ -22,8 +22,13 @@ class SettingsFor(Protocol):
 
 
 def seen_key(path: Path) -> str:
-    """One key per file, however it is named."""
-    return os.path.realpath(path)
+    """One key per file, however it is named: its device and inode (one stat, where
+    realpath costs one per folder of the path), or its real path when it cannot be had."""
+    try:
+        status = os.stat(path)
+    except (OSError, ValueError):
+        return os.path.realpath(path)
+    return f"{status.st_dev}:{status.st_ino}"
 
 
 def batch_targets(
