@@ -15,6 +15,12 @@ both ways, in fresh processes where start-up is the point:
                           match, against ruamel's pure parser alone
   schema pre-check        checking every corpus buildspec with the pre-check's `valid` first,
                           against jsonschema alone
+  schema explanations     `hubspec lint --jobs 1` of the corpus in a fresh process, simple
+                          schema errors explained by the pre-check, against jsonschema
+                          explaining every invalid file (its import included, as users pay it)
+  forked workers          `hubspec lint` of the corpus (two workers on two CPUs) with workers
+                          forked by hubspec.run.forked, against a ProcessPoolExecutor whose
+                          workers are forked from the same warm process
   quick shell reader      the shell analysis of every corpus command (each step's text, in the
                           state the build starts with), one-line commands read by
                           hubspec.shell.quick, against tree-sitter-bash for every command
@@ -68,6 +74,42 @@ def quick_parser(runs: int) -> tuple[float, float]:
     args = ["lint", "--exit-zero", str(SINGLE)]
     fast = [sys.executable, "-c", f"import sys; sys.argv[1:] = {args!r}; {THROUGH_QUICK}"]
     plain = [sys.executable, "-c", f"import sys; sys.argv[1:] = {args!r}; {THROUGH_TYPER}"]
+    return _median_seconds(lambda: _wall(fast), runs), _median_seconds(lambda: _wall(plain), runs)
+
+
+LINT_CORPUS = """
+import sys
+sys.argv[1:] = {args!r}
+{patch}
+from hubspec.entry import main
+main()
+"""
+WITHOUT_EXPLANATIONS = "from hubspec.schema import check; check.explain = lambda data: None"
+WITH_AN_EXECUTOR = """
+import multiprocessing
+from hubspec.run import parallel
+def _started(function, tasks, workers, started=parallel._started):
+    parallel._preload(())
+    yield from started(function, tasks, workers)
+parallel._fork_safe = lambda: False
+parallel._start_context = lambda: multiprocessing.get_context("fork")
+parallel._started = _started
+"""
+
+
+def _lint_corpus(args: list[str], patch: str) -> list[str]:
+    return [sys.executable, "-c", LINT_CORPUS.format(args=args, patch=patch)]
+
+
+def explanations(runs: int) -> tuple[float, float]:
+    args = ["lint", "--exit-zero", "--jobs", "1", str(CORPUS)]
+    fast, plain = _lint_corpus(args, ""), _lint_corpus(args, WITHOUT_EXPLANATIONS)
+    return _median_seconds(lambda: _wall(fast), runs), _median_seconds(lambda: _wall(plain), runs)
+
+
+def forked_workers(runs: int) -> tuple[float, float]:
+    args = ["lint", "--exit-zero", "--jobs", "2", str(CORPUS)]
+    fast, plain = _lint_corpus(args, ""), _lint_corpus(args, WITH_AN_EXECUTOR)
     return _median_seconds(lambda: _wall(fast), runs), _median_seconds(lambda: _wall(plain), runs)
 
 
@@ -195,7 +237,9 @@ def table(runs: int) -> str:
         ("records", f"define {CLASSES} classes, s", *records(runs)),
         ("libyaml events", "corpus parse pass, s", *_in_process("parse_corpus", runs)),
         ("schema pre-check", "corpus schema pass, s", *_in_process("check_corpus", runs)),
+        ("schema explanations", "corpus lint --jobs 1, wall s", *explanations(runs)),
         ("quick shell reader", "corpus shell pass, s", *_in_process("shell_corpus", runs)),
+        ("forked workers", "corpus lint --jobs 2, wall s", *forked_workers(runs)),
     ]
     lines = [
         "| fast path | measured | with it | without | saves |",
