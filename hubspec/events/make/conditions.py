@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hubspec.events.make.expand import MARK, Expander
+from hubspec.events.make.expand import MARK, Expander, top_level_index
 from hubspec.records import record
 
 _OPENERS = frozenset({"ifeq", "ifneq", "ifdef", "ifndef"})
@@ -109,15 +109,10 @@ def _operands(argument: str) -> tuple[str, str] | None:
         if not argument.endswith(")"):
             return None
         inner = argument[1:-1]
-        depth = 0
-        for index, char in enumerate(inner):
-            if char in "({":
-                depth += 1
-            elif char in ")}":
-                depth -= 1
-            elif char == "," and depth == 0:
-                return inner[:index].rstrip(), inner[index + 1 :].lstrip()
-        return None
+        comma = top_level_index(inner, ",")
+        if comma < 0:
+            return None
+        return inner[:comma].rstrip(), inner[comma + 1 :].lstrip()
     parts: list[str] = []
     rest = argument
     while rest and len(parts) < 2:

@@ -299,35 +299,39 @@ def _matching(text: str, start: int, opener: str, closer: str) -> int:
     return -1
 
 
-def _split_arguments(text: str, count: int) -> list[str]:
-    """Split at top-level commas into at most `count` parts (the last keeps its commas)."""
-    parts: list[str] = []
+def top_level_index(text: str, separator: str, start: int = 0) -> int:
+    """Where `separator` first stands outside any `(...)`/`{...}` from `start`; -1 if nowhere."""
     depth = 0
-    start = 0
-    for index, char in enumerate(text):
+    for index in range(start, len(text)):
+        char = text[index]
         if char in "({":
             depth += 1
         elif char in ")}":
             depth -= 1
-        elif char == "," and depth == 0 and len(parts) < count - 1:
-            parts.append(text[start:index])
-            start = index + 1
+        elif char == separator and depth == 0:
+            return index
+    return -1
+
+
+def _split_arguments(text: str, count: int) -> list[str]:
+    """Split at top-level commas into at most `count` parts (the last keeps its commas)."""
+    parts: list[str] = []
+    start = 0
+    while len(parts) < count - 1:
+        comma = top_level_index(text, ",", start)
+        if comma < 0:
+            break
+        parts.append(text[start:comma])
+        start = comma + 1
     parts.append(text[start:])
     return parts
 
 
 def _split_substitution(inner: str) -> tuple[str, tuple[str, str] | None]:
     """`VAR:a=b` -> ("VAR", ("a", "b")); a plain name -> (name, None)."""
-    depth = 0
-    for index, char in enumerate(inner):
-        if char in "({":
-            depth += 1
-        elif char in ")}":
-            depth -= 1
-        elif char == ":" and depth == 0:
-            rest = inner[index + 1 :]
-            if "=" in rest:
-                before, after = rest.split("=", 1)
-                return inner[:index], (before, after)
-            return inner, None
-    return inner, None
+    colon = top_level_index(inner, ":")
+    rest = inner[colon + 1 :]
+    if colon < 0 or "=" not in rest:
+        return inner, None
+    before, after = rest.split("=", 1)
+    return inner[:colon], (before, after)
