@@ -66,14 +66,22 @@ def _partial(
     return expander.images.partial_image(place, word, use.source, how, source)
 
 
+def names_docker(command: SimpleCommand) -> bool:
+    """The cheap test first: most commands have no word naming a docker program."""
+    mark = docker_cli.PROGRAM_MARK
+    for word in command.words:
+        value = word.value
+        if value is not None and mark in value:
+            return True
+    return False
+
+
 def docker_uses(
     command: SimpleCommand,
 ) -> tuple[docker_cli.Invocation, list[docker_cli.DockerEvent]] | None:
     """The docker CLI a command runs and its uses; None when it runs no docker program."""
-    if not any(
-        word.value is not None and docker_cli.PROGRAM_MARK in word.value for word in command.words
-    ):
-        return None  # the cheap test first: most commands name no docker program
+    if not names_docker(command):
+        return None
     return docker_cli.docker_use([word.value for word in command.words])
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Protocol
 
-from hubspec.events.commands import docker_command, docker_uses, identity
+from hubspec.events.commands import docker_command, docker_uses, identity, names_docker
 from hubspec.events.expand import Expander
 from hubspec.events.follow import Call, Chunk, Flow, Followed, Follower
 from hubspec.events.model import Place, PullSource, SourceKind
@@ -74,7 +74,9 @@ class FollowedFiles:
             sourced: ShellState | None = None
             resumed: tuple[int, ShellState, ShellResult] | None = None
             for command in result.commands:
-                if site.docker(command, base) or not self._may_follow(command):
+                if names_docker(command) and site.docker(command, base):
+                    continue  # a docker command runs no file
+                if not self._may_follow(command):
                     continue
                 call = Call(
                     command, _unwrapped(command), partial(self._before, part, command, current)
