@@ -387,7 +387,7 @@ def copy_corpus(source: Path, copies: int, into: Path) -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenarios", default="single,corpus,corpus10,server")
+    parser.add_argument("--scenarios", default="single,corpus,corpus10,iac,iac500,server,fastpaths")
     parser.add_argument(
         "--server-edits", type=int, default=SERVER_EDITS, help="timed edits of the server scenario"
     )
@@ -406,6 +406,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.pythonpath is not None:
         source = args.pythonpath.resolve()
         ENV["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), ENV.get("PYTHONPATH")]))
+        found = _hubspec_found()
+        if not found.startswith(str(source) + os.sep):
+            parser.error(
+                f"--pythonpath {source}: the runs would import hubspec from"
+                f" {found or 'nowhere'}, not from there (is {source / 'hubspec'} a package?)"
+            )
     chosen = [name.strip() for name in args.scenarios.split(",") if name.strip()]
     tools = tuple(tool.strip() for tool in args.tools.split(",") if tool.strip())
 
@@ -494,6 +500,19 @@ def run_server(edits: int, log: Callable[[str], None]) -> str:
     run = lsp.measure([str(BIN / "hubspec"), "server"], ENV, edits, log)
     found = [Goal(text, value, limit) for text, value, limit in lsp.goals(run)]
     return lsp.table(run) + "\n" + goals_table(found)
+
+
+def _hubspec_found() -> str:
+    """Where the runs' Python imports hubspec from (ENV applied)."""
+    done = subprocess.run(
+        [str(BIN / "python"), "-c", "import hubspec; print(hubspec.__file__)"],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=tempfile.gettempdir(),
+        check=False,
+    )
+    return done.stdout.strip()
 
 
 def run_fastpaths(runs: int, log: Callable[[str], None]) -> str:
