@@ -6,26 +6,12 @@ fail on it and CodeBuild says so.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from repos import lint
 
 PULL = "version: 0.2\nphases:\n  build:\n    commands:\n      - docker pull {image}\n"
-
-
-def lint(cwd: Path, *args: str) -> list[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "hubspec", "lint", "--format", "concise", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=60,
-    )
-    assert "Traceback" not in result.stderr, result.stderr
-    assert result.returncode in (0, 1), (result.returncode, result.stderr)
-    return [line for line in result.stdout.splitlines() if ": HS" in line]
 
 
 def repository(tmp_path: Path, batch: str) -> Path:

@@ -9,50 +9,12 @@ nothing, never a hang, a traceback or a read outside the source.
 from __future__ import annotations
 
 import os
-import resource
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from repos import lint, repository
 
-GIB = 1024**3
 HUB = "is pulled from Docker Hub without a Docker Hub login"
-
-
-def _limits() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (2 * GIB, 2 * GIB))
-
-
-def lint(cwd: Path, *args: str) -> list[str]:
-    """The finding lines of `hubspec lint --format concise ARGS`, run in `cwd`."""
-    result = subprocess.run(
-        [sys.executable, "-m", "hubspec", "lint", "--format", "concise", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        preexec_fn=_limits,
-        timeout=60,
-    )
-    assert "Traceback" not in result.stderr, result.stderr
-    assert result.returncode in (0, 1), (result.returncode, result.stderr)
-    return [line for line in result.stdout.splitlines() if ": HS" in line]
-
-
-def repository(tmp_path: Path, *commands: str, files: dict[str, str | bytes]) -> Path:
-    """A git work tree with a buildspec running `commands` in its build phase, and `files`."""
-    top = tmp_path / "repo"
-    (top / ".git").mkdir(parents=True)
-    lines = "".join(f"      - {command}\n" for command in commands)
-    (top / "buildspec.yml").write_text(f"version: 0.2\nphases:\n  build:\n    commands:\n{lines}")
-    for name, text in files.items():
-        path = top / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            path.write_bytes(text)
-        else:
-            path.write_text(text)
-    return top
 
 
 def test_make_from_the_top_and_from_a_subfolder(tmp_path: Path) -> None:

@@ -9,58 +9,16 @@ and never a hang, a traceback or a read outside the source.
 from __future__ import annotations
 
 import os
-import resource
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-GIB = 1024**3
-
-
-def _limits() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (2 * GIB, 2 * GIB))
-
-
-def lint(cwd: Path, *args: str) -> list[str]:
-    """The concise finding lines of `hubspec lint --format concise ARGS`, run in `cwd`."""
-    result = subprocess.run(
-        [sys.executable, "-m", "hubspec", "lint", "--format", "concise", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        preexec_fn=_limits,
-        timeout=60,
-    )
-    assert "Traceback" not in result.stderr, result.stderr
-    assert result.returncode in (0, 1), (result.returncode, result.stderr)
-    return [line for line in result.stdout.splitlines() if ": HS" in line]
-
-
-def repository(tmp_path: Path, *commands: str) -> Path:
-    """A git work tree holding a buildspec that runs `commands` in its build phase."""
-    top = tmp_path / "repo"
-    (top / ".git").mkdir(parents=True)
-    lines = "".join(f"      - {command}\n" for command in commands)
-    (top / "buildspec.yml").write_text(f"version: 0.2\nphases:\n  build:\n    commands:\n{lines}")
-    return top
-
-
-def script(top: Path, name: str, text: str | bytes) -> Path:
-    path = top / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text)
-    return path
+from repos import lint, repository, write
 
 
 def test_from_the_top_and_from_a_subfolder(tmp_path: Path) -> None:
     top = repository(tmp_path, "bash scripts/login.sh", "bash scripts/build.sh")
-    script(top, "scripts/login.sh", 'echo "$TOKEN" | docker login -u me --password-stdin\n')
-    script(top, "scripts/build.sh", "docker pull node:20\n")
+    write(top, "scripts/login.sh", 'echo "$TOKEN" | docker login -u me --password-stdin\n')
+    write(top, "scripts/build.sh", "docker pull node:20\n")
     assert lint(top, "buildspec.yml", "--ignore", "HS203") == []
     (top / "scripts" / "login.sh").write_text("echo no login here\n")
     expected = (
@@ -73,21 +31,21 @@ def test_from_the_top_and_from_a_subfolder(tmp_path: Path) -> None:
 
 def test_a_login_in_a_script_counts_for_later_pulls(tmp_path: Path) -> None:
     top = repository(tmp_path, "./ci/docker-login.sh", "docker pull python:3.12")
-    login = script(top, "ci/docker-login.sh", "#!/bin/sh\ndocker login -u me --password-stdin\n")
+    login = write(top, "ci/docker-login.sh", "#!/bin/sh\ndocker login -u me --password-stdin\n")
     login.chmod(0o755)
     assert lint(top, "buildspec.yml") == []
 
 
 def test_binary_script(tmp_path: Path) -> None:
     top = repository(tmp_path, "bash tool.sh")
-    script(top, "tool.sh", b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 16)
+    write(top, "tool.sh", b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 16)
     (line,) = lint(top, "buildspec.yml")
     assert " HS103 " in line and "tool.sh is a binary file" in line, line
 
 
 def test_huge_script(tmp_path: Path) -> None:
     top = repository(tmp_path, "source big.sh")
-    script(top, "big.sh", "echo x\n" * (1024 * 1024 // 7 + 10))
+    write(top, "big.sh", "echo x\n" * (1024 * 1024 // 7 + 10))
     (line,) = lint(top, "buildspec.yml")
     assert " HS103 " in line and "big.sh is too large or cannot be read" in line, line
 
@@ -132,8 +90,8 @@ def test_devices_and_paths_outside_the_source(tmp_path: Path) -> None:
 
 def test_a_script_that_runs_itself_again(tmp_path: Path) -> None:
     top = repository(tmp_path, "bash a.sh")
-    script(top, "a.sh", "bash b.sh\n")
-    script(top, "b.sh", "docker pull redis:7\nsource ./a.sh\n")
+    write(top, "a.sh", "bash b.sh\n")
+    write(top, "b.sh", "docker pull redis:7\nsource ./a.sh\n")
     lines = lint(top, "buildspec.yml")
     assert len(lines) == 2, lines
     assert " HS101 redis:7 " in lines[0]
@@ -143,8 +101,8 @@ def test_a_script_that_runs_itself_again(tmp_path: Path) -> None:
 def test_scripts_nested_deeper_than_the_bound(tmp_path: Path) -> None:
     top = repository(tmp_path, "bash s0.sh")
     for index in range(12):
-        script(top, f"s{index}.sh", f"bash s{index + 1}.sh\n")
-    script(top, "s12.sh", "docker pull redis:7\n")
+        write(top, f"s{index}.sh", f"bash s{index + 1}.sh\n")
+    write(top, "s12.sh", "docker pull redis:7\n")
     (line,) = lint(top, "buildspec.yml")
     assert " HS103 " in line and "s8.sh is run 9 files deep; hubspec follows 8" in line, line
 
@@ -152,9 +110,9 @@ def test_scripts_nested_deeper_than_the_bound(tmp_path: Path) -> None:
 @pytest.mark.parametrize("count", [100])
 def test_many_scripts_stay_within_the_file_budget(tmp_path: Path, count: int) -> None:
     top = repository(tmp_path, "bash all.sh")
-    script(top, "all.sh", "".join(f"bash part{index}.sh\n" for index in range(count)))
+    write(top, "all.sh", "".join(f"bash part{index}.sh\n" for index in range(count)))
     for index in range(count):
-        script(top, f"part{index}.sh", "echo part\n")
+        write(top, f"part{index}.sh", "echo part\n")
     (line,) = lint(top, "buildspec.yml")
     assert " HS103 " in line and "over the file budget" in line, line
 
@@ -178,7 +136,7 @@ def test_a_buildspec_in_a_subfolder_runs_scripts_from_the_top(tmp_path: Path) ->
     (top / "ci" / "buildspec.yml").write_text(
         "version: 0.2\nphases:\n  build:\n    commands:\n      - bash scripts/build.sh\n"
     )
-    script(top, "scripts/build.sh", "docker build -t app .\n")
+    write(top, "scripts/build.sh", "docker build -t app .\n")
     (top / "Dockerfile").write_text("FROM node:20\n")
     message = (
         "HS101 node:20 is pulled from Docker Hub without a Docker Hub login: FROM node:20 in"
