@@ -14,6 +14,7 @@ from typing import Any
 
 from hubspec.model import Severity
 from hubspec.records import field, record, replace
+from hubspec.run.files import first_upward
 from hubspec.run.options import OPTIONS, Store
 from hubspec.settings import Settings
 
@@ -122,22 +123,7 @@ class ConfigSearch:
         directory = self._realpath(os.fspath(start))
         if os.path.isfile(directory) if is_file is None else is_file:
             directory = os.path.dirname(directory)
-        visited: list[str] = []
-        found: Path | None = None
-        while True:
-            if directory in self._found:
-                found = self._found[directory]
-                break
-            visited.append(directory)
-            found = _config_in(directory)
-            if found is not None:
-                break
-            parent = os.path.dirname(directory)
-            if parent == directory or os.access(_child(directory, ".git"), os.F_OK):
-                break
-            directory = parent
-        self._found.update(dict.fromkeys(visited, found))
-        return found
+        return first_upward(directory, _config_in, self._found, _holds_git)
 
     def _realpath(self, path: str) -> str:
         """os.path.realpath, with the answer for every parent directory kept.
@@ -164,6 +150,11 @@ class ConfigSearch:
             real = os.path.realpath(candidate) if os.path.islink(candidate) else candidate
             self._real[unresolved] = real
         return real
+
+
+def _holds_git(directory: str) -> bool:
+    """The top of a repository: the search stops there."""
+    return os.access(_child(directory, ".git"), os.F_OK)
 
 
 def _child(directory: str, name: str) -> str:

@@ -17,6 +17,7 @@ import stat
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from hubspec.records import record
 
@@ -588,3 +589,33 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+T = TypeVar("T")
+
+
+def first_upward(
+    directory: str,
+    answer: Callable[[str], T | None],
+    known: dict[str, T | None],
+    stop: Callable[[str], bool] | None = None,
+) -> T | None:
+    """The first answer from `directory` upwards: `answer(folder)` for each folder until one
+    answers, the top of the file system, or a folder where `stop` holds. Every folder visited
+    keeps the result in `known`, so paths that share parents walk them once."""
+    visited: list[str] = []
+    found: T | None = None
+    while True:
+        if directory in known:
+            found = known[directory]
+            break
+        visited.append(directory)
+        found = answer(directory)
+        if found is not None:
+            break
+        parent = os.path.dirname(directory)
+        if parent == directory or (stop is not None and stop(directory)):
+            break
+        directory = parent
+    known.update(dict.fromkeys(visited, found))
+    return found

@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from hubspec.run.files import first_upward
+
 GIT_MARKER = ".git"
 
 
@@ -38,28 +40,16 @@ class SourceRoots:
 
     def _work_tree_top(self, folder: str) -> str | None:
         """The nearest folder at or above `folder` that holds `.git`, or None."""
-        visited: list[str] = []
-        directory = folder
-        found: str | None = None
-        while True:
-            if directory in self._tops:
-                found = self._tops[directory]
-                break
-            visited.append(directory)
-            if os.path.lexists(os.path.join(directory, GIT_MARKER)):
-                found = directory
-                break
-            parent = os.path.dirname(directory)
-            if parent == directory:
-                break
-            directory = parent
-        self._tops.update(dict.fromkeys(visited, found))
-        return found
+        return first_upward(folder, _top_if_marked, self._tops)
 
     def _shown(self, root: str) -> Path:
         if _is_within(root, self._cwd):
             return Path(os.path.relpath(root, self._cwd))
         return Path(root)
+
+
+def _top_if_marked(directory: str) -> str | None:
+    return directory if os.path.lexists(os.path.join(directory, GIT_MARKER)) else None
 
 
 def _is_within(path: str, folder: str) -> bool:
