@@ -16,7 +16,7 @@ from hubspec.hosts.found import HostProject, Problem
 from hubspec.hosts.read import read_host
 from hubspec.hosts.spans import Spans
 from hubspec.hosts.textmap import Mapped, rewrite, same_width
-from hubspec.lint.pipeline import LintResult, is_selected, lint_source, printable, severity_of
+from hubspec.lint.pipeline import LintResult, is_selected, lint_source, rule_finding
 from hubspec.load.source import Embedding, Source
 from hubspec.model import Finding, Position, Span
 from hubspec.records import replace
@@ -170,15 +170,10 @@ def project_findings(display: str, facts: ProjectFacts, settings: Settings) -> l
             continue
         for diagnostic in rule.project_check(facts):
             span = diagnostic.span or Span(Position(1, 1), Position(1, 2))
+            path = diagnostic.path or display
             findings.append(
-                Finding(
-                    path=diagnostic.path or display,
-                    rule=rule.code,
-                    name=rule.name,
-                    severity=severity_of(rule, settings),
-                    message=printable(diagnostic.message),
-                    span=span,
-                    project=facts.project.name,
+                rule_finding(
+                    path, rule.code, diagnostic.message, span, settings, project=facts.project.name
                 )
             )
     return findings
@@ -209,13 +204,5 @@ def _substituted(text: str, variables: tuple[tuple[str, str | None], ...]) -> Ma
 def _problem_finding(
     display: str, problem: Problem, spans: Spans, settings: Settings, project: str | None
 ) -> Finding:
-    rule = BY_CODE[problem.code]
-    return Finding(
-        path=display,
-        rule=rule.code,
-        name=rule.name,
-        severity=severity_of(rule, settings),
-        message=printable(problem.message),
-        span=spans.span(problem.start, problem.end),
-        project=project,
-    )
+    span = spans.span(problem.start, problem.end)
+    return rule_finding(display, problem.code, problem.message, span, settings, project=project)

@@ -15,7 +15,7 @@ from hubspec.facts.secrets import mask, text_secrets
 from hubspec.facts.suppress import Suppression
 from hubspec.load.document import Document, parse
 from hubspec.load.source import Source, YamlProblem, decode
-from hubspec.model import Finding, Position, Severity, Span
+from hubspec.model import Finding, Position, Related, Severity, Span
 from hubspec.records import record, replace
 from hubspec.rules import BY_CODE, RULES
 from hubspec.rules.base import Check, Diagnostic, Rule
@@ -195,17 +195,45 @@ def printable(message: str) -> str:
     return _CONTROL.sub(lambda match: repr(match.group())[1:-1], message)
 
 
-def to_finding(
-    display: str, document: Document, diagnostic: Diagnostic, settings: Settings
+def rule_finding(
+    display: str,
+    code: str,
+    message: str,
+    span: Span,
+    settings: Settings,
+    *,
+    fixable: bool = False,
+    notes: tuple[str, ...] = (),
+    related: tuple[Related, ...] = (),
+    project: str | None = None,
 ) -> Finding:
-    rule = BY_CODE[diagnostic.code]
+    """A finding of rule `code`: the rule's name, the severity the settings give it, and the
+    message made printable. Every finding of the lint is made here."""
+    rule = BY_CODE[code]
     return Finding(
         path=display,
         rule=rule.code,
         name=rule.name,
         severity=severity_of(rule, settings),
-        message=printable(diagnostic.message),
-        span=document.span(diagnostic.start, diagnostic.end),
+        message=printable(message),
+        span=span,
+        fixable=fixable,
+        notes=notes,
+        related=related,
+        project=project,
+    )
+
+
+def to_finding(
+    display: str, document: Document, diagnostic: Diagnostic, settings: Settings
+) -> Finding:
+    span = document.span(diagnostic.start, diagnostic.end)
+    return rule_finding(
+        display,
+        diagnostic.code,
+        diagnostic.message,
+        span,
+        settings,
         fixable=diagnostic.fixable,
         notes=diagnostic.notes,
         related=diagnostic.related,
@@ -213,13 +241,6 @@ def to_finding(
 
 
 def _yaml_finding(display: str, rejected: Rejected, settings: Settings) -> Finding:
-    rule = BY_CODE["HS001"]
     start = rejected.source.position(min(rejected.problem.offset, len(rejected.source.text)))
-    return Finding(
-        path=display,
-        rule=rule.code,
-        name=rule.name,
-        severity=severity_of(rule, settings),
-        message=printable(rejected.problem.message),
-        span=Span(start, Position(start.line, start.column + 1)),
-    )
+    span = Span(start, Position(start.line, start.column + 1))
+    return rule_finding(display, "HS001", rejected.problem.message, span, settings)
