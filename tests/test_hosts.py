@@ -35,6 +35,20 @@ if not CORPUS.is_dir():
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="the IaC corpus is not here")
 
 
+def hubspec_cli(
+    *args: str, cwd: Path | None = None, timeout: int = 60
+) -> subprocess.CompletedProcess[str]:
+    """`python -m hubspec ARGS` as a user runs it; the caller checks the exit code."""
+    return subprocess.run(
+        [sys.executable, "-m", "hubspec", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def _rows(name: str) -> list[dict[str, str]]:
     with (CORPUS / name).open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle, delimiter="\t"))
@@ -145,13 +159,7 @@ def test_terraform_heredocs_read_as_python_hcl2_reads_them() -> None:
 @needs_corpus
 def test_the_whole_corpus_lints_from_the_command_line() -> None:
     """No crash, every file a host file, and the findings checked by hand (see below)."""
-    run = subprocess.run(
-        [sys.executable, "-m", "hubspec", "lint", "--format", "json", str(CORPUS)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    run = hubspec_cli("lint", "--format", "json", str(CORPUS), timeout=300)
     assert run.returncode == 1, run.stderr
     assert "Traceback" not in run.stderr
     report = json.loads(run.stdout)
@@ -243,14 +251,7 @@ def test_json_sarif_and_text_name_the_project(tmp_path: Path) -> None:
     (tmp_path / "template.yaml").write_text(TEMPLATE, encoding="utf-8")
 
     def run(*args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "-m", "hubspec", "lint", *args, "template.yaml"],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        done = hubspec_cli("lint", *args, "template.yaml", cwd=tmp_path)
         assert done.returncode == 1, done.stderr
         return done.stdout
 
@@ -270,14 +271,7 @@ def test_json_sarif_and_text_name_the_project(tmp_path: Path) -> None:
 
 def test_stats_count_the_project_build_image(tmp_path: Path) -> None:
     (tmp_path / "template.yaml").write_text(TEMPLATE, encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "hubspec", "lint", "--format", "json", "template.yaml"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = hubspec_cli("lint", "--format", "json", "template.yaml", cwd=tmp_path)
     budget = json.loads(done.stdout)["budget"]["files"]
     assert [(b["path"], b["pulls_per_build"], b["build_image_pulls"]) for b in budget] == [
         ("template.yaml (Build)", 1, 1)
@@ -335,13 +329,7 @@ def test_plaintext_project_secrets_are_masked(tmp_path: Path) -> None:
     path.write_text(template, encoding="utf-8")
     result = _lint(path)
     assert "hunter2hunter2" in result.secrets
-    done = subprocess.run(
-        [sys.executable, "-m", "hubspec", "lint", "--format", "text", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = hubspec_cli("lint", "--format", "text", str(path))
     assert "hunter2hunter2" not in done.stdout
 
 
@@ -381,13 +369,7 @@ def test_a_200_mb_template_is_refused_quickly(tmp_path: Path) -> None:
         handle.write(b"AWSTemplateFormatVersion: '2010-09-09'\nResources:\n")
         handle.truncate(200 * 1024 * 1024)  # sparse: no 200 MB written to disk
     started = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-m", "hubspec", "lint", "--format", "concise", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = hubspec_cli("lint", "--format", "concise", str(path), timeout=120)
     assert time.monotonic() - started < 60
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert f"{path}:1:1: HS001" in done.stdout and "larger than" in done.stdout
@@ -428,13 +410,7 @@ def test_cdk_output_is_reported_never_edited(tmp_path: Path) -> None:
     }
     path.write_text(json.dumps(template, indent=1), encoding="utf-8")
     before = path.read_bytes()
-    done = subprocess.run(
-        [sys.executable, "-m", "hubspec", "fix", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = hubspec_cli("fix", str(path))
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert path.read_bytes() == before
     shown = done.stdout + done.stderr
@@ -454,13 +430,7 @@ def test_every_corpus_fix_is_verified_and_cfn_lint_finds_nothing_new(tmp_path: P
         path.chmod(0o755 if path.is_dir() else 0o644)
 
     def hubspec(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "hubspec", *args, str(root)],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
+        return hubspec_cli(*args, str(root), timeout=600)
 
     report = json.loads(hubspec("lint", "--format", "json").stdout)
     for finding in report["findings"]:
@@ -542,14 +512,7 @@ def test_registry_secret_adds_the_credential_in_each_dialect(tmp_path: Path) -> 
         encoding="utf-8",
     )
     originals = {path: path.read_text(encoding="utf-8") for path in (yaml_path, tf_path, json_path)}
-    done = subprocess.run(
-        [sys.executable, "-m", "hubspec", "fix", "--registry-secret", "dockerhub/ci", "."],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = hubspec_cli("fix", "--registry-secret", "dockerhub/ci", ".", cwd=tmp_path, timeout=120)
     assert "Traceback" not in done.stderr, done.stderr
     assert "aws secretsmanager create-secret --name dockerhub/ci" in done.stdout
     assert "secretsmanager:GetSecretValue" in done.stdout
@@ -581,14 +544,7 @@ def test_registry_secret_adds_the_credential_in_each_dialect(tmp_path: Path) -> 
         },
         "Type": "LINUX_CONTAINER",
     }
-    lint = subprocess.run(
-        [sys.executable, "-m", "hubspec", "lint", "--format", "json", "."],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    lint = hubspec_cli("lint", "--format", "json", ".", cwd=tmp_path, timeout=120)
     assert [f for f in json.loads(lint.stdout)["findings"] if f["rule"] == "HS104"] == []
     if shutil.which("cfn-lint") is not None:
         for path in (yaml_path, json_path):
@@ -622,14 +578,7 @@ def test_a_buildspec_path_is_linted_as_that_file_in_the_project_context(tmp_path
         "        BuildSpec: ci/buildspec.yml\n",
         encoding="utf-8",
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "hubspec", "lint", "--format", "json", "template.yaml"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = hubspec_cli("lint", "--format", "json", "template.yaml", cwd=tmp_path)
     findings = json.loads(done.stdout)["findings"]
     # The login reads a project secret: no HS203. No PrivilegedMode: HS105 at the pull (the
     # login falls back to a client-side login without a daemon), in the buildspec file.
