@@ -11,31 +11,24 @@ import re
 
 def unescape(text: str) -> str:
     """Quote removal for unquoted text: `\\c` is c, backslash-newline disappears."""
-    if "\\" not in text:
-        return text
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\\" and i + 1 < n:
-            if text[i + 1] != "\n":
-                out.append(text[i + 1])
-            i += 2
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+    return _unescape(text, None)
 
 
 def unescape_dq(text: str) -> str:
     """Inside double quotes only \\ before $ ` " \\ or newline is special."""
+    return _unescape(text, '$`"\\\n')
+
+
+def _unescape(text: str, special: str | None) -> str:
+    """Drop the backslash before a character of `special` (any character when None); a
+    backslash-newline disappears."""
     if "\\" not in text:
         return text
     out: list[str] = []
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
-        if ch == "\\" and i + 1 < n and text[i + 1] in '$`"\\\n':
+        if ch == "\\" and i + 1 < n and (special is None or text[i + 1] in special):
             if text[i + 1] != "\n":
                 out.append(text[i + 1])
             i += 2
