@@ -199,6 +199,12 @@ def script_run(
     return ScriptRun(path, directory, tuple(run))
 
 
+_IN_WORKSPACES = frozenset(
+    {"--workspace", "-w", "--filter", "-F", "--workspaces", "-ws", "--recursive", "-r"}
+)
+"""Options that run the script in other packages' folders (with a value or without)."""
+
+
 def _request(argv: Sequence[str | None], cwd: str) -> _Request | None:
     program = argv[0] if argv else None
     if program is None or posixpath.basename(program) not in MANAGERS:
@@ -223,22 +229,9 @@ def _request(argv: Sequence[str | None], cwd: str) -> _Request | None:
                     index += 1
                 if name in ("--prefix", "--cwd", "--dir", "-C"):
                     directory = posixpath.normpath(posixpath.join(directory, value))
-                elif name in ("--workspace", "-w", "--filter", "-F"):
-                    return _Request(
-                        manager,
-                        None,
-                        directory,
-                        (),
-                        f"`{manager}` runs the script in workspaces, which hubspec does not follow",
-                    )
-            elif name in ("--workspaces", "-ws", "--recursive", "-r"):
-                return _Request(
-                    manager,
-                    None,
-                    directory,
-                    (),
-                    f"`{manager}` runs the script in workspaces, which hubspec does not follow",
-                )
+            if name in _IN_WORKSPACES:
+                why = f"`{manager}` runs the script in workspaces, which hubspec does not follow"
+                return _Request(manager, None, directory, (), why)
             continue
         positional.append(word)
     return _script_of(manager, positional, directory)
