@@ -59,11 +59,6 @@ def insert_lines_before(
     return Edit(line_start, line_start, "".join(line + shape.newline for line in lines))
 
 
-def next_line_start(document: Document, offset: int) -> int | None:
-    end = document.text.find("\n", offset)
-    return None if end == -1 else end + 1
-
-
 def last_content(document: Document, node: Node) -> int:
     """Offset of the last character that belongs to a node (block collections end early)."""
     current = node
