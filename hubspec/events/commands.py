@@ -67,7 +67,8 @@ def _partial(
 
 
 def names_docker(command: SimpleCommand) -> bool:
-    """The cheap test first: most commands have no word naming a docker program."""
+    """The cheap test the walk makes before `docker_uses`: most commands have no word naming
+    a docker program."""
     mark = docker_cli.PROGRAM_MARK
     for word in command.words:
         value = word.value
@@ -80,8 +81,6 @@ def docker_uses(
     command: SimpleCommand,
 ) -> tuple[docker_cli.Invocation, list[docker_cli.DockerEvent]] | None:
     """The docker CLI a command runs and its uses; None when it runs no docker program."""
-    if not names_docker(command):
-        return None
     return docker_cli.docker_use([word.value for word in command.words])
 
 
