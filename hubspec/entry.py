@@ -7,6 +7,7 @@ Exit codes and the handling of Ctrl-C and a closed pipe match what typer does.
 
 from __future__ import annotations
 
+import gc
 import sys
 from contextlib import suppress
 from typing import IO, TYPE_CHECKING, Any, TextIO, cast
@@ -19,11 +20,13 @@ EXIT_INTERRUPTED = 130
 
 def main() -> None:
     """Run hubspec with sys.argv and exit with its code."""
+    gc.disable()  # until the lint machinery is imported: see _collect_from_here
     try:
         from hubspec.cli.quickargs import parse
 
         request = parse(sys.argv[1:])
         if request is None:
+            gc.enable()
             from hubspec.cli.app import app
 
             app()
@@ -31,6 +34,7 @@ def main() -> None:
         from hubspec.cli.commands import ServerRequest, run_server
 
         if isinstance(request, ServerRequest):
+            gc.enable()
             sys.exit(run_server(request))
         try:
             code = _run(request)
@@ -46,10 +50,25 @@ def _run(request: Request) -> int:
     if request.command == "audit":
         from hubspec.cli.audit import run_audit
 
+        _collect_from_here()
         return run_audit(request)
     from hubspec.cli.commands import run_fix, run_lint
+    from hubspec.run import runner  # noqa: F401 - the lint machinery, imported with collection off
 
+    _collect_from_here()
     return run_lint(request) if request.command == "lint" else run_fix(request)
+
+
+def _collect_from_here() -> None:
+    """Resume garbage collection, leaving out what start-up made.
+
+    Importing creates tens of thousands of objects that live until exit, and collections
+    while they are made free nothing; left on, the collector took about a tenth of the time
+    of a one-file lint (a perf profile) and 4% of its instructions (callgrind). Frozen, they
+    are not traversed again, and forked workers do not copy their pages by touching them.
+    """
+    gc.freeze()
+    gc.enable()
 
 
 class _PacifyFlush:

@@ -3,6 +3,7 @@ rest still goes to typer."""
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import shutil
@@ -229,6 +230,40 @@ def test_exit_code_is_the_commands(monkeypatch: pytest.MonkeyPatch) -> None:
         entry.main()
     assert stop.value.code == 7
     assert seen == [Request("fix", ["a.yml"], diff=True)]
+
+
+@pytest.mark.parametrize(
+    ("argv", "runner", "frozen"),
+    [
+        (["lint", "buildspec.yml"], "run_lint", True),
+        (["fix", "--diff", "buildspec.yml"], "run_fix", True),
+        (["server"], "run_server", False),
+    ],
+)
+def test_collection_is_off_only_while_starting(
+    monkeypatch: pytest.MonkeyPatch, argv: list[str], runner: str, frozen: bool
+) -> None:
+    """Start-up runs without the garbage collector; the command itself runs with it, and a
+    lint or fix with what start-up made frozen (the long-running server freezes nothing)."""
+    seen: list[tuple[bool, int]] = []
+
+    def command(request: object = None) -> int:
+        seen.append((gc.isenabled(), gc.get_freeze_count()))
+        return 0
+
+    monkeypatch.setattr(commands, runner, command)
+    monkeypatch.setattr(sys, "argv", ["hubspec", *argv])
+    gc.unfreeze()
+    try:
+        with pytest.raises(SystemExit):
+            entry.main()
+    finally:
+        gc.unfreeze()
+        gc.enable()
+    assert len(seen) == 1
+    enabled, frozen_objects = seen[0]
+    assert enabled
+    assert (frozen_objects > 0) is frozen
 
 
 def test_broken_pipe_is_pacified(monkeypatch: pytest.MonkeyPatch) -> None:
