@@ -185,14 +185,18 @@ def severity_of(rule: Rule, settings: Settings) -> Severity:
     return settings.severities.get(rule.code, rule.severity)
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL = r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]"
+"""Compiled (and cached by `re`) for the first message that is not printable ASCII: the
+surrogate range alone took 0.6 ms to compile at every start."""
 
 
 def printable(message: str) -> str:
     """Messages quote the buildspec; its control characters must not forge lines or
     drive the terminal, and a lone surrogate (from a `\\ud800` escape) cannot be written
     as UTF-8, so they are shown escaped."""
-    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], message)
+    if message.isascii() and message.isprintable():  # ' ' to '~': nothing to escape
+        return message
+    return re.sub(_CONTROL, lambda match: repr(match.group())[1:-1], message)
 
 
 def rule_finding(

@@ -204,8 +204,9 @@ def _problem_from_ruamel(error: Exception) -> YamlProblem:
     return YamlProblem(f"invalid YAML: {message}", offset)
 
 
-_PURE_ONLY = re.compile(r"[\t\x85\u2028\u2029\ufeff]|^%", re.MULTILINE)
-"""Characters and directives that libyaml reads differently from ruamel (see `_c_events`)."""
+_PURE_ONLY = r"(?m)[\t\x85\u2028\u2029\ufeff]|^%"
+"""Characters and directives that libyaml reads differently from ruamel (see `_c_events`):
+the specification of `_pure_only`, which the tests hold it to; never compiled here."""
 
 
 def _pure_only(text: str) -> bool:
@@ -661,9 +662,6 @@ class _TreeBuilder:
                 )
         parent.pairs.append((key, node))
         return None
-
-
-_INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
 
 
 def _scalar_value(tag: str, text: str, style: str | None) -> Any:

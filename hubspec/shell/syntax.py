@@ -188,7 +188,8 @@ def cut_after_dollar(assignment: Node, following: Node) -> bool:
 # Such characters, and lone surrogates, which are not UTF-8 at all, reach the parser
 # as inert characters of the same encoded length, so byte offsets stay valid; words
 # are always cut from the original string.
-_UNSAFE_FOR_PARSER = re.compile("[\U00010000-\U0010ffff\ud800-\udfff]")
+_UNSAFE_FOR_PARSER = "[\U00010000-\U0010ffff\ud800-\udfff]"
+"""Compiled (and cached by `re`) for the first script that is not ASCII (0.25 ms)."""
 
 
 def _same_width_stand_in(match: re.Match[str]) -> str:
@@ -198,7 +199,7 @@ def _same_width_stand_in(match: re.Match[str]) -> str:
 def _parser_bytes(script: str) -> bytes:
     if script.isascii():
         return script.encode("ascii")
-    return _UNSAFE_FOR_PARSER.sub(_same_width_stand_in, script).encode("utf-8")
+    return re.sub(_UNSAFE_FOR_PARSER, _same_width_stand_in, script).encode("utf-8")
 
 
 _PARAMETER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-]")

@@ -21,6 +21,7 @@ import argparse
 import collections
 import json
 import random
+import re
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -139,7 +140,7 @@ def events_difference(
         if a == b:
             continue
         fields = {FIELDS[i] for i in range(len(a)) if a[i] != b[i]}
-        found = document._PURE_ONLY.search(text)
+        found = re.search(document._PURE_ONLY, text)
         if found is not None and document._pure_only(text):
             return {f"pre-checked: {found.group()!r}"}
         if fields <= {"start.line", "start.column", "end.line", "end.column"}:
@@ -157,7 +158,7 @@ def events_difference(
 
 
 def _refusal_class(text: str, error: Exception | None) -> str:
-    found = document._PURE_ONLY.search(text)
+    found = re.search(document._PURE_ONLY, text)
     if found is not None:
         return f" (pre-checked: {found.group()!r})"
     if error is None:
@@ -629,7 +630,7 @@ def fixture_and_corpus_texts() -> Iterator[tuple[str, bytes]]:
 
 def fallback_reason(text: str) -> str | None:
     """Why `document._c_events` leaves `text` to the pure parser (its checks, restated)."""
-    found = document._PURE_ONLY.search(text)
+    found = re.search(document._PURE_ONLY, text)
     if found is not None and document._pure_only(text):
         return f"pre-check {found.group()!r}"
     events = c_events(text)
