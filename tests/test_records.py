@@ -183,3 +183,36 @@ def test_a_method_records_make_cannot_be_written_by_hand() -> None:
 
             def __repr__(self) -> str:
                 return "custom"
+
+
+@record
+class Line:
+    text: str
+    start: int = 0
+
+
+@record
+class Word:
+    value: str
+    offset: int = 5
+
+
+def test_classes_of_one_shape_share_compiled_code_under_their_own_names() -> None:
+    """`__init__` is a template for the shape with the class's field names put in."""
+    line, word = Line("a"), Word(offset=2, value="w")
+    assert (line.text, line.start, word.value, word.offset) == ("a", 0, "w", 2)
+    assert Line.__init__.__code__.co_varnames[:3] == ("self", "text", "start")
+    assert Word.__init__.__code__.co_varnames[:3] == ("self", "value", "offset")
+    assert Line.__init__.__code__.co_code == Word.__init__.__code__.co_code
+    assert Line.__init__.__qualname__.endswith("Line.__init__")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'value'"):
+        Line(value="x")  # type: ignore[call-arg]
+    with pytest.raises(FrozenInstanceError):
+        line.text = "b"  # type: ignore[misc]
+
+
+def test_a_factory_runs_only_for_a_value_not_given() -> None:
+    given: list[int] = [1]
+    tagged = Tagged("a", items=given)
+    assert tagged.items is given
+    assert Tagged("b").items == [] and Tagged("b").items is not Tagged("c").items
