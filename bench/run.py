@@ -430,7 +430,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     if not args.no_compile:
-        compileall.compile_dir(str(source / "hubspec"), quiet=1)
+        for package in ("hubspec", "schemas"):  # schemas/ is the package hubspec.schemas
+            compileall.compile_dir(str(source / package), quiet=1)
     load_before = os.getloadavg()
     rows: list[Row] = []
     server_lines: list[str] = []
