@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from hubspec.entry import main
+from hubspec.entry import console
 
-main()
+console()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -344,3 +345,67 @@ def test_echo_to_a_stream_without_buffer(monkeypatch: pytest.MonkeyPatch) -> Non
         outputs.append(stream.getvalue())
         monkeypatch.undo()
     assert outputs[0] == outputs[1] == "bold né\n"
+
+
+# --- console: leaving without the interpreter's teardown ---------------------------------------
+
+
+def test_console_script_output_is_complete_and_the_code_kept(tmp_path: Path) -> None:
+    """os._exit after the report: everything written reaches the reader, and the code stays."""
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    if not corpus.is_dir():
+        pytest.skip("../shared/corpus is not beside the checkout")
+    done = run(hubspec_command(), ["lint", "--format", "json", str(corpus)], tmp_path)
+    report = json.loads(done.stdout)
+    assert done.returncode == 1  # the corpus has errors
+    assert len({finding["path"] for finding in report["findings"]}) > 100
+
+
+@pytest.mark.parametrize(
+    ("raised", "code", "stderr"),
+    [(None, 0, ""), (3, 3, ""), ("stopped: why", 1, "stopped: why\n")],
+)
+def test_console_exits_with_main_s_status(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    raised: object,
+    code: int,
+    stderr: str,
+) -> None:
+    def main() -> None:
+        sys.exit(raised)
+
+    left: list[int] = []
+
+    def leave(status: int) -> None:
+        left.append(status)
+        raise SystemExit(status)  # stands in for os._exit, which would end pytest
+
+    monkeypatch.setattr(entry, "main", main)
+    monkeypatch.setattr(entry.os, "_exit", leave)
+    monkeypatch.delitem(sys.modules, "multiprocessing", raising=False)
+    with pytest.raises(SystemExit):
+        entry.console()
+    assert left == [code]
+    assert capsys.readouterr().err == stderr
+
+
+def test_console_leaves_the_normal_way_while_another_thread_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    release = threading.Event()
+    worker = threading.Thread(target=release.wait)
+    worker.start()
+    left: list[int] = []
+    monkeypatch.setattr(entry, "main", lambda: None)
+    monkeypatch.setattr(entry.os, "_exit", left.append)
+    try:
+        with pytest.raises(SystemExit) as stop:
+            entry.console()
+    finally:
+        release.set()
+        worker.join()
+    assert stop.value.code == 0
+    assert left == []
