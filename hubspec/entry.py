@@ -33,11 +33,13 @@ def console() -> NoReturn:
         code = 0
     except SystemExit as stop:
         code = _exit_code(stop.code)
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BrokenPipeError:  # the reader went away, as in _quiet_broken_pipe
-        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:  # the reader went away, as in _quiet_broken_pipe
+            code = 1
+        except ValueError:  # closed: the server's stdout, once its client has gone
+            pass
     threading = sys.modules.get("threading")
     if "multiprocessing" in sys.modules or (threading and threading.active_count() > 1):
         sys.exit(code)
