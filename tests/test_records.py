@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import copy
+import os
 import pickle
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -216,3 +221,68 @@ def test_a_factory_runs_only_for_a_value_not_given() -> None:
     tagged = Tagged("a", items=given)
     assert tagged.items is given
     assert Tagged("b").items == [] and Tagged("b").items is not Tagged("c").items
+
+
+SHAPES_SCRIPT = """
+import importlib, pkgutil
+import hubspec, hubspec.records as records
+found = set()
+original = records._lazy_init
+def spy(cls, names, defaults, factories, frozen):
+    found.add((len(names), tuple(i for i, n in enumerate(names) if n in factories), frozen))
+    return original(cls, names, defaults, factories, frozen)
+records._lazy_init = spy
+for module in pkgutil.walk_packages(hubspec.__path__, "hubspec."):
+    if not module.name.endswith("__main__"):
+        importlib.import_module(module.name)
+print(sorted(found))
+"""
+
+
+def _hubspec_shapes() -> set[records.Shape]:
+    """The `__init__` shape of every record class in hubspec, found by importing it all in a
+    fresh process (this one has its classes already)."""
+    done = subprocess.run(
+        [sys.executable, "-c", SHAPES_SCRIPT], capture_output=True, text=True, check=True
+    )
+    shapes: list[records.Shape] = ast.literal_eval(done.stdout)
+    assert len(shapes) > 20  # the spy saw the classes
+    return set(shapes)
+
+
+def test_shipped_templates_cover_every_record_class_and_are_current() -> None:
+    """records/templates.py is what templates_module makes for hubspec's own classes, so
+    no lint compiles an `__init__` at run time (HUBSPEC_WRITE_TEMPLATES=1 rewrites it)."""
+    shipped = Path(records.__file__).with_name("templates.py")
+    expected = records.templates_module(_hubspec_shapes())
+    if os.environ.get("HUBSPEC_WRITE_TEMPLATES") == "1":
+        shipped.write_text(expected)
+    assert shipped.read_text() == expected
+
+
+def test_a_shape_not_shipped_is_compiled_and_named_like_the_rest() -> None:
+    @record
+    class Wide:
+        a: int
+        b: int
+        c: int
+        d: int
+        e: int
+        f: int
+        g: int
+        h: int
+        i: int
+        j: int
+        k: int
+        l: int  # noqa: E741
+        m: int
+        n: int
+        o: int
+        p: int = 16
+        q: list[int] = field(default_factory=list)
+
+    assert (17, (16,), True) not in records.TEMPLATES
+    wide = Wide(*range(15))
+    assert (wide.a, wide.o, wide.p, wide.q) == (0, 14, 16, [])
+    assert Wide.__init__.__code__.co_varnames[:3] == ("self", "a", "b")
+    assert Wide.__init__.__qualname__.endswith("Wide.__init__")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
-from typing import NamedTuple
 
 import tree_sitter
 
@@ -288,18 +287,37 @@ Part = tuple[Node | None, str, int, int]
 Group = list[Part]
 
 
-class CommandParts(NamedTuple):
-    """A simple command cut up: argv words, and what else runs or is read around it."""
+class CommandParts:
+    """A simple command cut up: argv words, and what else runs or is read around it.
 
-    groups: list[Group]  # the argv words
-    targets: list[Group]  # redirection targets: evaluated, not words
-    scans: list[Node]  # heredoc bodies and such: their substitutions run
-    bad: list[Node]  # ERROR nodes and strays: walked for what they run
-    conts: list[Node]  # pipelines and lists tree-sitter hangs onto a heredoc
-    prefix: list[Node]  # `NAME=value` before the command name
-    glued: list[Node]  # the rest of the last prefix value, cut off after its `$`
-    start: int  # bytes
-    end: int
+    A plain class: as a NamedTuple it was the one thing left that ran the compiler while
+    hubspec starts (nine forward references and a constructor), and a process's first
+    `compile` costs 2 ms or more before any work.
+    """
+
+    __slots__ = ("bad", "conts", "end", "glued", "groups", "prefix", "scans", "start", "targets")
+
+    def __init__(
+        self,
+        groups: list[Group],
+        targets: list[Group],
+        scans: list[Node],
+        bad: list[Node],
+        conts: list[Node],
+        prefix: list[Node],
+        glued: list[Node],
+        start: int,
+        end: int,
+    ) -> None:
+        self.groups = groups  # the argv words
+        self.targets = targets  # redirection targets: evaluated, not words
+        self.scans = scans  # heredoc bodies and such: their substitutions run
+        self.bad = bad  # ERROR nodes and strays: walked for what they run
+        self.conts = conts  # pipelines and lists tree-sitter hangs onto a heredoc
+        self.prefix = prefix  # `NAME=value` before the command name
+        self.glued = glued  # the rest of the last prefix value, cut off after its `$`
+        self.start = start  # bytes
+        self.end = end
 
 
 class Syntax:
