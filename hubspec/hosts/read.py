@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hubspec.hosts.cloudformation import read_template
+from hubspec.hosts.cloudformation import project_nodes, read_template
 from hubspec.hosts.found import HostFile, Problem
 from hubspec.hosts.jsontree import parse_json
 from hubspec.hosts.kind import RESOURCE_TYPE
@@ -33,7 +33,7 @@ def read_host(kind: str, text: str, size: int) -> HostFile:
             return HostFile(kind)
         return read_terraform(text)
     json_text = text.lstrip().startswith("{")
-    root = parse_json(text) if json_text else parse_tagged(text)
+    root = parse_json(text) if json_text else parse_tagged(text, project_nodes)
     if isinstance(root, YamlProblem):
         return HostFile(kind, problem=Problem("HS001", root.message, root.offset, root.offset + 1))
     return read_template(root, text, json_text=json_text, kind=kind)
