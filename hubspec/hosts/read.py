@@ -33,7 +33,8 @@ def read_host(kind: str, text: str, size: int) -> HostFile:
             return HostFile(kind)
         return read_terraform(text)
     json_text = text.lstrip().startswith("{")
-    root = parse_json(text) if json_text else parse_tagged(text, project_nodes)
+    parse = parse_json if json_text else parse_tagged
+    root = parse(text, project_nodes)
     if isinstance(root, YamlProblem):
         return HostFile(kind, problem=Problem("HS001", root.message, root.offset, root.offset + 1))
     return read_template(root, text, json_text=json_text, kind=kind)
