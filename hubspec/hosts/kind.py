@@ -13,13 +13,16 @@ RESOURCE_TYPE = "aws_codebuild_project"
 HEAD_BYTES = 64 * 1024
 """How much of a file decides its kind."""
 
-_TEMPLATE = re.compile(
-    r"^[\s{]*[\"']?AWSTemplateFormatVersion[\"']?\s*:|[\"']?Type[\"']?\s*:\s*[\"']?AWS::CodeBuild::Project",
-    re.MULTILINE,
-)
-_CDK = re.compile(r'"aws:cdk:path"|"CDKMetadata"|/cdk-bootstrap/')
+# What marks a template, as patterns that start with a literal: a pattern the regex engine
+# must try at every offset (`^...` in multiline mode, an alternation) costs a template more
+# than reading it does.
+_VERSION_KEY = re.compile(r"[\s{]*[\"']?AWSTemplateFormatVersion[\"']?\s*:")
+"""`AWSTemplateFormatVersion:` after only spaces and braces on its line (`_version_key`)."""
+_PROJECT_TYPE = re.compile(r"Type[\"']?\s*:\s*[\"']?AWS::CodeBuild::Project")
+_CDK_MARKS = ('"aws:cdk:path"', '"CDKMetadata"', "/cdk-bootstrap/")
 """Marks of a template the AWS CDK synthesized (metadata, the bootstrap version check)."""
-_BUILDSPEC_TOP = re.compile(r"^(version|phases)\s*:", re.MULTILINE)
+_TOP_KEY_FIRST = re.compile(r"(version|phases)\s*:")
+_TOP_KEY = re.compile(r"\n(version|phases)\s*:")
 _TERRAFORM = re.compile(r"^\s*resource\s+\"?" + RESOURCE_TYPE + r"\b", re.MULTILINE)
 
 
@@ -36,16 +39,37 @@ def host_kind(name: str, head: str) -> str | None:
     if not lowered.endswith((".yml", ".yaml", ".json", ".template")):
         return None
     if "AWSTemplateFormatVersion" not in head and "AWS::CodeBuild::Project" not in head:
-        return None  # what _TEMPLATE needs, found without a regex scan of every buildspec
-    if _TEMPLATE.search(head) is None:
+        return None  # what the marks need, found without a regex scan of every buildspec
+    if not _version_key(head) and _PROJECT_TYPE.search(head) is None:
         return None
-    if {match.group(1) for match in _BUILDSPEC_TOP.finditer(head)} == {"version", "phases"}:
+    if _top_keys(head) == {"version", "phases"}:
         return None
     if lowered.endswith(".json") and (
-        "cdk.out" in lowered.replace("\\", "/").split("/") or _CDK.search(head) is not None
+        "cdk.out" in lowered.replace("\\", "/").split("/")
+        or any(mark in head for mark in _CDK_MARKS)
     ):
         return "cdk"
     return "cloudformation"
+
+
+def _version_key(head: str) -> bool:
+    """Whether a line is `AWSTemplateFormatVersion:` after spaces and braces (its line may
+    start a few lines up, past blank ones: then it may start on the name's line too)."""
+    at = head.find("AWSTemplateFormatVersion")
+    while at != -1:
+        if _VERSION_KEY.match(head, head.rfind("\n", 0, at) + 1) is not None:
+            return True
+        at = head.find("AWSTemplateFormatVersion", at + 1)
+    return False
+
+
+def _top_keys(head: str) -> set[str]:
+    """Which of `version:` and `phases:` start a line (a buildspec's top level)."""
+    found = {match.group(1) for match in _TOP_KEY.finditer(head)}
+    first = _TOP_KEY_FIRST.match(head)
+    if first is not None:
+        found.add(first.group(1))
+    return found
 
 
 def declares_projects(kind: str, head: str) -> bool:
