@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from hubspec.hosts.cloudformation import project_nodes, read_template
 from hubspec.hosts.found import HostFile, Problem
 from hubspec.hosts.jsontree import parse_json
@@ -17,6 +19,16 @@ MAX_TERRAFORM_BYTES = 16 * 1024 * 1024
 
 def read_host(kind: str, text: str, size: int) -> HostFile:
     """The projects of a host file's decoded text (`size`: its length in bytes)."""
+    collecting = gc.isenabled()
+    gc.disable()  # a template's events and nodes form no reference cycles
+    try:
+        return _read(kind, text, size)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read(kind: str, text: str, size: int) -> HostFile:
     limit = MAX_TERRAFORM_BYTES if kind == "terraform" else MAX_TEMPLATE_BYTES
     if size > limit:
         what = (
