@@ -51,6 +51,12 @@ def read_template(root: Node, text: str, *, json_text: bool, kind: str) -> HostF
     return HostFile(kind, [reader.project(name, node) for name, node in _resources(root)])
 
 
+def project_nodes(root: Node) -> Iterator[Node]:
+    """The resources `read_template` reads in full: the CodeBuild projects."""
+    for _, node in _resources(root):
+        yield node
+
+
 def _resources(root: Node) -> Iterator[tuple[str, Node]]:
     if root.kind != "mapping":
         return

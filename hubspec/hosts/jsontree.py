@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable
+from functools import cache
 from json.decoder import scanstring  # type: ignore[attr-defined]
+from typing import Any
 
 from hubspec.load.document import Node
 from hubspec.load.source import YamlProblem
 
 MAX_DEPTH = 256
+DEFER_DEPTH = 3
+"""Collections this deep (in a template: a resource's Properties) may be skipped (`parse_json`)."""
 _SPACE = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _WORDS = {"true": True, "false": False, "null": None}
@@ -32,13 +37,24 @@ class _Error(Exception):
         self.offset = offset
 
 
-def parse_json(text: str) -> Node | YamlProblem:
-    """The tree of one JSON value, or the problem (message and offset) that stops it."""
+def parse_json(
+    text: str, wanted: Callable[[Node], Iterable[Node]] | None = None
+) -> Node | YamlProblem:
+    """The tree of one JSON value, or the problem (message and offset) that stops it.
+
+    With `wanted`, a collection nested `DEFER_DEPTH` deep is parsed into nodes only below
+    the nodes that `wanted` picks from the tree above it; elsewhere the standard library's
+    C scanner checks it (as strictly as this parser: `_skipped`) and it keeps its kind and
+    offsets but not its contents.
+    """
+    parser = _Parser(text, defer=wanted is not None)
     try:
-        node, end = _Parser(text).value(_skip(text, 0), 0)
+        node, end = parser.value(_skip(text, 0), 0)
         end = _skip(text, end)
         if end != len(text):
             raise _Error("extra data after the JSON value", end)
+        for chosen in wanted(node) if wanted is not None else ():
+            parser.expand(chosen)
     except _Error as error:
         return YamlProblem(f"invalid JSON: {error}", error.offset)
     return node
@@ -49,9 +65,64 @@ def _skip(text: str, at: int) -> int:
     return match.end() if match else at
 
 
+class _Lenient(Exception):
+    """What the C scanner reads and this parser refuses: a key twice, NaN or Infinity."""
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> None:
+    if len({key for key, _ in pairs}) != len(pairs):
+        raise _Lenient
+
+
+def _constant(name: str) -> None:
+    raise _Lenient
+
+
+@cache
+def _scanner() -> Callable[[str, int], tuple[Any, int]]:
+    decoder = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant)
+    scan: Callable[[str, int], tuple[Any, int]] = decoder.scan_once  # type: ignore[attr-defined]
+    return scan
+
+
+def _skipped(text: str, at: int, depth: int) -> int | None:
+    """Where the JSON value at `at` (`depth` deep) ends, if this parser would read it without
+    an error; None when the C scanner finds one (or cannot tell), for this parser to word it.
+
+    The scanner reads strings with the same `scanstring`, numbers, words and whitespace by
+    the same grammar; duplicate keys, NaN/Infinity and nesting past MAX_DEPTH (bounded by
+    counting brackets) are what it would let through.
+    """
+    try:
+        _, end = _scanner()(text, at)
+    except (ValueError, StopIteration, RecursionError, _Lenient):
+        return None
+    if depth + text.count("{", at, end) + text.count("[", at, end) > MAX_DEPTH:
+        return None
+    return int(end)
+
+
 class _Parser:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, defer: bool = False) -> None:
         self.text = text
+        self.defer = defer
+        self.deferred: dict[int, int] = {}
+        """The depth of each collection skipped so far, by the id of its node."""
+
+    def expand(self, node: Node) -> None:
+        """Parse the collections below `node` that were skipped into nodes."""
+        self.defer = False
+        todo = [node]
+        while todo:
+            current = todo.pop()
+            depth = self.deferred.pop(id(current), None)
+            if depth is not None:
+                full, _ = self.value(current.start, depth)
+                current.pairs, current.items = full.pairs, full.items
+            elif current.kind == "mapping":
+                todo.extend(value for _, value in current.pairs)
+            else:
+                todo.extend(current.items)
 
     def value(self, at: int, depth: int) -> tuple[Node, int]:
         text = self.text
@@ -61,6 +132,16 @@ class _Parser:
         if char in ("{", "["):
             if depth >= MAX_DEPTH:
                 raise _Error(f"nested deeper than {MAX_DEPTH} levels", at)
+            if self.defer and depth >= DEFER_DEPTH:
+                end = _skipped(text, at, depth)
+                if end is not None:
+                    node = (
+                        Node("mapping", "tag:yaml.org,2002:map", at, end, flow=True)
+                        if char == "{"
+                        else Node("sequence", "tag:yaml.org,2002:seq", at, end, flow=True)
+                    )
+                    self.deferred[id(node)] = depth
+                    return node, end
             return self.mapping(at, depth) if char == "{" else self.sequence(at, depth)
         for word, meaning in _WORDS.items():
             if text.startswith(word, at):

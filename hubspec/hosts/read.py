@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from hubspec.hosts.cloudformation import read_template
+import gc
+
+from hubspec.hosts.cloudformation import project_nodes, read_template
 from hubspec.hosts.found import HostFile, Problem
 from hubspec.hosts.jsontree import parse_json
 from hubspec.hosts.kind import RESOURCE_TYPE
@@ -17,6 +19,16 @@ MAX_TERRAFORM_BYTES = 16 * 1024 * 1024
 
 def read_host(kind: str, text: str, size: int) -> HostFile:
     """The projects of a host file's decoded text (`size`: its length in bytes)."""
+    collecting = gc.isenabled()
+    gc.disable()  # a template's events and nodes form no reference cycles
+    try:
+        return _read(kind, text, size)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read(kind: str, text: str, size: int) -> HostFile:
     limit = MAX_TERRAFORM_BYTES if kind == "terraform" else MAX_TEMPLATE_BYTES
     if size > limit:
         what = (
@@ -33,7 +45,8 @@ def read_host(kind: str, text: str, size: int) -> HostFile:
             return HostFile(kind)
         return read_terraform(text)
     json_text = text.lstrip().startswith("{")
-    root = parse_json(text) if json_text else parse_tagged(text)
+    parse = parse_json if json_text else parse_tagged
+    root = parse(text, project_nodes)
     if isinstance(root, YamlProblem):
         return HostFile(kind, problem=Problem("HS001", root.message, root.offset, root.offset + 1))
     return read_template(root, text, json_text=json_text, kind=kind)

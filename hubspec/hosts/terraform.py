@@ -155,12 +155,14 @@ class _Reader:
         attributes: dict[str, Any] = {}
         blocks: dict[str, list[Any]] = {}
         for item in _body_items(block):
-            if not item.named_children:
+            children = item.named_children  # a new list at every access: read once
+            if not children:
                 continue
-            name = self.source(item.named_children[0])
-            if item.type == "attribute" and len(item.named_children) >= 2:
-                attributes[name] = item.named_children[-1]
-            elif item.type == "block":
+            name = self.source(children[0])
+            kind = item.type
+            if kind == "attribute" and len(children) >= 2:
+                attributes[name] = children[-1]
+            elif kind == "block":
                 blocks.setdefault(name, []).append(item)
         return attributes, blocks
 
@@ -366,12 +368,11 @@ def _index_of(mapped: Mapped, host: int, start: int | None) -> int | None:
 
 def _unwrap(node: Any) -> Any:
     """An expression's inner node: `expression` and `template_expr`/`literal_value` wrappers."""
-    while (
-        node.type in ("expression", "literal_value", "template_expr", "collection_value")
-        and node.named_children
-        and len(node.named_children) == 1
-    ):
-        node = node.named_children[0]
+    while node.type in ("expression", "literal_value", "template_expr", "collection_value"):
+        children = node.named_children
+        if len(children) != 1:
+            break
+        node = children[0]
     return node
 
 

@@ -167,18 +167,19 @@ def block_scalar(value: str, host: str, start: int, end: int) -> Mapped:
     offsets: list[int] = []
     position = lines_start
     lines = value.split("\n")
+    exact = True  # every character (but line breaks) is the host character it maps to
     for number, line in enumerate(lines):
         line_end = host.find("\n", position)
         line_end = len(host) if line_end == -1 else line_end
         content_end = line_end - 1 if host[position:line_end].endswith("\r") else line_end
         content = position + min(indent, content_end - position)
         offsets.extend(range(content, content + len(line)))
+        exact = exact and host.startswith(line, content)
         if number < len(lines) - 1:
             offsets.append(content_end)  # the line break: where the line ends
         position = line_end + 1
     offsets.append(offsets[-1] + 1 if offsets else lines_start)
-    mapped = Mapped(value, offsets)
-    return mapped if _checks(mapped, host) else aligned(value, host, start, end)
+    return Mapped(value, offsets) if exact else aligned(value, host, start, end)
 
 
 def _block_indent(header: str, host: str, lines_start: int, end: int) -> int:
@@ -195,11 +196,3 @@ def _block_indent(header: str, host: str, lines_start: int, end: int) -> int:
             return len(line) - len(line.lstrip(" "))
         position = line_end + 1
     return 0
-
-
-def _checks(mapped: Mapped, host: str) -> bool:
-    """Every mapped character (but line breaks) is the host character it maps to."""
-    return all(
-        char == "\n" or host[offset : offset + 1] == char
-        for char, offset in zip(mapped.text, mapped.offsets, strict=False)
-    )

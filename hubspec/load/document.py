@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import Any, Literal
 
@@ -126,13 +126,25 @@ def parse(path: str, source: Source) -> Document | YamlProblem:
     )
 
 
-def parse_tagged(text: str) -> Node | YamlProblem:
+def parse_tagged(
+    text: str, wanted: Callable[[Node], Iterable[Node]] | None = None
+) -> Node | YamlProblem:
     """Any one YAML document as a positioned tree, local tags (`!Ref x`) kept as data.
 
     For host files (CloudFormation templates): scalars under a local tag keep their text as
     the value and the tag in `Node.tag`; nothing is constructed. No buildspec checks here.
+
+    With `wanted`, a collection nested three deep is composed only below the nodes that
+    `wanted` picks from the tree above it; elsewhere it keeps its kind, tag and offsets but
+    not its contents. A template's CodeBuild projects hold a fifth of its nodes; the problem
+    (HS001) found, if any, is the one the whole tree would give.
     """
-    return _build(_TreeBuilder(text, local_tags=True))
+    builder = _TreeBuilder(text, local_tags=True, defer=wanted is not None)
+    tree = _build(builder)
+    if wanted is not None and isinstance(tree, Node):
+        for node in wanted(tree):
+            builder.expand(node)
+    return tree
 
 
 def _build(builder: _TreeBuilder) -> Node | YamlProblem:
@@ -455,22 +467,89 @@ def _tag_problem(tag: str, start: int) -> YamlProblem:
     )
 
 
+_DEFER_DEPTH = 3
+"""Collections that start this deep (in a template: a resource's Properties) may wait."""
+
+
+class _Undeferrable(Exception):
+    """The events hold what only composing them all decides on: compose them all."""
+
+
+def _skim(first: Any, rest: Iterator[Any], depth: int, kinds: tuple[type, ...]) -> list[Any]:
+    """The events of the collection that `first` starts (`depth` deep), taken from `rest`
+    through its end without composing them; _Undeferrable where composing might give a
+    problem or need other nodes: an alias, a key that is `<<` or not a scalar, a tag that is
+    neither plain nor local, nesting near MAX_DEPTH. `kinds`: the event classes of a scalar,
+    a mapping's and a sequence's start, and their ends."""
+    scalar, mapping_start, sequence_start, mapping_end, sequence_end = kinds
+    taken = [first]
+    keep = taken.append
+    # per open collection: True when a mapping's key comes next, False its value, None a list
+    keys: list[bool | None] = [True if type(first) is mapping_start else None]
+    for event in rest:
+        keep(event)
+        kind = type(event)
+        if kind is scalar:
+            if event.ctag is not None and _foreign_tag(str(event.ctag)):
+                raise _Undeferrable
+            state = keys[-1]
+            if state:
+                if event.value == "<<":
+                    raise _Undeferrable
+                keys[-1] = False
+            elif state is False:
+                keys[-1] = True
+        elif kind is mapping_end or kind is sequence_end:
+            keys.pop()
+            if not keys:
+                return taken
+            if keys[-1] is False:
+                keys[-1] = True
+        elif kind is mapping_start or kind is sequence_start:
+            if (
+                keys[-1]
+                or (event.ctag is not None and _foreign_tag(str(event.ctag)))
+                or depth + len(keys) >= MAX_DEPTH
+            ):
+                raise _Undeferrable
+            keys.append(True if kind is mapping_start else None)
+        else:  # an alias; nothing else comes inside a collection
+            raise _Undeferrable
+    raise _Undeferrable
+
+
+def _foreign_tag(tag: str) -> bool:
+    """Whether a host file's tag is a problem (see `_compose`): not plain data, not local."""
+    return tag not in _PLAIN_TAGS and tag not in ("!", "?") and not tag.startswith("!")
+
+
 class _TreeBuilder:
     """An iterative composer over ruamel.yaml events."""
 
-    def __init__(self, text: str, *, local_tags: bool = False) -> None:
+    def __init__(self, text: str, *, local_tags: bool = False, defer: bool = False) -> None:
         self.text = text
         self.local_tags = local_tags
         """Keep `!Ref`-style local tags as data (CloudFormation templates), else refuse them."""
+        self.defer = defer
+        """Compose collections nested `_DEFER_DEPTH` deep only when asked (`expand`)."""
         self.anchors: dict[str, Node] = {}
         self.alias_targets: set[int] = set()
         self.nodes = 0
+        self.deferred: dict[int, list[Any]] = {}
+        """The events of each collection not composed yet, by the id of its node."""
 
     def build(self) -> Node | YamlProblem:
         """The tree from libyaml's events where they match ruamel's (`_c_events`), else ruamel's."""
         events = _host_events(self.text) if self.local_tags else _c_events(self.text)
         if events is not None:
-            return self._compose(events, _default_resolver(), _plain_string_starts())
+            resolver, starts = _default_resolver(), _plain_string_starts()
+            if self.defer:
+                try:
+                    return self._compose(events, resolver, starts, defer=True)
+                except _Undeferrable:
+                    self.anchors, self.alias_targets, self.deferred = {}, set(), {}
+                    self.nodes = 0
+            return self._compose(events, resolver, starts)
         from ruamel.yaml import YAML
 
         # The plain (not round-trip) parser: comments are not needed here, and skipping the
@@ -481,11 +560,33 @@ class _TreeBuilder:
         resolver = yaml.resolver
         return self._compose(yaml.parse(self.text), resolver)
 
+    def expand(self, node: Node) -> None:
+        """Compose the collections below `node` that were deferred (see `parse_tagged`)."""
+        todo = [node]
+        while todo:
+            current = todo.pop()
+            events = self.deferred.pop(id(current), None)
+            if events is not None:
+                full = self._compose(events, _default_resolver(), _plain_string_starts())
+                if not isinstance(full, Node):  # `_skim` defers nothing that could be one
+                    raise AssertionError(full.message)
+                current.pairs, current.items = full.pairs, full.items
+            elif current.kind == "mapping":
+                todo.extend(value for _, value in current.pairs)
+            else:
+                todo.extend(current.items)
+
     def _compose(
-        self, events: Iterable[Any], resolver: Any, string_starts: frozenset[str] | None = None
+        self,
+        events: Iterable[Any],
+        resolver: Any,
+        string_starts: frozenset[str] | None = None,
+        *,
+        defer: bool = False,
     ) -> Node | YamlProblem:
         """The tree of the events. `string_starts` (YAML 1.2 texts only) lets plain scalars
-        whose first character no implicit type starts with skip the resolver: strings."""
+        whose first character no implicit type starts with skip the resolver: strings.
+        With `defer`, collections `_DEFER_DEPTH` deep are skimmed (`_skim`), not composed."""
         from ruamel.yaml.events import (
             AliasEvent,
             DocumentStartEvent,
@@ -502,7 +603,15 @@ class _TreeBuilder:
         documents = 0
         root: Node | None = None
         attach = self._attach
-        for event in events:
+        kinds = (
+            ScalarEvent,
+            MappingStartEvent,
+            SequenceStartEvent,
+            MappingEndEvent,
+            SequenceEndEvent,
+        )
+        rest = iter(events)
+        for event in rest:
             kind = type(event)
             if kind is ScalarEvent:
                 tag = event.tag
@@ -604,10 +713,20 @@ class _TreeBuilder:
                 self.nodes += 1
                 if event.anchor:
                     self.anchors[event.anchor] = node
+                if defer and len(stack) >= _DEFER_DEPTH:
+                    skimmed = _skim(event, rest, len(stack), kinds)
+                    node.end = skimmed[-1].end_mark.index
+                    self.deferred[id(node)] = skimmed
+                    problem = attach(stack, pending_key, node)
+                    if problem is not None:
+                        return problem
+                    continue
                 stack.append(node)
                 if mapping:
                     pending_key.append(None)
             elif kind is AliasEvent:
+                if defer:  # the expanded size counts every node: compose them all
+                    raise _Undeferrable
                 target = self.anchors.get(event.anchor)
                 if target is None:
                     return YamlProblem(f"undefined alias '{event.anchor}'", event.start_mark.index)
