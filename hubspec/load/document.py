@@ -346,7 +346,7 @@ def _c_events(text: str) -> list[Any] | None:
             kind = type(event)
             if kind is ScalarEvent:  # the most common event first
                 start = event.start_mark.index
-                if event.tag is not None or (
+                if event.ctag is not None or (  # `tag` is a property: str(ctag)
                     event.anchor is not None and _anchor_goes_on(text, start, event.anchor)
                 ):
                     return None
@@ -365,7 +365,7 @@ def _c_events(text: str) -> list[Any] | None:
                 flow.pop()
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 start = event.start_mark.index
-                if event.tag is not None or (
+                if event.ctag is not None or (  # `tag` is a property: str(ctag)
                     event.anchor is not None and _anchor_goes_on(text, start, event.anchor)
                 ):
                     return None
@@ -614,7 +614,7 @@ class _TreeBuilder:
         for event in rest:
             kind = type(event)
             if kind is ScalarEvent:
-                tag = event.tag
+                tag = None if event.ctag is None else str(event.ctag)  # as `.tag`, uncalled
                 start = event.start_mark.index
                 value = event.value
                 if tag is not None:
@@ -686,7 +686,7 @@ class _TreeBuilder:
                 else:
                     root = done
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
-                tag = event.tag
+                tag = None if event.ctag is None else str(event.ctag)  # as `.tag`, uncalled
                 start = event.start_mark.index
                 local = None
                 if tag is not None:
