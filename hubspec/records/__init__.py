@@ -3,8 +3,9 @@
 Why not `dataclasses`: on Python 3.11 `@dataclass(frozen=True)` compiles six methods per
 class with `exec`, about 1 ms a class on the CI machine, and hubspec defines some 65 classes,
 so defining them took a fifth of a one-file `hubspec lint`. A record shares one generic
-`__eq__`/`__hash__`/`__repr__`/ordering (keyed by `operator.attrgetter`), and compiles its
-`__init__` only when the first instance is made. Type checkers treat `record` as a dataclass
+`__eq__`/`__hash__`/`__repr__`/ordering (keyed by `operator.attrgetter`), and makes its
+`__init__` when the first instance is made, from a template compiled ahead for its shape
+(`records/templates.py`). Type checkers treat `record` as a dataclass
 (PEP 681), so mypy checks constructor calls, frozenness and `replace` as before.
 
 Supported: `frozen` (default True), `eq`, `order`, `slots`, defaults and `field(default=...)`
@@ -205,7 +206,7 @@ def _lazy_init(
     factories: dict[str, Callable[[], object]],
     frozen: bool,
 ) -> Callable[..., None]:
-    """An `__init__` that compiles the real one on first use and then steps aside."""
+    """An `__init__` that makes the real one (`_compile_init`) on first use and then steps aside."""
 
     def __init__(self: object, *args: object, **kwargs: object) -> None:
         real = _compile_init(cls, names, defaults, factories, frozen)
