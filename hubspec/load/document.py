@@ -490,7 +490,7 @@ def _skim(first: Any, rest: Iterator[Any], depth: int, kinds: tuple[type, ...]) 
         keep(event)
         kind = type(event)
         if kind is scalar:
-            if event.ctag is not None and _foreign_tag(str(event.ctag)):
+            if event.ctag is not None and _refused_tag(str(event.ctag), local_tags=True):
                 raise _Undeferrable
             state = keys[-1]
             if state:
@@ -508,7 +508,7 @@ def _skim(first: Any, rest: Iterator[Any], depth: int, kinds: tuple[type, ...]) 
         elif kind is mapping_start or kind is sequence_start:
             if (
                 keys[-1]
-                or (event.ctag is not None and _foreign_tag(str(event.ctag)))
+                or (event.ctag is not None and _refused_tag(str(event.ctag), local_tags=True))
                 or depth + len(keys) >= MAX_DEPTH
             ):
                 raise _Undeferrable
@@ -518,9 +518,14 @@ def _skim(first: Any, rest: Iterator[Any], depth: int, kinds: tuple[type, ...]) 
     raise _Undeferrable
 
 
-def _foreign_tag(tag: str) -> bool:
-    """Whether a host file's tag is a problem (see `_compose`): not plain data, not local."""
-    return tag not in _PLAIN_TAGS and tag not in ("!", "?") and not tag.startswith("!")
+def _refused_tag(tag: str, local_tags: bool) -> bool:
+    """Whether a tag is a problem (HS001): not plain data and, where local tags are kept as
+    data (host files), not local (`!Ref`)."""
+    return (
+        tag not in _PLAIN_TAGS
+        and tag not in ("!", "?")
+        and not (local_tags and tag.startswith("!"))
+    )
 
 
 class _TreeBuilder:
@@ -617,16 +622,10 @@ class _TreeBuilder:
                 tag = None if event.ctag is None else str(event.ctag)  # as `.tag`, uncalled
                 start = event.start_mark.index
                 value = event.value
-                if tag is not None:
-                    resolved = str(tag)
-                    if (
-                        resolved not in _PLAIN_TAGS
-                        and resolved not in ("!", "?")
-                        and not (self.local_tags and resolved.startswith("!"))
-                    ):
-                        return _tag_problem(resolved, start)
+                if tag is not None and _refused_tag(tag, self.local_tags):
+                    return _tag_problem(tag, start)
                 if tag:
-                    resolved = str(tag)
+                    resolved = tag
                 elif (
                     string_starts is not None
                     and event.implicit[0]
@@ -688,13 +687,9 @@ class _TreeBuilder:
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 tag = None if event.ctag is None else str(event.ctag)  # as `.tag`, uncalled
                 start = event.start_mark.index
-                local = None
-                if tag is not None:
-                    shown = str(tag)
-                    if shown not in _PLAIN_TAGS and shown not in ("!", "?"):
-                        if not (self.local_tags and shown.startswith("!")):
-                            return _tag_problem(shown, start)
-                        local = shown
+                if tag is not None and _refused_tag(tag, self.local_tags):
+                    return _tag_problem(tag, start)
+                local = tag if tag is not None and tag != "!" and tag.startswith("!") else None
                 if len(stack) >= MAX_DEPTH:
                     return YamlProblem(f"the YAML is nested deeper than {MAX_DEPTH} levels", start)
                 mapping = kind is MappingStartEvent
