@@ -15,12 +15,10 @@ from functools import cache
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
-from hubspec.load.document import Node
+from hubspec.load.document import DEFER_DEPTH, Node, deferred_below
 from hubspec.load.source import YamlProblem
 
 MAX_DEPTH = 256
-DEFER_DEPTH = 3
-"""Collections this deep (in a template: a resource's Properties) may be skipped (`parse_json`)."""
 _SPACE = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _WORDS = {"true": True, "false": False, "null": None}
@@ -112,17 +110,9 @@ class _Parser:
     def expand(self, node: Node) -> None:
         """Parse the collections below `node` that were skipped into nodes."""
         self.defer = False
-        todo = [node]
-        while todo:
-            current = todo.pop()
-            depth = self.deferred.pop(id(current), None)
-            if depth is not None:
-                full, _ = self.value(current.start, depth)
-                current.pairs, current.items = full.pairs, full.items
-            elif current.kind == "mapping":
-                todo.extend(value for _, value in current.pairs)
-            else:
-                todo.extend(current.items)
+        for current, depth in deferred_below(node, self.deferred):
+            full, _ = self.value(current.start, depth)
+            current.pairs, current.items = full.pairs, full.items
 
     def value(self, at: int, depth: int) -> tuple[Node, int]:
         text = self.text

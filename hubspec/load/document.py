@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from hubspec.load.source import Source, YamlProblem
 from hubspec.model import Position, Span
@@ -467,8 +467,26 @@ def _tag_problem(tag: str, start: int) -> YamlProblem:
     )
 
 
-_DEFER_DEPTH = 3
-"""Collections that start this deep (in a template: a resource's Properties) may wait."""
+DEFER_DEPTH = 3
+"""Collections that start this deep (in a template: a resource's Properties) may wait:
+host files compose them only below the nodes a reader wants (YAML here, JSON in hosts)."""
+
+T = TypeVar("T")
+
+
+def deferred_below(node: Node, deferred: dict[int, T]) -> Iterator[tuple[Node, T]]:
+    """The collections at or below `node` that were left uncomposed, each with what
+    `deferred` kept for it (by the node's id), taken out of `deferred`."""
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        kept = deferred.pop(id(current), None)
+        if kept is not None:
+            yield current, kept
+        elif current.kind == "mapping":
+            todo.extend(value for _, value in current.pairs)
+        else:
+            todo.extend(current.items)
 
 
 class _Undeferrable(Exception):
@@ -536,7 +554,7 @@ class _TreeBuilder:
         self.local_tags = local_tags
         """Keep `!Ref`-style local tags as data (CloudFormation templates), else refuse them."""
         self.defer = defer
-        """Compose collections nested `_DEFER_DEPTH` deep only when asked (`expand`)."""
+        """Compose collections nested `DEFER_DEPTH` deep only when asked (`expand`)."""
         self.anchors: dict[str, Node] = {}
         self.alias_targets: set[int] = set()
         self.nodes = 0
@@ -567,19 +585,11 @@ class _TreeBuilder:
 
     def expand(self, node: Node) -> None:
         """Compose the collections below `node` that were deferred (see `parse_tagged`)."""
-        todo = [node]
-        while todo:
-            current = todo.pop()
-            events = self.deferred.pop(id(current), None)
-            if events is not None:
-                full = self._compose(events, _default_resolver(), _plain_string_starts())
-                if not isinstance(full, Node):  # `_skim` defers nothing that could be one
-                    raise AssertionError(full.message)
-                current.pairs, current.items = full.pairs, full.items
-            elif current.kind == "mapping":
-                todo.extend(value for _, value in current.pairs)
-            else:
-                todo.extend(current.items)
+        for current, events in deferred_below(node, self.deferred):
+            full = self._compose(events, _default_resolver(), _plain_string_starts())
+            if not isinstance(full, Node):  # `_skim` defers nothing that could be one
+                raise AssertionError(full.message)
+            current.pairs, current.items = full.pairs, full.items
 
     def _compose(
         self,
@@ -591,7 +601,7 @@ class _TreeBuilder:
     ) -> Node | YamlProblem:
         """The tree of the events. `string_starts` (YAML 1.2 texts only) lets plain scalars
         whose first character no implicit type starts with skip the resolver: strings.
-        With `defer`, collections `_DEFER_DEPTH` deep are skimmed (`_skim`), not composed."""
+        With `defer`, collections `DEFER_DEPTH` deep are skimmed (`_skim`), not composed."""
         from ruamel.yaml.events import (
             AliasEvent,
             DocumentStartEvent,
@@ -708,7 +718,7 @@ class _TreeBuilder:
                 self.nodes += 1
                 if event.anchor:
                     self.anchors[event.anchor] = node
-                if defer and len(stack) >= _DEFER_DEPTH:
+                if defer and len(stack) >= DEFER_DEPTH:
                     skimmed = _skim(event, rest, len(stack), kinds)
                     node.end = skimmed[-1].end_mark.index
                     self.deferred[id(node)] = skimmed
