@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SHARED
 from hubspec.build.project import Project
 from hubspec.facts.daemon import DaemonUse
 from hubspec.hosts.found import HostFile
@@ -29,9 +30,7 @@ from hubspec.rules.base import ProjectFacts
 from hubspec.run import files
 from hubspec.settings import Settings
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus-iac"
-if not CORPUS.is_dir():
-    CORPUS = Path("/work/shared/corpus-iac")
+CORPUS = SHARED / "corpus-iac"
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="the IaC corpus is not here")
 
 

@@ -10,21 +10,18 @@ numbers and escapes) and random insertions of YAML or JSON syntax.
 from __future__ import annotations
 
 import random
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conftest import ROOT, SHARED
 from hubspec.hosts.cloudformation import project_nodes, read_template
 from hubspec.hosts.found import HostFile
 from hubspec.hosts.jsontree import parse_json
 from hubspec.load.document import Node, parse_tagged
 from hubspec.load.source import YamlProblem
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus-iac"
-if not CORPUS.is_dir():
-    CORPUS = Path("/work/shared/corpus-iac")
+CORPUS = SHARED / "corpus-iac"
 
 
 def _templates(pattern: str) -> list[str]:

@@ -9,14 +9,9 @@ from __future__ import annotations
 
 import random
 import re
-from pathlib import Path
 
+from conftest import ROOT, SHARED
 from hubspec.hosts.kind import host_kind
-
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-if not SHARED.is_dir():
-    SHARED = Path("/work/shared")
 
 TEMPLATE = re.compile(
     r"^[\s{]*[\"']?AWSTemplateFormatVersion[\"']?\s*:|[\"']?Type[\"']?\s*:\s*[\"']?AWS::CodeBuild::Project",
