@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import typer
 
-from conftest import FIXTURES
+from conftest import CORPUS, FIXTURES
 from hubspec import entry
 from hubspec.cli import commands, echo
 from hubspec.run.options import Request
@@ -352,10 +352,9 @@ def test_echo_to_a_stream_without_buffer(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_console_script_output_is_complete_and_the_code_kept(tmp_path: Path) -> None:
     """os._exit after the report: everything written reaches the reader, and the code stays."""
-    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-    if not corpus.is_dir():
+    if not CORPUS.is_dir():
         pytest.skip("../shared/corpus is not beside the checkout")
-    done = run(hubspec_command(), ["lint", "--format", "json", str(corpus)], tmp_path)
+    done = run(hubspec_command(), ["lint", "--format", "json", str(CORPUS)], tmp_path)
     report = json.loads(done.stdout)
     assert done.returncode == 1  # the corpus has errors
     assert len({finding["path"] for finding in report["findings"]}) > 100
