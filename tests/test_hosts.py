@@ -586,6 +586,93 @@ def test_a_buildspec_path_is_linted_as_that_file_in_the_project_context(tmp_path
     ]
 
 
+_LOGIN_BUILDSPEC = (
+    "version: 0.2\nphases:\n  build:\n    commands:\n"
+    '      - echo "$DOCKERHUB_TOKEN" | docker login -u "$DOCKERHUB_USER" --password-stdin\n'
+    "      - docker pull node:20\n"
+)
+
+
+def _project(name: str, buildspec: str, privileged: bool = False) -> str:
+    return (
+        f"  {name}:\n"
+        "    Type: AWS::CodeBuild::Project\n"
+        "    Properties:\n"
+        "      Environment:\n"
+        "        Image: aws/codebuild/standard:7.0\n"
+        f"        PrivilegedMode: {'true' if privileged else 'false'}\n"
+        "        EnvironmentVariables:\n"
+        "          - {Name: DOCKERHUB_TOKEN, Type: SECRETS_MANAGER, Value: 'hub:token'}\n"
+        "      Source:\n"
+        "        Type: CODEPIPELINE\n"
+        f"        BuildSpec: {buildspec}\n"
+    )
+
+
+def _repository_with_template(root: Path, buildspec: str, *projects: str) -> None:
+    (root / ".git").mkdir()
+    (root / "ci").mkdir()
+    (root / "ci" / "buildspec.yml").write_text(buildspec, encoding="utf-8")
+    (root / "template.yaml").write_text("Resources:\n" + "".join(projects), encoding="utf-8")
+
+
+def _json_findings(done: subprocess.CompletedProcess[str]) -> list[tuple[object, ...]]:
+    return [
+        (f["path"], f["rule"], f["line"], f["column"], f.get("project"))
+        for f in json.loads(done.stdout)["findings"]
+    ]
+
+
+def test_a_folder_run_reports_a_named_buildspec_in_its_projects_context_only(
+    tmp_path: Path,
+) -> None:
+    """`hubspec lint .` finds ci/buildspec.yml itself and through the template: the project's
+    findings stand for the file's own (its secret makes the login no HS203)."""
+    _repository_with_template(
+        tmp_path,
+        _LOGIN_BUILDSPEC,
+        _project("Build", "ci/buildspec.yml"),
+        _project("Other", "ci/buildspec.yml"),
+    )
+    shown = str(Path("ci") / "buildspec.yml")
+    alone = hubspec_cli("lint", "--format", "json", shown, cwd=tmp_path)
+    assert _json_findings(alone) == [(shown, "HS203", 5, 35, None)]
+    done = hubspec_cli("lint", "--format", "json", ".", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert _json_findings(done) == [
+        (shown, "HS105", 6, 9, "Build"),
+        (shown, "HS105", 6, 9, "Other"),
+    ]
+    assert json.loads(done.stdout)["summary"]["files"] == 2
+    text = hubspec_cli("lint", "--format", "concise", "template.yaml", shown, cwd=tmp_path)
+    assert text.stdout.count("HS203") == 0 and text.stdout.count("HS105") == 2, text.stdout
+
+
+def test_a_finding_two_lints_of_one_file_share_is_reported_once(tmp_path: Path) -> None:
+    """The file alone and in two privileged projects: one HS101, naming the first project."""
+    pull_only = "version: 0.2\nphases:\n  build:\n    commands:\n      - docker pull node:20\n"
+    _repository_with_template(
+        tmp_path,
+        pull_only,
+        _project("Build", "ci/buildspec.yml", privileged=True),
+        _project("Other", "ci/buildspec.yml", privileged=True),
+    )
+    done = hubspec_cli("lint", "--format", "json", cwd=tmp_path)
+    assert _json_findings(done) == [(str(Path("ci") / "buildspec.yml"), "HS101", 5, 9, "Build")]
+    concise = hubspec_cli("lint", cwd=tmp_path)
+    assert concise.stdout.count("HS101") == 1, concise.stdout
+    assert "Found 1 problem (1 error) in 2 files." in concise.stdout
+
+
+def test_fix_counts_an_error_left_in_a_named_buildspec_once(tmp_path: Path) -> None:
+    broken = "version: 0.2\nphases:\n  build:\n    commands:\n      - make\n   bad: [\n"
+    _repository_with_template(tmp_path, broken, _project("Build", "ci/buildspec.yml"))
+    done = hubspec_cli("fix", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "1 error(s) remain" in done.stderr, done.stderr
+    assert (tmp_path / "ci" / "buildspec.yml").read_text(encoding="utf-8") == broken
+
+
 def test_suppressions_in_an_inline_buildspec_count(tmp_path: Path) -> None:
     path = tmp_path / "template.yaml"
     path.write_text(

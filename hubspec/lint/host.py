@@ -58,6 +58,7 @@ def lint_host(
     findings: list[Finding] = []
     secrets: set[str] = set()
     budgets: list[Budget] = []
+    named: list[str] = []
     if host.problem is not None:
         findings.append(_problem_finding(display, host.problem, spans, settings, None))
     base = Path(display).parent
@@ -68,6 +69,8 @@ def lint_host(
         findings.extend(linted.findings)
         secrets |= linted.secrets
         budgets.append(linted.budget)
+        if linted.named is not None:
+            named.append(linted.named)
     if secrets:
         findings = [replace(f, message=mask(f.message, secrets)) for f in findings]
     findings.sort(key=lambda f: (f.path != display, f.path, f.span.start, f.rule, f.message))
@@ -79,6 +82,7 @@ def lint_host(
         text,
         secrets=frozenset(secrets),
         budgets=tuple(budgets),
+        named_buildspecs=tuple(dict.fromkeys(named)),
     )
 
 
@@ -87,6 +91,8 @@ class _Linted:
         self.findings: list[Finding] = []
         self.secrets: set[str] = set()
         self.budget = budget
+        self.named: str | None = None
+        """The buildspec file the project names, as shown, once it was linted."""
 
 
 def _lint_project(
@@ -130,6 +136,7 @@ def _lint_project(
                 mapped = _substituted(read, found.substitutions)
                 source = Source.of_text(mapped.text, Embedding(source, mapped.host_offset))
             embedded = (str(path), source)
+            linted.named = str(path)
     if embedded is not None:
         path_shown, source = embedded
         result = lint_source(

@@ -38,6 +38,9 @@ class LintResult:
     """A host file's pull budget per project (a buildspec's is its context's)."""
     batch_buildspecs: tuple[tuple[Path, Path], ...] = ()
     """(source root, file) of each buildspec its batch runs: the runner lints them too."""
+    named_buildspecs: tuple[str, ...] = ()
+    """The buildspec files a host file's projects name, linted here in their project's context:
+    in a run that also lints one of them alone, these findings stand for it (run.merge)."""
 
     @property
     def active(self) -> list[Finding]:

@@ -401,6 +401,31 @@ def _init_9_frozen_4_5(
     _set(self, "f8", f8)
 
 
+def _init_10_frozen(
+    self: Any,
+    f0: object,
+    f1: object,
+    f2: object,
+    f3: object,
+    f4: object,
+    f5: object,
+    f6: object,
+    f7: object,
+    f8: object,
+    f9: object,
+) -> None:
+    _set(self, "f0", f0)
+    _set(self, "f1", f1)
+    _set(self, "f2", f2)
+    _set(self, "f3", f3)
+    _set(self, "f4", f4)
+    _set(self, "f5", f5)
+    _set(self, "f6", f6)
+    _set(self, "f7", f7)
+    _set(self, "f8", f8)
+    _set(self, "f9", f9)
+
+
 def _init_10_mutable_8_9(
     self: Any,
     f0: object,
@@ -749,6 +774,7 @@ TEMPLATES: dict[tuple[int, tuple[int, ...], bool], CodeType] = {
     (9, (), False): _init_9_mutable.__code__,
     (9, (), True): _init_9_frozen.__code__,
     (9, (4, 5), True): _init_9_frozen_4_5.__code__,
+    (10, (), True): _init_10_frozen.__code__,
     (10, (8, 9), False): _init_10_mutable_8_9.__code__,
     (11, (), False): _init_11_mutable.__code__,
     (11, (), True): _init_11_frozen.__code__,

@@ -11,12 +11,13 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from hubspec.lint.pipeline import LintResult
-from hubspec.model import Finding, Severity
+from hubspec.model import Severity
 from hubspec.records import field, record
 from hubspec.report import Report
 from hubspec.run import batch, files
 from hubspec.run.diffs import shown_text
 from hubspec.run.inputs import Configs, Input, find_sources, read_inputs
+from hubspec.run.merge import merged_findings
 from hubspec.run.options import RunOptions
 from hubspec.run.parallel import parallel_map
 from hubspec.run.tasks import Task, fix_task, lint_source
@@ -50,7 +51,7 @@ class Outcome:
     @property
     def report(self) -> Report:
         return Report(
-            findings=[finding for result in self.results for finding in result.findings],
+            findings=merged_findings(self.results),
             files_checked=len(self.results),
             sources={result.path: shown_text(result) for result in self.results},
             budgets=[
@@ -97,13 +98,12 @@ class FixRun:
 
     @property
     def report(self) -> Report:
-        findings: list[Finding] = []
-        sources: dict[str, str] = {}
-        for outcome in self.outcomes:
-            result = outcome.after or outcome.before
-            findings.extend(result.findings)
-            sources[result.path] = shown_text(result)
-        return Report(findings=findings, files_checked=len(self.outcomes), sources=sources)
+        results = [outcome.after or outcome.before for outcome in self.outcomes]
+        return Report(
+            findings=merged_findings(results),
+            files_checked=len(results),
+            sources={result.path: shown_text(result) for result in results},
+        )
 
 
 def fix_paths(options: RunOptions, *, write: bool) -> FixRun:

@@ -1,0 +1,46 @@
+"""One finding per problem when a run reaches a buildspec file twice.
+
+A template's project that names a buildspec file (`BuildSpec: ci/buildspec.yml`) lints that
+file in the project's context: the project's secrets, image and privileged mode decide what
+its commands need. When the same run also lints the file alone (discovered in the folder, or
+named on the command line), the project's findings stand for it, since they know more: a
+login that reads a project secret is no HS203 there. Findings that are still the same
+(the file named by two projects, say) are reported once, with the first project's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from hubspec.lint.pipeline import LintResult
+from hubspec.model import Finding
+from hubspec.run.batch import seen_key
+
+
+def merged_findings(results: Sequence[LintResult]) -> list[Finding]:
+    """The findings of `results` in order, without a file's own lint where a project's stands
+    for it, and each distinct finding once."""
+    named = {seen_key(Path(path)) for result in results for path in result.named_buildspecs}
+    kept: list[Finding] = []
+    for result in results:
+        if named and seen_key(Path(result.path)) in named:
+            continue  # linted in its project's context by a host file of this run
+        kept.extend(result.findings)
+    return list(_distinct(kept))
+
+
+def _distinct(findings: Iterable[Finding]) -> Iterable[Finding]:
+    seen: set[tuple[object, ...]] = set()
+    for finding in findings:
+        key = (
+            finding.path,
+            finding.rule,
+            finding.span,
+            finding.message,
+            finding.suppressed,
+            finding.project_arn,
+        )
+        if key not in seen:
+            seen.add(key)
+            yield finding
