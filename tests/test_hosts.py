@@ -673,6 +673,95 @@ def test_fix_counts_an_error_left_in_a_named_buildspec_once(tmp_path: Path) -> N
     assert (tmp_path / "ci" / "buildspec.yml").read_text(encoding="utf-8") == broken
 
 
+_STORED_CREDENTIALS = (
+    "  Build:\n"
+    "    Type: AWS::CodeBuild::Project\n"
+    "    Properties:\n"
+    "      Environment:\n"
+    "        Image: aws/codebuild/standard:7.0\n"
+    "        PrivilegedMode: true\n"
+    "        EnvironmentVariables:\n"
+    "          - {Name: DOCKERHUB_USERNAME, Type: PARAMETER_STORE, Value: /ci/hub/user}\n"
+    "          - {Name: DOCKERHUB_TOKEN, Type: PARAMETER_STORE, Value: /ci/hub/token}\n"
+    "      Source:\n"
+    "        Type: CODEPIPELINE\n"
+    "        BuildSpec: ci/buildspec.yml\n"
+)
+_PULL_ONLY = "version: 0.2\nphases:\n  build:\n    commands:\n      - docker pull node:20\n"
+_LOGIN_ONLY = (
+    "version: 0.2\nphases:\n  pre_build:\n    commands:\n"
+    '      - echo "$DOCKERHUB_TOKEN" | docker login --username "$DOCKERHUB_USERNAME"'
+    " --password-stdin\n"
+    "  build:\n    commands:\n      - docker pull node:20\n"
+)
+
+
+def test_fix_of_a_template_fixes_the_buildspec_file_a_project_names(tmp_path: Path) -> None:
+    """Lint says the pull in ci/buildspec.yml is fixable; `fix template.yaml` fixes it there,
+    with the login alone, since the project keeps the credentials in Parameter Store."""
+    _repository_with_template(tmp_path, _PULL_ONLY, _STORED_CREDENTIALS)
+    template = (tmp_path / "template.yaml").read_bytes()
+    lint = hubspec_cli("lint", "template.yaml", cwd=tmp_path)
+    assert "1 fixable with `hubspec fix`" in lint.stdout, lint.stdout
+    done = hubspec_cli("fix", "template.yaml", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Build: ci/buildspec.yml: added a pre_build phase" in done.stdout
+    assert (tmp_path / "ci" / "buildspec.yml").read_text(encoding="utf-8") == _LOGIN_ONLY
+    assert (tmp_path / "template.yaml").read_bytes() == template
+    assert hubspec_cli("lint", cwd=tmp_path).returncode == 0
+
+
+def test_fix_of_a_folder_fixes_a_named_buildspec_once_in_its_projects_context(
+    tmp_path: Path,
+) -> None:
+    """`hubspec fix .` finds the file alone too: the project's fix stands, written once."""
+    _repository_with_template(tmp_path, _PULL_ONLY, _STORED_CREDENTIALS)
+    diff = hubspec_cli("fix", "--diff", cwd=tmp_path)
+    assert diff.returncode == 1
+    assert diff.stdout.count("--- a/ci/buildspec.yml") == 1, diff.stdout
+    assert "parameter-store" not in diff.stdout and "DOCKERHUB_USERNAME" in diff.stdout
+    done = hubspec_cli("fix", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (0, ""), done.stdout + done.stderr
+    assert (tmp_path / "ci" / "buildspec.yml").read_text(encoding="utf-8") == _LOGIN_ONLY
+
+
+def test_fix_stores_credentials_for_a_named_buildspec_whose_project_has_none(
+    tmp_path: Path,
+) -> None:
+    _repository_with_template(tmp_path, _PULL_ONLY, _project("Build", "ci/buildspec.yml", True))
+    alone = hubspec_cli("fix", "--diff", str(Path("ci") / "buildspec.yml"), cwd=tmp_path)
+    done = hubspec_cli("fix", "template.yaml", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    fixed = (tmp_path / "ci" / "buildspec.yml").read_text(encoding="utf-8")
+    assert "parameter-store:" in fixed and "docker login" in fixed
+    added = [line[1:] for line in alone.stdout.splitlines() if line[:2] == "+ "]
+    assert len(added) >= 5 and all(line in fixed for line in added), alone.stdout
+
+
+def test_a_templatefile_with_variables_is_not_fixed(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "infra").mkdir()
+    buildspec = "version: 0.2\nphases:\n  build:\n    commands:\n      - docker pull ${image}:20\n"
+    (tmp_path / "infra" / "buildspec.yml").write_text(buildspec, encoding="utf-8")
+    (tmp_path / "infra" / "main.tf").write_text(
+        'resource "aws_codebuild_project" "app" {\n'
+        "  environment {\n"
+        '    image           = "aws/codebuild/standard:7.0"\n'
+        "    privileged_mode = true\n"
+        "  }\n"
+        "  source {\n"
+        '    type      = "GITHUB"\n'
+        '    buildspec = templatefile("${path.module}/buildspec.yml", { image = "node" })\n'
+        "  }\n"
+        "}\n",
+        encoding="utf-8",
+    )
+    done = hubspec_cli("fix", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "infra/buildspec.yml is a templatefile with variables" in done.stderr, done.stderr
+    assert (tmp_path / "infra" / "buildspec.yml").read_text(encoding="utf-8") == buildspec
+
+
 def test_suppressions_in_an_inline_buildspec_count(tmp_path: Path) -> None:
     path = tmp_path / "template.yaml"
     path.write_text(

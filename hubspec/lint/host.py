@@ -128,7 +128,7 @@ def _lint_project(
             Source.of_text(mapped.text, Embedding(host_source, mapped.host_offset)),
         )
     elif found.path is not None:
-        path = (base if found.base == "module" else source_root) / found.path
+        path = named_buildspec(found, base, source_root)
         read = reader(path)
         if read is not None:
             source = Source.of_text(read)
@@ -163,6 +163,13 @@ def _lint_project(
             )
     linted.findings.extend(project_findings(display, facts, settings))
     return linted
+
+
+def named_buildspec(found: HostProject, base: Path, source_root: Path) -> Path:
+    """The buildspec file a project names by path: from the source root, or from a Terraform
+    module's folder (`base`, the host file's)."""
+    assert found.path is not None
+    return (base if found.base == "module" else source_root) / found.path
 
 
 def project_findings(display: str, facts: ProjectFacts, settings: Settings) -> list[Finding]:

@@ -21,13 +21,19 @@ from hubspec.run.batch import seen_key
 def merged_findings(results: Sequence[LintResult]) -> list[Finding]:
     """The findings of `results` in order, without a file's own lint where a project's stands
     for it, and each distinct finding once."""
-    named = {seen_key(Path(path)) for result in results for path in result.named_buildspecs}
+    named = superseded(results)
     kept: list[Finding] = []
     for result in results:
         if named and seen_key(Path(result.path)) in named:
             continue  # linted in its project's context by a host file of this run
         kept.extend(result.findings)
     return list(_distinct(kept))
+
+
+def superseded(results: Iterable[LintResult]) -> set[str]:
+    """The files (by `seen_key`) that host files of the run lint in a project's context:
+    their own lint and fix give way to the project's."""
+    return {seen_key(Path(path)) for result in results for path in result.named_buildspecs}
 
 
 def _distinct(findings: Iterable[Finding]) -> Iterable[Finding]:

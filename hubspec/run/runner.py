@@ -17,7 +17,7 @@ from hubspec.report import Report
 from hubspec.run import batch, files
 from hubspec.run.diffs import shown_text
 from hubspec.run.inputs import Configs, Input, find_sources, read_inputs
-from hubspec.run.merge import merged_findings
+from hubspec.run.merge import merged_findings, superseded
 from hubspec.run.options import RunOptions
 from hubspec.run.parallel import parallel_map
 from hubspec.run.tasks import Task, fix_task, lint_source
@@ -112,6 +112,8 @@ def fix_paths(options: RunOptions, *, write: bool) -> FixRun:
     With a mirror strategy one buildspec may change several files (its Dockerfiles and
     compose files): they are all written or, if one write fails, all put back.
     """
+    from hubspec.fix import FixOutcome
+
     configs = Configs(options)
     outcomes: list[FixOutcome] = []
     written: list[str] = []
@@ -121,9 +123,17 @@ def fix_paths(options: RunOptions, *, write: bool) -> FixRun:
         Task(item.display, item.data, item.root, item.settings, options.mirror_target)
         for item in inputs
     ]
-    for item, outcome in zip(
-        inputs, parallel_map(fix_task, tasks, options.jobs, ("hubspec.fix",)), strict=True
-    ):
+    fixed = list(parallel_map(fix_task, tasks, options.jobs, ("hubspec.fix",)))
+    named = superseded([outcome.before for outcome in fixed])
+    if named:  # before any write: a written file is a new inode
+        given_way = [
+            item.path is not None and batch.seen_key(item.path) in named for item in inputs
+        ]
+        fixed = [
+            FixOutcome(outcome.path, outcome.before) if yields else outcome
+            for outcome, yields in zip(fixed, given_way, strict=True)
+        ]  # a file a project's fix covers is fixed there, in the project's context
+    for item, outcome in zip(inputs, fixed, strict=True):
         outcomes.append(outcome)
         if not write or item.path is None or not outcome.changed:
             continue
