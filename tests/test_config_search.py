@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hubspec.run.config import CONFIG_NAMES, ConfigSearch, find_config
+from hubspec.run.files import discover
 
 TABLE = "[tool.hubspec]\nignore = ['HS003']\n"
 
@@ -58,6 +59,7 @@ def layout(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
         path.write_text(text)
     (root / "repo/a/link-to-other").symlink_to(root / "other/deep", target_is_directory=True)
     (root / "repo/c/d/linked.yml").symlink_to(root / "other/deep/buildspec.yml")
+    (root / "repo/c/d/buildspec-linked.yml").symlink_to(root / "other/deep/buildspec.yml")
     (root / "other/back").symlink_to(root / "repo/c", target_is_directory=True)
     (root / "repo/a/dangling.yml").symlink_to(root / "nowhere.yml")
     starts = [
@@ -112,11 +114,28 @@ def test_one_shared_search_gives_the_same_answers_in_any_order(
         assert search.nearest(start) == reference(root / starts[index]), starts[index]
 
 
+def test_what_discovery_knows_of_a_file_gives_the_same_answers(
+    layout: tuple[Path, list[str]],
+) -> None:
+    """Named or found in a folder, a file that discovery saw is no symlink skips the lstat
+    of itself; a symlinked one is resolved as before."""
+    root, starts = layout
+    named = [str(root / start) for start in starts if (root / start).is_file()]
+    for paths in (named, [str(root)]):
+        search = ConfigSearch()
+        targets = discover(paths)
+        assert {target.link for target in targets} == {True, False}, paths
+        for target in targets:
+            answer = search.nearest(target.path, is_file=True, is_link=target.link)
+            assert answer == reference(target.path), target.path
+
+
 def test_a_real_path_is_resolved_once_per_folder(layout: tuple[Path, list[str]]) -> None:
     """Files of a folder already seen cost one lstat each (their own), not one per part."""
     root, _ = layout
     search = ConfigSearch()
     search.nearest(root / "repo/a/b/buildspec.yml")
+    (root / "repo/a/b/other.yml").write_text("version: 0.2\n", encoding="utf-8")
     calls: list[str] = []
     real_lstat = os.lstat
 

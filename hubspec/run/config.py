@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from hubspec.model import Severity
 from hubspec.records import field, record, replace
 from hubspec.run.files import first_upward
 from hubspec.run.options import OPTIONS, Store
+from hubspec.run.source_root import GitMarks
 from hubspec.settings import Settings
 
 CONFIG_NAMES = (".hubspec.toml", "pyproject.toml")
@@ -111,19 +113,27 @@ class ConfigSearch:
     calls on a run over thousands of files.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, marks: Callable[[str], bool] | None = None) -> None:
         self._found: dict[str, Path | None] = {}
         self._real: dict[str, str] = {}
+        self._top = marks if marks is not None else GitMarks()
+        """Whether a folder is the top of a repository: the search stops there."""
 
-    def nearest(self, start: Path, *, is_file: bool | None = None) -> Path | None:
+    def nearest(
+        self, start: Path, *, is_file: bool | None = None, is_link: bool | None = None
+    ) -> Path | None:
         """The config for `start` (a file or a directory), symlinks resolved as realpath does.
 
-        `is_file` says what `start` is when the caller knows, which saves a stat.
+        `is_file` and `is_link` say what `start` is when the caller knows: each saves a
+        system call (a file that is no symlink is where its folder resolves to).
         """
-        directory = self._realpath(os.fspath(start))
-        if os.path.isfile(directory) if is_file is None else is_file:
-            directory = os.path.dirname(directory)
-        return first_upward(directory, _config_in, self._found, _holds_git)
+        if is_file and is_link is False:
+            directory = self._realpath(os.path.dirname(os.fspath(start)) or os.curdir)
+        else:
+            directory = self._realpath(os.fspath(start))
+            if os.path.isfile(directory) if is_file is None else is_file:
+                directory = os.path.dirname(directory)
+        return first_upward(directory, _config_in, self._found, self._top)
 
     def _realpath(self, path: str) -> str:
         """os.path.realpath, with the answer for every parent directory kept.
@@ -150,11 +160,6 @@ class ConfigSearch:
             real = os.path.realpath(candidate) if os.path.islink(candidate) else candidate
             self._real[unresolved] = real
         return real
-
-
-def _holds_git(directory: str) -> bool:
-    """The top of a repository: the search stops there."""
-    return os.access(_child(directory, ".git"), os.F_OK)
 
 
 def _child(directory: str, name: str) -> str:

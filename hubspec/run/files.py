@@ -75,6 +75,8 @@ class Target:
     display: str
     named: bool = False
     """Given on the command line itself, not found in a folder given there."""
+    link: bool | None = None
+    """Whether the path itself is a symlink, when discovery knows (it saves a system call)."""
 
 
 def discover(paths: list[str]) -> list[Target]:
@@ -88,30 +90,34 @@ def discover(paths: list[str]) -> list[Target]:
     for raw in paths:
         path = Path(raw)
         try:
-            mode = os.stat(path).st_mode
+            mode = os.lstat(path).st_mode
+            link = stat.S_ISLNK(mode)
+            if link:
+                mode = os.stat(path).st_mode
         except FileNotFoundError:
             raise PathError(f"{raw}: no such file or directory") from None
         except OSError as error:
             raise PathError(f"{raw}: cannot be read ({error.strerror})") from None
         if stat.S_ISDIR(mode):
-            for found in _walk(path):
+            for found, found_link in _walk(path):
                 if found not in where:
                     where[found] = len(targets)
-                    targets.append(Target(found, str(found)))
+                    targets.append(Target(found, str(found), link=found_link))
         elif not stat.S_ISREG(mode):
             raise PathError(f"{raw}: not a regular file or directory")
         elif path not in where:
             where[path] = len(targets)
-            targets.append(Target(path, raw, True))
+            targets.append(Target(path, raw, True, link))
         else:
             index = where[path]
-            targets[index] = Target(path, targets[index].display, True)
+            targets[index] = Target(path, targets[index].display, True, link)
     return targets
 
 
-def _walk(root: Path) -> Iterator[Path]:
-    """The buildspecs under `root` in os.walk's order: a folder's files, then its subfolders,
-    each sorted by name; a symlinked folder is not entered.
+def _walk(root: Path) -> Iterator[tuple[Path, bool]]:
+    """The buildspecs under `root` in os.walk's order, each with whether it is a symlink: a
+    folder's files, then its subfolders, each sorted by name; a symlinked folder is not
+    entered.
 
     Listing with scandir keeps each entry's file type, so a plain file costs no stat; that
     matters over thousands of files.
@@ -146,7 +152,7 @@ def _walk(root: Path) -> Iterator[Path]:
                 continue
             path = Path(entry.path)
             if BUILDSPEC_NAME.match(entry.name) or _looks_like_lintable(path):
-                yield path
+                yield path, entry.is_symlink()
         folders.sort(reverse=True)
         pending.extend(os.path.join(directory, name) for name in folders)
 

@@ -14,7 +14,7 @@ from hubspec.records import record, replace
 from hubspec.run import files
 from hubspec.run.config import Config, ConfigSearch, load_config
 from hubspec.run.options import RunOptions
-from hubspec.run.source_root import SourceRoots
+from hubspec.run.source_root import GitMarks, SourceRoots
 from hubspec.settings import Settings
 
 STDIN = "-"
@@ -27,20 +27,23 @@ class Configs:
         self.options = options
         self.fixed: Config | None = None
         self.loaded: dict[Path, Config] = {}
-        self.search = ConfigSearch()
+        marks = GitMarks()  # one look for `.git` per folder, for both searches
+        self.search = ConfigSearch(marks)
         self.base_settings: dict[int, Settings] = {}
         """Settings before per-file ignores, by id of the config (kept alive here), 0 for none."""
-        self.default_roots = SourceRoots()
+        self.default_roots = SourceRoots(marks=marks)
         """The source root of files for which neither the options nor a config name one."""
         if options.config_file is not None and not options.isolated:
             self.fixed = load_config(options.config_file)
 
-    def for_path(self, path: Path, *, is_file: bool | None = None) -> Config | None:
+    def for_path(
+        self, path: Path, *, is_file: bool | None = None, is_link: bool | None = None
+    ) -> Config | None:
         if self.options.isolated:
             return None
         if self.fixed is not None:
             return self.fixed
-        found = self.search.nearest(path, is_file=is_file)
+        found = self.search.nearest(path, is_file=is_file, is_link=is_link)
         if found is None:
             return None
         if found not in self.loaded:
@@ -106,7 +109,7 @@ def read_source(configs: Configs, source: Input | files.Target) -> Input | None:
     if isinstance(source, Input):
         return source
     path = source.path
-    config = configs.for_path(path, is_file=True)  # discover gives regular files
+    config = configs.for_path(path, is_file=True, is_link=source.link)  # discover's files
     if not source.named and config is not None and config.excludes(path):
         # a file named on the command line is linted whatever its config excludes
         return None

@@ -70,7 +70,8 @@ def lint_paths(options: RunOptions, progress: ProgressCallback | None = None) ->
     configs = Configs(options)
     sources: list[Input | files.Target] = list(find_sources(options, configs))
     outcome = Outcome()
-    seen = {batch.seen_key(source.path) for source in sources if source.path is not None}
+    given = sources
+    seen: set[str] | None = None  # every file linted, by seen_key: taken when a batch needs it
     while sources:  # then the buildspecs their batches run, until no new one
         first = len(outcome.results)
         linted = parallel_map(partial(lint_source, configs), sources, options.jobs)
@@ -83,6 +84,10 @@ def lint_paths(options: RunOptions, progress: ProgressCallback | None = None) ->
                     outcome.budgets.append(budget)
             if progress is not None:
                 progress(number, len(sources))
+        if not any(result.batch_buildspecs for result in outcome.results[first:]):
+            break
+        if seen is None:
+            seen = {batch.seen_key(source.path) for source in given if source.path is not None}
         found = batch.batch_targets(outcome.results[first:], seen, configs.settings_for)
         sources = [Input(*item) for item in found]
     return outcome

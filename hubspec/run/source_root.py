@@ -26,9 +26,11 @@ class SourceRoots:
     root is absolute.
     """
 
-    def __init__(self, cwd: Path | None = None) -> None:
+    def __init__(self, cwd: Path | None = None, marks: GitMarks | None = None) -> None:
         self._cwd = os.path.abspath(cwd if cwd is not None else os.getcwd())
         self._tops: dict[str, str | None] = {}
+        self._marks = marks if marks is not None else GitMarks()
+        self._shown_roots: dict[str, Path] = {}
 
     def for_file(self, buildspec: Path) -> Path:
         """The default source root of a buildspec at `buildspec` (which need not exist)."""
@@ -40,16 +42,34 @@ class SourceRoots:
 
     def _work_tree_top(self, folder: str) -> str | None:
         """The nearest folder at or above `folder` that holds `.git`, or None."""
-        return first_upward(folder, _top_if_marked, self._tops)
+        return first_upward(folder, self._top_if_marked, self._tops)
+
+    def _top_if_marked(self, directory: str) -> str | None:
+        return directory if self._marks(directory) else None
 
     def _shown(self, root: str) -> Path:
-        if _is_within(root, self._cwd):
-            return Path(os.path.relpath(root, self._cwd))
-        return Path(root)
+        """The root as reports name it; the same for every buildspec of one work tree."""
+        shown = self._shown_roots.get(root)
+        if shown is None:
+            within = _is_within(root, self._cwd)
+            shown = Path(os.path.relpath(root, self._cwd)) if within else Path(root)
+            self._shown_roots[root] = shown
+        return shown
 
 
-def _top_if_marked(directory: str) -> str | None:
-    return directory if os.path.lexists(os.path.join(directory, GIT_MARKER)) else None
+class GitMarks:
+    """Which folders hold `.git` (a folder, or a file as in worktrees and submodules): asked
+    once per folder for the config search (which stops there) and the source root alike."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, bool] = {}
+
+    def __call__(self, directory: str) -> bool:
+        known = self._known.get(directory)
+        if known is None:
+            known = os.path.lexists(os.path.join(directory, GIT_MARKER))
+            self._known[directory] = known
+        return known
 
 
 def _is_within(path: str, folder: str) -> bool:
