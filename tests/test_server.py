@@ -548,6 +548,98 @@ async def test_a_template_gets_the_diagnostics_of_its_projects(
     }
 
 
+def named_template(privileged: bool) -> str:
+    """A project that keeps Docker Hub credentials in Parameter Store and names its buildspec
+    file by path."""
+    return (
+        "Resources:\n"
+        "  Build:\n"
+        "    Type: AWS::CodeBuild::Project\n"
+        "    Properties:\n"
+        "      Environment:\n"
+        "        Image: aws/codebuild/standard:7.0\n"
+        f"        PrivilegedMode: {str(privileged).lower()}\n"
+        "        EnvironmentVariables:\n"
+        "          - {Name: DOCKERHUB_USERNAME, Type: PARAMETER_STORE, Value: /ci/hub/user}\n"
+        "          - {Name: DOCKERHUB_TOKEN, Type: PARAMETER_STORE, Value: /ci/hub/token}\n"
+        "      Source:\n"
+        "        Type: CODEPIPELINE\n"
+        "        BuildSpec: ci/buildspec.yml\n"
+    )
+
+
+LOGIN_AND_PULL = HUB_PULL.replace(
+    "      - docker pull",
+    '      - echo "$DOCKERHUB_TOKEN" | docker login -u "$DOCKERHUB_USERNAME" --password-stdin\n'
+    "      - docker pull",
+)
+
+
+def cli_findings(folder: Path) -> list[tuple[str, int, int]]:
+    """(rule, line, column) of ci/buildspec.yml in `hubspec lint .` run from the folder."""
+    done = subprocess.run(
+        [sys.executable, "-m", "hubspec", "lint", "--format", "json"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return sorted(
+        (f["rule"], f["line"], f["column"])
+        for f in json.loads(done.stdout)["findings"]
+        if f["path"] == str(Path("ci") / "buildspec.yml")
+    )
+
+
+def positions(diagnostics: list[types.Diagnostic]) -> list[tuple[str, int, int]]:
+    return sorted(
+        (str(d.code), d.range.start.line + 1, d.range.start.character + 1) for d in diagnostics
+    )
+
+
+async def test_a_buildspec_a_template_names_is_linted_in_the_projects_context(
+    client: LanguageClient, workspace: Path
+) -> None:
+    """As `hubspec lint .`: the project's secret makes the login no HS203, and the project's
+    privileged mode decides HS105; the template changing or going on disk re-lints it."""
+    folder = project(workspace, "named")
+    template = write(folder / "template.yaml", named_template(privileged=False))
+    uri = open_document(client, write(folder / "ci" / "buildspec.yml", LOGIN_AND_PULL))
+    found = await until(client, uri, lambda found: codes(found) == ["HS105"])
+    assert positions(found) == cli_findings(folder) == [("HS105", 6, 9)]
+    template.write_text(named_template(privileged=True), encoding="utf-8")
+    changed = types.FileEvent(uri=uri_of(template), type=types.FileChangeType.Changed)
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams([changed]))
+    await until(client, uri, lambda found: found == [])
+    assert cli_findings(folder) == []
+    template.unlink()
+    deleted = types.FileEvent(uri=uri_of(template), type=types.FileChangeType.Deleted)
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams([deleted]))
+    alone = await until(client, uri, lambda found: codes(found) == ["HS203"])
+    assert positions(alone) == cli_findings(folder)
+
+
+async def test_the_quick_fix_of_a_named_buildspec_is_its_projects_fix(
+    client: LanguageClient, workspace: Path
+) -> None:
+    """The login alone (the project keeps the credentials), as `hubspec fix .` writes it."""
+    folder = project(workspace, "namedfix")
+    write(folder / "template.yaml", named_template(privileged=True))
+    path = write(folder / "ci" / "buildspec.yml", HUB_PULL)
+    uri = open_document(client, path)
+    diagnostics = await until(client, uri, lambda found: codes(found) == ["HS101"])
+    actions = await code_actions(client, uri, diagnostics[0].range)
+    login = actions[0]
+    assert login.title == "Log in to Docker Hub before the pulls (hubspec fix)"
+    assert login.edit is not None
+    fixed = apply_edit(HUB_PULL, login.edit, uri)
+    assert "parameter-store" not in fixed and '--username "$DOCKERHUB_USERNAME"' in fixed
+    subprocess.run([sys.executable, "-m", "hubspec", "fix"], cwd=folder, check=True)
+    assert fixed == path.read_text(encoding="utf-8")
+    replace_all(client, uri, 2, fixed)
+    await until(client, uri, lambda found: found == [])
+
+
 async def test_non_buildspec_yaml_gets_no_diagnostics(
     client: LanguageClient, workspace: Path
 ) -> None:

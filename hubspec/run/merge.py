@@ -27,7 +27,7 @@ def merged_findings(results: Sequence[LintResult]) -> list[Finding]:
         if named and seen_key(Path(result.path)) in named:
             continue  # linted in its project's context by a host file of this run
         kept.extend(result.findings)
-    return list(_distinct(kept))
+    return list(distinct(kept))
 
 
 def superseded(results: Iterable[LintResult]) -> set[str]:
@@ -36,7 +36,8 @@ def superseded(results: Iterable[LintResult]) -> set[str]:
     return {seen_key(Path(path)) for result in results for path in result.named_buildspecs}
 
 
-def _distinct(findings: Iterable[Finding]) -> Iterable[Finding]:
+def distinct(findings: Iterable[Finding]) -> Iterable[Finding]:
+    """Each finding once: the same rule, place, message and suppression (and audited project)."""
     seen: set[tuple[object, ...]] = set()
     for finding in findings:
         key = (

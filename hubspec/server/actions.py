@@ -22,6 +22,7 @@ from hubspec.server.analysis import Target, lint_text
 from hubspec.server.buffers import Buffers
 from hubspec.server.edits import text_edits
 from hubspec.server.positions import Lines
+from hubspec.server.projects import project_fix
 
 FIX_ALL = "source.fixAll.hubspec"
 NOT_SUPPRESSIBLE = frozenset({"HS001", "HS004"})
@@ -53,6 +54,12 @@ class Actions:
         """What `hubspec fix` would write, verified by it; None when it changes nothing or
         refuses."""
         target = self.target
+        if target.hosts:
+            named, text = project_fix(
+                target.display, target.root, target.settings, target.hosts, self.buffers
+            )
+            if named:  # fixed in its project's context, as `hubspec fix .` does
+                return text
         outcome = fix_bytes(
             target.display,
             target.text.encode("utf-8", errors="surrogatepass"),

@@ -12,11 +12,12 @@ from hubspec.facts.secrets import mask, text_secrets
 from hubspec.hosts.kind import kind_of
 from hubspec.lint.host import lint_host
 from hubspec.lint.pipeline import LintResult, lint_bytes
-from hubspec.records import record
+from hubspec.records import record, replace
 from hubspec.run.files import BUILDSPEC_NAME, YAML_NAME
 from hubspec.server.buffers import Buffers
 from hubspec.server.diagnostics import crash_diagnostic, to_diagnostic
 from hubspec.server.positions import Lines
+from hubspec.server.projects import project_findings
 from hubspec.settings import Settings
 
 _TOP_KEY = re.compile(r"^(version|phases)[ \t]*:", re.MULTILINE)
@@ -53,6 +54,8 @@ class Target:
     settings: Settings
     root: Path
     encoding: str = types.PositionEncodingKind.Utf16
+    hosts: tuple[Path, ...] = ()
+    """The host files under the source root: a project of one may name this buildspec."""
 
 
 @record
@@ -77,13 +80,19 @@ def lint_text(target: Target, buffers: Buffers, seen: set[Path]) -> LintResult:
             reader=buffers.reader(seen),
             settings=target.settings,
         )
-    return lint_bytes(
+    alone = lint_bytes(
         target.display,
         data,
         source_root=target.root,
         reader=buffers.reader(seen),
         settings=target.settings,
     )
+    if not target.hosts:
+        return alone
+    found = project_findings(
+        target.display, target.root, target.settings, target.hosts, buffers, seen
+    )
+    return alone if found is None else replace(alone, findings=tuple(found))
 
 
 def check(target: Target, buffers: Buffers) -> Checked:

@@ -64,7 +64,7 @@ def build() -> Session:
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched(params: types.DidChangeWatchedFilesParams) -> None:
         for change in params.changes:
-            server.touched(path_of(change.uri), now=False)
+            server.changed_on_disk(change.uri, change.type)
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
@@ -112,10 +112,13 @@ WATCHED = (
     "**/.hubspec.toml",
     "**/pyproject.toml",
     "**/*[Dd]ockerfile*",
-    "**/*compose*.{yml,yaml}",
+    "**/*.{yml,yaml,json,template,tf}",
     "**/*.sh",
+    "**/{Makefile,makefile,GNUmakefile,*.mk}",
+    "**/package.json",
 )
-"""Files on disk that change what a buildspec lints to: config files and what builds use."""
+"""Files on disk that change what a buildspec lints to: config files, what builds use and
+run, and templates or Terraform files whose projects may name the buildspec."""
 
 
 async def watch_files(server: Session) -> None:

@@ -22,10 +22,12 @@ from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
 from hubspec import __version__
+from hubspec.run import files
 from hubspec.run.config import CONFIG_NAMES, ConfigError
-from hubspec.server.analysis import Checked, Target, check, is_lintable
+from hubspec.server.analysis import Checked, Target, check, host_kind, is_lintable
 from hubspec.server.buffers import Buffers
 from hubspec.server.diagnostics import config_diagnostic, crash_diagnostic
+from hubspec.server.projects import HostFiles
 from hubspec.server.protocol import Protocol
 from hubspec.server.settings import SettingsStore, client_settings
 
@@ -46,6 +48,7 @@ class Session(LanguageServer):
             protocol_cls=Protocol,
         )
         self.buffers = Buffers()
+        self.hosts = HostFiles()
         self.store = SettingsStore()
         self.buildspecs: set[str] = set()
         self.published: dict[str, list[types.Diagnostic]] = {}
@@ -78,9 +81,21 @@ class Session(LanguageServer):
             self.touched(path, now=False)
 
     def saved(self, uri: str) -> None:
+        path = path_of(uri)
+        if path is not None:
+            self.hosts.saved(path)
         if uri in self.buildspecs:
             self.lint_now(uri)
-        self.touched(path_of(uri), now=True)
+        self.touched(path, now=True)
+
+    def changed_on_disk(self, uri: str, change: types.FileChangeType) -> None:
+        path = path_of(uri)
+        if path is not None and change is not types.FileChangeType.Changed:
+            self.hosts.created_or_deleted(path)
+            if files.is_host_name(path.name):
+                self.relint_all()  # a template that names a buildspec may have come or gone
+                return
+        self.touched(path, now=False)
 
     def closed(self, uri: str) -> None:
         path = path_of(uri)
@@ -131,6 +146,9 @@ class Session(LanguageServer):
         """What to lint the document with; raises ConfigError for a bad config file."""
         path = path_of(uri)
         settings, root = self.store.for_path(path, self.folders())
+        hosts: tuple[Path, ...] = ()
+        if path is not None and host_kind(path.name, document.source) is None:
+            hosts = tuple(self.hosts.under(root))
         return Target(
             uri,
             str(path) if path is not None else uri,
@@ -138,6 +156,7 @@ class Session(LanguageServer):
             settings,
             root,
             str(self.workspace.position_encoding or types.PositionEncodingKind.Utf16),
+            hosts,
         )
 
     # Linting --------------------------------------------------------------------------------

@@ -1,0 +1,133 @@
+"""A buildspec file that a template's project names is linted in the project's context, in the
+editor as on the command line (`run.merge`): its secrets, image and privileged mode count.
+
+The host files (templates, Terraform) under each source root are found once, by the CLI's
+discovery, and found again after one is created or deleted. Each lint of a buildspec reads
+the host files that mention its name (open buffers first) and lints those that name it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from hubspec.hosts.kind import kind_of
+from hubspec.lint.host import lint_host
+from hubspec.model import Finding
+from hubspec.records import replace
+from hubspec.run import files
+from hubspec.run.merge import distinct
+from hubspec.server.buffers import Buffers, normal
+from hubspec.settings import Settings
+
+
+class HostFiles:
+    """The host files under each source root, by the CLI's discovery; forgotten when a file
+    that may be one appears or goes."""
+
+    def __init__(self) -> None:
+        self._by_root: dict[Path, list[Path]] = {}
+
+    def under(self, root: Path) -> list[Path]:
+        key = normal(root)
+        found = self._by_root.get(key)
+        if found is None:
+            try:
+                targets = files.discover([str(key)])
+            except files.PathError:
+                targets = []
+            found = [
+                normal(target.path)
+                for target in targets
+                if not files.BUILDSPEC_NAME.match(target.path.name)
+            ]
+            self._by_root[key] = found
+        return found
+
+    def created_or_deleted(self, path: Path) -> None:
+        if files.is_host_name(path.name):
+            self._by_root.clear()
+
+    def saved(self, path: Path) -> None:
+        """A file saved under a known root that is not listed may have become a host file."""
+        if not files.is_host_name(path.name) or files.BUILDSPEC_NAME.match(path.name):
+            return
+        key = normal(path)
+        if any(
+            key.is_relative_to(root) and key not in found for root, found in self._by_root.items()
+        ):
+            self._by_root.clear()
+
+
+def _naming(
+    buildspec: Path, hosts: Sequence[Path], buffers: Buffers, seen: set[Path]
+) -> list[tuple[Path, str, str]]:
+    """(path, text, kind) of the host files that mention the buildspec's name."""
+    reader = buffers.reader(seen)
+    found: list[tuple[Path, str, str]] = []
+    for host in hosts:
+        if host == buildspec:
+            continue
+        text = reader(host)
+        if text is None or buildspec.name not in text:
+            continue
+        kind = kind_of(str(host), text[: 64 * 1024].encode("utf-8", errors="surrogatepass"))
+        if kind is not None:
+            found.append((host, text, kind))
+    return found
+
+
+def project_findings(
+    display: str,
+    root: Path,
+    settings: Settings,
+    hosts: Sequence[Path],
+    buffers: Buffers,
+    seen: set[Path],
+) -> list[Finding] | None:
+    """The findings of the buildspec file `display` in the projects that name it, as `hubspec
+    lint .` reports them; None when no host file names it (it is linted alone)."""
+    me = normal(Path(display))
+    findings: list[Finding] = []
+    named = False
+    for host, text, kind in _naming(me, hosts, buffers, seen):
+        result = lint_host(
+            str(host),
+            text.encode("utf-8", errors="surrogatepass"),
+            kind=kind,
+            source_root=root,
+            reader=buffers.reader(seen),
+            settings=settings,
+        )
+        if any(normal(Path(path)) == me for path in result.named_buildspecs):
+            named = True
+            findings.extend(f for f in result.findings if normal(Path(f.path)) == me)
+    if not named:
+        return None
+    return [replace(f, path=display) for f in distinct(findings)]
+
+
+def project_fix(
+    display: str, root: Path, settings: Settings, hosts: Sequence[Path], buffers: Buffers
+) -> tuple[bool, str | None]:
+    """Whether a host file names the buildspec file `display`, and the text `hubspec fix` gives
+    it through the first one that does (None: it changes nothing there, or refuses)."""
+    from hubspec.fix.host import fix_host
+
+    me = normal(Path(display))
+    naming = False
+    for host, text, _ in _naming(me, hosts, buffers, set()):
+        outcome = fix_host(
+            str(host),
+            text.encode("utf-8", errors="surrogatepass"),
+            source_root=root,
+            reader=buffers.reader(set()),
+            settings=settings,
+        )
+        if not any(normal(Path(path)) == me for path in outcome.before.named_buildspecs):
+            continue
+        naming = True
+        for path, _, new_text in outcome.files:
+            if normal(path) == me:
+                return True, new_text
+    return naming, None
