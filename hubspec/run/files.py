@@ -86,11 +86,12 @@ def discover(paths: list[str]) -> list[Target]:
     linted once, where it first comes, and counts as named.
     """
     targets: list[Target] = []
-    where: dict[Path, int] = {}
+    where: dict[str, int] = {}  # by the path's normal form: str(Path) is Path equality here
     for raw in paths:
         path = Path(raw)
+        key = str(path)
         try:
-            mode = os.lstat(path).st_mode
+            mode = os.lstat(key).st_mode
             link = stat.S_ISLNK(mode)
             if link:
                 mode = os.stat(path).st_mode
@@ -100,16 +101,17 @@ def discover(paths: list[str]) -> list[Target]:
             raise PathError(f"{raw}: cannot be read ({error.strerror})") from None
         if stat.S_ISDIR(mode):
             for found, found_link in _walk(path):
-                if found not in where:
-                    where[found] = len(targets)
-                    targets.append(Target(found, str(found), link=found_link))
+                shown = str(found)
+                if shown not in where:
+                    where[shown] = len(targets)
+                    targets.append(Target(found, shown, link=found_link))
         elif not stat.S_ISREG(mode):
             raise PathError(f"{raw}: not a regular file or directory")
-        elif path not in where:
-            where[path] = len(targets)
+        elif key not in where:
+            where[key] = len(targets)
             targets.append(Target(path, raw, True, link))
         else:
-            index = where[path]
+            index = where[key]
             targets[index] = Target(path, targets[index].display, True, link)
     return targets
 
