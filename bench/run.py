@@ -15,7 +15,11 @@ Scenarios:
             (--server-edits, 10,000 by default); see bench/lsp.py. Needs the lsp extra.
   iac       every template and Terraform file in ../shared/corpus-iac (hubspec lint only: the
             peers do not read inline buildspecs); its time per inline buildspec is compared
-            with the corpus's time per buildspec file
+            with the corpus's time per buildspec file, both less the one-file time: the one
+            file and the corpus are linted again in the same rounds ("hubspec lint: one
+            file", "hubspec lint: buildspec corpus"), and the goal is the median of the
+            per-round ratios, so that the host's speed, which drifts between scenarios,
+            cancels out
   iac500    one generated CloudFormation template with 500 projects, each with an inline
             buildspec (hubspec lint only)
   fastpaths what each remaining fast path saves against the plain way it replaces (see
@@ -77,6 +81,8 @@ class Scenario:
     tools: tuple[str, ...] = TOOLS
     inline: int = 0
     """Inline buildspecs in the files (templates, Terraform)."""
+    references: dict[str, list[str]] = field(default_factory=dict)
+    """hubspec lint over other files in the same rounds, by tool name (see REFERENCE)."""
 
 
 @dataclass
@@ -95,8 +101,14 @@ class Row:
     inline: int = 0
 
 
+REFERENCE = "hubspec lint: "
+"""Tools named so are hubspec lint over a scenario's reference files (one file, a corpus)."""
+ONE_FILE = REFERENCE + "one file"
+BUILDSPEC_CORPUS = REFERENCE + "buildspec corpus"
+
+
 def command(tool: str, files: Sequence[str]) -> list[str]:
-    if tool == "hubspec lint":
+    if tool == "hubspec lint" or tool.startswith(REFERENCE):
         return [str(BIN / "hubspec"), "lint", *files]
     if tool == "hubspec fix --diff":
         return [str(BIN / "hubspec"), "fix", "--diff", *files]
@@ -163,15 +175,15 @@ def _tree_pss_kb(pid: int) -> int:
 def measure(
     scenario: Scenario, runs: int, *, memory: bool, log: Callable[[str], None]
 ) -> list[Row]:
+    files = {tool: scenario.files for tool in scenario.tools} | scenario.references
     rows = {
-        tool: Row(scenario.name, tool, len(scenario.files), inline=scenario.inline)
-        for tool in scenario.tools
+        tool: Row(scenario.name, tool, len(files[tool]), inline=scenario.inline) for tool in files
     }
-    tools = list(scenario.tools)
+    tools = list(files)
     for round_number in range(runs + 1):
         order = tools[round_number % len(tools) :] + tools[: round_number % len(tools)]
         for tool in order:
-            elapsed, code = timed(command(tool, scenario.files))
+            elapsed, code = timed(command(tool, files[tool]))
             if round_number == 0:
                 continue  # warm-up: disk cache, bytecode
             rows[tool].times.append(elapsed)
@@ -180,8 +192,8 @@ def measure(
             shown = ", ".join(f"{tool} {rows[tool].times[-1]:.2f}s" for tool in tools)
             log(f"  {scenario.name} round {round_number}/{runs}: {shown}")
     if memory:
-        for tool in tools:
-            rows[tool].peak_kb, rows[tool].tree_kb = peak_memory_kb(command(tool, scenario.files))
+        for tool in scenario.tools:
+            rows[tool].peak_kb, rows[tool].tree_kb = peak_memory_kb(command(tool, files[tool]))
     return [rows[tool] for tool in tools]
 
 
@@ -269,7 +281,16 @@ def goals(rows: Sequence[Row]) -> list[Goal]:
                 Goal("linear: per-file time, corpus10 / corpus", per_file10 / per_file, 1.15)
             )
     iac, iac500 = by.get(("iac", BASE)), by.get(("iac500", BASE))
-    if single and corpus and iac and single.times and corpus.times and iac.times and iac.inline:
+    one, buildspecs = by.get(("iac", ONE_FILE)), by.get(("iac", BUILDSPEC_CORPUS))
+    if iac and one and buildspecs and iac.times and iac.inline:
+        found.append(
+            Goal(
+                "iac: time per inline buildspec / per buildspec file",
+                _paired_iac_ratio(iac, one, buildspecs),
+                1.5,
+            )
+        )
+    elif single and corpus and iac and single.times and corpus.times and iac.times and iac.inline:
         start = stats(single.times).median
         per_file = (stats(corpus.times).median - start) / corpus.files
         per_inline = (stats(iac.times).median - start) / iac.inline
@@ -288,6 +309,17 @@ def goals(rows: Sequence[Row]) -> list[Goal]:
     if corpus10 is not None and corpus10.tree_kb is not None:
         found.append(Goal("corpus10: hubspec lint tree PSS MB", corpus10.tree_kb / 1024, 150))
     return found
+
+
+def _paired_iac_ratio(iac: Row, one: Row, buildspecs: Row) -> float:
+    """The median over rounds of (time per inline buildspec) / (time per buildspec file),
+    each less that round's one-file time."""
+    ratios = [
+        ((hosts - start) / iac.inline) / ((corpus - start) / buildspecs.files)
+        for hosts, start, corpus in zip(iac.times, one.times, buildspecs.times, strict=True)
+        if corpus > start
+    ]
+    return statistics.median(ratios) if ratios else float("inf")
 
 
 def goals_table(found: Sequence[Goal]) -> str:
@@ -457,14 +489,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parser.error(f"unknown scenario {name!r}")
             scenario_tools = tools if name == "single" or name == "corpus" else _no_fix(tools)
             inline = 0
+            references: dict[str, list[str]] = {}
             if name.startswith("iac"):
                 scenario_tools = tuple(tool for tool in scenario_tools if tool == BASE)
                 inline = inline_buildspecs(files)
+            if name == "iac" and scenario_tools:
+                references = {
+                    ONE_FILE: [str(example_repository(Path(scratch) / "reference"))],
+                    BUILDSPEC_CORPUS: corpus_files(args.corpus),
+                }
             runs = args.runs or DEFAULT_RUNS.get(name, 5)
             log(f"{name}: {len(files)} file(s), {inline} inline buildspec(s), {runs} round(s)")
             rows.extend(
                 measure(
-                    Scenario(name, files, scenario_tools, inline),
+                    Scenario(name, files, scenario_tools, inline, references),
                     runs,
                     memory=not args.no_memory,
                     log=log,

@@ -83,6 +83,27 @@ def test_goals(bench: ModuleType) -> None:
     assert "| corpus10: hubspec lint tree PSS MB | 160.00 | 150 | NO |" in table
 
 
+def test_the_iac_goal_is_the_median_of_same_round_ratios(bench: ModuleType) -> None:
+    """Each round's one-file and corpus times are that round's: a host that drifts between
+    scenarios (here: twice as slow in the corpus scenario's rounds) does not move the goal."""
+    row = bench.Row
+    iac = row("iac", "hubspec lint", 4, [0.30, 0.60, 0.45], inline=2)
+    one = row("iac", bench.ONE_FILE, 1, [0.10, 0.20, 0.15])
+    corpus = row("iac", bench.BUILDSPEC_CORPUS, 10, [1.10, 2.20, 1.60])
+    drifted = [
+        row("single", "hubspec lint", 1, [0.2, 0.2, 0.2]),
+        row("corpus", "hubspec lint", 10, [4.2, 4.2, 4.2]),
+    ]
+    found = {goal.text: goal for goal in bench.goals([*drifted, iac, one, corpus])}
+    # rounds: (0.2 / 2) / (1.0 / 10) = 1.0, (0.4 / 2) / (2.0 / 10) = 1.0, 0.15 / 0.145 = 1.03
+    assert found["iac: time per inline buildspec / per buildspec file"].value == pytest.approx(1.0)
+    alone = {goal.text: goal for goal in bench.goals([*drifted, iac])}  # across scenarios
+    assert alone["iac: time per inline buildspec / per buildspec file"].value == pytest.approx(
+        ((0.45 - 0.2) / 2) / ((4.2 - 0.2) / 10)
+    )
+    assert bench.command(bench.ONE_FILE, ["x.yml"])[1:] == ["lint", "x.yml"]
+
+
 def test_commands_pass_the_same_files_to_every_tool(bench: ModuleType) -> None:
     files = ["a/buildspec.yml", "b/buildspec.yml"]
     for tool in bench.TOOLS:
