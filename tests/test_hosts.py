@@ -649,7 +649,8 @@ def test_a_folder_run_reports_a_named_buildspec_in_its_projects_context_only(
 
 
 def test_a_finding_two_lints_of_one_file_share_is_reported_once(tmp_path: Path) -> None:
-    """The file alone and in two privileged projects: one HS101, naming the first project."""
+    """The file alone and in two privileged projects: one HS101, naming the first project, and
+    the file's pulls counted once per project that runs it."""
     pull_only = "version: 0.2\nphases:\n  build:\n    commands:\n      - docker pull node:20\n"
     _repository_with_template(
         tmp_path,
@@ -662,6 +663,14 @@ def test_a_finding_two_lints_of_one_file_share_is_reported_once(tmp_path: Path) 
     concise = hubspec_cli("lint", cwd=tmp_path)
     assert concise.stdout.count("HS101") == 1, concise.stdout
     assert "Found 1 problem (1 error) in 2 files." in concise.stdout
+    # the pull budget counts the file's pulls in each project that runs it, not again alone
+    budget = json.loads(done.stdout)["budget"]["files"]
+    assert [(entry["path"], entry["pulls_per_run"]) for entry in budget] == [
+        ("template.yaml (Build)", 1),
+        ("template.yaml (Other)", 1),
+    ]
+    stats = hubspec_cli("lint", "--stats", cwd=tmp_path)
+    assert "total: 2 Docker Hub pull(s)" in stats.stdout, stats.stdout
 
 
 def test_fix_counts_an_error_left_in_a_named_buildspec_once(tmp_path: Path) -> None:

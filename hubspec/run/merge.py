@@ -13,21 +13,31 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from hubspec.facts.budget import Budget
 from hubspec.lint.pipeline import LintResult
 from hubspec.model import Finding
 from hubspec.run.batch import seen_key
 
 
-def merged_findings(results: Sequence[LintResult]) -> list[Finding]:
+def merged_findings(results: Sequence[LintResult], named: set[str] | None = None) -> list[Finding]:
     """The findings of `results` in order, without a file's own lint where a project's stands
-    for it, and each distinct finding once."""
-    named = superseded(results)
+    for it (`named`: `superseded(results)`, taken here when not given), each distinct one once."""
+    if named is None:
+        named = superseded(results)
     kept: list[Finding] = []
     for result in results:
         if named and seen_key(Path(result.path)) in named:
             continue  # linted in its project's context by a host file of this run
         kept.extend(result.findings)
     return list(distinct(kept))
+
+
+def kept_budgets(budgets: Sequence[Budget], named: set[str]) -> list[Budget]:
+    """The pull budgets without those of files a project's budget counts already (`--stats`
+    would count their pulls twice); a project's budget is named after its host file."""
+    if not named:
+        return list(budgets)
+    return [budget for budget in budgets if seen_key(Path(budget.path)) not in named]
 
 
 def superseded(results: Iterable[LintResult]) -> set[str]:

@@ -17,7 +17,7 @@ from hubspec.report import Report
 from hubspec.run import batch, files
 from hubspec.run.diffs import shown_text
 from hubspec.run.inputs import Configs, Input, find_sources, read_inputs
-from hubspec.run.merge import merged_findings, superseded
+from hubspec.run.merge import kept_budgets, merged_findings, superseded
 from hubspec.run.options import RunOptions
 from hubspec.run.parallel import parallel_map
 from hubspec.run.tasks import Task, fix_task, lint_source
@@ -50,15 +50,17 @@ class Outcome:
 
     @property
     def report(self) -> Report:
+        named = superseded(self.results)
+        budgets = [
+            *self.budgets,
+            *(result.context.budget for result in self.results if result.context is not None),
+            *(budget for result in self.results for budget in result.budgets),
+        ]
         return Report(
-            findings=merged_findings(self.results),
+            findings=merged_findings(self.results, named),
             files_checked=len(self.results),
             sources={result.path: shown_text(result) for result in self.results},
-            budgets=[
-                *self.budgets,
-                *(result.context.budget for result in self.results if result.context is not None),
-                *(budget for result in self.results for budget in result.budgets),
-            ],
+            budgets=kept_budgets(budgets, named),
         )
 
 
