@@ -1,7 +1,8 @@
-"""Shared test helpers: paths and a one-call lint of a file or a text."""
+"""Shared test helpers: paths, a one-call lint of a file or a text, and template text."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,37 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip("../shared/corpus is not beside the checkout")
     return CORPUS
+
+
+STORED_HUB_CREDENTIALS = (
+    ("DOCKERHUB_USERNAME", "PARAMETER_STORE", "/ci/hub/user"),
+    ("DOCKERHUB_TOKEN", "PARAMETER_STORE", "/ci/hub/token"),
+)
+"""A project's Docker Hub credentials kept in Parameter Store: (name, type, value)."""
+
+
+def codebuild_project(
+    name: str,
+    buildspec: str,
+    *,
+    privileged: bool = False,
+    variables: Sequence[tuple[str, str, str]] = (),
+) -> str:
+    """One `AWS::CodeBuild::Project` resource (to go under `Resources:`) whose buildspec is the
+    file `buildspec`, with environment variables (name, type, value)."""
+    lines = [
+        f"  {name}:",
+        "    Type: AWS::CodeBuild::Project",
+        "    Properties:",
+        "      Environment:",
+        "        Image: aws/codebuild/standard:7.0",
+        f"        PrivilegedMode: {'true' if privileged else 'false'}",
+    ]
+    if variables:
+        lines.append("        EnvironmentVariables:")
+        lines += [
+            f"          - {{Name: {key}, Type: {kind}, Value: {value}}}"
+            for key, kind, value in variables
+        ]
+    lines += ["      Source:", "        Type: CODEPIPELINE", f"        BuildSpec: {buildspec}"]
+    return "\n".join(lines) + "\n"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED
+from conftest import SHARED, STORED_HUB_CREDENTIALS, codebuild_project
 from hubspec.build.project import Project
 from hubspec.facts.daemon import DaemonUse
 from hubspec.hosts.found import HostFile
@@ -594,19 +594,9 @@ _LOGIN_BUILDSPEC = (
 
 
 def _project(name: str, buildspec: str, privileged: bool = False) -> str:
-    return (
-        f"  {name}:\n"
-        "    Type: AWS::CodeBuild::Project\n"
-        "    Properties:\n"
-        "      Environment:\n"
-        "        Image: aws/codebuild/standard:7.0\n"
-        f"        PrivilegedMode: {'true' if privileged else 'false'}\n"
-        "        EnvironmentVariables:\n"
-        "          - {Name: DOCKERHUB_TOKEN, Type: SECRETS_MANAGER, Value: 'hub:token'}\n"
-        "      Source:\n"
-        "        Type: CODEPIPELINE\n"
-        f"        BuildSpec: {buildspec}\n"
-    )
+    """A project whose login token comes from Secrets Manager (no user name stored)."""
+    secret = (("DOCKERHUB_TOKEN", "SECRETS_MANAGER", "'hub:token'"),)
+    return codebuild_project(name, buildspec, privileged=privileged, variables=secret)
 
 
 def _repository_with_template(root: Path, buildspec: str, *projects: str) -> None:
@@ -682,19 +672,8 @@ def test_fix_counts_an_error_left_in_a_named_buildspec_once(tmp_path: Path) -> N
     assert (tmp_path / "ci" / "buildspec.yml").read_text(encoding="utf-8") == broken
 
 
-_STORED_CREDENTIALS = (
-    "  Build:\n"
-    "    Type: AWS::CodeBuild::Project\n"
-    "    Properties:\n"
-    "      Environment:\n"
-    "        Image: aws/codebuild/standard:7.0\n"
-    "        PrivilegedMode: true\n"
-    "        EnvironmentVariables:\n"
-    "          - {Name: DOCKERHUB_USERNAME, Type: PARAMETER_STORE, Value: /ci/hub/user}\n"
-    "          - {Name: DOCKERHUB_TOKEN, Type: PARAMETER_STORE, Value: /ci/hub/token}\n"
-    "      Source:\n"
-    "        Type: CODEPIPELINE\n"
-    "        BuildSpec: ci/buildspec.yml\n"
+_STORED_CREDENTIALS = codebuild_project(
+    "Build", "ci/buildspec.yml", privileged=True, variables=STORED_HUB_CREDENTIALS
 )
 _PULL_ONLY = "version: 0.2\nphases:\n  build:\n    commands:\n      - docker pull node:20\n"
 _LOGIN_ONLY = (
@@ -737,7 +716,8 @@ def test_fix_of_a_folder_fixes_a_named_buildspec_once_in_its_projects_context(
 def test_fix_stores_credentials_for_a_named_buildspec_whose_project_has_none(
     tmp_path: Path,
 ) -> None:
-    _repository_with_template(tmp_path, _PULL_ONLY, _project("Build", "ci/buildspec.yml", True))
+    bare = codebuild_project("Build", "ci/buildspec.yml", privileged=True)
+    _repository_with_template(tmp_path, _PULL_ONLY, bare)
     alone = hubspec_cli("fix", "--diff", str(Path("ci") / "buildspec.yml"), cwd=tmp_path)
     done = hubspec_cli("fix", "template.yaml", cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr

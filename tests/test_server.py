@@ -22,6 +22,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 from pytest_lsp.protocol import LanguageClientProtocol
 
+from conftest import STORED_HUB_CREDENTIALS, codebuild_project
 from hubspec.server.positions import Lines
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -551,21 +552,10 @@ async def test_a_template_gets_the_diagnostics_of_its_projects(
 def named_template(privileged: bool) -> str:
     """A project that keeps Docker Hub credentials in Parameter Store and names its buildspec
     file by path."""
-    return (
-        "Resources:\n"
-        "  Build:\n"
-        "    Type: AWS::CodeBuild::Project\n"
-        "    Properties:\n"
-        "      Environment:\n"
-        "        Image: aws/codebuild/standard:7.0\n"
-        f"        PrivilegedMode: {str(privileged).lower()}\n"
-        "        EnvironmentVariables:\n"
-        "          - {Name: DOCKERHUB_USERNAME, Type: PARAMETER_STORE, Value: /ci/hub/user}\n"
-        "          - {Name: DOCKERHUB_TOKEN, Type: PARAMETER_STORE, Value: /ci/hub/token}\n"
-        "      Source:\n"
-        "        Type: CODEPIPELINE\n"
-        "        BuildSpec: ci/buildspec.yml\n"
+    project = codebuild_project(
+        "Build", "ci/buildspec.yml", privileged=privileged, variables=STORED_HUB_CREDENTIALS
     )
+    return "Resources:\n" + project
 
 
 LOGIN_AND_PULL = HUB_PULL.replace(
