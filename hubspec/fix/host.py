@@ -197,22 +197,8 @@ class _NamedFiles:
         added.extend(outcome.added)
 
     def _fixed(self, shown: str, data: bytes, found: HostProject) -> FixOutcome:
-        if self.mirror_spec is not None:
-            return mirror_bytes(
-                shown,
-                data,
-                source_root=self.source_root,
-                reader=self.reader,
-                mirror_spec=self.mirror_spec,
-                settings=self.settings,
-            )
-        return fix_bytes(
-            shown,
-            data,
-            source_root=self.source_root,
-            reader=self.reader,
-            settings=self.settings,
-            project=found.project,
+        return _fixed_buildspec(
+            shown, data, found, self.source_root, self.reader, self.settings, self.mirror_spec
         )
 
     def changed(self) -> tuple[tuple[Path, str, str], ...]:
@@ -236,34 +222,47 @@ def _fix_embedded(
     assert found.inline is not None
     name = found.project.name
     encoded = found.inline.text.encode("utf-8")
-    if mirror_spec is not None:
-        outcome = mirror_bytes(
-            display,
-            encoded,
-            source_root=source_root,
-            reader=reader,
-            mirror_spec=mirror_spec,
-            settings=settings,
-        )
-        if outcome.files:
-            raise Refusal(
-                f"project {name}: the mirror rewrite would change Dockerfiles or compose files"
-                " too; run it on the buildspec's files first"
-            )
-    else:
-        outcome = fix_bytes(
-            display,
-            encoded,
-            source_root=source_root,
-            reader=reader,
-            settings=settings,
-            project=found.project,
+    outcome = _fixed_buildspec(display, encoded, found, source_root, reader, settings, mirror_spec)
+    if outcome.files:
+        raise Refusal(
+            f"project {name}: the mirror rewrite would change Dockerfiles or compose files"
+            " too; run it on the buildspec's files first"
         )
     if outcome.refusal is not None:
         raise Refusal(f"project {name}: {outcome.refusal}")
     if outcome.new_data is None:
         return None, outcome
     return outcome.new_data.decode("utf-8"), outcome
+
+
+def _fixed_buildspec(
+    shown: str,
+    data: bytes,
+    found: HostProject,
+    source_root: Path,
+    reader: FileReader,
+    settings: Settings,
+    mirror_spec: str | None,
+) -> FixOutcome:
+    """One project's buildspec fixed as `hubspec fix` fixes a file: the mirror rewrite, or the
+    login in the project's context (its store variables count)."""
+    if mirror_spec is not None:
+        return mirror_bytes(
+            shown,
+            data,
+            source_root=source_root,
+            reader=reader,
+            mirror_spec=mirror_spec,
+            settings=settings,
+        )
+    return fix_bytes(
+        shown,
+        data,
+        source_root=source_root,
+        reader=reader,
+        settings=settings,
+        project=found.project,
+    )
 
 
 def _splice(text: str, found: HostProject, new: str, newline: str) -> list[Edit]:
