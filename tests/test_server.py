@@ -630,6 +630,48 @@ async def test_the_quick_fix_of_a_named_buildspec_is_its_projects_fix(
     await until(client, uri, lambda found: found == [])
 
 
+async def test_a_templates_quick_fix_is_the_cli_fix(
+    client: LanguageClient, workspace: Path
+) -> None:
+    """The login spliced into the inline buildspec, exactly as `hubspec fix template.yaml`."""
+    folder = project(workspace, "iacfix")
+    path = write(folder / "template.yaml", TEMPLATE)
+    uri = open_document(client, path)
+    found = await until(client, uri, lambda found: len(found) == 3)
+    pull = next(d for d in found if d.code == "HS101")
+    actions = await code_actions(client, uri, pull.range)
+    assert [action.title for action in actions][:2] == [
+        "Log in to Docker Hub before the pulls (hubspec fix)",
+        "Fix all hubspec problems",
+    ]
+    assert actions[0].edit is not None
+    fixed = apply_edit(TEMPLATE, actions[0].edit, uri)
+    subprocess.run([sys.executable, "-m", "hubspec", "fix", "template.yaml"], cwd=folder)
+    assert fixed == path.read_text(encoding="utf-8") != TEMPLATE
+    replace_all(client, uri, 2, fixed)
+    await until(client, uri, lambda found: codes(found) == ["HS104", "HS105"])
+
+
+async def test_fix_all_on_a_template_edits_the_buildspec_file_a_project_names(
+    client: LanguageClient, workspace: Path
+) -> None:
+    folder = project(workspace, "iacfixall")
+    template = write(folder / "template.yaml", named_template(privileged=True))
+    buildspec = write(folder / "ci" / "buildspec.yml", HUB_PULL)
+    uri = open_document(client, template)
+    await until(client, uri, lambda found: found == [])  # its findings are the file's
+    anywhere = types.Range(types.Position(0, 0), types.Position(0, 0))
+    actions = await code_actions(client, uri, anywhere, only=["source.fixAll"])
+    assert [action.kind for action in actions] == ["source.fixAll.hubspec"]
+    edit = actions[0].edit
+    assert edit is not None
+    changed = [c.text_document.uri for c in edit.document_changes or []]
+    assert changed == [uri_of(buildspec)]  # the template itself is unchanged
+    fixed = apply_edit(HUB_PULL, edit, uri_of(buildspec))
+    subprocess.run([sys.executable, "-m", "hubspec", "fix"], cwd=folder, check=True)
+    assert fixed == buildspec.read_text(encoding="utf-8") != HUB_PULL
+
+
 async def test_non_buildspec_yaml_gets_no_diagnostics(
     client: LanguageClient, workspace: Path
 ) -> None:

@@ -12,13 +12,15 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from lsprotocol import types
+from pygls.uris import from_fs_path
 
 from hubspec.facts.suppress import Suppression, comment_start, removal_edit
 from hubspec.fix import apply_edits, fix_bytes, verify
+from hubspec.fix.host import fix_host
 from hubspec.lint.pipeline import LintResult
 from hubspec.load.document import Document
 from hubspec.model import Edit, Finding
-from hubspec.server.analysis import Target, lint_text
+from hubspec.server.analysis import Target, host_kind, lint_text
 from hubspec.server.buffers import Buffers
 from hubspec.server.edits import text_edits
 from hubspec.server.positions import Lines
@@ -44,53 +46,78 @@ class Actions:
         return lint_text(_with_text(self.target, text), self.buffers, seen)
 
     def findings_in(self, wanted: types.Range) -> list[Finding]:
-        """Active findings whose range touches the requested one."""
-        return [finding for finding in self.before.active if _touches(self._range(finding), wanted)]
+        """Active findings of this buffer whose range touches the requested one (a template's
+        lint also holds the findings of the buildspec files its projects name)."""
+        return [
+            finding
+            for finding in self.before.active
+            if finding.path == self.target.display and _touches(self._range(finding), wanted)
+        ]
 
     def _range(self, finding: Finding) -> types.Range:
         return types.Range(self.lines.at(finding.span.start), self.lines.at(finding.span.end))
 
-    def fixed_text(self) -> str | None:
-        """What `hubspec fix` would write, verified by it; None when it changes nothing or
+    def fixed(self) -> types.WorkspaceEdit | None:
+        """What `hubspec fix` would write, verified by it, as an edit of this buffer (and of
+        the buildspec files a template's projects name); None when it changes nothing or
         refuses."""
         target = self.target
+        data = target.text.encode("utf-8", errors="surrogatepass")
+        reader = self.buffers.reader(set())
+        if host_kind(target.display, target.text) is not None:
+            outcome = fix_host(
+                target.display,
+                data,
+                source_root=target.root,
+                reader=reader,
+                settings=target.settings,
+            )
+            new_text = outcome.new_data.decode("utf-8") if outcome.new_data is not None else None
+            return self.edit(new_text, outcome.files) if outcome.changed else None
         if target.hosts:
             named, text = project_fix(
                 target.display, target.root, target.settings, target.hosts, self.buffers
             )
             if named:  # fixed in its project's context, as `hubspec fix .` does
-                return text
+                return self.edit(text) if text is not None else None
         outcome = fix_bytes(
-            target.display,
-            target.text.encode("utf-8", errors="surrogatepass"),
-            source_root=target.root,
-            reader=self.buffers.reader(set()),
-            settings=target.settings,
+            target.display, data, source_root=target.root, reader=reader, settings=target.settings
         )
         if outcome.new_data is None:
             return None
-        return outcome.new_data.decode("utf-8")
+        return self.edit(outcome.new_data.decode("utf-8"))
 
-    def edit(self, new_text: str) -> types.WorkspaceEdit:
-        edits: list[types.TextEdit] = text_edits(self.lines, new_text)
-        identifier = types.OptionalVersionedTextDocumentIdentifier(self.target.uri, self.version)
-        return types.WorkspaceEdit(
-            document_changes=[types.TextDocumentEdit(identifier, list(edits))]
-        )
+    def edit(
+        self, new_text: str | None, others: Sequence[tuple[Path, str, str]] = ()
+    ) -> types.WorkspaceEdit:
+        """This buffer's new text (None: unchanged) and other files' (path, old, new)."""
+        changes: list[types.TextDocumentEdit] = []
+        if new_text is not None:
+            identifier = types.OptionalVersionedTextDocumentIdentifier(
+                self.target.uri, self.version
+            )
+            changes.append(
+                types.TextDocumentEdit(identifier, list(text_edits(self.lines, new_text)))
+            )
+        for path, old_text, other_text in others:
+            uri = from_fs_path(str(path.absolute()))
+            assert uri is not None  # an absolute path always has one
+            other = types.OptionalVersionedTextDocumentIdentifier(uri, None)
+            edits = text_edits(Lines(old_text, self.target.encoding), other_text)
+            changes.append(types.TextDocumentEdit(other, list(edits)))
+        return types.WorkspaceEdit(document_changes=list(changes))
 
-    def login_fix(self, findings: list[Finding], new_text: str) -> types.CodeAction:
+    def login_fix(self, findings: list[Finding], edit: types.WorkspaceEdit) -> types.CodeAction:
         return types.CodeAction(
             title="Log in to Docker Hub before the pulls (hubspec fix)",
             kind=types.CodeActionKind.QuickFix,
             diagnostics=self.diagnostics(findings),
-            edit=self.edit(new_text),
+            edit=edit,
             is_preferred=True,
         )
 
-    def fix_all(self, new_text: str) -> types.CodeAction:
-        return types.CodeAction(
-            title="Fix all hubspec problems", kind=FIX_ALL, edit=self.edit(new_text)
-        )
+    def fix_all(self, edit: types.WorkspaceEdit) -> types.CodeAction:
+        return types.CodeAction(title="Fix all hubspec problems", kind=FIX_ALL, edit=edit)
 
     def ignore(self, finding: Finding) -> types.CodeAction | None:
         """`# hubspec: ignore[CODE]` at the end of the finding's line, else on a line of its
@@ -216,7 +243,7 @@ def code_actions(
     login = bool(hub) and allowed(types.CodeActionKind.QuickFix)
     # Unasked (no `only`), fix-all comes with findings under the cursor, not on every move.
     fix_all = allowed(FIX_ALL) and (only is not None or bool(findings))
-    fixed = actions.fixed_text() if login or fix_all else None
+    fixed = actions.fixed() if login or fix_all else None
     yield None
     if fixed is not None and login:
         yield actions.login_fix(hub, fixed)

@@ -9,7 +9,6 @@ from lsprotocol import types
 
 from hubspec.run.config import ConfigError
 from hubspec.server.actions import FIX_ALL, Actions, code_actions
-from hubspec.server.analysis import host_kind
 from hubspec.server.help import completions, hover
 from hubspec.server.positions import Lines
 from hubspec.server.session import Session, path_of
@@ -77,8 +76,6 @@ def build() -> Session:
         document = server.workspace.text_documents.get(uri)
         if document is None or uri not in server.buildspecs:
             return None
-        if host_kind(document.uri, document.source) is not None:
-            return None  # fixes of templates and Terraform files are the CLI's for now
         try:
             target = server.target(uri, document)
         except ConfigError:
