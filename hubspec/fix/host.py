@@ -117,10 +117,8 @@ def fix_host(
         return FixOutcome(display, before, refusal=str(refusal))
     new_data = (BOM if data.startswith(BOM) else b"") + new_text.encode("utf-8")
     after = lint(new_data, named.texts)
-    reasons = _problems(before, after, kind, new_text, len(new_data), fixed, credited)
-    left = [f for f in after.active if f.rule == "HS101" and f.fixable and f.project in named.fixed]
-    if left:
-        reasons.append(f"{len(left)} Docker Hub pull(s) would still run without login")
+    logged_in = set(fixed) | named.fixed
+    reasons = _problems(before, after, kind, new_text, len(new_data), fixed, logged_in, credited)
     if reasons:
         return FixOutcome(display, before, refusal="; ".join(reasons))
     return FixOutcome(
@@ -389,10 +387,12 @@ def _problems(
     new_text: str,
     size: int,
     fixed: dict[str, str],
+    logged_in: set[str],
     credited: set[str],
 ) -> list[str]:
-    """Why the new host text must not be written: it must parse, give every fixed project
-    exactly the fixed buildspec, cover the fixed pulls and add no finding."""
+    """Why the new host text must not be written: it must parse, give every project whose
+    inline buildspec was fixed exactly that text (`fixed`), leave no fixable pull in a project
+    given the login (inline or in its buildspec file) and add no finding."""
     reasons: list[str] = []
     host = read_host(kind, new_text, size)
     if host.problem is not None:
@@ -409,7 +409,7 @@ def _problems(
         inline = texts.get(name)
         if inline is None or inline.text != expected:
             reasons.append(f"project {name}: the fixed file does not read back as the fix")
-    left = [f for f in after.active if f.rule == "HS101" and f.fixable and f.project in fixed]
+    left = [f for f in after.active if f.rule == "HS101" and f.fixable and f.project in logged_in]
     left += [
         f
         for f in after.active
