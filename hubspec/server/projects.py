@@ -22,8 +22,9 @@ from hubspec.settings import Settings
 
 
 class HostFiles:
-    """The host files under each source root, by the CLI's discovery; forgotten when a file
-    that may be one appears or goes."""
+    """The host files under each source root, by the CLI's discovery; found again only when
+    one goes or a file that is one comes (a YAML or JSON file saved or created is looked at,
+    not taken for one by its name)."""
 
     def __init__(self) -> None:
         self._by_root: dict[Path, list[Path]] = {}
@@ -44,19 +45,22 @@ class HostFiles:
             self._by_root[key] = found
         return found
 
-    def created_or_deleted(self, path: Path) -> None:
-        if files.is_host_name(path.name):
-            self._by_root.clear()
-
-    def saved(self, path: Path) -> None:
-        """A file saved under a known root that is not listed may have become a host file."""
+    def changed(self, path: Path, text: str | None) -> bool:
+        """Take note of a file created or saved with `text`, or deleted (None); True when the
+        host files found so far are no longer the right list (they are found again)."""
         if not files.is_host_name(path.name) or files.BUILDSPEC_NAME.match(path.name):
-            return
+            return False
         key = normal(path)
-        if any(
-            key.is_relative_to(root) and key not in found for root, found in self._by_root.items()
-        ):
+        listed = any(key in found for found in self._by_root.values())
+        if text is None:
+            stale = listed
+        else:
+            head = text[: 64 * 1024].encode("utf-8", errors="surrogatepass")
+            is_host = kind_of(str(key), head) is not None
+            stale = is_host != listed and any(key.is_relative_to(root) for root in self._by_root)
+        if stale:
             self._by_root.clear()
+        return stale
 
 
 def _naming(

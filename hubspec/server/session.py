@@ -82,8 +82,10 @@ class Session(LanguageServer):
 
     def saved(self, uri: str) -> None:
         path = path_of(uri)
-        if path is not None:
-            self.hosts.saved(path)
+        document = self.workspace.text_documents.get(uri)
+        if path is not None and document is not None and self.hosts.changed(path, document.source):
+            self.relint_all()  # a file became a template or Terraform file, or stopped being one
+            return
         if uri in self.buildspecs:
             self.lint_now(uri)
         self.touched(path, now=True)
@@ -91,9 +93,9 @@ class Session(LanguageServer):
     def changed_on_disk(self, uri: str, change: types.FileChangeType) -> None:
         path = path_of(uri)
         if path is not None and change is not types.FileChangeType.Changed:
-            self.hosts.created_or_deleted(path)
-            if files.is_host_name(path.name):
-                self.relint_all()  # a template that names a buildspec may have come or gone
+            text = None if change is types.FileChangeType.Deleted else files.read_referenced(path)
+            if self.hosts.changed(path, text):
+                self.relint_all()  # a template that may name a buildspec came or went
                 return
         self.touched(path, now=False)
 
