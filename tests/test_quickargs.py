@@ -160,6 +160,8 @@ SAME = [
     ["lint", "--jobs", " 3 "],
     ["lint", "--jobs", "1_0"],
     ["lint", "-j", "+2", "-f", "sarif", "-o", "-"],
+    ["lint", "-j1", "-fjson", "-oreport.json", "a.yml"],  # a short option's attached value
+    ["lint", "-o=x", "-o-"],  # click's value is what follows the letter, "=x" and "-"
     ["lint", "--config=", ""],
     ["lint", "--exit-zero", "--exit-zero", "--stats", "--color", "never"],
     ["fix", "--diff", "x", "--mirror", "a", "--mirror=b", "--strategy", "mirror"],
@@ -177,9 +179,9 @@ FALLBACK = [
     ["lint", "--help"],
     ["lint", "-h", "a.yml"],
     ["lint", "--select", "-h"],  # click reads a value here; left to typer all the same
-    ["lint", "-fjson"],
-    ["lint", "-f=json"],
-    ["lint", "-j2"],
+    ["lint", "-f=json"],  # the value "=json" is no format: typer says so
+    ["lint", "-j=2"],
+    ["lint", "-jx"],
     ["lint", "--exit-zero=true"],
     ["lint", "--forma", "json"],
     ["lint", "--format", "JSON"],
@@ -267,11 +269,14 @@ def values(option: Option, *, valid: bool) -> st.SearchStrategy[str]:
 def option_tokens(draw: st.DrawFn, options: list[Option], valid: bool) -> list[str]:
     option = draw(st.sampled_from(options))
     name = draw(st.sampled_from(option.names))
-    attach = name.startswith("--") and draw(st.booleans())
+    attach = draw(st.booleans())
+    long = name.startswith("--")
     if option.kind == "flag":
-        return [f"{name}={draw(TEXT)}"] if not valid and attach else [name]
+        return [f"{name}={draw(TEXT)}"] if not valid and attach and long else [name]
     value = draw(values(option, valid=valid))
-    return [f"{name}={value}"] if attach else [name, value]
+    if not attach or (not long and not value):  # `-o` + "" is `-o` with no value
+        return [name, value]
+    return [f"{name}={value}" if long else f"{name}{value}"]  # `-j2`: click's attached value
 
 
 @st.composite

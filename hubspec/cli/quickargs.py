@@ -4,9 +4,9 @@ Importing typer (and its click) and building the command tree costs more than li
 file, so the console script tries this parser first. It accepts only what click parses the
 same way for those commands and gives the same request typer would build, from the same
 option table (hubspec.run.options); for anything else (help, version, other commands, errors,
-short-option clusters, shell completion) it returns None and typer takes over, with its own
-messages. tests/test_quickargs.py holds the typer app to the table and compares both parsers
-on random argv.
+a short option it does not know, shell completion) it returns None and typer takes over, with
+its own messages. tests/test_quickargs.py holds the typer app to the table and compares both
+parsers on random argv.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def parse(argv: Sequence[str]) -> Request | ServerRequest | None:
         if token == "-" or not token.startswith("-"):
             paths.append(token)
             continue
-        name, equals, attached = token.partition("=") if token.startswith("--") else (token, "", "")
+        name, equals, attached = _split_attached(token)
         option = by_name.get(name)
         if option is None:
             return None
@@ -79,6 +79,17 @@ def parse(argv: Sequence[str]) -> Request | ServerRequest | None:
     if command not in WITH_PATHS:
         return None if paths else Request(command, None, **values)  # typer reports the argument
     return Request(command, paths or None, **values)
+
+
+def _split_attached(token: str) -> tuple[str, str, str]:
+    """(name, "=" or "", value) of an option token whose value may be attached: `--jobs=2`,
+    and as click reads a short option, `-j2` (every short option takes a value, so the rest
+    of the token is its value, `-f=json` giving "=json"); otherwise (token, "", "")."""
+    if token.startswith("--"):
+        return token.partition("=")
+    if len(token) > 2:
+        return token[:2], "=", token[2:]
+    return token, "", ""
 
 
 def _convert(options: tuple[Option[Any], ...], field: str, value: str) -> object:
