@@ -8,13 +8,17 @@
 Scenarios:
   single    one buildspec (the pre-commit case): fixtures/examples/node-app/buildspec.yml, copied
             into a temporary repository of its own (without the example's config)
-  corpus    every buildspec `hubspec.run.files.discover` finds in ../shared/corpus (the CI case)
-  corpus10  the same corpus copied 10 times into a temporary directory
+  corpus    every buildspec `hubspec.run.files.discover` finds in ../shared/corpus (the CI case),
+            linted in a copy whose folders are git work trees, as in a checkout: each
+            repository's top is its buildspecs' source root, where their scripts and
+            Dockerfiles are found (see `as_repositories`)
+  corpus10  the same copy made 10 times in a temporary directory
   server    a warm `hubspec server`: didChange of a 60-line buildspec -> publishDiagnostics,
             timed per edit (median, p95), and its memory after 100 edits and after all
             (--server-edits, 10,000 by default); see bench/lsp.py. Needs the lsp extra.
-  iac       every template and Terraform file in ../shared/corpus-iac (hubspec lint only: the
-            peers do not read inline buildspecs); its time per inline buildspec is compared
+  iac       every template and Terraform file in ../shared/corpus-iac, copied the same way
+            (hubspec lint only: the peers do not read inline buildspecs); its time per
+            inline buildspec is compared
             with the corpus's time per buildspec file, both less the one-file time: the one
             file and the corpus are linted again in the same rounds ("hubspec lint: one
             file", "hubspec lint: buildspec corpus"), and the goal is the median of the
@@ -411,9 +415,29 @@ def big_template(into: Path, projects: int) -> Path:
     return path
 
 
+def as_repositories(source: Path, into: Path) -> Path:
+    """A copy of a corpus whose folders are git work trees, as each was in its repository.
+
+    hubspec's default source root is the top of the buildspec's work tree: without a `.git`
+    it would be the buildspec's own folder, and a build's scripts and Dockerfiles, named from
+    the repository's top, would not be found (and not be read: a fifth less work per file
+    than a checkout costs). The corpus's README says to use each folder as the source root.
+    """
+    shutil.copytree(source, into)
+    for entry in into.iterdir():
+        if entry.is_dir():
+            (entry / ".git").mkdir(exist_ok=True)
+    return into
+
+
+def repositories(source: Path, into: Path) -> Path:
+    """`as_repositories` once per run: scenarios that lint the same corpus share the copy."""
+    return into if into.exists() else as_repositories(source, into)
+
+
 def copy_corpus(source: Path, copies: int, into: Path) -> Path:
     for number in range(copies):
-        shutil.copytree(source, into / f"copy{number}")
+        as_repositories(source, into / f"copy{number}")
     return into
 
 
@@ -478,11 +502,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             if name == "single":
                 files = [str(example_repository(Path(scratch)))]
             elif name == "corpus":
-                files = corpus_files(args.corpus)
+                files = corpus_files(repositories(args.corpus, Path(scratch) / "corpus"))
             elif name == "corpus10":
-                files = corpus_files(copy_corpus(args.corpus, args.copies, Path(scratch)))
+                files = corpus_files(copy_corpus(args.corpus, args.copies, Path(scratch) / "c10"))
             elif name == "iac":
-                files = corpus_files(args.iac_corpus)
+                files = corpus_files(repositories(args.iac_corpus, Path(scratch) / "iac"))
             elif name == "iac500":
                 files = [str(big_template(Path(scratch), 500))]
             else:
@@ -496,7 +520,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if name == "iac" and scenario_tools:
                 references = {
                     ONE_FILE: [str(example_repository(Path(scratch) / "reference"))],
-                    BUILDSPEC_CORPUS: corpus_files(args.corpus),
+                    BUILDSPEC_CORPUS: corpus_files(
+                        repositories(args.corpus, Path(scratch) / "corpus")
+                    ),
                 }
             runs = args.runs or DEFAULT_RUNS.get(name, 5)
             log(f"{name}: {len(files)} file(s), {inline} inline buildspec(s), {runs} round(s)")

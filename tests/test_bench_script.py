@@ -10,6 +10,8 @@ from types import ModuleType
 
 import pytest
 
+from conftest import CORPUS
+
 SCRIPT = Path(__file__).resolve().parent.parent / "bench" / "run.py"
 
 
@@ -190,3 +192,35 @@ def test_single_is_the_example_as_a_repository_of_its_own(
     assert (buildspec.parent / ".git").is_dir()
     assert (buildspec.parent / "Dockerfile").is_file()
     assert not (buildspec.parent / ".hubspec.toml").exists()
+
+
+def test_corpus_is_linted_as_checkouts_whose_scripts_are_found(
+    bench: ModuleType, tmp_path: Path
+) -> None:
+    """Without a `.git`, the default source root is a buildspec's own folder, where the scripts
+    and Dockerfiles its repository names from the top are not found: the bench would time
+    less work than a checkout costs."""
+    copy = bench.as_repositories(CORPUS, tmp_path / "corpus")
+    entries = [entry for entry in copy.iterdir() if entry.is_dir()]
+    assert entries and all((entry / ".git").is_dir() for entry in entries)
+    files = bench.corpus_files(copy)
+    assert len(files) == len(bench.corpus_files(CORPUS))
+    # 0069/cicd/buildspec.yml runs cicd/install-terraform.sh, named from the repository's top
+    buildspec = next(file for file in files if file.endswith("0069/cicd/buildspec.yml"))
+    found = _follow_messages(buildspec, cwd=tmp_path)
+    original = _follow_messages(str(CORPUS / "0069/cicd/buildspec.yml"), cwd=tmp_path)
+    assert "cicd/install-terraform.sh was not found" in original
+    assert "cicd/install-terraform.sh was not found" not in found
+    assert bench.repositories(CORPUS, copy) == copy  # made once per run, then shared
+
+
+def _follow_messages(buildspec: str, cwd: Path) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "hubspec", "lint", "--format", "concise", buildspec],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    return result.stdout
