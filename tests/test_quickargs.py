@@ -341,3 +341,10 @@ def test_fast_parser_takes_every_plain_invocation(argv: list[str]) -> None:
     assert typed is not None and code == 0
     assert fast is not None
     assert typed_fields(fast) == typed_fields(typed)
+
+
+def test_every_short_option_takes_a_value() -> None:
+    """quickargs reads `-j2` as `-j 2` (as click does) because no short option is a flag;
+    a short flag would make `-qj2` a cluster, which only typer reads."""
+    short = [option for option in ALL_OPTIONS for name in option.names if not name.startswith("--")]
+    assert short and all(option.kind != "flag" for option in short)
