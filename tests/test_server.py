@@ -290,6 +290,41 @@ async def test_a_burst_of_changes_never_publishes_stale_diagnostics(
         assert codes(list(params.diagnostics)) == expected, params.version
 
 
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85", "\x0c", "\x0b", "\x1e"])
+async def test_edits_below_a_character_python_splits_lines_at_land_on_their_line(
+    client: LanguageClient, workspace: Path, separator: str
+) -> None:
+    """LSP breaks lines at CR LF, CR and LF only; `str.splitlines` also at these (the
+    control characters make the YAML invalid until the second edit removes them)."""
+    text = (
+        "version: 0.2\n"
+        "env:\n"
+        "  variables:\n"
+        f'    NOTE: "a{separator}b"\n'
+        "phases:\n"
+        "  build:\n"
+        "    commands:\n"
+        "      - docker pull nod:20\n"
+    )
+    name = f"separator-{ord(separator):04x}"
+    uri = open_document(client, write(workspace / name / "buildspec.yml", text))
+    await until(client, uri, lambda found: bool(found))
+
+    def edit(line: int, start: int, end: int, new: str) -> types.TextDocumentContentChangePartial:
+        where = types.Range(types.Position(line, start), types.Position(line, end))
+        return types.TextDocumentContentChangePartial(range=where, text=new)
+
+    client.text_document_did_change(  # `nod` becomes `node`, then the separator a '-'
+        types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            [edit(7, 23, 23, "e"), edit(3, 12, 13, "-")],
+        )
+    )
+    found = await until(client, uri, lambda found: "node:20" in " ".join(d.message for d in found))
+    assert codes(found) == ["HS101"]
+    assert found[0].range.start == types.Position(7, 8)
+
+
 async def test_open_dockerfile_buffer_is_read_before_the_disk(
     client: LanguageClient, workspace: Path
 ) -> None:

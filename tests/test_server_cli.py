@@ -6,11 +6,14 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lsprotocol import types
 
 from hubspec.model import Position
 from hubspec.server.edits import text_edits
 from hubspec.server.positions import Lines
+from hubspec.server.protocol import lsp_lines
 
 
 def test_without_the_extra_server_says_how_to_install_it() -> None:
@@ -119,3 +122,15 @@ def test_finished_notification_futures_are_let_go() -> None:
         ours.protocol._handle_notification(types.SET_TRACE, trace)
     assert len(plain.protocol._request_futures) == 20  # the leak this guards against
     assert len(ours.protocol._request_futures) == 0
+
+
+@given(st.text(alphabet="ab\r\n\x0b\x0c\x1c\x85\u2028\u2029"))
+def test_document_lines_break_where_lsp_breaks_them(text: str) -> None:
+    """Lines end at CR LF, CR or LF, nowhere else; together they are the text."""
+    lines = lsp_lines(text)
+    assert "".join(lines) == text
+    expected = text.replace("\r\n", "\n").replace("\r", "\n").count("\n")
+    assert len(lines) == expected + (0 if text.endswith(("\n", "\r")) or not text else 1)
+    for line in lines[:-1]:
+        body = line.removesuffix("\r\n").removesuffix("\n").removesuffix("\r")
+        assert len(body) < len(line) and "\r" not in body and "\n" not in body
