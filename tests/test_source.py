@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -179,3 +181,85 @@ def test_a_suppression_in_an_embedded_source_covers_its_finding() -> None:
     assert (finding.rule, finding.span.start) == ("HS101", Position(12, 19))
     assert finding.suppressed == "pulled through a mirror"
     assert not result.unused_suppressions
+
+
+PULL_BELOW = (
+    "version: 0.2\n"
+    "env:\n"
+    "  variables:\n"
+    '    NOTE: "a{separator}b"\n'
+    "phases:\n"
+    "  build:\n"
+    "    commands:\n"
+    "      - docker pull node:20\n"
+)
+
+
+def _hubspec(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hubspec", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
+    )
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_lines_end_at_cr_lf_cr_or_lf_and_a_fix_writes_the_files_own(
+    tmp_path: Path, newline: str
+) -> None:
+    """YAML (and LSP, and editors) end lines at CR LF, CR and LF: a file written with CRs
+    alone is eight lines, not one, and a fix adds its lines with the same line break."""
+    (tmp_path / ".git").mkdir()
+    text = PULL_BELOW.format(separator="-").replace("\n", newline)
+    (tmp_path / "buildspec.yml").write_bytes(text.encode())
+    linted = _hubspec(tmp_path, "lint", "--format", "concise", "buildspec.yml")
+    assert linted.stdout.splitlines()[0].startswith("buildspec.yml:8:9: HS101 node:20")
+    assert _hubspec(tmp_path, "fix", "buildspec.yml").returncode == 0
+    fixed = (tmp_path / "buildspec.yml").read_bytes().decode()
+    (tmp_path / "lf.yml").write_text(PULL_BELOW.format(separator="-"))
+    assert _hubspec(tmp_path, "fix", "lf.yml").returncode == 0
+    assert fixed == (tmp_path / "lf.yml").read_text().replace("\n", newline)
+    assert "DOCKER_TOKEN" in fixed
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"], ids=["ls", "ps", "nel"])
+def test_a_character_python_breaks_lines_at_is_not_a_line_break(
+    tmp_path: Path, separator: str
+) -> None:
+    """Valid in YAML and part of its line; the report quotes line 8, the fingerprint is the
+    one of the same file without it, and the diff applies with `git apply`."""
+    (tmp_path / ".git").mkdir()
+    path = tmp_path / "buildspec.yml"
+    path.write_text(PULL_BELOW.format(separator=separator))
+    plain = tmp_path / "plain"
+    (plain / ".git").mkdir(parents=True)
+    (plain / "buildspec.yml").write_text(PULL_BELOW.format(separator="-"))
+    framed = _hubspec(tmp_path, "lint", "--color", "always", "buildspec.yml").stdout
+    report = re.sub(r"\x1b\[[0-9;]*m", "", framed)
+    assert "buildspec.yml:8:9" in report
+    assert " 8 |       - docker pull node:20" in report
+    assert "8 |   build:" not in report and "7 |   build:" not in report
+
+    def fingerprints(top: Path) -> list[object]:
+        sarif = json.loads(_hubspec(top, "lint", "--format", "sarif", "buildspec.yml").stdout)
+        return [r["partialFingerprints"] for r in sarif["runs"][0]["results"]]
+
+    assert fingerprints(tmp_path) == fingerprints(plain)
+    diff = _hubspec(tmp_path, "fix", "--diff", "buildspec.yml").stdout
+    applied = subprocess.run(
+        ["git", "apply", "--check", "-"], input=diff, text=True, cwd=tmp_path, capture_output=True
+    )
+    assert applied.returncode == 0, (diff, applied.stderr)
+
+
+def test_a_suppression_in_a_file_of_lone_crs_covers_its_line_only(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    text = PULL_BELOW.format(separator="-").replace("node:20", "node:20  # hubspec: ignore[HS101]")
+    text += "      - docker pull redis:7\n"
+    (tmp_path / "buildspec.yml").write_bytes(text.replace("\n", "\r").encode())
+    linted = _hubspec(tmp_path, "lint", "--format", "concise", "buildspec.yml")
+    findings = [line for line in linted.stdout.splitlines() if ": HS" in line]
+    assert len(findings) == 1 and findings[0].startswith("buildspec.yml:9:9: HS101 redis:7")

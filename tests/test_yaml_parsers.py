@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from conftest import FIXTURES
 from hubspec.load import document
 from hubspec.load.document import Document, parse
-from hubspec.load.source import Source, YamlProblem, decode, line_starts_of
+from hubspec.load.source import Source, YamlProblem, decode, line_in, line_starts_of
 
 pytest.importorskip("_ruamel_yaml", reason="ruamel.yaml.clib is not installed")
 
@@ -353,10 +353,18 @@ def test_scalars_share_empty_child_lists_that_stay_empty(corpus: Path) -> None:
     assert document._NO_PAIRS == [] and document._NO_ITEMS == []
 
 
-@given(st.text(alphabet="ab\n\r ", max_size=40))
-def test_line_starts_are_the_offsets_after_each_line_feed(text: str) -> None:
-    expected = [0] + [index + 1 for index, char in enumerate(text) if char == "\n"]
+@given(st.text(alphabet="ab\n\r \x85\u2028\x0c", max_size=40))
+def test_line_starts_are_the_offsets_after_each_yaml_line_break(text: str) -> None:
+    """CR LF, CR and LF end a line (YAML 1.2, LSP); NEL, U+2028 and a form feed do not."""
+    expected = [0] + [
+        index + 1
+        for index, char in enumerate(text)
+        if char == "\n" or (char == "\r" and text[index + 1 : index + 2] != "\n")
+    ]
     assert line_starts_of(text) == expected
+    assert [line_in(text, expected, index) for index in range(len(expected))] == (
+        text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    )
 
 
 @given(st.text(alphabet="a%#\t\n\r \x85\u2028\u2029\ufeffé", max_size=30))

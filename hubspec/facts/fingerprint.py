@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from hubspec.load.source import split_lines
 from hubspec.model import Finding
 
 
 def line_of(source: str, line: int) -> str:
-    lines = source.splitlines()
+    lines = split_lines(source)
     return lines[line - 1] if 0 < line <= len(lines) else ""
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from hubspec.load.document import Document, Node
+from hubspec.load.source import split_lines
 from hubspec.model import Edit, Finding
 from hubspec.records import field, record, replace
 
@@ -53,7 +54,7 @@ def find_suppressions(document: Document) -> list[Suppression]:
         return []
     extents = _node_extents(document)
     found: list[Suppression] = []
-    lines = document.text.split("\n")
+    lines = split_lines(document.text)
     for index, line in enumerate(lines):
         if "hubspec:" not in line:
             continue
@@ -130,10 +131,7 @@ def _node_extents(document: Document) -> dict[int, int]:
         first = document.local_position(node.start).line
         last = document.local_position(max(node.start, node.end - 1)).line
         if node.kind == "scalar" and node.style in ("|", ">"):
-            while (
-                last > first
-                and not document.text[document.line_starts[last - 1] :].split("\n", 1)[0].strip()
-            ):
+            while last > first and not document.line(last - 1).strip():
                 last -= 1
         extents[first] = max(extents.get(first, first), last if node.kind == "scalar" else first)
         if node.kind == "mapping":

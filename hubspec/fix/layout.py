@@ -40,10 +40,8 @@ def line_start(document: Document, offset: int) -> int:
 
 def line_end(document: Document, offset: int) -> int:
     """Offset of the line break ending the line that holds `offset` (or the text's end)."""
-    end = document.text.find("\n", offset)
-    if end == -1:
-        return len(document.text)
-    return end - 1 if end > 0 and document.text[end - 1] == "\r" else end
+    index = document.local_position(offset).line - 1
+    return document.line_starts[index] + len(document.line(index))
 
 
 def insert_lines_after(document: Document, offset: int, lines: list[str], shape: Layout) -> Edit:

@@ -85,6 +85,10 @@ class Document:
     def line_starts(self) -> list[int]:
         return self.source.line_starts
 
+    def line(self, index: int) -> str:
+        """Line `index` (0-based) without its line break."""
+        return self.source.line(index)
+
     def position(self, offset: int) -> Position:
         """Where the user sees an offset (see `Source.position`)."""
         return self.source.position(offset)

@@ -9,6 +9,7 @@ is a Source of its own text with an `Embedding`: its positions are then those of
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable
 from functools import cached_property
 from itertools import accumulate
@@ -73,6 +74,10 @@ class Source:
         """Where each line of `text` starts; most files need none (no finding, no directive)."""
         return line_starts_of(self.text)
 
+    def line(self, index: int) -> str:
+        """Line `index` (0-based) of `text`, without its line break."""
+        return line_in(self.text, self.line_starts, index)
+
     def local_position(self, offset: int) -> Position:
         """Line and column of an offset in this text itself (for layout, not for users)."""
         return position_in(self.line_starts, offset)
@@ -92,11 +97,43 @@ class Source:
         return (BOM if self.bom else b"") + text.encode(self.encoding)
 
 
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+"""Where lines end, for YAML and for LSP alike: CR LF, CR or LF (not NEL, U+2028, a form
+feed or the other characters `str.splitlines` also breaks at)."""
+
+
 def line_starts_of(text: str) -> list[int]:
-    """The offset where each line starts (lines end at '\n')."""
+    """The offset where each line starts (lines end at CR LF, CR or LF)."""
+    if "\r" in text:
+        return [0, *(found.end() for found in _LINE_BREAK.finditer(text))]
     starts = list(accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
     starts.pop()
     return starts
+
+
+def line_in(text: str, starts: list[int], index: int) -> str:
+    """Line `index` (0-based) of `text` whose `line_starts_of` are `starts`, without its break."""
+    if not 0 <= index < len(starts):
+        return ""
+    end = starts[index + 1] if index + 1 < len(starts) else len(text)
+    line = text[starts[index] : end]
+    if line.endswith("\n"):
+        line = line[:-1]
+    return line[:-1] if line.endswith("\r") else line
+
+
+def split_lines(text: str, *, keepends: bool = False) -> list[str]:
+    """The lines of `text` as positions count them (see `_LINE_BREAK`), the last one only if
+    it is not empty: what `str.splitlines` gives for text with no other line separators."""
+    if keepends:
+        starts = line_starts_of(text)
+        ends = [*starts[1:], len(text)]
+        lines = [text[start:end] for start, end in zip(starts, ends, strict=True)]
+    else:
+        lines = _LINE_BREAK.split(text) if "\r" in text else text.split("\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    return lines
 
 
 def position_in(line_starts: list[int], offset: int) -> Position:
@@ -105,7 +142,10 @@ def position_in(line_starts: list[int], offset: int) -> Position:
 
 
 def _newline(text: str) -> str:
-    return "\r\n" if "\r\n" in text else "\n"
+    """How the text ends its lines; new lines a fix adds are written the same way."""
+    if "\r\n" in text:
+        return "\r\n"
+    return "\r" if "\r" in text and "\n" not in text else "\n"
 
 
 def decode(data: bytes) -> Source:

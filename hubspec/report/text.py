@@ -7,6 +7,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.text import Text
 
+from hubspec.load.source import split_lines
 from hubspec.model import Finding, Severity
 from hubspec.report import Report, summary_line
 
@@ -43,7 +44,7 @@ def _frame(finding: Finding, source: str) -> Text:
     if finding.project is not None:
         head.append(f" (project {finding.project})", style="dim")
     head.append("\n")
-    lines = source.splitlines()
+    lines = split_lines(source)
     first = max(1, start.line - _CONTEXT)
     width = len(str(min(len(lines), start.line + _CONTEXT)))
     for number in range(first, min(len(lines), start.line) + 1):

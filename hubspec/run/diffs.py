@@ -23,8 +23,8 @@ def unified_diff(outcome: FixOutcome) -> str:
     pairs.extend((str(path), old, new) for path, old, new in outcome.files)
     chunks: list[str] = []
     for name, old_text, new_text in pairs:
-        old = mask(old_text, secrets).splitlines(keepends=True)
-        new = mask(new_text, secrets).splitlines(keepends=True)
+        old = _patch_lines(mask(old_text, secrets))
+        new = _patch_lines(mask(new_text, secrets))
         before, after = (name, name) if name.startswith("/") else (f"a/{name}", f"b/{name}")
         lines = difflib.unified_diff(old, new, before, after)
         chunks.extend(
@@ -32,6 +32,13 @@ def unified_diff(outcome: FixOutcome) -> str:
             for line in lines
         )
     return "".join(chunks)
+
+
+def _patch_lines(text: str) -> list[str]:
+    """Lines as `patch` and `git apply` count them: each ends at LF (kept), nowhere else;
+    `str.splitlines` would also end them at CR, NEL or U+2028 and the hunks would not apply."""
+    lines = text.split("\n")
+    return [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
 
 
 def _secrets(result: LintResult) -> set[str]:

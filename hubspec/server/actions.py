@@ -19,6 +19,7 @@ from hubspec.fix import apply_edits, fix_bytes, verify
 from hubspec.fix.host import fix_host
 from hubspec.lint.pipeline import LintResult
 from hubspec.load.document import Document
+from hubspec.load.source import split_lines
 from hubspec.model import Edit, Finding
 from hubspec.server.analysis import Target, host_kind, lint_text
 from hubspec.server.buffers import Buffers
@@ -210,7 +211,7 @@ def _ignore_candidates(before: LintResult, finding: Finding) -> Iterator[str]:
         if anchor is None:
             continue
         start = starts[anchor]
-        above = text[start:].split("\n", 1)[0]
+        above = document.line(anchor)
         indent = above[: len(above) - len(above.lstrip(" "))]
         yield bom + apply_edits(text, [Edit(start, start, indent + directive + newline)])
 
@@ -218,7 +219,7 @@ def _ignore_candidates(before: LintResult, finding: Finding) -> Iterator[str]:
 def _item_line(document: Document, index: int) -> int | None:
     """The line of the `- ` item a line belongs to, when the line is inside a multi-line
     scalar (`- |`): a comment above that item covers all of it."""
-    lines = document.text.split("\n")
+    lines = split_lines(document.text)
     depth = len(lines[index]) - len(lines[index].lstrip(" "))
     for above in range(index - 1, -1, -1):
         stripped = lines[above].lstrip(" ")

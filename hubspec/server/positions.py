@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from hubspec.load.source import line_starts_of
+from hubspec.load.source import line_in, line_starts_of
 from hubspec.model import Position
 
 
 class Lines:
-    """One buffer's text split as hubspec splits it (at '\\n'), for position conversion."""
+    """One buffer's text split into lines as hubspec, YAML and LSP split it, for positions."""
 
     def __init__(self, text: str, encoding: str = types.PositionEncodingKind.Utf16) -> None:
         self.text = text
@@ -22,11 +22,8 @@ class Lines:
         self.encoding = encoding
 
     def line(self, index: int) -> str:
-        """Line `index` (0-based) without its '\\n'."""
-        if index >= len(self.starts):
-            return ""
-        end = self.starts[index + 1] - 1 if index + 1 < len(self.starts) else len(self.text)
-        return self.text[self.starts[index] : end]
+        """Line `index` (0-based) without its line break."""
+        return line_in(self.text, self.starts, index)
 
     def units(self, chars: str) -> int:
         """How many code units of the negotiated encoding `chars` takes."""
