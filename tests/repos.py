@@ -6,6 +6,7 @@ as a user would, under a memory limit and a timeout.
 
 from __future__ import annotations
 
+import os
 import resource
 import subprocess
 import sys
@@ -16,6 +17,21 @@ GIB = 1024**3
 
 def _limits() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (2 * GIB, 2 * GIB))
+
+
+def hubspec(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m hubspec ARGS` in `cwd` as a user runs it (not as under GitHub Actions,
+    where the default report format changes)."""
+    env = {key: value for key, value in os.environ.items() if key != "GITHUB_ACTIONS"}
+    return subprocess.run(
+        [sys.executable, "-m", "hubspec", *args],
+        cwd=cwd,
+        input=stdin,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def lint(cwd: Path, *args: str) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -11,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from repos import hubspec
 
 from hubspec.lint.pipeline import Rejected, lint_source, load
 from hubspec.load.document import Document, parse
@@ -195,17 +195,6 @@ PULL_BELOW = (
 )
 
 
-def _hubspec(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "hubspec", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        check=False,
-        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
-    )
-
-
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
 def test_lines_end_at_cr_lf_cr_or_lf_and_a_fix_writes_the_files_own(
     tmp_path: Path, newline: str
@@ -215,12 +204,12 @@ def test_lines_end_at_cr_lf_cr_or_lf_and_a_fix_writes_the_files_own(
     (tmp_path / ".git").mkdir()
     text = PULL_BELOW.format(separator="-").replace("\n", newline)
     (tmp_path / "buildspec.yml").write_bytes(text.encode())
-    linted = _hubspec(tmp_path, "lint", "--format", "concise", "buildspec.yml")
+    linted = hubspec("lint", "--format", "concise", "buildspec.yml", cwd=tmp_path)
     assert linted.stdout.splitlines()[0].startswith("buildspec.yml:8:9: HS101 node:20")
-    assert _hubspec(tmp_path, "fix", "buildspec.yml").returncode == 0
+    assert hubspec("fix", "buildspec.yml", cwd=tmp_path).returncode == 0
     fixed = (tmp_path / "buildspec.yml").read_bytes().decode()
     (tmp_path / "lf.yml").write_text(PULL_BELOW.format(separator="-"))
-    assert _hubspec(tmp_path, "fix", "lf.yml").returncode == 0
+    assert hubspec("fix", "lf.yml", cwd=tmp_path).returncode == 0
     assert fixed == (tmp_path / "lf.yml").read_text().replace("\n", newline)
     assert "DOCKER_TOKEN" in fixed
 
@@ -237,18 +226,18 @@ def test_a_character_python_breaks_lines_at_is_not_a_line_break(
     plain = tmp_path / "plain"
     (plain / ".git").mkdir(parents=True)
     (plain / "buildspec.yml").write_text(PULL_BELOW.format(separator="-"))
-    framed = _hubspec(tmp_path, "lint", "--color", "always", "buildspec.yml").stdout
+    framed = hubspec("lint", "--color", "always", "buildspec.yml", cwd=tmp_path).stdout
     report = re.sub(r"\x1b\[[0-9;]*m", "", framed)
     assert "buildspec.yml:8:9" in report
     assert " 8 |       - docker pull node:20" in report
     assert "8 |   build:" not in report and "7 |   build:" not in report
 
     def fingerprints(top: Path) -> list[object]:
-        sarif = json.loads(_hubspec(top, "lint", "--format", "sarif", "buildspec.yml").stdout)
+        sarif = json.loads(hubspec("lint", "--format", "sarif", "buildspec.yml", cwd=top).stdout)
         return [r["partialFingerprints"] for r in sarif["runs"][0]["results"]]
 
     assert fingerprints(tmp_path) == fingerprints(plain)
-    diff = _hubspec(tmp_path, "fix", "--diff", "buildspec.yml").stdout
+    diff = hubspec("fix", "--diff", "buildspec.yml", cwd=tmp_path).stdout
     applied = subprocess.run(
         ["git", "apply", "--check", "-"], input=diff, text=True, cwd=tmp_path, capture_output=True
     )
@@ -260,6 +249,6 @@ def test_a_suppression_in_a_file_of_lone_crs_covers_its_line_only(tmp_path: Path
     text = PULL_BELOW.format(separator="-").replace("node:20", "node:20  # hubspec: ignore[HS101]")
     text += "      - docker pull redis:7\n"
     (tmp_path / "buildspec.yml").write_bytes(text.replace("\n", "\r").encode())
-    linted = _hubspec(tmp_path, "lint", "--format", "concise", "buildspec.yml")
+    linted = hubspec("lint", "--format", "concise", "buildspec.yml", cwd=tmp_path)
     findings = [line for line in linted.stdout.splitlines() if ": HS" in line]
     assert len(findings) == 1 and findings[0].startswith("buildspec.yml:9:9: HS101 redis:7")

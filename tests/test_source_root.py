@@ -10,12 +10,11 @@ The `.git` folders and files are made here; no `git` program is needed.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from repos import hubspec
 
 BUILDSPEC = """\
 version: 0.2
@@ -26,19 +25,6 @@ phases:
 """
 TOP_IMAGE = "node:20"
 CI_IMAGE = "python:3.12"
-
-
-def hubspec(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if key != "GITHUB_ACTIONS"}
-    return subprocess.run(
-        [sys.executable, "-m", "hubspec", *args],
-        cwd=cwd,
-        input=stdin,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def pulled(result: subprocess.CompletedProcess[str]) -> set[str]:
