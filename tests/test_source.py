@@ -252,3 +252,21 @@ def test_a_suppression_in_a_file_of_lone_crs_covers_its_line_only(tmp_path: Path
     linted = hubspec("lint", "--format", "concise", "buildspec.yml", cwd=tmp_path)
     findings = [line for line in linted.stdout.splitlines() if ": HS" in line]
     assert len(findings) == 1 and findings[0].startswith("buildspec.yml:9:9: HS101 redis:7")
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_positions_inside_multi_line_scalars_follow_the_files_line_breaks(
+    tmp_path: Path, newline: str
+) -> None:
+    """YAML turns the line breaks inside a block or quoted scalar into LF; the positions of
+    the commands in it are still those of the file."""
+    (tmp_path / ".git").mkdir()
+    text = (
+        "version: 0.2\nphases:\n  build:\n    commands:\n"
+        "      - |\n        echo hi\n        docker pull node:20\n"
+        '      - "echo a\n        && docker pull redis:7"\n'
+    )
+    (tmp_path / "buildspec.yml").write_bytes(text.replace("\n", newline).encode())
+    linted = hubspec("lint", "--format", "concise", "buildspec.yml", cwd=tmp_path)
+    places = [line.split(": HS")[0] for line in linted.stdout.splitlines() if ": HS" in line]
+    assert places == ["buildspec.yml:7:9", "buildspec.yml:9:12"]
