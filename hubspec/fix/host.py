@@ -11,6 +11,7 @@ nothing is written.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import json
 import re
@@ -25,6 +26,7 @@ from hubspec.hosts.kind import kind_of
 from hubspec.hosts.read import read_host
 from hubspec.lint.host import lint_host, named_buildspec
 from hubspec.lint.pipeline import LintResult
+from hubspec.load.source import line_in, line_starts_of, newline_of
 from hubspec.model import Edit
 from hubspec.settings import Settings
 
@@ -66,7 +68,7 @@ def fix_host(
         return FixOutcome(display, before)
     text = before.text
     host = read_host(kind, text, len(data))
-    newline = "\r\n" if "\r\n" in text else "\n"
+    newline = newline_of(text)
     edits: list[Edit] = []
     changes: list[str] = []
     added: list[AddedReference] = []
@@ -275,11 +277,10 @@ def _splice(text: str, found: HostProject, new: str, newline: str) -> list[Edit]
             " buildspec shows what to add)"
         )
     assert found.inline is not None
-    old = found.inline.text
-    old_lines = old.split("\n")
-    new_lines = new.split("\n")
-    starts = _line_starts(text, found, old_lines)
-    indent = _indent(text, found, old_lines, starts)
+    old_lines, old_starts = _lines(found.inline.text)
+    new_lines, _ = _lines(new)
+    starts = _line_starts(text, found, old_lines, old_starts)
+    indent = _indent(text, found, old_lines, old_starts, starts)
     edits: list[Edit] = []
     matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -289,7 +290,7 @@ def _splice(text: str, found: HostProject, new: str, newline: str) -> list[Edit]
         if found.substituted and any("${" in line or "%{" in line for line in lines):
             raise Refusal(f"project {name}: the new lines hold '${{', which the host substitutes")
         if tag == "replace" and i2 - i1 == j2 - j1:  # a mirror rewrite: lines changed in place
-            edits.extend(_rewritten(text, found, old_lines, i1, lines))
+            edits.extend(_rewritten(text, found, old_lines, old_starts, i1, lines))
             continue
         if tag != "insert":
             raise Refusal(f"project {name}: the fix changes lines, not only adds them")
@@ -301,17 +302,28 @@ def _splice(text: str, found: HostProject, new: str, newline: str) -> list[Edit]
     return edits
 
 
+def _lines(text: str) -> tuple[list[str], list[int]]:
+    """The lines of an inline text without their line breaks (CR LF, CR or LF: a heredoc
+    keeps the host's), an empty last one after a final break, and where each starts."""
+    starts = line_starts_of(text)
+    return [line_in(text, starts, index) for index in range(len(starts))], starts
+
+
 def _rewritten(
-    text: str, found: HostProject, old_lines: list[str], first: int, lines: list[str]
+    text: str,
+    found: HostProject,
+    old_lines: list[str],
+    old_starts: list[int],
+    first: int,
+    lines: list[str],
 ) -> list[Edit]:
     """Lines the fix rewrote in place: each replaced where the host writes it as it reads."""
     assert found.inline is not None
     offsets = found.inline.offsets
     edits: list[Edit] = []
     for number, new_line in enumerate(lines, first):
-        position = sum(len(line) + 1 for line in old_lines[:number])
         old_line = old_lines[number]
-        start = offsets[position]
+        start = offsets[old_starts[number]]
         end = start + len(old_line)
         if not old_line or text[start:end] != old_line:
             raise Refusal(
@@ -322,22 +334,28 @@ def _rewritten(
     return edits
 
 
-def _line_starts(text: str, found: HostProject, old_lines: list[str]) -> list[int]:
+def _line_starts(
+    text: str, found: HostProject, old_lines: list[str], old_starts: list[int]
+) -> list[int]:
     """The host offset where each line of the inline text starts (its host line's start),
     checked: every line of the text is written on one line of the host."""
     assert found.inline is not None
     offsets = found.inline.offsets
+    host_starts = line_starts_of(text)
     starts: list[int] = []
-    position = 0
     for number, line in enumerate(old_lines):
+        position = old_starts[number]
         if number == len(old_lines) - 1 and not line:
             # after the final line break: the host line after the text's last line
-            last = offsets[position - 1] if position else offsets[0]
-            starts.append(text.find("\n", last) + 1 if position else last)
+            if not position:
+                starts.append(offsets[0])
+                break
+            index = bisect.bisect_right(host_starts, offsets[position - 1])
+            starts.append(host_starts[index] if index < len(host_starts) else len(text))
             break
-        host = offsets[position]
-        line_start = text.rfind("\n", 0, host) + 1
-        line_end = text.find("\n", host)
+        index = bisect.bisect_right(host_starts, offsets[position]) - 1
+        line_start = host_starts[index]
+        line_end = line_start + len(line_in(text, host_starts, index))
         run = offsets[position : position + len(line)]
         if line and not all(line_start <= at < line_end for at in run):
             raise Refusal(
@@ -345,20 +363,19 @@ def _line_starts(text: str, found: HostProject, old_lines: list[str]) -> list[in
                 " line of the host file; not edited"
             )
         starts.append(line_start)
-        position += len(line) + 1
     return starts
 
 
-def _indent(text: str, found: HostProject, old_lines: list[str], starts: list[int]) -> str:
+def _indent(
+    text: str, found: HostProject, old_lines: list[str], old_starts: list[int], starts: list[int]
+) -> str:
     """The block's indentation: what every non-blank line has before its text in the host."""
     assert found.inline is not None
     offsets = found.inline.offsets
     widths: set[str] = set()
-    position = 0
     for number, line in enumerate(old_lines):
         if line:
-            widths.add(text[starts[number] : offsets[position]])
-        position += len(line) + 1
+            widths.add(text[starts[number] : offsets[old_starts[number]]])
     if len(widths) != 1:
         raise Refusal(f"project {found.project.name}: the block's indentation is not uniform")
     indent = widths.pop()

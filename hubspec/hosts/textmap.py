@@ -158,26 +158,23 @@ def aligned(value: str, host: str, start: int, end: int) -> Mapped:
 def block_scalar(value: str, host: str, start: int, end: int) -> Mapped:
     """A literal block scalar (`|`) at host[start:end] (from its header on): each line of the
     value is a host line after the block's indentation, which is not part of the text."""
-    header_end = host.find("\n", start, end)
-    if header_end == -1:
+    header_end, lines_start = _line_break(host, start)
+    if header_end >= end:
         return aligned(value, host, start, end)
     header = host[start:header_end]
-    lines_start = header_end + 1
     indent = _block_indent(header, host, lines_start, end)
     offsets: list[int] = []
     position = lines_start
-    lines = value.split("\n")
+    lines = value.split("\n")  # YAML gives a block scalar's line breaks as LF, whatever the host's
     exact = True  # every character (but line breaks) is the host character it maps to
     for number, line in enumerate(lines):
-        line_end = host.find("\n", position)
-        line_end = len(host) if line_end == -1 else line_end
-        content_end = line_end - 1 if host[position:line_end].endswith("\r") else line_end
+        content_end, next_line = _line_break(host, position)
         content = position + min(indent, content_end - position)
         offsets.extend(range(content, content + len(line)))
         exact = exact and host.startswith(line, content)
         if number < len(lines) - 1:
             offsets.append(content_end)  # the line break: where the line ends
-        position = line_end + 1
+        position = next_line
     offsets.append(offsets[-1] + 1 if offsets else lines_start)
     return Mapped(value, offsets) if exact else aligned(value, host, start, end)
 
@@ -189,10 +186,21 @@ def _block_indent(header: str, host: str, lines_start: int, end: int) -> int:
         return parent + int(explicit.group(1) or explicit.group(2))
     position = lines_start
     while position < end:
-        line_end = host.find("\n", position, end)
-        line_end = end if line_end == -1 else line_end
-        line = host[position:line_end].rstrip("\r")
+        line_end, next_line = _line_break(host, position)
+        line = host[position : min(line_end, end)]
         if line.strip():
             return len(line) - len(line.lstrip(" "))
-        position = line_end + 1
+        position = next_line
     return 0
+
+
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def _line_break(host: str, position: int) -> tuple[int, int]:
+    """Where the host line holding `position` ends (CR LF, CR or LF), and where the next
+    one starts (past the text's end when it is the last)."""
+    found = _LINE_BREAK.search(host, position)
+    if found is None:
+        return len(host), len(host) + 1
+    return found.start(), found.end()

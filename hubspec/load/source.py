@@ -65,7 +65,7 @@ class Source:
         return Source(
             text.encode("utf-8", errors="surrogatepass"),
             text,
-            newline=_newline(text),
+            newline=newline_of(text),
             embedding=embedding,
         )
 
@@ -141,7 +141,7 @@ def position_in(line_starts: list[int], offset: int) -> Position:
     return Position(index + 1, offset - line_starts[index] + 1)
 
 
-def _newline(text: str) -> str:
+def newline_of(text: str) -> str:
     """How the text ends its lines; new lines a fix adds are written the same way."""
     if "\r\n" in text:
         return "\r\n"
@@ -166,9 +166,9 @@ def decode(data: bytes) -> Source:
                 _char_offset(body, error.start),
             )
         else:
-            return Source(data, text, bom=bom, newline=_newline(text))
+            return Source(data, text, bom=bom, newline=newline_of(text))
     lossy = body.decode("utf-8", errors="replace")
-    return Source(data, lossy, bom=bom, newline=_newline(lossy), problem=problem)
+    return Source(data, lossy, bom=bom, newline=newline_of(lossy), problem=problem)
 
 
 def _refused(data: bytes, body: bytes) -> YamlProblem | None:
