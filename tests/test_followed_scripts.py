@@ -8,11 +8,12 @@ and never a hang, a traceback or a read outside the source.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
-from repos import lint, repository, write
+from repos import hubspec, lint, repository, write
 
 
 def test_from_the_top_and_from_a_subfolder(tmp_path: Path) -> None:
@@ -144,3 +145,25 @@ def test_a_buildspec_in_a_subfolder_runs_scripts_from_the_top(tmp_path: Path) ->
     )
     assert lint(top, "ci/buildspec.yml") == [f"ci/buildspec.yml:5:9: {message}"]
     assert lint(top / "ci", "buildspec.yml") == [f"buildspec.yml:5:9: {message}"]
+
+
+def test_sarif_links_a_pull_to_the_script_line_that_makes_it(tmp_path: Path) -> None:
+    """Code scanning viewers show a result's related locations: the script's line, named
+    relative to where hubspec runs, as the result's own file is."""
+    top = repository(
+        tmp_path,
+        "bash scripts/build.sh",
+        files={"scripts/build.sh": "set -e\ndocker pull node:20\n"},
+    )
+    (top / "ci").mkdir()
+    for cwd, script in ((top, "scripts/build.sh"), (top / "ci", "../scripts/build.sh")):
+        shown = "buildspec.yml" if cwd == top else "../buildspec.yml"
+        sarif = json.loads(hubspec("lint", "--format", "sarif", shown, cwd=cwd).stdout)
+        (result,) = sarif["runs"][0]["results"]
+        assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == shown
+        (related,) = result["relatedLocations"]
+        assert related["physicalLocation"] == {
+            "artifactLocation": {"uri": script},
+            "region": {"startLine": 2},
+        }
+        assert related["message"]["text"] == "docker pull pulls node:20"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any, TextIO
 
 from hubspec import __version__
 from hubspec.facts.fingerprint import fingerprint
-from hubspec.model import Severity
+from hubspec.model import Related, Severity
 from hubspec.report import Report
 from hubspec.rules import RULES
 
@@ -55,6 +57,9 @@ def document(report: Report) -> dict[str, Any]:
                 "hubspec/v1": fingerprint(finding, report.sources.get(finding.path, ""))
             },
         }
+        related = [_related(number, item) for number, item in enumerate(finding.related, 1)]
+        if related:
+            result["relatedLocations"] = related
         if finding.project is not None:
             logical: dict[str, Any] = {"name": finding.project, "kind": "resource"}
             if finding.project_arn is not None:
@@ -82,6 +87,28 @@ def document(report: Report) -> dict[str, Any]:
             }
         ],
     }
+
+
+def _related(number: int, item: Related) -> dict[str, Any]:
+    """The other file's line behind a finding (the Dockerfile or script line that pulls)."""
+    return {
+        "id": number,
+        "physicalLocation": {
+            "artifactLocation": {"uri": _uri(item.path)},
+            "region": {"startLine": item.line},
+        },
+        "message": {"text": item.message},
+    }
+
+
+def _uri(path: str) -> str:
+    """A file as results name theirs: relative to where hubspec runs (a relative reference,
+    `../scripts/build.sh` from a subfolder), else (another drive) a file URI."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return Path(path).as_uri()
+    return relative.replace(os.sep, "/")
 
 
 def _invocations(report: Report) -> dict[str, Any]:
