@@ -858,3 +858,50 @@ async def test_a_crash_is_one_diagnostic_and_a_log_and_the_server_goes_on(
     assert any("KeyError: 'a bug in hubspec'" in log.message for log in errors)
     replace_all(multiroot, uri, 2, HUB_PULL)  # the same document, fixed: served again
     await until(multiroot, uri, lambda found: codes(found) == ["HS101"])
+
+
+SLOW_SEARCH_SERVER = [
+    sys.executable,
+    "-c",
+    "import sys, time\n"
+    "import hubspec.run.files as files\n"
+    "real = files.discover\n"
+    "def discover(*args, **kwargs):\n"
+    "    time.sleep(1.5)  # a large repository's walk\n"
+    "    return real(*args, **kwargs)\n"
+    "files.discover = discover\n"
+    "sys.argv = ['hubspec', 'server']\n"
+    "from hubspec.entry import main\n"
+    "main()\n",
+]
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=SLOW_SEARCH_SERVER, client_factory=make_client),
+    scope="module",
+)
+async def slow_search(lsp_client: LanguageClient, workspace: Path) -> AsyncIterator[None]:
+    folder = types.WorkspaceFolder(uri=uri_of(workspace), name="workspace")
+    params = types.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code"), workspace_folders=[folder]
+    )
+    await lsp_client.initialize_session(params)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_searching_a_repository_for_templates_holds_up_no_request(
+    slow_search: LanguageClient, workspace: Path
+) -> None:
+    """The host files are found on a worker thread: a request sent while the search runs is
+    answered before the diagnostics, which come when it ends, in the template's context."""
+    top = project(workspace, "slow")
+    write(top / "template.yaml", named_template(privileged=False))
+    uri = open_document(slow_search, write(top / "ci" / "buildspec.yml", LOGIN_AND_PULL))
+    hover = await slow_search.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(0, 1))
+    )
+    assert hover is None
+    assert uri not in slow_search.diagnostics  # the search is still running
+    found = await until(slow_search, uri, lambda found: bool(found))
+    assert codes(found) == ["HS105"]  # alone it would be HS203: the project stores the token

@@ -2,12 +2,15 @@
 editor as on the command line (`run.merge`): its secrets, image and privileged mode count.
 
 The host files (templates, Terraform) under each source root are found once, by the CLI's
-discovery, and found again after one is created or deleted. Each lint of a buildspec reads
+discovery, and found again after one is created or deleted. The session finds them on a
+worker thread (`find`): walking a large repository takes seconds, in which the editor's other
+requests are still answered. Each lint of a buildspec reads
 the host files that mention its name (open buffers first) and lints those that name it.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,22 +31,32 @@ class HostFiles:
 
     def __init__(self) -> None:
         self._by_root: dict[Path, list[Path]] = {}
+        self._generation = 0
+        """Counts the times the lists were dropped: a search that began before is stale."""
+
+    def known(self, root: Path) -> list[Path] | None:
+        """The host files under `root`, or None while they have not been found."""
+        return self._by_root.get(normal(root))
 
     def under(self, root: Path) -> list[Path]:
+        """The host files under `root`, found here and now if they are not known yet."""
         key = normal(root)
         found = self._by_root.get(key)
         if found is None:
-            try:
-                targets = files.discover([str(key)])
-            except files.PathError:
-                targets = []
-            found = [
-                normal(target.path)
-                for target in targets
-                if not files.BUILDSPEC_NAME.match(target.path.name)
-            ]
-            self._by_root[key] = found
+            found = self._by_root[key] = _host_files(key)
         return found
+
+    async def find(self, root: Path) -> None:
+        """Find the host files under `root` on a worker thread; kept unless dropped meanwhile."""
+        key = normal(root)
+        generation = self._generation
+        found = await asyncio.to_thread(_host_files, key)
+        if generation == self._generation:
+            self._by_root[key] = found
+
+    def found_none(self, root: Path) -> None:
+        """Take it that `root` holds no host files (its search failed)."""
+        self._by_root[normal(root)] = []
 
     def changed(self, path: Path, text: str | None) -> bool:
         """Take note of a file created or saved with `text`, or deleted (None); True when the
@@ -60,7 +73,21 @@ class HostFiles:
             stale = is_host != listed and any(key.is_relative_to(root) for root in self._by_root)
         if stale:
             self._by_root.clear()
+            self._generation += 1
         return stale
+
+
+def _host_files(root: Path) -> list[Path]:
+    """The CLI's discovery under `root`: the files that are not buildspecs by their name."""
+    try:
+        targets = files.discover([str(root)])
+    except files.PathError:
+        targets = []
+    return [
+        normal(target.path)
+        for target in targets
+        if not files.BUILDSPEC_NAME.match(target.path.name)
+    ]
 
 
 def _naming(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,7 @@ from hubspec import __version__
 from hubspec.run import files
 from hubspec.run.config import CONFIG_NAMES, ConfigError
 from hubspec.server.analysis import Checked, Target, check, host_kind, is_lintable
-from hubspec.server.buffers import Buffers
+from hubspec.server.buffers import Buffers, normal
 from hubspec.server.diagnostics import config_diagnostic, crash_diagnostic
 from hubspec.server.projects import HostFiles
 from hubspec.server.protocol import Protocol
@@ -53,6 +54,8 @@ class Session(LanguageServer):
         self.buildspecs: set[str] = set()
         self.published: dict[str, list[types.Diagnostic]] = {}
         self.pending: dict[str, asyncio.Task[None]] = {}
+        self.finding: dict[Path, asyncio.Task[None]] = {}
+        """Searches for host files under a source root, running on worker threads."""
         self.frozen = False
 
     # Documents -----------------------------------------------------------------------------
@@ -146,11 +149,23 @@ class Session(LanguageServer):
 
     def target(self, uri: str, document: TextDocument) -> Target:
         """What to lint the document with; raises ConfigError for a bad config file."""
+        found = self._target(uri, document, self.hosts.under)
+        assert found is not None  # `under` finds the host files when they are not known
+        return found
+
+    def _target(
+        self, uri: str, document: TextDocument, hosts_under: Callable[[Path], list[Path] | None]
+    ) -> Target | None:
+        """The Target, with the host files `hosts_under` gives for the source root: None
+        when it gives None (they are not known yet)."""
         path = path_of(uri)
         settings, root = self.store.for_path(path, self.folders())
         hosts: tuple[Path, ...] = ()
         if path is not None and host_kind(path.name, document.source) is None:
-            hosts = tuple(self.hosts.under(root))
+            found = hosts_under(root)
+            if found is None:
+                return None
+            hosts = tuple(found)
         return Target(
             uri,
             str(path) if path is not None else uri,
@@ -160,6 +175,13 @@ class Session(LanguageServer):
             str(self.workspace.position_encoding or types.PositionEncodingKind.Utf16),
             hosts,
         )
+
+    def _known_hosts(self, root: Path) -> list[Path] | None:
+        """The host files under `root` if known; else None, and a search for them starts."""
+        known = self.hosts.known(root)
+        if known is None:
+            self._find_hosts(root)
+        return known
 
     # Linting --------------------------------------------------------------------------------
 
@@ -186,6 +208,8 @@ class Session(LanguageServer):
             return
         version = document.version
         checked = self._check(uri, document)
+        if checked is None:
+            return
         if not self.frozen:
             # What the first lint imported and built lives as long as the server: keeping
             # it out of the collector's generations keeps full collections short.
@@ -202,9 +226,29 @@ class Session(LanguageServer):
             types.PublishDiagnosticsParams(uri, checked.diagnostics, version)
         )
 
-    def _check(self, uri: str, document: TextDocument) -> Checked:
+    def _find_hosts(self, root: Path) -> None:
+        """Start finding the host files under `root`, unless a search is running already."""
+        key = normal(root)
+        if key in self.finding:
+            return
+
+        async def search() -> None:
+            try:
+                await self.hosts.find(key)
+            except Exception as error:  # a bug in hubspec must not stop the server
+                self.log(types.MessageType.Error, f"hubspec failed to search {key}: {error!r}")
+                self.hosts.found_none(key)  # lint without the projects rather than wait again
+            finally:
+                self.finding.pop(key, None)
+            self.relint_all()
+
+        self.finding[key] = asyncio.get_running_loop().create_task(search())
+
+    def _check(self, uri: str, document: TextDocument) -> Checked | None:
         try:
-            target = self.target(uri, document)
+            target = self._target(uri, document, self._known_hosts)
+            if target is None:
+                return None  # linted when the host files under its root are found
         except ConfigError as error:
             return Checked([config_diagnostic(str(error))])
         except Exception as error:  # a bug in hubspec must not stop the server
