@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from repos import lint
+from repos import hubspec, lint
 
 PULL = "version: 0.2\nphases:\n  build:\n    commands:\n      - docker pull {image}\n"
 
@@ -65,3 +65,32 @@ def test_a_batch_buildspec_named_on_the_command_line_is_linted_once(tmp_path: Pa
     top = repository(tmp_path, BATCHES["build-list"])
     lines = lint(top, "buildspec.yml", "ci/unit.yml")
     assert len([line for line in lines if line.startswith("ci/unit.yml:")]) == 1, lines
+
+
+LOGIN = '      - echo "$DOCKER_TOKEN" | docker login --username "$DOCKER_USER" --password-stdin\n'
+
+
+@pytest.mark.parametrize("kind", sorted(BATCHES))
+def test_fix_fixes_the_batch_buildspecs_lint_reports(kind: str, tmp_path: Path) -> None:
+    """What `lint buildspec.yml` reports as fixable in the buildspecs its batch runs, `fix
+    buildspec.yml` fixes: each once, however many times the batch names it."""
+    top = repository(tmp_path, BATCHES[kind])
+    top_text = (top / "buildspec.yml").read_text()
+    diff = hubspec("fix", "--diff", "buildspec.yml", cwd=top)
+    assert diff.returncode == 1, diff.stderr  # it would change files
+    assert diff.stdout.count("+++ b/ci/unit.yml") == 1 and "+++ b/ci/e2e.yml" in diff.stdout
+    done = hubspec("fix", "buildspec.yml", cwd=top)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (top / "buildspec.yml").read_text() == top_text
+    for name, command in (("unit", "docker pull node:20"), ("e2e", "bash ci/e2e.sh")):
+        text = (top / "ci" / f"{name}.yml").read_text()
+        assert "    DOCKER_TOKEN: dockerhub-token\n" in text
+        assert text.index(LOGIN) < text.index(command)
+    assert (top / "ci" / "e2e.sh").read_text() == "docker pull redis:7\n"  # scripts are not edited
+    assert lint(top, "buildspec.yml") == []
+
+
+def test_a_batch_buildspec_named_on_the_command_line_is_fixed_once(tmp_path: Path) -> None:
+    top = repository(tmp_path, BATCHES["build-list"])
+    diff = hubspec("fix", "--diff", "buildspec.yml", "ci/unit.yml", cwd=top)
+    assert diff.stdout.count("+++ b/ci/unit.yml") == 1, diff.stdout

@@ -126,11 +126,19 @@ def fix_paths(options: RunOptions, *, write: bool) -> FixRun:
     written: list[str] = []
     errors: list[str] = []
     inputs = read_inputs(options, configs)
-    tasks = [
-        Task(item.display, item.data, item.root, item.settings, options.mirror_target)
-        for item in inputs
-    ]
-    fixed = list(parallel_map(fix_task, tasks, options.jobs, ("hubspec.fix",)))
+    fixed = _fixed(inputs, options)
+    seen: set[str] | None = None  # every file fixed, by seen_key: taken when a batch needs it
+    newest = fixed
+    while any(outcome.before.batch_buildspecs for outcome in newest):
+        # the buildspecs the batches run, as `lint` reports them, until no new one
+        if seen is None:
+            seen = {batch.seen_key(item.path) for item in inputs if item.path is not None}
+        found = batch.batch_targets(
+            [outcome.before for outcome in newest], seen, configs.settings_for
+        )
+        more = [Input(*item) for item in found]
+        newest = _fixed(more, options)
+        inputs, fixed = [*inputs, *more], [*fixed, *newest]
     named = superseded([outcome.before for outcome in fixed])
     if named:  # before any write: a written file is a new inode
         given_way = [
@@ -150,3 +158,12 @@ def fix_paths(options: RunOptions, *, write: bool) -> FixRun:
         except (OSError, files.WriteConflict) as error:
             errors.append(write_error(item.display, error))
     return FixRun(outcomes, written, errors)
+
+
+def _fixed(inputs: list[Input], options: RunOptions) -> list[FixOutcome]:
+    """Each input fixed in memory, in worker processes when that pays."""
+    tasks = [
+        Task(item.display, item.data, item.root, item.settings, options.mirror_target)
+        for item in inputs
+    ]
+    return list(parallel_map(fix_task, tasks, options.jobs, ("hubspec.fix",)))
