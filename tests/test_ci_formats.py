@@ -449,3 +449,39 @@ def test_output_file_in_a_missing_folder_is_a_usage_error(tmp_path: Path) -> Non
     assert result.returncode == 2
     assert "r.json" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+URI_REFERENCE = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
+"""The characters of an RFC 3986 URI reference (a space or a non-ASCII letter is none)."""
+
+
+def test_sarif_uris_are_uri_references_for_any_file_name(tmp_path: Path) -> None:
+    """SARIF names files by URI: a space, '#' or 'í' in a path is percent-encoded (strict
+    consumers refuse the raw path), and an absolute path is a file URI."""
+    from urllib.parse import unquote, urlparse
+
+    top = tmp_path / "my repo"
+    (top / ".git").mkdir(parents=True)
+    folder = top / "dír#1"
+    folder.mkdir()
+    (folder / "My Dockerfile").write_text("FROM node:20\n", encoding="utf-8")
+    buildspec = folder / "build spec.yml"
+    buildspec.write_text(
+        'version: 0.2\nphases:\n  build:\n    commands:\n      - docker build -f "dír#1/My'
+        ' Dockerfile" .\n',
+        encoding="utf-8",
+    )
+    relative = "dír#1/build spec.yml"
+    for given, expected in ((relative, None), (str(buildspec), buildspec)):
+        sarif = json.loads(hubspec("lint", "-f", "sarif", given, cwd=top).stdout)
+        (result,) = sarif["runs"][0]["results"]
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        (related,) = result["relatedLocations"]
+        other = related["physicalLocation"]["artifactLocation"]["uri"]
+        for each in (uri, other):
+            assert URI_REFERENCE.fullmatch(each), each
+        if expected is None:
+            assert (unquote(uri), unquote(other)) == (relative, "dír#1/My Dockerfile")
+        else:
+            assert urlparse(uri).scheme == "file" and unquote(urlparse(uri).path) == str(expected)
+            assert unquote(urlparse(other).path) == str(folder / "My Dockerfile")

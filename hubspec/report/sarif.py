@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import quote
 
 from hubspec import __version__
 from hubspec.facts.fingerprint import fingerprint
@@ -43,7 +45,7 @@ def document(report: Report) -> dict[str, Any]:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": finding.path.replace("\\", "/")},
+                        "artifactLocation": {"uri": _uri(finding.path)},
                         "region": {
                             "startLine": finding.span.start.line,
                             "startColumn": finding.span.start.column,
@@ -57,7 +59,10 @@ def document(report: Report) -> dict[str, Any]:
                 "hubspec/v1": fingerprint(finding, report.sources.get(finding.path, ""))
             },
         }
-        related = [_related(number, item) for number, item in enumerate(finding.related, 1)]
+        absolute = os.path.isabs(finding.path)
+        related = [
+            _related(number, item, absolute) for number, item in enumerate(finding.related, 1)
+        ]
         if related:
             result["relatedLocations"] = related
         if finding.project is not None:
@@ -89,26 +94,42 @@ def document(report: Report) -> dict[str, Any]:
     }
 
 
-def _related(number: int, item: Related) -> dict[str, Any]:
-    """The other file's line behind a finding (the Dockerfile or script line that pulls)."""
+def _related(number: int, item: Related, absolute: bool) -> dict[str, Any]:
+    """The other file's line behind a finding (the Dockerfile or script line that pulls),
+    named as the finding's own file is: by its absolute path, or from where hubspec runs."""
     return {
         "id": number,
         "physicalLocation": {
-            "artifactLocation": {"uri": _uri(item.path)},
+            "artifactLocation": {
+                "uri": _uri(os.path.abspath(item.path) if absolute else _from_here(item.path))
+            },
             "region": {"startLine": item.line},
         },
         "message": {"text": item.message},
     }
 
 
-def _uri(path: str) -> str:
-    """A file as results name theirs: relative to where hubspec runs (a relative reference,
-    `../scripts/build.sh` from a subfolder), else (another drive) a file URI."""
+def _from_here(path: str) -> str:
+    """A file as results name theirs: relative to where hubspec runs (`../scripts/build.sh`
+    from a subfolder), or as it is on another drive."""
     try:
-        relative = os.path.relpath(path)
+        return os.path.relpath(path)
     except ValueError:
+        return path
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def _uri(path: str) -> str:
+    """`path` as the URI reference SARIF asks for (RFC 3986): a relative one percent-encoded
+    (`my%20dir/buildspec.yml`: spaces, '#', '%' and non-ASCII letters are not URI characters,
+    and ':' would read as a scheme), an absolute path as a file URI, a URI as it is."""
+    if _SCHEME.match(path):
+        return path  # `codebuild://...` (an audited project)
+    if os.path.isabs(path):
         return Path(path).as_uri()
-    return relative.replace(os.sep, "/")
+    return quote(path.replace(os.sep, "/"), safe="/")
 
 
 def _invocations(report: Report) -> dict[str, Any]:
@@ -119,7 +140,7 @@ def _invocations(report: Report) -> dict[str, Any]:
         {
             "level": "note",
             "message": {"text": note.message},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": note.path}}}],
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(note.path)}}}],
         }
         for note in report.notes
     ]
