@@ -7,18 +7,14 @@ from itertools import accumulate
 
 from lsprotocol import types
 
+from hubspec.load.source import split_lines
 from hubspec.server.positions import Lines
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines with their '\\n' kept, as hubspec splits them."""
-    parts = text.split("\n")
-    return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
 
 
 def text_edits(old: Lines, new_text: str) -> list[types.TextEdit]:
     """The fewest whole-line replacements that turn the old text into the new one."""
-    before, after = split_lines(old.text), split_lines(new_text)
+    before = split_lines(old.text, keepends=True)
+    after = split_lines(new_text, keepends=True)
     offsets = list(accumulate(map(len, before), initial=0))
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
     return [
