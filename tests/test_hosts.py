@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED, STORED_HUB_CREDENTIALS, codebuild_project
+from conftest import FIXTURES, SHARED, STORED_HUB_CREDENTIALS, codebuild_project
 from hubspec.build.project import Project
 from hubspec.facts.daemon import DaemonUse
 from hubspec.hosts.found import HostFile
@@ -800,51 +800,20 @@ def test_mirror_strategy_rewrites_the_inline_buildspec(tmp_path: Path) -> None:
     )
 
 
-CFN_PULL = """\
-AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  Build:
-    Type: AWS::CodeBuild::Project
-    Properties:
-      Environment:
-        Image: aws/codebuild/standard:7.0
-        PrivilegedMode: true
-      Source:
-        Type: NO_SOURCE
-        BuildSpec: |
-          version: 0.2
-          phases:
-            build:
-              commands:
-                - docker pull node:20
-"""
-TF_PULL = """\
-resource "aws_codebuild_project" "app" {
-  name = "app"
-  environment {
-    image           = "aws/codebuild/standard:7.0"
-    privileged_mode = true
-  }
-  source {
-    type      = "NO_SOURCE"
-    buildspec = <<-EOT
-      version: 0.2
-      phases:
-        build:
-          commands:
-            - docker pull node:20
-    EOT
-  }
-}
-"""
+PRIVILEGED_TEMPLATE = TEMPLATE.replace(
+    "        Image: node:20\n",
+    "        Image: aws/codebuild/standard:7.0\n        PrivilegedMode: true\n",
+)
+HEREDOC_CASE = FIXTURES / "HS101" / "terraform-heredoc-indented"
 
 
 @pytest.mark.parametrize(
     ("name", "text", "place", "newline"),
     [
-        ("template.yaml", CFN_PULL, "16:19", "\r\n"),
-        ("template.yaml", CFN_PULL, "16:19", "\r"),
-        ("main.tf", TF_PULL, "14:15", "\r\n"),  # HCL ends lines at LF or CR LF only
+        ("template.yaml", PRIVILEGED_TEMPLATE, "16:19: HS101 python:3.12", "\r\n"),
+        ("template.yaml", PRIVILEGED_TEMPLATE, "16:19: HS101 python:3.12", "\r"),
+        # HCL ends lines at LF or CR LF only
+        ("main.tf", (HEREDOC_CASE / "main.tf").read_text(), "20:15: HS101 node:20", "\r\n"),
     ],
     ids=["cfn-crlf", "cfn-cr", "terraform-crlf"],
 )
@@ -853,15 +822,16 @@ def test_a_host_files_line_breaks_are_kept_by_lint_and_fix(
 ) -> None:
     """A Windows checkout writes templates and Terraform with CR LF: findings are at the same
     line:col, and the fix is the LF file's fix written with the file's own line breaks."""
-    (tmp_path / ".git").mkdir()
-    (tmp_path / "lf").mkdir()
+    for top in (tmp_path, tmp_path / "lf"):
+        (top / ".git").mkdir(parents=True)
+        shutil.copy(HEREDOC_CASE / "Dockerfile", top)
     (tmp_path / "lf" / name).write_text(text)
     (tmp_path / name).write_bytes(text.replace("\n", newline).encode())
     linted = hubspec_cli("lint", "--format", "concise", name, cwd=tmp_path)
-    assert linted.stdout.startswith(f"{name}:{place}: HS101 node:20"), linted.stdout
+    assert linted.stdout.startswith(f"{name}:{place}"), linted.stdout
     fixed = hubspec_cli("fix", name, cwd=tmp_path)
     assert fixed.returncode == 0, fixed.stderr
-    assert hubspec_cli("fix", f"lf/{name}", cwd=tmp_path).returncode == 0
+    assert hubspec_cli("fix", name, cwd=tmp_path / "lf").returncode == 0
     expected = (tmp_path / "lf" / name).read_text().replace("\n", newline)
     assert (tmp_path / name).read_bytes().decode() == expected
     assert "docker login" in expected
