@@ -19,9 +19,11 @@ def _limits() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (2 * GIB, 2 * GIB))
 
 
-def hubspec(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def hubspec(
+    *args: str, cwd: Path | None = None, stdin: str | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """`python -m hubspec ARGS` in `cwd` as a user runs it (not as under GitHub Actions,
-    where the default report format changes)."""
+    where the default report format changes); the caller checks the exit code."""
     env = {key: value for key, value in os.environ.items() if key != "GITHUB_ACTIONS"}
     return subprocess.run(
         [sys.executable, "-m", "hubspec", *args],
@@ -30,7 +32,7 @@ def hubspec(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.Compl
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )
 
 

@@ -18,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from repos import hubspec
 
 from conftest import FIXTURES, SHARED, STORED_HUB_CREDENTIALS, codebuild_project
 from hubspec.build.project import Project
@@ -32,20 +33,6 @@ from hubspec.settings import Settings
 
 CORPUS = SHARED / "corpus-iac"
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="the IaC corpus is not here")
-
-
-def hubspec_cli(
-    *args: str, cwd: Path | None = None, timeout: int = 60
-) -> subprocess.CompletedProcess[str]:
-    """`python -m hubspec ARGS` as a user runs it; the caller checks the exit code."""
-    return subprocess.run(
-        [sys.executable, "-m", "hubspec", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -158,7 +145,7 @@ def test_terraform_heredocs_read_as_python_hcl2_reads_them() -> None:
 @needs_corpus
 def test_the_whole_corpus_lints_from_the_command_line() -> None:
     """No crash, every file a host file, and the findings checked by hand (see below)."""
-    run = hubspec_cli("lint", "--format", "json", str(CORPUS), timeout=300)
+    run = hubspec("lint", "--format", "json", str(CORPUS), timeout=300)
     assert run.returncode == 1, run.stderr
     assert "Traceback" not in run.stderr
     report = json.loads(run.stdout)
@@ -250,7 +237,7 @@ def test_json_sarif_and_text_name_the_project(tmp_path: Path) -> None:
     (tmp_path / "template.yaml").write_text(TEMPLATE, encoding="utf-8")
 
     def run(*args: str) -> str:
-        done = hubspec_cli("lint", *args, "template.yaml", cwd=tmp_path)
+        done = hubspec("lint", *args, "template.yaml", cwd=tmp_path)
         assert done.returncode == 1, done.stderr
         return done.stdout
 
@@ -270,7 +257,7 @@ def test_json_sarif_and_text_name_the_project(tmp_path: Path) -> None:
 
 def test_stats_count_the_project_build_image(tmp_path: Path) -> None:
     (tmp_path / "template.yaml").write_text(TEMPLATE, encoding="utf-8")
-    done = hubspec_cli("lint", "--format", "json", "template.yaml", cwd=tmp_path)
+    done = hubspec("lint", "--format", "json", "template.yaml", cwd=tmp_path)
     budget = json.loads(done.stdout)["budget"]["files"]
     assert [(b["path"], b["pulls_per_build"], b["build_image_pulls"]) for b in budget] == [
         ("template.yaml (Build)", 1, 1)
@@ -328,7 +315,7 @@ def test_plaintext_project_secrets_are_masked(tmp_path: Path) -> None:
     path.write_text(template, encoding="utf-8")
     result = _lint(path)
     assert "hunter2hunter2" in result.secrets
-    done = hubspec_cli("lint", "--format", "text", str(path))
+    done = hubspec("lint", "--format", "text", str(path))
     assert "hunter2hunter2" not in done.stdout
 
 
@@ -368,7 +355,7 @@ def test_a_200_mb_template_is_refused_quickly(tmp_path: Path) -> None:
         handle.write(b"AWSTemplateFormatVersion: '2010-09-09'\nResources:\n")
         handle.truncate(200 * 1024 * 1024)  # sparse: no 200 MB written to disk
     started = time.monotonic()
-    done = hubspec_cli("lint", "--format", "concise", str(path), timeout=120)
+    done = hubspec("lint", "--format", "concise", str(path), timeout=120)
     assert time.monotonic() - started < 60
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert f"{path}:1:1: HS001" in done.stdout and "larger than" in done.stdout
@@ -409,7 +396,7 @@ def test_cdk_output_is_reported_never_edited(tmp_path: Path) -> None:
     }
     path.write_text(json.dumps(template, indent=1), encoding="utf-8")
     before = path.read_bytes()
-    done = hubspec_cli("fix", str(path))
+    done = hubspec("fix", str(path))
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert path.read_bytes() == before
     shown = done.stdout + done.stderr
@@ -428,10 +415,10 @@ def test_every_corpus_fix_is_verified_and_cfn_lint_finds_nothing_new(tmp_path: P
     for path in [root, *root.rglob("*")]:  # the shared corpus is read-only
         path.chmod(0o755 if path.is_dir() else 0o644)
 
-    def hubspec(*args: str) -> subprocess.CompletedProcess[str]:
-        return hubspec_cli(*args, str(root), timeout=600)
+    def on_corpus(*args: str) -> subprocess.CompletedProcess[str]:
+        return hubspec(*args, str(root), timeout=600)
 
-    report = json.loads(hubspec("lint", "--format", "json").stdout)
+    report = json.loads(on_corpus("lint", "--format", "json").stdout)
     for finding in report["findings"]:
         missing = re.search(r"the Dockerfile (\S+) was not found", finding["message"])
         if missing:
@@ -439,11 +426,11 @@ def test_every_corpus_fix_is_verified_and_cfn_lint_finds_nothing_new(tmp_path: P
             dockerfile.parent.mkdir(parents=True, exist_ok=True)
             dockerfile.write_text("FROM node:20\n", encoding="utf-8")
     before = {path: path.read_bytes() for path in root.rglob("*") if path.is_file()}
-    pulls = [f for f in json.loads(hubspec("lint", "--format", "json").stdout)["findings"]]
+    pulls = [f for f in json.loads(on_corpus("lint", "--format", "json").stdout)["findings"]]
     hub = {Path(f["path"]).relative_to(root).parts[0] for f in pulls if f["rule"] == "HS101"}
     assert hub == {"001", "003", "004", "012", "013", "014", "016", "019", "020", "023",
                    "025", "026", "029", "034"}  # fmt: skip
-    done = hubspec("fix")
+    done = on_corpus("fix")
     assert "Traceback" not in done.stderr
     changed = sorted(
         str(path.relative_to(root)) for path, data in before.items() if path.read_bytes() != data
@@ -453,11 +440,11 @@ def test_every_corpus_fix_is_verified_and_cfn_lint_finds_nothing_new(tmp_path: P
         old = before[root / name].decode("utf-8").splitlines(keepends=True)
         new = iter((root / name).read_bytes().decode("utf-8").splitlines(keepends=True))
         assert all(any(line == candidate for candidate in new) for line in old), name
-    left = json.loads(hubspec("lint", "--format", "json").stdout)["findings"]
+    left = json.loads(on_corpus("lint", "--format", "json").stdout)["findings"]
     still = {Path(f["path"]).relative_to(root).parts[0] for f in left if f["rule"] == "HS101"}
     assert still == {"025", "026"}
     again = {path: path.read_bytes() for path in root.rglob("*") if path.is_file()}
-    hubspec("fix")
+    on_corpus("fix")
     assert all(path.read_bytes() == data for path, data in again.items())
     templates = [name for name in changed if not name.endswith(".tf")]
     if shutil.which("cfn-lint") is None:
@@ -511,7 +498,7 @@ def test_registry_secret_adds_the_credential_in_each_dialect(tmp_path: Path) -> 
         encoding="utf-8",
     )
     originals = {path: path.read_text(encoding="utf-8") for path in (yaml_path, tf_path, json_path)}
-    done = hubspec_cli("fix", "--registry-secret", "dockerhub/ci", ".", cwd=tmp_path, timeout=120)
+    done = hubspec("fix", "--registry-secret", "dockerhub/ci", ".", cwd=tmp_path, timeout=120)
     assert "Traceback" not in done.stderr, done.stderr
     assert "aws secretsmanager create-secret --name dockerhub/ci" in done.stdout
     assert "secretsmanager:GetSecretValue" in done.stdout
@@ -543,7 +530,7 @@ def test_registry_secret_adds_the_credential_in_each_dialect(tmp_path: Path) -> 
         },
         "Type": "LINUX_CONTAINER",
     }
-    lint = hubspec_cli("lint", "--format", "json", ".", cwd=tmp_path, timeout=120)
+    lint = hubspec("lint", "--format", "json", ".", cwd=tmp_path, timeout=120)
     assert [f for f in json.loads(lint.stdout)["findings"] if f["rule"] == "HS104"] == []
     if shutil.which("cfn-lint") is not None:
         for path in (yaml_path, json_path):
@@ -577,7 +564,7 @@ def test_a_buildspec_path_is_linted_as_that_file_in_the_project_context(tmp_path
         "        BuildSpec: ci/buildspec.yml\n",
         encoding="utf-8",
     )
-    done = hubspec_cli("lint", "--format", "json", "template.yaml", cwd=tmp_path)
+    done = hubspec("lint", "--format", "json", "template.yaml", cwd=tmp_path)
     findings = json.loads(done.stdout)["findings"]
     # The login reads a project secret: no HS203. No PrivilegedMode: HS105 at the pull (the
     # login falls back to a client-side login without a daemon), in the buildspec file.
@@ -625,16 +612,16 @@ def test_a_folder_run_reports_a_named_buildspec_in_its_projects_context_only(
         _project("Other", "ci/buildspec.yml"),
     )
     shown = str(Path("ci") / "buildspec.yml")
-    alone = hubspec_cli("lint", "--format", "json", shown, cwd=tmp_path)
+    alone = hubspec("lint", "--format", "json", shown, cwd=tmp_path)
     assert _json_findings(alone) == [(shown, "HS203", 5, 35, None)]
-    done = hubspec_cli("lint", "--format", "json", ".", cwd=tmp_path)
+    done = hubspec("lint", "--format", "json", ".", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     assert _json_findings(done) == [
         (shown, "HS105", 6, 9, "Build"),
         (shown, "HS105", 6, 9, "Other"),
     ]
     assert json.loads(done.stdout)["summary"]["files"] == 2
-    text = hubspec_cli("lint", "--format", "concise", "template.yaml", shown, cwd=tmp_path)
+    text = hubspec("lint", "--format", "concise", "template.yaml", shown, cwd=tmp_path)
     assert text.stdout.count("HS203") == 0 and text.stdout.count("HS105") == 2, text.stdout
 
 
@@ -648,9 +635,9 @@ def test_a_finding_two_lints_of_one_file_share_is_reported_once(tmp_path: Path) 
         _project("Build", "ci/buildspec.yml", privileged=True),
         _project("Other", "ci/buildspec.yml", privileged=True),
     )
-    done = hubspec_cli("lint", "--format", "json", cwd=tmp_path)
+    done = hubspec("lint", "--format", "json", cwd=tmp_path)
     assert _json_findings(done) == [(str(Path("ci") / "buildspec.yml"), "HS101", 5, 9, "Build")]
-    concise = hubspec_cli("lint", cwd=tmp_path)
+    concise = hubspec("lint", cwd=tmp_path)
     assert concise.stdout.count("HS101") == 1, concise.stdout
     assert "Found 1 problem (1 error) in 2 files." in concise.stdout
     # the pull budget counts the file's pulls in each project that runs it, not again alone
@@ -659,14 +646,14 @@ def test_a_finding_two_lints_of_one_file_share_is_reported_once(tmp_path: Path) 
         ("template.yaml (Build)", 1),
         ("template.yaml (Other)", 1),
     ]
-    stats = hubspec_cli("lint", "--stats", cwd=tmp_path)
+    stats = hubspec("lint", "--stats", cwd=tmp_path)
     assert "total: 2 Docker Hub pull(s)" in stats.stdout, stats.stdout
 
 
 def test_fix_counts_an_error_left_in_a_named_buildspec_once(tmp_path: Path) -> None:
     broken = "version: 0.2\nphases:\n  build:\n    commands:\n      - make\n   bad: [\n"
     _repository_with_template(tmp_path, broken, _project("Build", "ci/buildspec.yml"))
-    done = hubspec_cli("fix", cwd=tmp_path)
+    done = hubspec("fix", cwd=tmp_path)
     assert done.returncode == 1
     assert "1 error(s) remain" in done.stderr, done.stderr
     assert (tmp_path / "ci" / "buildspec.yml").read_text(encoding="utf-8") == broken
@@ -689,14 +676,14 @@ def test_fix_of_a_template_fixes_the_buildspec_file_a_project_names(tmp_path: Pa
     with the login alone, since the project keeps the credentials in Parameter Store."""
     _repository_with_template(tmp_path, _PULL_ONLY, _STORED_CREDENTIALS)
     template = (tmp_path / "template.yaml").read_bytes()
-    lint = hubspec_cli("lint", "template.yaml", cwd=tmp_path)
+    lint = hubspec("lint", "template.yaml", cwd=tmp_path)
     assert "1 fixable with `hubspec fix`" in lint.stdout, lint.stdout
-    done = hubspec_cli("fix", "template.yaml", cwd=tmp_path)
+    done = hubspec("fix", "template.yaml", cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Build: ci/buildspec.yml: added a pre_build phase" in done.stdout
     assert (tmp_path / "ci" / "buildspec.yml").read_text(encoding="utf-8") == _LOGIN_ONLY
     assert (tmp_path / "template.yaml").read_bytes() == template
-    assert hubspec_cli("lint", cwd=tmp_path).returncode == 0
+    assert hubspec("lint", cwd=tmp_path).returncode == 0
 
 
 def test_fix_of_a_folder_fixes_a_named_buildspec_once_in_its_projects_context(
@@ -704,11 +691,11 @@ def test_fix_of_a_folder_fixes_a_named_buildspec_once_in_its_projects_context(
 ) -> None:
     """`hubspec fix .` finds the file alone too: the project's fix stands, written once."""
     _repository_with_template(tmp_path, _PULL_ONLY, _STORED_CREDENTIALS)
-    diff = hubspec_cli("fix", "--diff", cwd=tmp_path)
+    diff = hubspec("fix", "--diff", cwd=tmp_path)
     assert diff.returncode == 1
     assert diff.stdout.count("--- a/ci/buildspec.yml") == 1, diff.stdout
     assert "parameter-store" not in diff.stdout and "DOCKERHUB_USERNAME" in diff.stdout
-    done = hubspec_cli("fix", cwd=tmp_path)
+    done = hubspec("fix", cwd=tmp_path)
     assert (done.returncode, done.stderr) == (0, ""), done.stdout + done.stderr
     assert (tmp_path / "ci" / "buildspec.yml").read_text(encoding="utf-8") == _LOGIN_ONLY
 
@@ -718,8 +705,8 @@ def test_fix_stores_credentials_for_a_named_buildspec_whose_project_has_none(
 ) -> None:
     bare = codebuild_project("Build", "ci/buildspec.yml", privileged=True)
     _repository_with_template(tmp_path, _PULL_ONLY, bare)
-    alone = hubspec_cli("fix", "--diff", str(Path("ci") / "buildspec.yml"), cwd=tmp_path)
-    done = hubspec_cli("fix", "template.yaml", cwd=tmp_path)
+    alone = hubspec("fix", "--diff", str(Path("ci") / "buildspec.yml"), cwd=tmp_path)
+    done = hubspec("fix", "template.yaml", cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     fixed = (tmp_path / "ci" / "buildspec.yml").read_text(encoding="utf-8")
     assert "parameter-store:" in fixed and "docker login" in fixed
@@ -745,7 +732,7 @@ def test_a_templatefile_with_variables_is_not_fixed(tmp_path: Path) -> None:
         "}\n",
         encoding="utf-8",
     )
-    done = hubspec_cli("fix", cwd=tmp_path)
+    done = hubspec("fix", cwd=tmp_path)
     assert done.returncode == 1
     assert "infra/buildspec.yml is a templatefile with variables" in done.stderr, done.stderr
     assert (tmp_path / "infra" / "buildspec.yml").read_text(encoding="utf-8") == buildspec
@@ -827,11 +814,11 @@ def test_a_host_files_line_breaks_are_kept_by_lint_and_fix(
         shutil.copy(HEREDOC_CASE / "Dockerfile", top)
     (tmp_path / "lf" / name).write_text(text)
     (tmp_path / name).write_bytes(text.replace("\n", newline).encode())
-    linted = hubspec_cli("lint", "--format", "concise", name, cwd=tmp_path)
+    linted = hubspec("lint", "--format", "concise", name, cwd=tmp_path)
     assert linted.stdout.startswith(f"{name}:{place}"), linted.stdout
-    fixed = hubspec_cli("fix", name, cwd=tmp_path)
+    fixed = hubspec("fix", name, cwd=tmp_path)
     assert fixed.returncode == 0, fixed.stderr
-    assert hubspec_cli("fix", name, cwd=tmp_path / "lf").returncode == 0
+    assert hubspec("fix", name, cwd=tmp_path / "lf").returncode == 0
     expected = (tmp_path / "lf" / name).read_text().replace("\n", newline)
     assert (tmp_path / name).read_bytes().decode() == expected
     assert "docker login" in expected
