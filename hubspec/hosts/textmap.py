@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from hubspec.load.source import LINE_BREAK
 from hubspec.records import record
 
 
@@ -194,13 +195,10 @@ def _block_indent(header: str, host: str, lines_start: int, end: int) -> int:
     return 0
 
 
-_LINE_BREAK = re.compile(r"\r\n?|\n")
-
-
 def _line_break(host: str, position: int) -> tuple[int, int]:
     """Where the host line holding `position` ends (CR LF, CR or LF), and where the next
     one starts (past the text's end when it is the last)."""
-    found = _LINE_BREAK.search(host, position)
+    found = LINE_BREAK.search(host, position)
     if found is None:
         return len(host), len(host) + 1
     return found.start(), found.end()

@@ -97,7 +97,7 @@ class Source:
         return (BOM if self.bom else b"") + text.encode(self.encoding)
 
 
-_LINE_BREAK = re.compile(r"\r\n?|\n")
+LINE_BREAK = re.compile(r"\r\n?|\n")
 """Where lines end, for YAML and for LSP alike: CR LF, CR or LF (not NEL, U+2028, a form
 feed or the other characters `str.splitlines` also breaks at)."""
 
@@ -105,7 +105,7 @@ feed or the other characters `str.splitlines` also breaks at)."""
 def line_starts_of(text: str) -> list[int]:
     """The offset where each line starts (lines end at CR LF, CR or LF)."""
     if "\r" in text:
-        return [0, *(found.end() for found in _LINE_BREAK.finditer(text))]
+        return [0, *(found.end() for found in LINE_BREAK.finditer(text))]
     starts = list(accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
     starts.pop()
     return starts
@@ -123,14 +123,14 @@ def line_in(text: str, starts: list[int], index: int) -> str:
 
 
 def split_lines(text: str, *, keepends: bool = False) -> list[str]:
-    """The lines of `text` as positions count them (see `_LINE_BREAK`), the last one only if
+    """The lines of `text` as positions count them (see `LINE_BREAK`), the last one only if
     it is not empty: what `str.splitlines` gives for text with no other line separators."""
     if keepends:
         starts = line_starts_of(text)
         ends = [*starts[1:], len(text)]
         lines = [text[start:end] for start, end in zip(starts, ends, strict=True)]
     else:
-        lines = _LINE_BREAK.split(text) if "\r" in text else text.split("\n")
+        lines = LINE_BREAK.split(text) if "\r" in text else text.split("\n")
     if lines and not lines[-1]:
         lines.pop()
     return lines
