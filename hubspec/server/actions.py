@@ -19,7 +19,6 @@ from hubspec.fix import apply_edits, fix_bytes, verify
 from hubspec.fix.host import fix_host
 from hubspec.lint.pipeline import LintResult
 from hubspec.load.document import Document
-from hubspec.load.source import split_lines
 from hubspec.model import Edit, Finding
 from hubspec.server.analysis import Target, host_kind, lint_text
 from hubspec.server.buffers import Buffers
@@ -219,13 +218,14 @@ def _ignore_candidates(before: LintResult, finding: Finding) -> Iterator[str]:
 def _item_line(document: Document, index: int) -> int | None:
     """The line of the `- ` item a line belongs to, when the line is inside a multi-line
     scalar (`- |`): a comment above that item covers all of it."""
-    lines = split_lines(document.text)
-    depth = len(lines[index]) - len(lines[index].lstrip(" "))
+    line = document.line(index)
+    depth = len(line) - len(line.lstrip(" "))
     for above in range(index - 1, -1, -1):
-        stripped = lines[above].lstrip(" ")
+        text = document.line(above)
+        stripped = text.lstrip(" ")
         if not stripped.strip():
             continue
-        indent = len(lines[above]) - len(stripped)
+        indent = len(text) - len(stripped)
         if indent < depth:
             return above if stripped.startswith("- ") else None
     return None
