@@ -166,4 +166,4 @@ def test_sarif_links_a_pull_to_the_script_line_that_makes_it(tmp_path: Path) -> 
             "artifactLocation": {"uri": script},
             "region": {"startLine": 2},
         }
-        assert related["message"]["text"] == "docker pull pulls node:20"
+        assert related["message"]["text"] == "`docker pull` pulls node:20"

@@ -97,8 +97,14 @@ def _origin(event: Pull) -> tuple[Related, ...]:
     source = event.source
     if source.kind not in _ELSEWHERE or source.path is None or source.line < 1:
         return ()
-    what = source.instruction or "this line"
-    return (Related(str(source.path), source.line, f"{what} pulls {event.written}"),)
+    written = event.written
+    if source.kind is SourceKind.COMPOSE:
+        message = f"the service's image {written} is pulled"
+    elif source.kind is SourceKind.SCRIPT and source.instruction:
+        message = f"`{source.instruction}` pulls {written}"  # a command, quoted as in messages
+    else:
+        message = f"{source.instruction or 'this line'} pulls {written}"  # FROM pulls node:20
+    return (Related(str(source.path), source.line, message),)
 
 
 RULE = Rule(
