@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from repos import hubspec, lint, repository, write
 
+from hubspec.events.downloads import downloads
+
 
 def test_from_the_top_and_from_a_subfolder(tmp_path: Path) -> None:
     top = repository(tmp_path, "bash scripts/login.sh", "bash scripts/build.sh")
@@ -167,3 +169,62 @@ def test_sarif_links_a_pull_to_the_script_line_that_makes_it(tmp_path: Path) -> 
             "region": {"startLine": 2},
         }
         assert related["message"]["text"] == "`docker pull` pulls node:20"
+
+
+def test_a_script_the_build_downloads_is_named_as_downloaded(tmp_path: Path) -> None:
+    """`curl -o` / `curl -O` / `wget` write the file the next command runs: its commands are
+    not known, and the message says why (not "was not found", as if looked for wrongly)."""
+    top = repository(
+        tmp_path,
+        "curl -fsSL -o get_helm.sh https://raw.githubusercontent.com/helm/helm/main/get-helm-3",
+        "bash get_helm.sh",
+        "cd tools && curl -LO https://example.com/dist/install.sh && sh install.sh",
+        "wget -P vendor https://example.com/setup.sh",
+        "bash vendor/setup.sh",
+    )
+    lines = lint(top, "buildspec.yml")
+    assert [line.split(": HS")[0] for line in lines] == [
+        "buildspec.yml:6:9",
+        "buildspec.yml:7:69",
+        "buildspec.yml:9:9",
+    ]
+    assert "get_helm.sh is downloaded by `curl -fsSL -o get_helm.sh https://raw." in lines[0]
+    assert "tools/install.sh is downloaded by `curl -LO https://example.com/dist" in lines[1]
+    assert "vendor/setup.sh is downloaded by `wget -P vendor https://" in lines[2]
+    assert all("HS103" in line and "not taken from the repository" in line for line in lines)
+
+
+def test_a_download_replaces_the_repositorys_copy_from_where_it_runs(tmp_path: Path) -> None:
+    """The build's download, not the checkout's file, runs after it; before it, the
+    checkout's file runs."""
+    files = {"scripts/build.sh": "docker pull node:20\n"}
+    fetch = "curl -o scripts/build.sh https://example.com/build.sh"
+    after = lint(repository(tmp_path / "a", fetch, "bash scripts/build.sh", files=files))
+    assert len(after) == 1 and "HS103" in after[0] and "is downloaded by" in after[0]
+    before = lint(repository(tmp_path / "b", "bash scripts/build.sh", fetch, files=files))
+    assert len(before) == 1 and "HS101 node:20" in before[0]
+
+
+@pytest.mark.parametrize(
+    ("words", "written"),
+    [
+        (["curl", "-fsSL", "-o", "get.sh", "https://h/x"], ["get.sh"]),
+        (["curl", "-fsSLo", "get.sh", "https://h/x"], ["get.sh"]),
+        (["curl", "-oget.sh", "https://h/x"], ["get.sh"]),
+        (["curl", "--output=get.sh", "https://h/x"], ["get.sh"]),
+        (["curl", "-LO", "https://h/dist/Miniconda3.sh"], ["Miniconda3.sh"]),
+        (["curl", "-H", "Referer: https://a/b", "-O", "https://h/c.sh?v=1"], ["c.sh"]),
+        (["curl", "-sL", "https://h/x"], []),  # to stdout
+        (["curl", "-o", "-", "https://h/x"], []),
+        (["curl", "-o", None, "https://h/x"], []),  # a name not known
+        (["wget", "https://h/d/setup.sh"], ["setup.sh"]),
+        (["wget", "-P", "tools", "https://h/t.sh"], ["tools/t.sh"]),
+        (["wget", "-q", "-O", "x.sh", "https://h/k"], ["x.sh"]),
+        (["wget", "--output-document=x.sh", "https://h/k"], ["x.sh"]),
+        (["wget", "-qO-", "https://h/k"], []),
+        (["wget", "-o", "log.txt", "https://h/k.sh"], ["k.sh"]),  # -o is wget's log file
+        (["git", "clone", "https://h/r.git"], []),
+    ],
+)
+def test_the_files_curl_and_wget_write(words: list[str | None], written: list[str]) -> None:
+    assert downloads(words) == written

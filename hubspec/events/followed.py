@@ -12,7 +12,14 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Protocol
 
-from hubspec.events.commands import docker_command, docker_uses, identity, names_docker
+from hubspec.events.commands import (
+    docker_command,
+    docker_uses,
+    identity,
+    names_docker,
+    shown_command,
+)
+from hubspec.events.downloads import DOWNLOADERS, downloads
 from hubspec.events.expand import Expander
 from hubspec.events.follow import Call, Chunk, Flow, Followed, Follower
 from hubspec.events.model import Place, PullSource, SourceKind
@@ -48,6 +55,18 @@ class FollowedFiles:
             return False
         return first in self.programs or "/" in first or first in WRAPPERS
 
+    def _note_downloads(self, command: SimpleCommand) -> None:
+        """Take note of the files a `curl -o` / `wget` writes: running one later runs
+        commands that are not the repository's."""
+        first = command.words[0].value if command.words else None
+        if first not in DOWNLOADERS and first not in WRAPPERS:
+            return
+        resolver = self.expander.resolver
+        for written in downloads(_unwrapped(command)):
+            path = resolver.locate(command.cwd, written)
+            if path is not None:
+                resolver.downloads.setdefault(path, shown_command(command))
+
     def followed(self, call: Call) -> Followed | None:
         """What the command runs from a file, if a follower knows it."""
         if not call.words:
@@ -76,6 +95,7 @@ class FollowedFiles:
             for command in result.commands:
                 if names_docker(command) and site.docker(command, base):
                     continue  # a docker command runs no file
+                self._note_downloads(command)
                 if not self._may_follow(command):
                     continue
                 call = Call(
