@@ -16,12 +16,14 @@ DOWNLOADERS = frozenset({"curl", "wget"})
 _CURL_SHORT_VALUES = frozenset("AbcCdDeEFHKmoPQrTuUwxXyYzt")
 """curl's short options that take a value (in `-fsSLo FILE` the value follows the `o`)."""
 _CURL_LONG_VALUES = frozenset(
-    {"--header", "--data", "--data-binary", "--data-raw", "--data-urlencode", "--user"}
-    | {"--user-agent", "--referer", "--max-time", "--connect-timeout", "--retry", "--proxy"}
-    | {"--cacert", "--cert", "--key", "--request", "--config", "--write-out", "--range"}
+    {"--output", "--url", "--header", "--data", "--data-binary", "--data-raw", "--user"}
+    | {"--data-urlencode", "--user-agent", "--referer", "--max-time", "--connect-timeout"}
+    | {"--retry", "--proxy", "--cacert", "--cert", "--key", "--request", "--config"}
+    | {"--write-out", "--range"}
 )
 _WGET_SHORT_VALUES = frozenset("aABDeiIlOoPQRtTUwX")
 """wget's short options that take a value (`-o` is its log file, `-O` the download's)."""
+_WGET_LONG_VALUES = frozenset({"--output-document", "--directory-prefix", "--output-file"})
 
 
 def downloads(words: Sequence[str | None]) -> list[str]:
@@ -31,98 +33,66 @@ def downloads(words: Sequence[str | None]) -> list[str]:
         return []
     program = words[0].rsplit("/", 1)[-1]
     if program == "curl":
-        return _curl(words[1:])
+        return _curl(_options(words[1:], _CURL_SHORT_VALUES, _CURL_LONG_VALUES))
     if program == "wget":
-        return _wget(words[1:])
+        return _wget(_options(words[1:], _WGET_SHORT_VALUES, _WGET_LONG_VALUES))
     return []
 
 
-def _curl(args: Sequence[str | None]) -> list[str]:
-    outputs: list[str | None] = []
-    urls: list[str] = []
-    remote = False
-    index = 0
-    while index < len(args):
-        arg = args[index]
-        index += 1
-        if arg is None:
-            continue
-        if arg in ("-o", "--output", "--url"):
-            value = args[index] if index < len(args) else None
-            index += 1
-            if arg == "--url":
-                urls.extend([value] if value else [])
-            else:
-                outputs.append(value)
-        elif arg.startswith("--output="):
-            outputs.append(arg[len("--output=") :])
-        elif arg in ("-O", "--remote-name"):
-            remote = True
-        elif arg.startswith("--"):
-            index += arg in _CURL_LONG_VALUES
-        elif arg.startswith("-") and len(arg) > 1:
-            flags, value, index = _short(arg, args, index, _CURL_SHORT_VALUES)
-            remote = remote or "O" in flags
-            if flags.endswith("o"):
-                outputs.append(value)
-        elif "://" in arg:
-            urls.append(arg)
+def _curl(options: list[tuple[str, str | None]]) -> list[str]:
+    outputs = [value for name, value in options if name in ("o", "--output")]
     found = [output for output in outputs if output and output != "-"]
-    if remote:
+    if any(name in ("O", "--remote-name") for name, _ in options):
+        urls = [value for name, value in options if name in ("", "--url") and value]
         found += [name for name in map(_remote_name, urls) if name]
     return found
 
 
-def _wget(args: Sequence[str | None]) -> list[str]:
-    outputs: list[str | None] = []
-    urls: list[str] = []
-    prefix: str | None = ""
+def _wget(options: list[tuple[str, str | None]]) -> list[str]:
+    outputs = [value for name, value in options if name in ("O", "--output-document")]
+    if outputs:
+        return [output for output in outputs if output and output != "-"]
+    prefixes = [value for name, value in options if name in ("P", "--directory-prefix")]
+    prefix = prefixes[-1] if prefixes else ""
+    if prefix is None:
+        return []
+    urls = [value for name, value in options if name == "" and value]
+    return [posixpath.join(prefix, name) for name in map(_remote_name, urls) if name]
+
+
+def _options(
+    args: Sequence[str | None], short_values: frozenset[str], long_values: frozenset[str]
+) -> list[tuple[str, str | None]]:
+    """(option, value) in order: a short option as its letter (`-fsSLo F`: f, s, S, L, o=F),
+    a long one as written (`--output=F` and `--output F` alike), an operand that is a URL as
+    ("", url); None for a value that is not known."""
+    found: list[tuple[str, str | None]] = []
     index = 0
     while index < len(args):
         arg = args[index]
         index += 1
         if arg is None:
             continue
-        if arg in ("--output-document", "--directory-prefix"):
-            value = args[index] if index < len(args) else None
-            index += 1
-            if arg == "--output-document":
-                outputs.append(value)
-            else:
-                prefix = value
-        elif arg.startswith("--output-document="):
-            outputs.append(arg[len("--output-document=") :])
-        elif arg.startswith("--directory-prefix="):
-            prefix = arg[len("--directory-prefix=") :]
-        elif arg.startswith("-") and not arg.startswith("--") and len(arg) > 1:
-            flags, value, index = _short(arg, args, index, _WGET_SHORT_VALUES)
-            if flags.endswith("O"):
-                outputs.append(value)
-            elif flags.endswith("P"):
-                prefix = value
+        if arg.startswith("--"):
+            name, equals, written = arg.partition("=")
+            value: str | None = written if equals else None
+            if not equals and name in long_values:
+                value, index = (args[index] if index < len(args) else None), index + 1
+            found.append((name, value))
+        elif arg.startswith("-") and len(arg) > 1:
+            for position, flag in enumerate(arg[1:], 2):
+                if flag not in short_values:
+                    found.append((flag, None))
+                    continue
+                if position < len(arg):
+                    found.append((flag, arg[position:]))
+                else:
+                    found.append((flag, args[index] if index < len(args) else None))
+                    index += 1
+                break
         elif "://" in arg:
-            urls.append(arg)
-    if outputs:
-        return [output for output in outputs if output and output != "-"]
-    if prefix is None:
-        return []
-    names = [name for name in map(_remote_name, urls) if name]
-    return [posixpath.join(prefix, name) for name in names]
-
-
-def _short(
-    arg: str, args: Sequence[str | None], index: int, with_values: frozenset[str]
-) -> tuple[str, str | None, int]:
-    """A cluster of short options (`-fsSLo`): its flags up to the first that takes a value
-    (which ends them), that value (the rest of the cluster or the next word, None if none),
-    and where the next word is."""
-    for position, flag in enumerate(arg[1:], 2):
-        if flag in with_values:
-            if position < len(arg):
-                return arg[1:position], arg[position:], index
-            value = args[index] if index < len(args) else None
-            return arg[1:], value, index + 1
-    return arg[1:], None, index
+            found.append(("", arg))
+    return found
 
 
 def _remote_name(url: str) -> str | None:
