@@ -214,6 +214,7 @@ def test_a_download_replaces_the_repositorys_copy_from_where_it_runs(tmp_path: P
         (["curl", "--output=get.sh", "https://h/x"], ["get.sh"]),
         (["curl", "-LO", "https://h/dist/Miniconda3.sh"], ["Miniconda3.sh"]),
         (["curl", "-H", "Referer: https://a/b", "-O", "https://h/c.sh?v=1"], ["c.sh"]),
+        (["curl", "--output-dir", "tools", "-LO", "https://h/t.sh"], ["tools/t.sh"]),
         (["curl", "-sL", "https://h/x"], []),  # to stdout
         (["curl", "-o", "-", "https://h/x"], []),
         (["curl", "-o", None, "https://h/x"], []),  # a name not known

@@ -12,18 +12,48 @@ import posixpath
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
+from hubspec.shell import options
+
 DOWNLOADERS = frozenset({"curl", "wget"})
-_CURL_SHORT_VALUES = frozenset("AbcCdDeEFHKmoPQrTuUwxXyYzt")
-"""curl's short options that take a value (in `-fsSLo FILE` the value follows the `o`)."""
-_CURL_LONG_VALUES = frozenset(
-    {"--output", "--url", "--header", "--data", "--data-binary", "--data-raw", "--user"}
-    | {"--data-urlencode", "--user-agent", "--referer", "--max-time", "--connect-timeout"}
-    | {"--retry", "--proxy", "--cacert", "--cert", "--key", "--request", "--config"}
-    | {"--write-out", "--range"}
+_CURL = options.table(
+    values=[
+        *("A/user-agent", "b/cookie", "c/cookie-jar", "C/continue-at", "d/data", "D/dump-header"),
+        *("e/referer", "E/cert", "F/form", "H/header", "K/config", "m/max-time", "o/output"),
+        *("P/ftp-port", "Q/quote", "r/range", "t/telnet-option", "T/upload-file", "u/user"),
+        *("U/proxy-user", "w/write-out", "x/proxy", "X/request", "y/speed-time"),
+        *("Y/speed-limit", "z/time-cond", "url", "output-dir", "data-binary", "data-raw"),
+        *("data-urlencode", "connect-timeout", "retry", "retry-delay", "cacert", "key"),
+    ],
+    flags=[
+        *("0/http1.0", "1/tlsv1", "2/sslv2", "3/sslv3", "4/ipv4", "6/ipv6", "a/append"),
+        *("B/use-ascii", "f/fail", "g/globoff", "G/get", "h/help", "i/include", "I/head"),
+        *("j/junk-session-cookies", "J/remote-header-name", "k/insecure", "l/list-only"),
+        *("L/location", "M/manual", "n/netrc", "N/no-buffer", "O/remote-name"),
+        *("p/proxytunnel", "q/disable", "R/remote-time", "s/silent", "S/show-error"),
+        *("v/verbose", "V/version", "Z/parallel", "#/progress-bar", "compressed"),
+        *("create-dirs", "remote-name-all", "fail-with-body", "retry-all-errors"),
+    ],
 )
-_WGET_SHORT_VALUES = frozenset("aABDeiIlOoPQRtTUwX")
-"""wget's short options that take a value (`-o` is its log file, `-O` the download's)."""
-_WGET_LONG_VALUES = frozenset({"--output-document", "--directory-prefix", "--output-file"})
+"""curl's options (`curl --help all`): those that take a value, and flags, which a cluster
+like `-fsSLo FILE` needs to be read to its `o`."""
+_WGET = options.table(
+    values=[
+        *("o/output-file", "a/append-output", "e/execute", "i/input-file", "B/base"),
+        *("t/tries", "O/output-document", "T/timeout", "w/wait", "Q/quota"),
+        *("P/directory-prefix", "A/accept", "R/reject", "D/domains", "U/user-agent"),
+        *("I/include-directories", "X/exclude-directories", "l/level", "user", "password"),
+        *("header",),
+    ],
+    flags=[
+        *("V/version", "h/help", "b/background", "d/debug", "q/quiet", "v/verbose"),
+        *("n/no-clobber", "c/continue", "N/timestamping", "S/server-response"),
+        *("4/inet4-only", "6/inet6-only", "r/recursive", "k/convert-links"),
+        *("K/backup-converted", "m/mirror", "p/page-requisites", "E/adjust-extension"),
+        *("F/force-html", "H/span-hosts", "L/relative", "x/force-directories"),
+        *("no-check-certificate", "no-verbose", "show-progress"),
+    ],
+)
+"""wget's options: `-o` is its log file, `-O` the download's, `-P` the folder it goes to."""
 
 
 def downloads(words: Sequence[str | None]) -> list[str]:
@@ -33,69 +63,46 @@ def downloads(words: Sequence[str | None]) -> list[str]:
         return []
     program = words[0].rsplit("/", 1)[-1]
     if program == "curl":
-        return _curl(_options(words[1:], _CURL_SHORT_VALUES, _CURL_LONG_VALUES))
+        return _curl(options.parse(words, 1, _CURL, interspersed=True))
     if program == "wget":
-        return _wget(_options(words[1:], _WGET_SHORT_VALUES, _WGET_LONG_VALUES))
+        return _wget(options.parse(words, 1, _WGET, interspersed=True))
     return []
 
 
-def _curl(options: list[tuple[str, str | None]]) -> list[str]:
-    outputs = [value for name, value in options if name in ("o", "--output")]
+def _curl(parsed: options.Parsed) -> list[str]:
+    folder = _last(parsed, "output-dir")
+    outputs = [option.value for option in parsed.all("output")]
     found = [output for output in outputs if output and output != "-"]
-    if any(name in ("O", "--remote-name") for name, _ in options):
-        urls = [value for name, value in options if name in ("", "--url") and value]
+    if parsed.flag("remote-name"):
+        urls = [*_urls(parsed), *(option.value for option in parsed.all("url"))]
         found += [name for name in map(_remote_name, urls) if name]
-    return found
+    if folder is None:
+        return []
+    return [posixpath.join(folder, name) for name in found]
 
 
-def _wget(options: list[tuple[str, str | None]]) -> list[str]:
-    outputs = [value for name, value in options if name in ("O", "--output-document")]
+def _wget(parsed: options.Parsed) -> list[str]:
+    outputs = [option.value for option in parsed.all("output-document")]
     if outputs:
         return [output for output in outputs if output and output != "-"]
-    prefixes = [value for name, value in options if name in ("P", "--directory-prefix")]
-    prefix = prefixes[-1] if prefixes else ""
-    if prefix is None:
+    folder = _last(parsed, "directory-prefix")
+    if folder is None:
         return []
-    urls = [value for name, value in options if name == "" and value]
-    return [posixpath.join(prefix, name) for name in map(_remote_name, urls) if name]
+    names = [name for name in map(_remote_name, _urls(parsed)) if name]
+    return [posixpath.join(folder, name) for name in names]
 
 
-def _options(
-    args: Sequence[str | None], short_values: frozenset[str], long_values: frozenset[str]
-) -> list[tuple[str, str | None]]:
-    """(option, value) in order: a short option as its letter (`-fsSLo F`: f, s, S, L, o=F),
-    a long one as written (`--output=F` and `--output F` alike), an operand that is a URL as
-    ("", url); None for a value that is not known."""
-    found: list[tuple[str, str | None]] = []
-    index = 0
-    while index < len(args):
-        arg = args[index]
-        index += 1
-        if arg is None:
-            continue
-        if arg.startswith("--"):
-            name, equals, written = arg.partition("=")
-            value: str | None = written if equals else None
-            if not equals and name in long_values:
-                value, index = (args[index] if index < len(args) else None), index + 1
-            found.append((name, value))
-        elif arg.startswith("-") and len(arg) > 1:
-            for position, flag in enumerate(arg[1:], 2):
-                if flag not in short_values:
-                    found.append((flag, None))
-                    continue
-                if position < len(arg):
-                    found.append((flag, arg[position:]))
-                else:
-                    found.append((flag, args[index] if index < len(args) else None))
-                    index += 1
-                break
-        elif "://" in arg:
-            found.append(("", arg))
-    return found
+def _last(parsed: options.Parsed, name: str) -> str | None:
+    """The value of the last `name` option; "" when there is none, None when not known."""
+    option = parsed.last(name)
+    return "" if option is None else option.value
 
 
-def _remote_name(url: str) -> str | None:
+def _urls(parsed: options.Parsed) -> list[str]:
+    return [word for _, word in parsed.positionals if word is not None and "://" in word]
+
+
+def _remote_name(url: str | None) -> str | None:
     """The file `curl -O` / `wget` writes for a URL: the last segment of its path."""
-    name = posixpath.basename(urlsplit(url).path)
+    name = posixpath.basename(urlsplit(url).path) if url else ""
     return name or None
