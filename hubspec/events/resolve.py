@@ -88,7 +88,7 @@ class Resolver:
             return f"is downloaded by `{download}` during the build, not taken from the repository"
         try:
             if not self._inside_root(path):
-                return "is a symlink to a place outside the source root, so it is not read"
+                return "is a symlink out of the source root, which hubspec does not read"
             text = self.reader(path)
             if text is None:
                 return _unreadable(path)
@@ -142,5 +142,5 @@ def _unreadable(path: Path) -> str:
     if stat.S_ISDIR(mode):
         return "is a directory"
     if not stat.S_ISREG(mode):
-        return "is not a regular file (a FIFO or device), so it is not read"
+        return "is not a regular file (a FIFO or device), which hubspec does not read"
     return "is too large or cannot be read"
