@@ -80,6 +80,11 @@ def declares_projects(kind: str, head: str) -> bool:
     return True
 
 
+def text_kind(name: str, text: str) -> str | None:
+    """The host kind of a file given as text (an editor buffer), None for a buildspec."""
+    return host_kind(name, text[:HEAD_BYTES])
+
+
 def kind_of(display: str, data: bytes) -> str | None:
     """The host kind of a file given as bytes, None for a buildspec."""
     return host_kind(display, data[:HEAD_BYTES].decode("utf-8", errors="replace"))

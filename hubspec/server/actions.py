@@ -17,10 +17,11 @@ from pygls.uris import from_fs_path
 from hubspec.facts.suppress import Suppression, comment_start, removal_edit
 from hubspec.fix import apply_edits, fix_bytes, verify
 from hubspec.fix.host import fix_host
+from hubspec.hosts.kind import text_kind
 from hubspec.lint.pipeline import LintResult
 from hubspec.load.document import Document
 from hubspec.model import Edit, Finding
-from hubspec.server.analysis import Target, host_kind, lint_text
+from hubspec.server.analysis import Target, lint_text
 from hubspec.server.buffers import Buffers
 from hubspec.server.edits import text_edits
 from hubspec.server.positions import Lines
@@ -64,7 +65,7 @@ class Actions:
         target = self.target
         data = target.text.encode("utf-8", errors="surrogatepass")
         reader = self.buffers.reader(set())
-        if host_kind(target.display, target.text) is not None:
+        if text_kind(target.display, target.text) is not None:
             outcome = fix_host(
                 target.display,
                 data,

@@ -9,7 +9,7 @@ from pathlib import Path
 from lsprotocol import types
 
 from hubspec.facts.secrets import mask, text_secrets
-from hubspec.hosts.kind import kind_of
+from hubspec.hosts.kind import text_kind
 from hubspec.lint.host import lint_host
 from hubspec.lint.pipeline import LintResult, lint_bytes
 from hubspec.records import record, replace
@@ -23,14 +23,9 @@ from hubspec.settings import Settings
 _TOP_KEY = re.compile(r"^(version|phases)[ \t]*:", re.MULTILINE)
 
 
-def host_kind(name: str, text: str) -> str | None:
-    """ "cloudformation", "cdk" or "terraform" for a file that holds CodeBuild projects."""
-    return kind_of(name, text[: 64 * 1024].encode("utf-8", errors="surrogatepass"))
-
-
 def is_lintable(name: str, text: str, language: str = "") -> bool:
     """A buildspec, or a template or Terraform file whose projects hubspec lints."""
-    return is_buildspec(name, text, language) or host_kind(name, text) is not None
+    return is_buildspec(name, text, language) or text_kind(name, text) is not None
 
 
 def is_buildspec(name: str, text: str, language: str = "") -> bool:
@@ -70,7 +65,7 @@ class Checked:
 def lint_text(target: Target, buffers: Buffers, seen: set[Path]) -> LintResult:
     """The lint of the buffer's text, reading other files through the open buffers."""
     data = target.text.encode("utf-8", errors="surrogatepass")
-    kind = host_kind(target.display, target.text)
+    kind = text_kind(target.display, target.text)
     if kind is not None:
         return lint_host(
             target.display,

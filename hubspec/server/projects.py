@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
-from hubspec.hosts.kind import kind_of
+from hubspec.hosts.kind import text_kind
 from hubspec.lint.host import lint_host
 from hubspec.model import Finding
 from hubspec.records import replace
@@ -68,8 +68,7 @@ class HostFiles:
         if text is None:
             stale = listed
         else:
-            head = text[: 64 * 1024].encode("utf-8", errors="surrogatepass")
-            is_host = kind_of(str(key), head) is not None
+            is_host = text_kind(str(key), text) is not None
             stale = is_host != listed and any(key.is_relative_to(root) for root in self._by_root)
         if stale:
             self._by_root.clear()
@@ -102,7 +101,7 @@ def _naming(
         text = reader(host)
         if text is None or buildspec.name not in text:
             continue
-        kind = kind_of(str(host), text[: 64 * 1024].encode("utf-8", errors="surrogatepass"))
+        kind = text_kind(str(host), text)
         if kind is not None:
             found.append((host, text, kind))
     return found

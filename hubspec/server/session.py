@@ -23,9 +23,10 @@ from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
 from hubspec import __version__
+from hubspec.hosts.kind import text_kind
 from hubspec.run import files
 from hubspec.run.config import CONFIG_NAMES, ConfigError
-from hubspec.server.analysis import Checked, Target, check, host_kind, is_lintable
+from hubspec.server.analysis import Checked, Target, check, is_lintable
 from hubspec.server.buffers import Buffers, normal
 from hubspec.server.diagnostics import config_diagnostic, crash_diagnostic
 from hubspec.server.projects import HostFiles
@@ -161,7 +162,7 @@ class Session(LanguageServer):
         path = path_of(uri)
         settings, root = self.store.for_path(path, self.folders())
         hosts: tuple[Path, ...] = ()
-        if path is not None and host_kind(path.name, document.source) is None:
+        if path is not None and text_kind(path.name, document.source) is None:
             found = hosts_under(root)
             if found is None:
                 return None
