@@ -182,7 +182,7 @@ def test_a_script_the_build_downloads_is_named_as_downloaded(tmp_path: Path) -> 
         "curl -fsSL -o get_helm.sh https://raw.githubusercontent.com/helm/helm/main/get-helm-3",
         "bash get_helm.sh",
         "cd tools && curl -LO https://example.com/dist/install.sh && sh install.sh",
-        "wget -P vendor https://example.com/setup.sh",
+        "/usr/bin/wget -P vendor https://example.com/setup.sh",
         "bash vendor/setup.sh",
     )
     lines = lint(top, "buildspec.yml")
@@ -193,7 +193,7 @@ def test_a_script_the_build_downloads_is_named_as_downloaded(tmp_path: Path) -> 
     ]
     assert "get_helm.sh is downloaded by `curl -fsSL -o get_helm.sh https://raw." in lines[0]
     assert "tools/install.sh is downloaded by `curl -LO https://example.com/dist" in lines[1]
-    assert "vendor/setup.sh is downloaded by `wget -P vendor https://" in lines[2]
+    assert "vendor/setup.sh is downloaded by `/usr/bin/wget -P vendor https://" in lines[2]
     assert all("HS103" in line and "not taken from the repository" in line for line in lines)
 
 

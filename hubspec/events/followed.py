@@ -59,8 +59,9 @@ class FollowedFiles:
         """Take note of the files a `curl -o` / `wget` writes: running one later runs
         commands that are not the repository's."""
         first = command.words[0].value if command.words else None
-        if first not in DOWNLOADERS and first not in WRAPPERS:
-            return
+        program = first.rsplit("/", 1)[-1] if first else None
+        if program not in DOWNLOADERS and program not in WRAPPERS:
+            return  # `/usr/bin/curl` and `sudo curl` are looked at, as `downloads` reads them
         resolver = self.expander.resolver
         for written in downloads(_unwrapped(command)):
             path = resolver.locate(command.cwd, written)
