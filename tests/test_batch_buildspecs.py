@@ -94,3 +94,30 @@ def test_a_batch_buildspec_named_on_the_command_line_is_fixed_once(tmp_path: Pat
     top = repository(tmp_path, BATCHES["build-list"])
     diff = hubspec("fix", "--diff", "buildspec.yml", "ci/unit.yml", cwd=top)
     assert diff.stdout.count("+++ b/ci/unit.yml") == 1, diff.stdout
+
+
+def test_many_batches_in_workers_equal_the_serial_run(tmp_path: Path) -> None:
+    """A second round of batch buildspecs after a first round in worker processes.
+
+    The first round runs in this process and a forked child; once this process has parsed a
+    Dockerfile (the Go runtime's threads run in it), the second round cannot fork it and
+    takes the other pool: its results must be the serial run's, in the same order.
+    """
+    top = tmp_path / "repo"
+    (top / ".git").mkdir(parents=True)
+    for number in range(20):
+        folder = top / f"app{number:02}"
+        (folder / "ci").mkdir(parents=True)
+        (folder / "Dockerfile").write_text(f"FROM node:{number}\n")
+        (folder / "buildspec.yml").write_text(
+            "version: 0.2\nbatch:\n  build-list:\n    - identifier: unit\n"
+            f"      buildspec: app{number:02}/ci/unit.yml\n"
+            "phases:\n  build:\n    commands:\n"
+            f"      - docker build -t app app{number:02}\n"
+        )
+        (folder / "ci" / "unit.yml").write_text(PULL.format(image=f"redis:{number}"))
+    names = [f"app{number:02}/buildspec.yml" for number in range(20)]
+    serial = lint(top, "--jobs", "1", *names)
+    assert len(serial) == 40, serial
+    assert lint(top, "--jobs", "2", *names) == serial
+    assert "app07/ci/unit.yml:5:9: HS101 redis:7 is pulled from Docker Hub" in "\n".join(serial)
