@@ -191,6 +191,22 @@ HAND_CHECKED = {
     ("022", "HS001", 77, "aws_codebuild_project.tripmgmt_build"),
     # 017: BuildSpec under Properties instead of Source.
     ("017", "HS002", 51, "CSSFRAGCodeBuildProject"),
+    # Buildspec files the projects name that this corpus does not hold (it keeps the
+    # templates only; checked: no such file under the repository's folder).
+    ("005", "HS005", 60, "aws_codebuild_project.codebuild_build_container_docker_hub"),
+    ("006", "HS005", 56, "aws_codebuild_project.code_pipeline_container_build_docker_hub"),
+    ("007", "HS005", 66, "aws_codebuild_project.scan_trivy"),
+    ("008", "HS005", 26, "aws_codebuild_project.mcs_docker_proxy_codebuild"),
+    ("011", "HS005", 27, "CodeBuildProject"),
+    ("030", "HS005", 24, "aws_codebuild_project.tf_apply"),
+    ("031", "HS005", 31, "aws_codebuild_project.codebuild"),
+    ("031", "HS005", 56, "aws_codebuild_project.test_something"),
+    ("032", "HS005", 23, "aws_codebuild_project.tms_build"),
+    ("032", "HS005", 75, "aws_codebuild_project.timeline_chatbot_build"),
+    ("035", "HS005", 160, "CodeBuildProject"),
+    ("036", "HS005", 46, "aws_codebuild_project.agent_image"),
+    ("037", "HS005", 39, "aws_codebuild_project.invalidator"),
+    ("039", "HS005", 69, "CodeBuildProject"),
     # Buildspecs that are not known statically.
     ("018", "HS005", 53, "CodeBuildProject"),
     ("021", "HS005", 94, "aws_codebuild_project.codebuild"),
@@ -822,3 +838,103 @@ def test_a_host_files_line_breaks_are_kept_by_lint_and_fix(
     expected = (tmp_path / "lf" / name).read_text().replace("\n", newline)
     assert (tmp_path / name).read_bytes().decode() == expected
     assert "docker login" in expected
+
+
+_TERRAFORM_NAMING = """\
+resource "aws_codebuild_project" "app" {{
+  environment {{
+    image           = "aws/codebuild/standard:7.0"
+    privileged_mode = true
+  }}
+  source {{
+    type      = "CODEPIPELINE"
+    buildspec = file("${{path.module}}/{path}")
+  }}
+}}
+"""
+_OUTSIDE_PULL = "version: 0.2\nphases:\n  build:\n    commands:\n      - docker pull outside:1\n"
+
+
+def _terraform_repository(tmp_path: Path, path: str) -> Path:
+    """A work tree `repo` with infra/main.tf naming `path` from its module folder, a
+    buildspec in repo/ci, and one more beside the work tree (outside the source root)."""
+    top = tmp_path / "repo"
+    (top / ".git").mkdir(parents=True)
+    (top / "infra").mkdir()
+    (top / "ci").mkdir()
+    (top / "ci" / "buildspec.yml").write_text(_PULL_ONLY, encoding="utf-8")
+    (tmp_path / "outside.yml").write_text(_OUTSIDE_PULL, encoding="utf-8")
+    (top / "infra" / "main.tf").write_text(_TERRAFORM_NAMING.format(path=path), encoding="utf-8")
+    return top
+
+
+def test_a_named_buildspec_path_is_shown_without_dot_dot(tmp_path: Path) -> None:
+    """`${path.module}/../ci/buildspec.yml` is ci/buildspec.yml in every format: a code
+    scanning upload or an annotation names the file as the repository does."""
+    top = _terraform_repository(tmp_path, "../ci/buildspec.yml")
+    done = hubspec("lint", "--format", "json", "infra/main.tf", cwd=top)
+    assert [(f["path"], f["rule"], f["line"]) for f in json.loads(done.stdout)["findings"]] == [
+        ("ci/buildspec.yml", "HS101", 5)
+    ]
+    sarif = json.loads(hubspec("lint", "--format", "sarif", "infra/main.tf", cwd=top).stdout)
+    uris = {
+        location["physicalLocation"]["artifactLocation"]["uri"]
+        for result in sarif["runs"][0]["results"]
+        for location in result["locations"]
+    }
+    assert uris == {"ci/buildspec.yml"}
+    github = hubspec("lint", "--format", "github", "infra/main.tf", cwd=top).stdout
+    assert "file=ci/buildspec.yml,line=5," in github
+    inside = hubspec("lint", "--format", "concise", "main.tf", cwd=top / "infra").stdout
+    assert inside.startswith("../ci/buildspec.yml:5:9: HS101 "), inside
+
+
+@pytest.mark.parametrize(
+    ("path", "link", "reason"),
+    [
+        ("../../outside.yml", False, "../outside.yml is outside the source root"),
+        ("../ci/link.yml", True, "ci/link.yml is a symlink out of the source root"),
+        ("../ci/missing.yml", False, "ci/missing.yml was not found"),
+    ],
+)
+def test_a_named_buildspec_outside_the_source_root_or_missing_is_not_read(
+    tmp_path: Path, path: str, link: bool, reason: str
+) -> None:
+    """Nothing outside the source root is read (issue 16), for a file a project names too:
+    HS005 (info) says why at the place the project names it, and fix writes nothing."""
+    top = _terraform_repository(tmp_path, path)
+    if link:
+        (top / "ci" / "link.yml").symlink_to(tmp_path / "outside.yml")
+    done = hubspec("lint", "--format", "concise", "infra/main.tf", cwd=top)
+    assert done.returncode == 0, done.stdout  # an info finding does not fail the run
+    assert done.stdout.splitlines()[0] == (
+        f"infra/main.tf:8:17: HS005 the buildspec file {reason}, which hubspec does not read;"
+        " it is not linted"
+        if link or "outside" in reason
+        else f"infra/main.tf:8:17: HS005 the buildspec file {reason}; it is not linted"
+    )
+    assert "outside:1" not in done.stdout
+    fixed = hubspec("fix", "infra/main.tf", cwd=top)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert (tmp_path / "outside.yml").read_text(encoding="utf-8") == _OUTSIDE_PULL
+
+
+def test_a_templates_buildspec_path_climbing_out_of_the_source_root_is_not_read(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "outside.yml").write_text(_OUTSIDE_PULL, encoding="utf-8")
+    top = tmp_path / "repo"
+    (top / ".git").mkdir(parents=True)
+    (top / "template.yaml").write_text(
+        "Resources:\n" + codebuild_project("Build", "../outside.yml", privileged=True),
+        encoding="utf-8",
+    )
+    done = hubspec("lint", "--format", "json", "template.yaml", cwd=top)
+    findings = json.loads(done.stdout)["findings"]
+    assert [(f["rule"], f["message"]) for f in findings] == [
+        (
+            "HS005",
+            "the buildspec file ../outside.yml is outside the source root, which hubspec does"
+            " not read; it is not linted",
+        )
+    ]

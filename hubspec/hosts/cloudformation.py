@@ -164,7 +164,7 @@ class _Reader:
                 )
             )
         elif stripped:
-            found.path = stripped
+            found.path, found.path_span = stripped, (node.start, node.end)
             found.project = _with(found.project, buildspec_path=stripped)
 
     def splice_kind(self, node: Node) -> tuple[str | None, bool]:

@@ -34,6 +34,8 @@ class HostProject:
     inline: Mapped | None = None
     path: str | None = None
     """A buildspec file: relative to the source root, or (`base` "module") to the host's folder."""
+    path_span: tuple[int, int] = (0, 0)
+    """Where the host names `path` (host offsets), for a finding when it cannot be read."""
     base: str = "source"
     substitutions: tuple[tuple[str, str | None], ...] = ()
     """For a template file (`templatefile`): its variables, None where not a literal."""

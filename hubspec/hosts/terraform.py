@@ -248,7 +248,7 @@ class _Reader:
                     )
                 )
             elif text:
-                found.path = text
+                found.path, found.path_span = text, (start, end)
                 found.project = replace(found.project, buildspec_path=text)
             return
         if node.type == "function_call" and node.named_children:
@@ -261,7 +261,7 @@ class _Reader:
             ]
             path = self.path_argument(arguments[0]) if arguments else None
             if name in ("file", "templatefile") and path is not None:
-                found.path = path
+                found.path, found.path_span = path, (start, end)
                 found.base = "module"
                 found.project = replace(found.project, buildspec_path=path)
                 if name == "templatefile":

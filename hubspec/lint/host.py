@@ -4,11 +4,13 @@ project names) and carrying the project's name."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 from hubspec.build.project import Project, VariableType
 from hubspec.events.model import FileReader
+from hubspec.events.resolve import Resolver
 from hubspec.facts.budget import Budget
 from hubspec.facts.daemon import daemon_use
 from hubspec.facts.secrets import looks_like_secret, mask
@@ -19,7 +21,7 @@ from hubspec.hosts.textmap import Mapped, rewrite, same_width
 from hubspec.lint.pipeline import LintResult, is_selected, lint_source, rule_finding
 from hubspec.load.source import Embedding, Source
 from hubspec.model import Finding, Position, Span
-from hubspec.records import replace
+from hubspec.records import record, replace
 from hubspec.rules import BY_CODE, RULES
 from hubspec.rules.base import ProjectFacts
 from hubspec.settings import Settings
@@ -129,8 +131,13 @@ def _lint_project(
         )
     elif found.path is not None:
         path = named_buildspec(found, base, source_root)
-        read = reader(path)
-        if read is not None:
+        read = _read_named(path, source_root, reader)
+        if isinstance(read, _Unread):
+            if is_selected(BY_CODE["HS005"], settings):
+                message = f"the buildspec file {read.shown} {read.reason}; it is not linted"
+                problem = Problem("HS005", message, *found.path_span)
+                linted.findings.append(_problem_finding(display, problem, spans, settings, name))
+        else:
             source = Source.of_text(read)
             if found.substitutions:
                 mapped = _substituted(read, found.substitutions)
@@ -167,9 +174,30 @@ def _lint_project(
 
 def named_buildspec(found: HostProject, base: Path, source_root: Path) -> Path:
     """The buildspec file a project names by path: from the source root, or from a Terraform
-    module's folder (`base`, the host file's)."""
+    module's folder (`base`, the host file's), with `..` taken out as the resolver takes it
+    out of the paths a build names (`infra/../ci/buildspec.yml` is `ci/buildspec.yml`)."""
     assert found.path is not None
-    return (base if found.base == "module" else source_root) / found.path
+    return Path(os.path.normpath((base if found.base == "module" else source_root) / found.path))
+
+
+@record
+class _Unread:
+    """Why a named buildspec file was not read, and its path from the source root."""
+
+    shown: str
+    reason: str
+
+
+def _read_named(path: Path, source_root: Path, reader: FileReader) -> str | _Unread:
+    """The text of a buildspec file a project names, read as the build's own files are
+    (`events.resolve`): nothing outside the source root, through `..` or a symlink."""
+    root = os.path.abspath(source_root)
+    inside = os.path.relpath(os.path.abspath(path), root)
+    shown = Path(inside).as_posix()
+    if inside == os.pardir or inside.startswith(os.pardir + os.sep):
+        return _Unread(shown, "is outside the source root, which hubspec does not read")
+    opened = Resolver(source_root, reader).open(path)  # the reader knows `path` as it is
+    return _Unread(shown, opened) if isinstance(opened, str) else opened.text
 
 
 def project_findings(display: str, facts: ProjectFacts, settings: Settings) -> list[Finding]:

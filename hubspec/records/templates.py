@@ -590,35 +590,6 @@ def _init_12_frozen_3_10(
     _set(self, "f11", f11)
 
 
-def _init_12_mutable_5(
-    self: Any,
-    f0: object,
-    f1: object,
-    f2: object,
-    f3: object,
-    f4: object,
-    f5: object,
-    f6: object,
-    f7: object,
-    f8: object,
-    f9: object,
-    f10: object,
-    f11: object,
-) -> None:
-    self.f0 = f0
-    self.f1 = f1
-    self.f2 = f2
-    self.f3 = f3
-    self.f4 = f4
-    self.f5 = _FACTORIES[5]() if f5 is _MISSING else f5
-    self.f6 = f6
-    self.f7 = f7
-    self.f8 = f8
-    self.f9 = f9
-    self.f10 = f10
-    self.f11 = f11
-
-
 def _init_13_frozen(
     self: Any,
     f0: object,
@@ -674,6 +645,37 @@ def _init_13_mutable_0_1_2_3_4_6_7(
     self.f5 = f5
     self.f6 = _FACTORIES[6]() if f6 is _MISSING else f6
     self.f7 = _FACTORIES[7]() if f7 is _MISSING else f7
+    self.f8 = f8
+    self.f9 = f9
+    self.f10 = f10
+    self.f11 = f11
+    self.f12 = f12
+
+
+def _init_13_mutable_6(
+    self: Any,
+    f0: object,
+    f1: object,
+    f2: object,
+    f3: object,
+    f4: object,
+    f5: object,
+    f6: object,
+    f7: object,
+    f8: object,
+    f9: object,
+    f10: object,
+    f11: object,
+    f12: object,
+) -> None:
+    self.f0 = f0
+    self.f1 = f1
+    self.f2 = f2
+    self.f3 = f3
+    self.f4 = f4
+    self.f5 = f5
+    self.f6 = _FACTORIES[6]() if f6 is _MISSING else f6
+    self.f7 = f7
     self.f8 = f8
     self.f9 = f9
     self.f10 = f10
@@ -781,9 +783,9 @@ TEMPLATES: dict[tuple[int, tuple[int, ...], bool], CodeType] = {
     (11, (0, 1, 2, 3, 4, 5), False): _init_11_mutable_0_1_2_3_4_5.__code__,
     (12, (), True): _init_12_frozen.__code__,
     (12, (3, 10), True): _init_12_frozen_3_10.__code__,
-    (12, (5,), False): _init_12_mutable_5.__code__,
     (13, (), True): _init_13_frozen.__code__,
     (13, (0, 1, 2, 3, 4, 6, 7), False): _init_13_mutable_0_1_2_3_4_6_7.__code__,
+    (13, (6,), False): _init_13_mutable_6.__code__,
     (14, (), True): _init_14_frozen.__code__,
     (14, (8,), True): _init_14_frozen_8.__code__,
 }

@@ -2,7 +2,9 @@
 ## What it does
 Notes a CodeBuild project whose buildspec hubspec cannot read: a `!Ref` of a template
 parameter, a Terraform variable or conditional, an S3 object, an intrinsic function hubspec
-does not know, a heredoc that is only `${file(...)}`.
+does not know, a heredoc that is only `${file(...)}`; or a buildspec file the project names
+that is not in the source root (often: the project builds another repository), or that lies
+outside it (`../`, a symlink out), which hubspec never reads.
 
 ## Why is this bad?
 It is not bad in itself, but hubspec does not lint that buildspec, so a Docker Hub pull
@@ -34,6 +36,7 @@ RULE = Rule(
     code="HS005",
     name="unresolved-buildspec",
     severity=Severity.INFO,
-    summary="a project's buildspec is not known statically, so it is not linted",
+    summary="a project's buildspec cannot be read (not known statically, missing, or outside"
+    " the source root), so it is not linted",
     docs=docs_of(__doc__),
 )
