@@ -232,3 +232,56 @@ def test_a_download_replaces_the_repositorys_copy_from_where_it_runs(tmp_path: P
 )
 def test_the_files_curl_and_wget_write(words: list[str | None], written: list[str]) -> None:
     assert downloads(words) == written
+
+
+_FROM_ITS_FOLDER = (
+    "#!/usr/bin/env bash\n"
+    "set -euo pipefail\n"
+    'cd "$(dirname "$0")/.."\n'
+    "source scripts/env.sh\n"
+    'docker build -f docker/Dockerfile -t "$IMAGE" .\n'
+)
+
+
+@pytest.mark.parametrize("command", ["./scripts/build.sh", "bash scripts/build.sh"])
+def test_a_script_that_moves_to_its_own_folder(tmp_path: Path, command: str) -> None:
+    """`cd "$(dirname "$0")/.."`: `$0` is the script as it was run, so the folder is known
+    and the Dockerfile it builds is read (before, the directory was unknown and the pull in
+    docker/Dockerfile was missed)."""
+    top = repository(tmp_path, f"cd docs && cd .. && {command}")
+    (write(top, "scripts/build.sh", _FROM_ITS_FOLDER)).chmod(0o755)
+    write(top, "scripts/env.sh", "IMAGE=app:latest\n")
+    write(top, "docker/Dockerfile", "FROM python:3.12-slim\n")
+    (top / "docs").mkdir()
+    assert lint(top, "buildspec.yml") == [
+        "buildspec.yml:5:29: HS101 python:3.12-slim is pulled from Docker Hub without a Docker"
+        " Hub login: FROM python:3.12-slim in docker/Dockerfile, line 1, built by"
+        ' `docker build -f docker/Dockerfile -t "$IMAGE" .`'
+    ]
+
+
+def test_a_sourced_library_finds_its_folder_from_bash_source(tmp_path: Path) -> None:
+    """`${BASH_SOURCE[0]}` names the sourced file; back in the caller it names the caller."""
+    top = repository(tmp_path, "source ci/lib/main.sh", 'cd "$(dirname "${BASH_SOURCE[0]}")"')
+    write(
+        top,
+        "ci/lib/main.sh",
+        'LIB="$( cd "$( dirname "${BASH_SOURCE[0]}" )" >/dev/null 2>&1 && pwd )"\n'
+        'source "$LIB/images.sh"\n',
+    )
+    write(top, "ci/lib/images.sh", "docker pull redis:7\n")
+    lines = lint(top, "buildspec.yml")
+    assert lines[0] == (
+        "buildspec.yml:5:9: HS101 redis:7 is pulled from Docker Hub without a Docker Hub login:"
+        " `docker pull redis:7` in ci/lib/images.sh, line 1"
+    )
+    assert len(lines) == 1, lines  # the second command: cd "." at most, nothing to report
+
+
+def test_dollar_zero_of_a_sourced_script_is_the_callers(tmp_path: Path) -> None:
+    """A sourced file's `$0` is its caller's, which the buildspec's shell does not say."""
+    top = repository(tmp_path, "source ci/env.sh")
+    write(top, "ci/env.sh", 'cd "$(dirname "$0")"\nbash images.sh\n')
+    write(top, "ci/images.sh", "docker pull redis:7\n")
+    (line,) = lint(top, "buildspec.yml")
+    assert "HS103" in line and "images.sh is in an unknown directory" in line, line

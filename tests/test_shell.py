@@ -302,11 +302,16 @@ class TestExpansion:
         assert cmd.assignments == (("A", "1"), ("B", "1"))
 
     def test_prefix_assignment_values(self) -> None:
-        result = run('A=$UNSET B="$K/x" C= D=$(pwd) cmd', ShellState({"K": "k"}))
-        pwd, cmd = result.commands
-        assert argv(pwd) == ["pwd"]
-        assert argv(cmd) == ["cmd"]
-        assert cmd.assignments == (("A", None), ("B", "k/x"), ("C", ""), ("D", None))
+        result = run('A=$UNSET B="$K/x" C= D=$(pwd) E=$(id -u) cmd', ShellState({"K": "k"}))
+        pwd, user, cmd = result.commands
+        assert (argv(pwd), argv(user), argv(cmd)) == (["pwd"], ["id", "-u"], ["cmd"])
+        assert cmd.assignments == (
+            ("A", None),
+            ("B", "k/x"),
+            ("C", ""),
+            ("D", "/codebuild/output/src"),  # the build starts in $CODEBUILD_SRC_DIR
+            ("E", None),
+        )
 
 
 # --------------------------------------------------------------------------- ordering
@@ -474,6 +479,74 @@ class TestConditional:
 
 
 # --------------------------------------------------------------------------- state
+
+
+class TestPrintedOutput:
+    """`$(pwd)`, `$(dirname ...)` and the like print what their words and the directory say
+    (the script-directory idioms); any other substitution's output stays unknown."""
+
+    SCRIPT = ShellState({"0": "./scripts/build.sh", "BASH_SOURCE": "scripts/lib.sh"}, set(), ".")
+
+    @pytest.mark.parametrize(
+        ("script", "value"),
+        [
+            ('D=$(dirname "$0")', "./scripts"),
+            ('D="$(dirname "${BASH_SOURCE[0]}")"', "scripts"),
+            ('D=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)', "/codebuild/output/src/scripts"),
+            (
+                'D="$( cd "$( dirname "${BASH_SOURCE[0]}" )" >/dev/null 2>&1 && pwd )"',
+                "/codebuild/output/src/scripts",
+            ),
+            ("D=$(cd scripts; cd ..; pwd)", "/codebuild/output/src"),
+            ('D=$(dirname "$(realpath "$0")")', "/codebuild/output/src/scripts"),
+            ('D=$(dirname "`realpath $0`")', "/codebuild/output/src/scripts"),
+            ('D=$(readlink -f "$0")', "/codebuild/output/src/scripts/build.sh"),
+            ('D=$(basename "$0")', "build.sh"),
+            ("D=$(dirname a/b/)", "a"),
+            ("D=$(dirname a)", "."),
+            ("D=$(dirname /a)", "/"),
+            ("D=$(basename /)", "/"),
+            ("D=`pwd`", "/codebuild/output/src"),
+            ("cd /tmp; D=$(pwd)", "/tmp"),
+            ("D=$(realpath /a/../b)", "/b"),
+            ("D=${BASH_SOURCE[0]}", "scripts/lib.sh"),
+        ],
+    )
+    def test_known_output(self, script: str, value: str) -> None:
+        assert run(script, self.SCRIPT).state.variables["D"] == value
+
+    @pytest.mark.parametrize(
+        "script",
+        [
+            "D=$(cd scripts || pwd)",  # pwd runs only if cd fails
+            "D=$(pwd >/dev/null)",  # its output goes elsewhere
+            "D=$(pwd | tr a b)",
+            "D=$(echo x; pwd)",  # echo prints too
+            'D=$(basename "$0" .sh)',  # a suffix: not read
+            "D=$(dirname -z x)",
+            "D=$(dirname $UNSET)",
+            "cd $UNSET; D=$(pwd)",
+            "pwd() { echo x; }; D=$(pwd)",  # a function named like the command
+            "D=$(git rev-parse --show-toplevel)",
+            "D=${BASH_SOURCE[1]}",
+            "D=<(pwd)",
+        ],
+    )
+    def test_unknown_output(self, script: str) -> None:
+        assert "D" not in run(script, self.SCRIPT).state.variables
+
+    def test_a_directory_under_the_source_dir_is_kept_relative(self) -> None:
+        """`cd "$CODEBUILD_SRC_DIR/app"` and `cd "$(pwd)/app"` lead where `cd app` does."""
+        state = ShellState({"CODEBUILD_SRC_DIR": "/codebuild/output/src"})
+        for script in ('cd "$CODEBUILD_SRC_DIR/app"', 'cd "$(pwd)/app"', "cd app"):
+            assert run(script, state).state.cwd == "app", script
+        assert run("cd /codebuild/output/src", state).state.cwd == "."
+
+    @pytest.mark.parametrize("script", ["D=$(pwd)", "echo `pwd`", 'D="$(dirname $X)"'])
+    def test_the_quick_reader_leaves_a_known_output_to_the_walk(self, script: str) -> None:
+        state = ShellState({"X": "a/b"})
+        assert quick_analysis(script, state) is None
+        assert quick_analysis("D=$(date)", state) is not None
 
 
 class TestState:
@@ -1346,7 +1419,8 @@ def test_quick_analysis_gives_the_walks_result_on_every_corpus_command(corpus: P
         ("A+=1", False),
         ("cd app", True),  # changes the working directory, as the walk does
         ("export A=1", True),
-        ("export U=$A.b.$A.c B C=$(pwd)", True),
+        ("export U=$A.b.$A.c B C=$(date)", True),
+        ("export C=$(pwd)", False),  # its output is known: the walk reads it
         ("A=1 export B=$A", False),
         ("declare -x A=1; unset B; read C; printf -v D %s x; pushd x; popd", True),
         ("./build.sh", True),

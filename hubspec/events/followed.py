@@ -23,6 +23,7 @@ from hubspec.events.downloads import DOWNLOADERS, downloads
 from hubspec.events.expand import Expander
 from hubspec.events.follow import Call, Chunk, Flow, Followed, Follower
 from hubspec.events.model import Place, PullSource, SourceKind
+from hubspec.events.scripts import SCRIPT_NAME
 from hubspec.records import replace
 from hubspec.shell import walk as shell
 from hubspec.shell.state import ShellResult, ShellState, SimpleCommand, Word
@@ -177,7 +178,9 @@ class FollowedFiles:
                 current = after
         if followed.flow is not Flow.SOURCED:
             return None
-        return _restored(current, state) if followed.arguments is not None else current
+        # back in the caller: its own name, and its $1.. unless `source x.sh` kept them
+        names = (*POSITIONAL, SCRIPT_NAME) if followed.arguments is not None else (SCRIPT_NAME,)
+        return _restored(current, state, names)
 
     def _chunk(
         self, outer: Place, chunk: Chunk, state: ShellState, stack: tuple[str, ...]
@@ -305,10 +308,10 @@ def _bound(state: ShellState, arguments: tuple[str | None, ...] | None) -> Shell
     return bound
 
 
-def _restored(state: ShellState, caller: ShellState) -> ShellState:
-    """After `source x.sh ARGS`, the caller's positional parameters are back."""
+def _restored(state: ShellState, caller: ShellState, names: Sequence[str]) -> ShellState:
+    """After `source x.sh`, the caller's values of `names` are back."""
     restored = state.copy()
-    for name in POSITIONAL:
+    for name in names:
         restored.variables.pop(name, None)
         restored.unknown.discard(name)
         if name in caller.variables:

@@ -20,8 +20,8 @@ from hubspec.events.follow import MAKE_PROGRAMS, MANAGERS, Call, Chunk, Flow, Fo
 from hubspec.events.make import MakeProblem, make_run
 from hubspec.events.make.run import ReadCache
 from hubspec.events.npm import script_run
-from hubspec.events.resolve import SOURCE_DIR_MARK, UNKNOWN_CWD, Opened, Resolver
-from hubspec.shell.state import ShellState, SimpleCommand
+from hubspec.events.resolve import UNKNOWN_CWD, Opened, Resolver
+from hubspec.shell.state import SOURCE_DIR_MARK, ShellState, SimpleCommand
 
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_.-]*)\+?=")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

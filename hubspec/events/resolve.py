@@ -16,9 +16,9 @@ from pathlib import Path
 
 from hubspec.events.model import FileReader
 from hubspec.records import record
+from hubspec.shell.state import SOURCE_DIR_MARK
 
 SOURCE_DIR_VARIABLE = "CODEBUILD_SRC_DIR"
-SOURCE_DIR_MARK = "/codebuild/output/src"
 UNKNOWN_CWD = "?"
 MAX_REFERENCED_FILES = 64
 """Files (Dockerfiles, compose files, scripts) followed per buildspec."""

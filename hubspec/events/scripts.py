@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hubspec.events.follow import Call, Chunk, Flow, Followed
-from hubspec.events.resolve import SOURCE_DIR_MARK, Opened, Resolver
+from hubspec.events.resolve import Opened, Resolver
+from hubspec.shell.state import SOURCE_DIR_MARK
 
 SHELLS = frozenset({"sh", "bash", "dash", "ash", "ksh", "zsh"})
+SCRIPT_NAME = "BASH_SOURCE"
+"""The running file's name as it was run or sourced (`${BASH_SOURCE[0]}`)."""
 SOURCING = frozenset({"source", "."})
 _OPTIONS_WITH_VALUE = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})
 
@@ -62,7 +65,18 @@ def follow_script(call: Call, resolver: Resolver) -> Followed | None:
         return Followed((), flow, shown, arguments, (_missed(shown, opened),))
     if not _is_shell(opened):
         return None
-    return Followed((Chunk(opened.text, opened.path, opened.shown, 1),), flow, shown, arguments)
+    names = _names(flow, written)
+    chunk = Chunk(opened.text, opened.path, opened.shown, 1, variables=names)
+    return Followed((chunk,), flow, shown, arguments)
+
+
+def _names(flow: Flow, written: str) -> tuple[tuple[str, str | None], ...]:
+    """How a script is named inside it, as it was run: `$0` in a script bash runs, and
+    `${BASH_SOURCE[0]}` in one sourced too (`$0` stays the caller's). Scripts find their
+    own folder from these (`cd "$(dirname "$0")"`, `shell.output`)."""
+    if flow is Flow.SOURCED:
+        return ((SCRIPT_NAME, written),)
+    return (("0", written), (SCRIPT_NAME, written))
 
 
 def _shell_operand(words: Sequence[str | None]) -> int | None:

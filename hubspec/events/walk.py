@@ -17,11 +17,11 @@ from hubspec.events.followed import MAX_ANALYSED_CHARACTERS, FollowedFiles
 from hubspec.events.followers import FOLLOWERS, PROGRAMS
 from hubspec.events.images import ImageEvents
 from hubspec.events.model import Analysis, FileReader, Place, PullSource, SourceKind
-from hubspec.events.resolve import SOURCE_DIR_MARK, SOURCE_DIR_VARIABLE, Opened, Resolver
+from hubspec.events.resolve import SOURCE_DIR_VARIABLE, Opened, Resolver
 from hubspec.load.document import Document
 from hubspec.settings import Settings
 from hubspec.shell import walk as shell
-from hubspec.shell.state import ShellState, SimpleCommand, Word
+from hubspec.shell.state import SOURCE_DIR_MARK, ShellState, SimpleCommand, Word
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -7,8 +7,9 @@ substitutions inside them through the walker (`_stmt`, `_block`, given by the su
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from hubspec.shell.output import PRINTING, printed
 from hubspec.shell.quoting import ansi_c, unescape, unescape_dq
 from hubspec.shell.state import (
     IDENT,
@@ -202,8 +203,11 @@ class Evaluator(Syntax):
                 return self._expansion(node, fr, names)
             if t in ("command_substitution", "process_substitution"):
                 sub = Frame(fr.state, fr.cond, shared=True)
+                before = len(sh.commands)
                 self._block(node, sub)
-                return None
+                if t == "process_substitution" or len(sh.commands) == before:
+                    return None
+                return _printed(node, sub, sh.commands[-1], self._text)
             if t == "variable_assignment":
                 name, value, append = self._assignment(node, fr, names)
                 if value is None or not name:
@@ -337,10 +341,14 @@ class Evaluator(Syntax):
         name = self._text(name_node) if name_node is not None else ""
         if name_node is not None and name_node.type == "subscript":
             base = name_node.child_by_field_name("name")
+            index = name_node.child_by_field_name("index")
             if base is not None:
                 names.append(self._text(base))
-            self._value(name_node, fr, [])
-            odd = True
+            if base is not None and index is not None and self._text(index) == "0":
+                name = self._text(base)  # `${A[0]}` is `$A`: a known value is a scalar
+            else:
+                self._value(name_node, fr, [])
+                odd = True
         elif IDENT.match(name):
             names.append(name)
         # the default/alternative word is walked even when not used: it may run commands
@@ -350,3 +358,51 @@ class Evaluator(Syntax):
         if odd or name_node is None:
             return None
         return expand_parameter(fr, name, prefix, op, alt)
+
+
+def _statements(node: Node) -> list[Node] | None:
+    """The statements of a command substitution run one after the other (`;`, `&&`, lines);
+    None when one runs only if another fails (`||`), in the background or in a pipeline."""
+    found: list[Node] = []
+    for child in node.children:
+        if child.type == "list":
+            inner = _statements(child)
+            if inner is None:
+                return None
+            found.extend(inner)
+        elif child.type == "comment":
+            continue
+        elif child.is_named:
+            found.append(child)
+        elif child.type not in ("$(", ")", "`", "&&", ";"):
+            return None
+    return found
+
+
+def _printed(
+    node: Node, sub: Frame, last: SimpleCommand, text: Callable[[Node], str]
+) -> str | None:
+    """What a command substitution prints, when it is `cd DIR && ... && COMMAND` or `COMMAND`
+    alone and `shell.output` knows what COMMAND prints (`last`: the command it ran last,
+    after its words' own substitutions)."""
+    statements = _statements(node)
+    if not statements:
+        return None
+    *moves, final = statements
+    name = _command_name(final, text)
+    if name not in PRINTING or name != last.words[0].raw or name in sub.state.functions:
+        return None
+    for move in moves:
+        if move.type == "redirected_statement" and move.named_children:
+            move = move.named_children[0]  # `cd DIR >/dev/null`: cd prints nothing
+        if _command_name(move, text) not in ("cd", "pushd"):
+            return None
+    return printed(last)
+
+
+def _command_name(node: Node, text: Callable[[Node], str]) -> str | None:
+    """The literal name of a simple command node (no redirection); None otherwise."""
+    if node.type != "command":
+        return None
+    name = node.child_by_field_name("name")
+    return text(name) if name is not None else None

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 
+from hubspec.shell.output import PRINTING
 from hubspec.shell.state import (
     DECLARATIONS,
     EFFECTFUL,
@@ -355,9 +356,16 @@ class _Reader:
         return make_word(value_text, raw, start, end, tuple(dict.fromkeys(names)))
 
     def _substitution(self, start: int, end: int, frame: Frame) -> None:
-        """Run the commands of `$(...)` or `` `...` `` in a subshell of the frame."""
+        """Run the commands of `$(...)` or `` `...` `` in a subshell of the frame.
+
+        Its output is unknown here; one that may be known (`$(pwd)`, `$(dirname "$X")`:
+        `shell.output`) is the walk's to read, with the statements' shapes it sees.
+        """
         opening = 1 if self.script[start] == "`" else 2
+        before = len(self.commands)
         self.run_list(start + opening, end - 1, Frame(frame.state, frame.cond, None, shared=True))
+        if len(self.commands) > before and self.commands[-1].words[0].value in PRINTING:
+            raise _NotQuick
 
 
 def _expand(name: str, variables: dict[str, str], names: list[str], out: list[str]) -> bool:

@@ -169,6 +169,12 @@ def set_var(state: ShellState, name: str, value: str | None, append: bool = Fals
     return value
 
 
+SOURCE_DIR_MARK = "/codebuild/output/src"
+"""Where the build starts (`$CODEBUILD_SRC_DIR`, the source root), which the working
+directory "." stands for: a path under it is kept relative to it (`cd "$CODEBUILD_SRC_DIR/app"`
+leads to "app")."""
+
+
 def new_cwd(cwd: str, target: str | None) -> str:
     """Where `cd target` leads from `cwd`; "?" once it cannot be known."""
     if target is None or target == "-" or target.startswith("~"):
@@ -176,10 +182,22 @@ def new_cwd(cwd: str, target: str | None) -> str:
     if target == "":
         return cwd
     if target.startswith("/"):
-        return posixpath.normpath(target)
+        path = posixpath.normpath(target)
+        if path == SOURCE_DIR_MARK:
+            return "."
+        if path.startswith(SOURCE_DIR_MARK + "/"):
+            return path[len(SOURCE_DIR_MARK) + 1 :]
+        return path
     if cwd == "?":
         return "?"
     return posixpath.normpath(posixpath.join(cwd, target))
+
+
+def absolute_cwd(cwd: str) -> str | None:
+    """The working directory as `pwd` prints it; None if not known."""
+    if cwd == "?":
+        return None
+    return posixpath.normpath(posixpath.join(SOURCE_DIR_MARK, cwd))
 
 
 def cd_target(name: str, args: Sequence[Word], cwd: str) -> str:
