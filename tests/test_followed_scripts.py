@@ -285,3 +285,25 @@ def test_dollar_zero_of_a_sourced_script_is_the_callers(tmp_path: Path) -> None:
     write(top, "ci/images.sh", "docker pull redis:7\n")
     (line,) = lint(top, "buildspec.yml")
     assert "HS103" in line and "images.sh is in an unknown directory" in line, line
+
+
+def test_popd_goes_back_where_pushd_left(tmp_path: Path) -> None:
+    """The Dockerfile built after `pushd frontend ... popd` is the top's (was: an unknown
+    directory, HS103)."""
+    top = repository(tmp_path, "bash ci/build.sh")
+    write(top, "ci/build.sh", "pushd frontend\nnpm ci\npopd\ndocker build -t app .\n")
+    write(top, "Dockerfile", "FROM node:20\n")
+    (top / "frontend").mkdir()
+    (line,) = lint(top, "buildspec.yml")
+    assert " HS101 node:20 is pulled" in line and "FROM node:20 in Dockerfile, line 1" in line
+
+
+def test_a_scripts_own_shell_has_no_pushd_stack(tmp_path: Path) -> None:
+    """`popd` in a script bash runs cannot go back to where the buildspec's `pushd` left:
+    that shell's stack is not the script's (bash says the stack is empty)."""
+    top = repository(tmp_path, "pushd app && bash ../ci/build.sh")
+    write(top, "ci/build.sh", "popd\ndocker build -t app .\n")
+    write(top, "Dockerfile", "FROM node:20\n")
+    (top / "app").mkdir()
+    (line,) = lint(top, "buildspec.yml")
+    assert " HS103 " in line and "unknown directory" in line, line

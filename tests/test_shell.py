@@ -692,7 +692,16 @@ class TestState:
             ("?", "cd sub", "?"),
             ("?", "cd /abs", "/abs"),
             (".", "pushd sub", "sub"),
-            (".", "pushd sub >/dev/null; popd", "?"),
+            (".", "pushd sub >/dev/null; popd", "."),  # back where pushd left
+            ("a", "pushd b; pushd c; popd", "a/b"),
+            ("a", "pushd b; pushd c; popd; popd", "a"),
+            (".", "pushd $UNKNOWN; popd", "."),
+            (".", "popd", "?"),  # nothing known on the stack
+            (".", "pushd b; popd; popd", "?"),
+            (".", "pushd -n b; popd", "?"),  # the stack is not followed after -n
+            (".", "pushd b; pushd; popd", "?"),  # nor after a swap
+            (".", "pushd b; popd +1", "?"),
+            (".", "(pushd b); popd", "?"),  # the subshell's stack is its own
             ("a", "pushd -n b", "a"),
             (".", "cd a; (cd b); echo | cd c; x=$(cd d)", "a"),
         ],

@@ -163,6 +163,9 @@ class FollowedFiles:
             images.unresolved(place, reason)
             return None
         current = _bound(state, followed.arguments)
+        if followed.flow is not Flow.SOURCED and current.dirs:
+            current = current.copy()
+            current.dirs = ()  # a shell of its own starts with no `pushd` stack
         for chunk in followed.chunks:
             self.analysed += len(chunk.text)
             if self.analysed > MAX_ANALYSED_CHARACTERS:

@@ -64,10 +64,14 @@ class ShellState:
     unknown: set[str] = field(default_factory=set)
     cwd: str = "."
     functions: dict[str, Function] = field(default_factory=dict)
+    dirs: tuple[str, ...] = ()
+    """`pushd`'s stack below `cwd`, the last pushed last: where `popd` goes back to."""
 
     def copy(self) -> ShellState:
         """Subshells and nested shells must not leak changes into their parent."""
-        return ShellState(dict(self.variables), set(self.unknown), self.cwd, dict(self.functions))
+        return ShellState(
+            dict(self.variables), set(self.unknown), self.cwd, dict(self.functions), self.dirs
+        )
 
 
 @record(slots=True)
@@ -200,10 +204,42 @@ def absolute_cwd(cwd: str) -> str | None:
     return posixpath.normpath(posixpath.join(SOURCE_DIR_MARK, cwd))
 
 
-def cd_target(name: str, args: Sequence[Word], cwd: str) -> str:
-    """The working directory after `cd`, `pushd` or `popd` with these arguments."""
+def change_directory(name: str, args: Sequence[Word], state: ShellState) -> None:
+    """What `cd`, `pushd` or `popd` with these arguments do to the directory and its stack.
+
+    `pushd DIR` keeps the directory it leaves on the stack, and a plain `popd` goes back to
+    it. A `popd` with nothing known on the stack (a script's own shell starts with none; a
+    rotation like `pushd +1` is not followed) leaves the directory unknown.
+    """
+    before = state.cwd
     if name == "popd":
-        return "?"
+        if args or not state.dirs:
+            state.cwd, state.dirs = "?", ()
+        else:
+            state.cwd, state.dirs = state.dirs[-1], state.dirs[:-1]
+        return
+    state.cwd = cd_target(name, args, before)
+    if name == "pushd":
+        state.dirs = (*state.dirs, before) if _pushes(args) else ()
+
+
+def _pushes(args: Sequence[Word]) -> bool:
+    """Whether `pushd ARGS` moves to a directory, keeping the one it leaves (a known or
+    unknown target); not `pushd` alone, `pushd -n DIR` or a rotation (`+1`, `-0`)."""
+    for word in args:
+        value = word.value
+        if value == "--":
+            continue
+        if value is not None and len(value) > 1 and value[0] in "+-":
+            if "n" in value or value[1:].isdigit():
+                return False
+            continue
+        return True
+    return False
+
+
+def cd_target(name: str, args: Sequence[Word], cwd: str) -> str:
+    """The working directory after `cd` or `pushd` with these arguments."""
     rest = list(args)
     while rest:
         v = rest[0].value
@@ -345,8 +381,7 @@ def apply_builtin(words: Sequence[Word], frame: Frame) -> None:
                 state.variables.pop(w.value, None)
                 state.unknown.discard(w.value)
     elif name in ("cd", "pushd", "popd"):
-        state = frame.own()
-        state.cwd = cd_target(name, args, state.cwd)
+        change_directory(name, args, frame.own())
     elif name == "read":
         _read(args, frame.own())
     elif name == "printf" and len(args) >= 2 and args[0].value == "-v":
