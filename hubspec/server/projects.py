@@ -11,7 +11,9 @@ the host files that mention its name (open buffers first) and lints those that n
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import contextlib
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from hubspec.hosts.kind import text_kind
@@ -50,7 +52,7 @@ class HostFiles:
         """Find the host files under `root` on a worker thread; kept unless dropped meanwhile."""
         key = normal(root)
         generation = self._generation
-        found = await asyncio.to_thread(_host_files, key)
+        found = await _on_daemon_thread(_host_files, key)
         if generation == self._generation:
             self._by_root[key] = found
 
@@ -74,6 +76,37 @@ class HostFiles:
             self._by_root.clear()
             self._generation += 1
         return stale
+
+
+async def _on_daemon_thread(function: Callable[[Path], list[Path]], root: Path) -> list[Path]:
+    """`function(root)` on a thread of its own that does not hold up the server's exit.
+
+    `asyncio.to_thread` runs it in the loop's executor, whose threads the interpreter waits
+    for at exit: an editor closing while a large repository is walked waited for the walk.
+    The search only reads, so it may simply be dropped.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[list[Path]] = loop.create_future()
+
+    def settle(outcome: list[Path] | BaseException) -> None:
+        if future.done():  # cancelled meanwhile
+            return
+        if isinstance(outcome, BaseException):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
+
+    def search() -> None:
+        outcome: list[Path] | BaseException
+        try:
+            outcome = function(root)
+        except BaseException as error:  # handed to the awaiting task, which reports it
+            outcome = error
+        with contextlib.suppress(RuntimeError):  # the loop closed: nobody waits any more
+            loop.call_soon_threadsafe(settle, outcome)
+
+    threading.Thread(target=search, name="hubspec-host-search", daemon=True).start()
+    return await future
 
 
 def _host_files(root: Path) -> list[Path]:
