@@ -522,6 +522,7 @@ class TestPrintedOutput:
             "D=$(pwd >/dev/null)",  # its output goes elsewhere
             "D=$(pwd | tr a b)",
             "D=$(echo x; pwd)",  # echo prints too
+            "D=$(pushd a; pwd)",  # so does pushd: the directory stack
             'D=$(basename "$0" .sh)',  # a suffix: not read
             "D=$(dirname -z x)",
             "D=$(dirname $UNSET)",

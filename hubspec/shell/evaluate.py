@@ -382,8 +382,8 @@ def _statements(node: Node) -> list[Node] | None:
 def _printed(
     node: Node, sub: Frame, last: SimpleCommand, text: Callable[[Node], str]
 ) -> str | None:
-    """What a command substitution prints, when it is `cd DIR && ... && COMMAND` or `COMMAND`
-    alone and `shell.output` knows what COMMAND prints (`last`: the command it ran last,
+    """What a command substitution prints, when it is `cd DIR && ... && COMMAND` (or `;`)
+    or `COMMAND` alone and `shell.output` knows what COMMAND prints (`last`: the command it ran last,
     after its words' own substitutions)."""
     statements = _statements(node)
     if not statements:
@@ -395,7 +395,7 @@ def _printed(
     for move in moves:
         if move.type == "redirected_statement" and move.named_children:
             move = move.named_children[0]  # `cd DIR >/dev/null`: cd prints nothing
-        if _command_name(move, text) not in ("cd", "pushd"):
+        if _command_name(move, text) != "cd":  # not pushd: it prints the stack
             return None
     return printed(last)
 
