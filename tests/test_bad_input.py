@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from repos import hubspec
 
 ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(9)
@@ -42,26 +41,13 @@ CASES: dict[str, tuple[bytes, str]] = {
 }
 
 
-def _hubspec(
-    *args: str, cwd: Path | None = None, stdin: bytes | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "hubspec", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        input=stdin.decode("latin-1") if stdin is not None else None,
-        timeout=60,
-    )
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_bad_file_is_hs001(name: str, tmp_path: Path) -> None:
     data, wanted = CASES[name]
     path = tmp_path / f"{name}-buildspec.yml"
     path.write_bytes(data)
     started = time.monotonic()
-    result = _hubspec("lint", "--format", "concise", str(path))
+    result = hubspec("lint", "--format", "concise", str(path))
     assert time.monotonic() - started < 20
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr + result.stdout
@@ -73,7 +59,7 @@ def test_bad_file_is_hs001(name: str, tmp_path: Path) -> None:
 
 
 def test_missing_path_is_usage_error(tmp_path: Path) -> None:
-    result = _hubspec("lint", str(tmp_path / "nope.yml"))
+    result = hubspec("lint", str(tmp_path / "nope.yml"))
     assert result.returncode == 2
     assert "nope.yml: no such file or directory" in result.stderr
     assert "Traceback" not in result.stderr
@@ -83,26 +69,26 @@ def test_missing_path_is_usage_error(tmp_path: Path) -> None:
 def test_fifo_is_usage_error(tmp_path: Path) -> None:
     fifo = tmp_path / "buildspec.yml"
     os.mkfifo(fifo)
-    result = _hubspec("lint", str(fifo))
+    result = hubspec("lint", str(fifo))
     assert result.returncode == 2
     assert "not a regular file or directory" in result.stderr
 
 
 def test_device_is_usage_error() -> None:
-    result = _hubspec("lint", "/dev/null")
+    result = hubspec("lint", "/dev/null")
     assert result.returncode == 2
     assert "/dev/null: not a regular file or directory" in result.stderr
 
 
 def test_stdin_with_filename(tmp_path: Path) -> None:
-    result = _hubspec(
+    result = hubspec(
         "lint",
         "--format",
         "concise",
         "--stdin-filename",
         "ci/buildspec.yml",
         "-",
-        stdin=b"version: 0.2\nphases:\n  prebuild:\n    commands: [ls]\n",
+        stdin="version: 0.2\nphases:\n  prebuild:\n    commands: [ls]\n",
     )
     assert result.returncode == 0
     assert result.stdout.startswith("ci/buildspec.yml:3:3: HS003 unknown phase 'prebuild'")
@@ -114,6 +100,6 @@ def test_unreadable_file_is_usage_error(tmp_path: Path) -> None:
     path = tmp_path / "buildspec.yml"
     path.write_text("version: 0.2\n")
     path.chmod(0)
-    result = _hubspec("lint", str(path))
+    result = hubspec("lint", str(path))
     assert result.returncode == 2
     assert "cannot be read" in result.stderr
