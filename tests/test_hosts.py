@@ -887,6 +887,8 @@ def test_a_named_buildspec_path_is_shown_without_dot_dot(tmp_path: Path) -> None
     assert "file=ci/buildspec.yml,line=5," in github
     inside = hubspec("lint", "--format", "concise", "main.tf", cwd=top / "infra").stdout
     assert inside.startswith("../ci/buildspec.yml:5:9: HS101 "), inside
+    diff = hubspec("fix", "--diff", "infra/main.tf", cwd=top).stdout
+    assert diff.startswith("--- a/ci/buildspec.yml\n+++ b/ci/buildspec.yml\n"), diff
 
 
 @pytest.mark.parametrize(
