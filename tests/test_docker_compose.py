@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from repos import lint, repository
 
 from hubspec.docker.compose import (
     COMPOSE_DEFAULT_FILES,
@@ -362,3 +364,33 @@ def test_never_crashes(text: str) -> None:
     found, problems = compose_services(text, {"A": "1"})
     assert all(problem.line >= 1 for problem in problems)
     assert all(service.line >= 1 for service in found)
+
+
+@pytest.mark.parametrize(
+    ("command", "found"),
+    [
+        # compose looks in the command's directory, then in each folder above it
+        ("cd tests/e2e && docker compose run --rm e2e", "cypress/included:13 is pulled"),
+        ("cd tests && docker compose up", "cypress/included:13 is pulled"),
+        ("docker compose up", "cypress/included:13 is pulled"),
+        # the nearest file wins, in compose's order of names
+        ("cd app && docker compose up", "redis:7 is pulled"),
+        # `--project-directory` is where it starts looking
+        ("docker compose --project-directory app/deeper up", "redis:7 is pulled"),
+        ("docker compose --project-directory tests/e2e up", "cypress/included:13 is pulled"),
+        ("cd app && docker compose --project-directory .. up", "cypress/included:13 is pulled"),
+    ],
+)
+def test_compose_finds_its_file_here_or_above(tmp_path: Path, command: str, found: str) -> None:
+    top = repository(
+        tmp_path,
+        command,
+        files={
+            "compose.yaml": "services:\n  e2e:\n    image: cypress/included:13\n",
+            "app/docker-compose.yml": "services:\n  cache:\n    image: redis:7\n",
+            "app/deeper/.keep": "",
+            "tests/e2e/.keep": "",
+        },
+    )
+    (line,) = lint(top, "buildspec.yml")
+    assert found in line, line

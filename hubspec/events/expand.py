@@ -14,7 +14,7 @@ from hubspec.docker.compose import COMPOSE_DEFAULT_FILES, compose_services
 from hubspec.docker.dockerfile import DockerfilePull, dockerfile_pulls
 from hubspec.events.images import ImageEvents
 from hubspec.events.model import Place, PullSource, SourceKind
-from hubspec.events.resolve import MAX_REFERENCED_FILES, Opened, Resolver
+from hubspec.events.resolve import MAX_REFERENCED_FILES, UNKNOWN_CWD, Opened, Resolver
 from hubspec.records import record
 
 
@@ -87,8 +87,7 @@ class Expander:
         if use.unresolved:
             self.images.unresolved(place, use.unresolved)
             return
-        base = use.project_directory or "."
-        names = list(use.files) or [posixpath.join(base, name) for name in COMPOSE_DEFAULT_FILES]
+        names = list(use.files) or _default_compose_files(cwd, use.project_directory)
         found_any = False
         for written in names:
             path = self.resolver.locate(cwd, written)
@@ -177,3 +176,19 @@ def _written(pull: DockerfilePull) -> str:
     if pull.instruction.startswith("#"):
         return f"# syntax={pull.image}"
     return f"{pull.instruction} {pull.image}"
+
+
+def _default_compose_files(cwd: str, project_directory: str | None) -> list[str]:
+    """Where `docker compose` without `-f` looks, in order: the default names in its working
+    directory (`--project-directory`, else the command's), then in each folder above it up to
+    the source root, as compose does (above the root is not the repository's)."""
+    start = project_directory or "."
+    depth = 0
+    if cwd != UNKNOWN_CWD and not cwd.startswith("/") and not start.startswith("/"):
+        folder = posixpath.normpath(posixpath.join(cwd, start))
+        depth = 0 if folder == "." or folder.startswith("..") else folder.count("/") + 1
+    return [
+        posixpath.normpath(posixpath.join(start, *([".."] * up), name))
+        for up in range(depth + 1)
+        for name in COMPOSE_DEFAULT_FILES
+    ]
