@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from repos import lint, repository
+from repos import lint, repository, write
 
 from hubspec.docker.compose import (
     COMPOSE_DEFAULT_FILES,
@@ -394,3 +394,56 @@ def test_compose_finds_its_file_here_or_above(tmp_path: Path, command: str, foun
     )
     (line,) = lint(top, "buildspec.yml")
     assert found in line, line
+
+
+_FILES = {
+    "compose.yaml": "services:\n  cache:\n    image: redis:7\n",
+    "compose.ci.yml": "services:\n  db:\n    image: postgres:16\n",
+    "ci/extra.yml": "services:\n  web:\n    image: nginx:1.25\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("commands", "pulled"),
+    [
+        # the variable names the files compose reads instead of compose.yaml
+        (["export COMPOSE_FILE=compose.ci.yml", "docker compose up"], ["postgres:16"]),
+        (["COMPOSE_FILE=compose.ci.yml:ci/extra.yml docker compose up"], ["nginx:1.25", "postgres:16"]),
+        (
+            ["export COMPOSE_PATH_SEPARATOR=';'", "export COMPOSE_FILE='compose.ci.yml;ci/extra.yml'",
+             "docker compose pull"],
+            ["nginx:1.25", "postgres:16"],
+        ),
+        # -f wins over it
+        (["export COMPOSE_FILE=compose.ci.yml", "docker compose -f compose.yaml up"], ["redis:7"]),
+        # a script the build runs sees what it exports
+        (["bash ci/up.sh"], ["postgres:16"]),
+        (["docker compose up"], ["redis:7"]),
+    ],
+)  # fmt: skip
+def test_compose_file_variable(tmp_path: Path, commands: list[str], pulled: list[str]) -> None:
+    top = repository(
+        tmp_path,
+        *commands,
+        files={**_FILES, "ci/up.sh": "export COMPOSE_FILE=compose.ci.yml\ndocker compose up\n"},
+    )
+    lines = lint(top, "buildspec.yml")
+    assert sorted(line.split(" HS101 ")[1].split(" ")[0] for line in lines) == pulled, lines
+
+
+def test_compose_file_variable_from_the_buildspec_env_or_unknown(tmp_path: Path) -> None:
+    top = repository(tmp_path, files=_FILES)
+    write(
+        top,
+        "buildspec.yml",
+        "version: 0.2\nenv:\n  variables:\n    COMPOSE_FILE: compose.ci.yml\n"
+        "  parameter-store:\n    OTHER_FILES: /ci/compose-files\n"
+        "phases:\n  build:\n    commands:\n      - docker compose up\n"
+        "      - COMPOSE_FILE=$OTHER_FILES docker compose up\n",
+    )
+    assert lint(top, "buildspec.yml") == [
+        "buildspec.yml:10:9: HS101 postgres:16 is pulled from Docker Hub without a Docker Hub"
+        " login: image of service db in compose.ci.yml, line 3, pulled by `docker compose up`",
+        "buildspec.yml:11:9: HS103 cannot tell whether this pulls from Docker Hub: the compose"
+        " files $COMPOSE_FILE lists are not known statically",
+    ]

@@ -8,7 +8,7 @@ from hubspec.docker import cli as docker_cli
 from hubspec.events.expand import Expander
 from hubspec.events.login import SpanOf, login_event
 from hubspec.events.model import Logout, Place, PullSource
-from hubspec.shell.state import SimpleCommand, Word
+from hubspec.shell.state import ShellState, SimpleCommand, Word
 
 SourceOf = Callable[[Word, str], PullSource]
 """Where an image word of the command is written (given the docker verb that uses it)."""
@@ -22,10 +22,12 @@ def docker_command(
     span_of: SpanOf,
     source_of: SourceOf,
     written_in: str = "",
+    state: Callable[[], ShellState] | None = None,
 ) -> None:
     """Record the events of one docker command, run at `place`, in the order it has them.
 
-    `written_in` names the file and line of a command in a followed file (a script).
+    `written_in` names the file and line of a command in a followed file (a script);
+    `state` gives the shell state where it runs, for what the environment decides.
     """
     images = expander.images
     shown = shown_command(command)
@@ -39,7 +41,8 @@ def docker_command(
             expander.build(place, use, command.cwd, shown)
             images.remember_tags(command.words, use.tags)
         elif isinstance(use, docker_cli.ComposeUse):
-            expander.compose(place, use, command.cwd, shown)
+            listed = compose_file_variable(command, state) if not use.files else None
+            expander.compose(place, use, command.cwd, shown, listed)
         elif isinstance(use, docker_cli.LoginUse):
             login = login_event(place, use, command, span_of)
             if login is not None:
@@ -64,6 +67,36 @@ def _partial(
     verb = " ".join(w.value or "" for w in command.words[:2])
     source = source_of(word, verb)
     return expander.images.partial_image(place, word, use.source, how, source)
+
+
+COMPOSE_FILE = "COMPOSE_FILE"
+COMPOSE_PATH_SEPARATOR = "COMPOSE_PATH_SEPARATOR"
+
+
+def compose_file_variable(
+    command: SimpleCommand, state: Callable[[], ShellState] | None
+) -> tuple[str, ...] | str | None:
+    """The compose files `COMPOSE_FILE` lists for a command without `-f`: None when it is not
+    set, else the files, or why they are not known.
+
+    Its value comes from the command's own assignments, else the shell's variables: the shell
+    analysis does not track `export`, and CodeBuild's `env` variables are exported.
+    """
+    values: dict[str, str | None] = {}
+    unknown: set[str] = set()
+    if state is not None:
+        known = state()
+        values.update(known.variables)
+        unknown = known.unknown
+    values.update(command.assignments)
+    if COMPOSE_FILE not in values and COMPOSE_FILE not in unknown:
+        return None
+    listed = values.get(COMPOSE_FILE)
+    separator = values.get(COMPOSE_PATH_SEPARATOR, ":")
+    if listed is None or separator is None or COMPOSE_PATH_SEPARATOR in unknown - set(values):
+        return f"the compose files ${COMPOSE_FILE} lists are not known statically"
+    files = tuple(name for name in listed.split(separator or ":") if name)
+    return files or None
 
 
 def names_docker(command: SimpleCommand) -> bool:

@@ -83,24 +83,34 @@ class Expander:
         )
         self._dockerfile(place, dockerfile)
 
-    def compose(self, place: Place, use: docker_cli.ComposeUse, cwd: str, shown: str) -> None:
-        if use.unresolved:
-            self.images.unresolved(place, use.unresolved)
+    def compose(
+        self,
+        place: Place,
+        use: docker_cli.ComposeUse,
+        cwd: str,
+        shown: str,
+        listed: tuple[str, ...] | str | None = None,
+    ) -> None:
+        """The pulls of a compose command: from its `-f` files, else those `listed` in
+        `$COMPOSE_FILE` (or why they are not known), else the file compose finds itself."""
+        if use.unresolved or isinstance(listed, str):
+            self.images.unresolved(place, use.unresolved or str(listed))
             return
-        names = list(use.files) or _default_compose_files(cwd, use.project_directory)
+        given = list(use.files or listed or ())
+        names = given or _default_compose_files(cwd, use.project_directory)
         found_any = False
         for written in names:
             path = self.resolver.locate(cwd, written)
             opened = self.open(place, path) if path is not None else None
             if not isinstance(opened, Opened):
-                if use.files:
+                if given:
                     self.images.unresolved(place, f"the compose file {written} was not found")
                 continue
             found_any = True
             self._compose_file(place, use, opened, shown)
-            if not use.files:
+            if not given:
                 break
-        if not found_any and not use.files:
+        if not found_any and not given:
             reason = "no compose file (compose.yaml, docker-compose.yml, ...) was found"
             self.images.unresolved(place, reason)
 

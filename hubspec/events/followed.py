@@ -8,7 +8,7 @@ followed. Inside a file nothing has a span in the buildspec: a fix never edits t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Protocol
 
@@ -95,14 +95,13 @@ class FollowedFiles:
             sourced: ShellState | None = None
             resumed: tuple[int, ShellState, ShellResult] | None = None
             for command in result.commands:
-                if names_docker(command) and site.docker(command, base):
+                state_at = partial(self._before, part, command, current)
+                if names_docker(command) and site.docker(command, base, state_at):
                     continue  # a docker command runs no file
                 self._note_downloads(command)
                 if not self._may_follow(command):
                     continue
-                call = Call(
-                    command, _unwrapped(command), partial(self._before, part, command, current)
-                )
+                call = Call(command, _unwrapped(command), state_at)
                 followed = self.followed(call)
                 if followed is None:
                     continue
@@ -201,7 +200,14 @@ class FollowedFiles:
         self.assigned |= after.unknown - state.unknown
         return after
 
-    def docker(self, place: Place, command: SimpleCommand, chunk: Chunk, line: int) -> bool:
+    def docker(
+        self,
+        place: Place,
+        command: SimpleCommand,
+        chunk: Chunk,
+        line: int,
+        state: Callable[[], ShellState],
+    ) -> bool:
         """Record the events of a docker command written in a followed file."""
         used = docker_uses(command)
         if used is None:
@@ -216,7 +222,7 @@ class FollowedFiles:
             return PullSource(SourceKind.SCRIPT, chunk.path, line, None, verb)
 
         where = f"{chunk.shown}, line {line}"
-        docker_command(place, command, uses, self.expander, no_span, source_of, where)
+        docker_command(place, command, uses, self.expander, no_span, source_of, where, state)
         return True
 
 
@@ -231,8 +237,9 @@ def _unwrapped(command: SimpleCommand) -> list[str | None]:
 class Site(Protocol):
     """Where the commands being walked are written: their places, and their docker events."""
 
-    def docker(self, command: SimpleCommand, base: int) -> bool:
-        """Record the events of a docker command; False when it runs no docker."""
+    def docker(self, command: SimpleCommand, base: int, state: Callable[[], ShellState]) -> bool:
+        """Record the events of a docker command (`state`: the shell state where it runs,
+        computed when asked); False when it runs no docker."""
         ...
 
     def place(self, command: SimpleCommand, base: int) -> Place:
@@ -259,10 +266,9 @@ class _ChunkSite:
             via=(*outer.via, f"{self.chunk.shown}, line {self._line(command, base)}"),
         )
 
-    def docker(self, command: SimpleCommand, base: int) -> bool:
-        return self.files.docker(
-            self.place(command, base), command, self.chunk, self._line(command, base)
-        )
+    def docker(self, command: SimpleCommand, base: int, state: Callable[[], ShellState]) -> bool:
+        place = self.place(command, base)
+        return self.files.docker(place, command, self.chunk, self._line(command, base), state)
 
 
 def _started(state: ShellState, chunk: Chunk) -> ShellState:

@@ -24,7 +24,7 @@ from hubspec.shell import walk as shell
 from hubspec.shell.state import SOURCE_DIR_MARK, ShellState, SimpleCommand, Word
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 
 def analyse_document(
@@ -118,7 +118,13 @@ class _Walker:
         place = _place(step, offsets, start, start + 1, step.user, False)
         self.images.unresolved(place, f"{problem}, so a docker pull in it may be missed")
 
-    def _command(self, step: Step, command: SimpleCommand, offsets: Sequence[int]) -> bool:
+    def _command(
+        self,
+        step: Step,
+        command: SimpleCommand,
+        offsets: Sequence[int],
+        state: Callable[[], ShellState],
+    ) -> bool:
         """Record a docker command's events; False when the command does not run docker."""
         used = docker_uses(command)
         if used is None:
@@ -135,7 +141,7 @@ class _Walker:
         def source_of(word: Word, verb: str) -> PullSource:
             return PullSource(SourceKind.COMMAND, span=_span(offsets, word), instruction=verb)
 
-        docker_command(place, command, uses, self.expander, span_of, source_of)
+        docker_command(place, command, uses, self.expander, span_of, source_of, state=state)
         return True
 
 
@@ -153,8 +159,8 @@ class _StepSite:
             self._shifted[base] = self.offsets[base:]
         return self._shifted[base]
 
-    def docker(self, command: SimpleCommand, base: int) -> bool:
-        return self.walker._command(self.step, command, self._offsets(base))
+    def docker(self, command: SimpleCommand, base: int, state: Callable[[], ShellState]) -> bool:
+        return self.walker._command(self.step, command, self._offsets(base), state)
 
     def place(self, command: SimpleCommand, base: int) -> Place:
         offsets = self._offsets(base)
