@@ -447,3 +447,37 @@ def test_compose_file_variable_from_the_buildspec_env_or_unknown(tmp_path: Path)
         "buildspec.yml:11:9: HS103 cannot tell whether this pulls from Docker Hub: the compose"
         " files $COMPOSE_FILE lists are not known statically",
     ]
+
+
+def test_compose_interpolates_from_the_builds_environment(tmp_path: Path) -> None:
+    """`${NAME}` in a compose file takes the value the build gives NAME (env block, export,
+    the command's own assignment); a default is used only when NAME is surely unset, and a
+    registry from an unknown value is not taken for Docker Hub."""
+    top = repository(
+        tmp_path,
+        files={
+            "compose.yaml": (
+                "services:\n"
+                "  web:\n    image: node:${NODE_VERSION}\n"
+                "  cache:\n    image: redis:${REDIS_TAG:-6}\n"
+                "  app:\n    image: ${REGISTRY:-docker.io}/library/app:1\n"
+                "  edge:\n    image: ${EDGE_REGISTRY:-docker.io}/library/nginx:1\n"
+                "  db:\n    image: postgres:${PG_TAG:-15}\n"
+            )
+        },
+    )
+    write(
+        top,
+        "buildspec.yml",
+        "version: 0.2\nenv:\n  variables:\n    NODE_VERSION: '20'\n"
+        "    REGISTRY: 123456789012.dkr.ecr.us-east-1.amazonaws.com\n"
+        "  parameter-store:\n    EDGE_REGISTRY: /ci/edge-registry\n"
+        "phases:\n  build:\n    commands:\n      - export REDIS_TAG=7\n"
+        "      - aws ecr get-login-password | docker login -u AWS --password-stdin $REGISTRY\n"
+        "      - docker compose up\n",
+    )
+    lines = lint(top, "buildspec.yml")
+    pulled = sorted(line.split(" HS101 ")[1].split(" ")[0] for line in lines if " HS101 " in line)
+    assert pulled == ["node:20", "postgres:15", "redis:7"], lines
+    assert any(" HS103 " in line and "EDGE_REGISTRY" in line for line in lines), lines
+    assert not any("library/app" in line for line in lines), lines

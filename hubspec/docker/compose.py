@@ -108,7 +108,7 @@ def _scalar(node: Any) -> str | None:
 class _Reader:
     """Walks the services of one loaded file, interpolating and collecting problems."""
 
-    def __init__(self, env: Mapping[str, str]) -> None:
+    def __init__(self, env: Mapping[str, str | None]) -> None:
         self.env = env
         self.problems: list[ComposeProblem] = []
 
@@ -117,7 +117,10 @@ class _Reader:
 
     def interpolate(self, text: str, line: int | None, what: str) -> Value:
         def lookup(name: str) -> Value | None:
-            return Value.of(self.env[name]) if name in self.env else None
+            if name not in self.env:
+                return None
+            value = self.env[name]
+            return Value.of(value) if value is not None else Value.unknown(f"${{{name}}}")
 
         def unset_plain(name: str) -> Value:
             return Value.unknown(f"${{{name}}}")
@@ -295,9 +298,12 @@ def _load(text: str) -> tuple[Any, ComposeProblem | None]:
 
 
 def compose_services(
-    text: str, env: Mapping[str, str]
+    text: str, env: Mapping[str, str | None]
 ) -> tuple[list[ComposeService], list[ComposeProblem]]:
     """The services of one compose file, in file order, and what could not be resolved.
+
+    `env` is the environment compose interpolates `${NAME}` from (None: set, value not
+    known); a name not in it is unset.
 
     Supports the `services:` format and the old v1 format (services at the top level).
     Not followed: `extends`, `include`, and override files; the caller merges `-f` files.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from hubspec.docker import cli as docker_cli
 from hubspec.events.expand import Expander
@@ -41,8 +41,9 @@ def docker_command(
             expander.build(place, use, command.cwd, shown)
             images.remember_tags(command.words, use.tags)
         elif isinstance(use, docker_cli.ComposeUse):
-            listed = compose_file_variable(command, state) if not use.files else None
-            expander.compose(place, use, command.cwd, shown, listed)
+            environment = compose_environment(command, state)
+            listed = compose_file_variable(environment) if not use.files else None
+            expander.compose(place, use, command.cwd, shown, listed, environment)
         elif isinstance(use, docker_cli.LoginUse):
             login = login_event(place, use, command, span_of)
             if login is not None:
@@ -73,27 +74,29 @@ COMPOSE_FILE = "COMPOSE_FILE"
 COMPOSE_PATH_SEPARATOR = "COMPOSE_PATH_SEPARATOR"
 
 
-def compose_file_variable(
+def compose_environment(
     command: SimpleCommand, state: Callable[[], ShellState] | None
-) -> tuple[str, ...] | str | None:
-    """The compose files `COMPOSE_FILE` lists for a command without `-f`: None when it is not
-    set, else the files, or why they are not known.
-
-    Its value comes from the command's own assignments, else the shell's variables: the shell
-    analysis does not track `export`, and CodeBuild's `env` variables are exported.
-    """
-    values: dict[str, str | None] = {}
-    unknown: set[str] = set()
+) -> dict[str, str | None]:
+    """The environment a compose command runs in (None: set, value not known): the shell's
+    variables, then the command's own assignments. The shell analysis does not track
+    `export`, and CodeBuild's `env` variables are exported, so every variable counts."""
+    environment: dict[str, str | None] = {}
     if state is not None:
         known = state()
-        values.update(known.variables)
-        unknown = known.unknown
-    values.update(command.assignments)
-    if COMPOSE_FILE not in values and COMPOSE_FILE not in unknown:
+        environment.update(dict.fromkeys(known.unknown))
+        environment.update(known.variables)
+    environment.update(command.assignments)
+    return environment
+
+
+def compose_file_variable(environment: Mapping[str, str | None]) -> tuple[str, ...] | str | None:
+    """The compose files `COMPOSE_FILE` lists for a command without `-f`: None when it is not
+    set, else the files (split at `COMPOSE_PATH_SEPARATOR`), or why they are not known."""
+    if COMPOSE_FILE not in environment:
         return None
-    listed = values.get(COMPOSE_FILE)
-    separator = values.get(COMPOSE_PATH_SEPARATOR, ":")
-    if listed is None or separator is None or COMPOSE_PATH_SEPARATOR in unknown - set(values):
+    listed = environment[COMPOSE_FILE]
+    separator = environment.get(COMPOSE_PATH_SEPARATOR, ":")
+    if listed is None or separator is None:
         return f"the compose files ${COMPOSE_FILE} lists are not known statically"
     files = tuple(name for name in listed.split(separator or ":") if name)
     return files or None

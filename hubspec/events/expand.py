@@ -7,6 +7,7 @@ through the resolver, parsed by the docker package, each FROM a pull at the comm
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Mapping
 from pathlib import Path
 
 from hubspec.docker import cli as docker_cli
@@ -90,9 +91,11 @@ class Expander:
         cwd: str,
         shown: str,
         listed: tuple[str, ...] | str | None = None,
+        environment: Mapping[str, str | None] | None = None,
     ) -> None:
         """The pulls of a compose command: from its `-f` files, else those `listed` in
-        `$COMPOSE_FILE` (or why they are not known), else the file compose finds itself."""
+        `$COMPOSE_FILE` (or why they are not known), else the file compose finds itself;
+        `${NAME}` in them is interpolated from `environment` (None: set, value unknown)."""
         if use.unresolved or isinstance(listed, str):
             self.images.unresolved(place, use.unresolved or str(listed))
             return
@@ -107,7 +110,7 @@ class Expander:
                     self.images.unresolved(place, f"the compose file {written} was not found")
                 continue
             found_any = True
-            self._compose_file(place, use, opened, shown)
+            self._compose_file(place, use, opened, shown, environment or {})
             if not given:
                 break
         if not found_any and not given:
@@ -115,9 +118,14 @@ class Expander:
             self.images.unresolved(place, reason)
 
     def _compose_file(
-        self, place: Place, use: docker_cli.ComposeUse, compose: Opened, shown: str
+        self,
+        place: Place,
+        use: docker_cli.ComposeUse,
+        compose: Opened,
+        shown: str,
+        environment: Mapping[str, str | None],
     ) -> None:
-        services, problems = compose_services(compose.text, {})
+        services, problems = compose_services(compose.text, environment)
         verb = use.verb.rsplit(" ", 1)[-1]
         folder = posixpath.dirname(compose.shown) or "."
         for service in services:
