@@ -8,6 +8,7 @@ from hubspec.docker import cli as docker_cli
 from hubspec.events.expand import Expander
 from hubspec.events.login import SpanOf, login_event
 from hubspec.events.model import Logout, Place, PullSource
+from hubspec.records import replace
 from hubspec.shell.state import ShellState, SimpleCommand, Word
 
 SourceOf = Callable[[Word, str], PullSource]
@@ -38,10 +39,12 @@ def docker_command(
                 source = source_of(command.words[use.word], use.verb)
                 images.image(place, use.image, how, source=source)
         elif isinstance(use, docker_cli.BuildUse):
+            if any(value is None for _, value in use.build_args):
+                use = _from_environment(use, command_environment(command, state))
             expander.build(place, use, command.cwd, shown)
             images.remember_tags(command.words, use.tags)
         elif isinstance(use, docker_cli.ComposeUse):
-            environment = compose_environment(command, state)
+            environment = command_environment(command, state)
             listed = compose_file_variable(environment) if not use.files else None
             expander.compose(place, use, command.cwd, shown, listed, environment)
         elif isinstance(use, docker_cli.LoginUse):
@@ -74,10 +77,10 @@ COMPOSE_FILE = "COMPOSE_FILE"
 COMPOSE_PATH_SEPARATOR = "COMPOSE_PATH_SEPARATOR"
 
 
-def compose_environment(
+def command_environment(
     command: SimpleCommand, state: Callable[[], ShellState] | None
 ) -> dict[str, str | None]:
-    """The environment a compose command runs in (None: set, value not known): the shell's
+    """The environment a docker command runs in (None: set, value not known): the shell's
     variables, then the command's own assignments. The shell analysis does not track
     `export`, and CodeBuild's `env` variables are exported, so every variable counts."""
     environment: dict[str, str | None] = {}
@@ -87,6 +90,18 @@ def compose_environment(
         environment.update(known.variables)
     environment.update(command.assignments)
     return environment
+
+
+def _from_environment(
+    use: docker_cli.BuildUse, environment: Mapping[str, str | None]
+) -> docker_cli.BuildUse:
+    """`--build-arg NAME` takes NAME's value from the environment: known there, it is known
+    here; a name the build does not set stays unknown (the project may set it)."""
+    build_args = tuple(
+        (name, value if value is not None else environment.get(name))
+        for name, value in use.build_args
+    )
+    return replace(use, build_args=build_args)
 
 
 def compose_file_variable(environment: Mapping[str, str | None]) -> tuple[str, ...] | str | None:
