@@ -382,9 +382,9 @@ def _statements(node: Node) -> list[Node] | None:
 def _printed(
     node: Node, sub: Frame, last: SimpleCommand, text: Callable[[Node], str]
 ) -> str | None:
-    """What a command substitution prints, when it is `cd DIR && ... && COMMAND` (or `;`)
-    or `COMMAND` alone and `shell.output` knows what COMMAND prints (`last`: the command it ran last,
-    after its words' own substitutions)."""
+    """What a command substitution prints, when it is `cd DIR && ... && COMMAND` (or `;`) or
+    `COMMAND` alone and `shell.output` knows what COMMAND prints (`last`: the command it ran
+    last, after its words' own substitutions)."""
     statements = _statements(node)
     if not statements:
         return None
