@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from repos import hubspec, lint, repository, write
 
-from hubspec.events.downloads import downloads
+from hubspec.events.made import downloads
 
 
 def test_from_the_top_and_from_a_subfolder(tmp_path: Path) -> None:
@@ -206,6 +206,66 @@ def test_a_download_replaces_the_repositorys_copy_from_where_it_runs(tmp_path: P
     assert len(after) == 1 and "HS103" in after[0] and "is downloaded by" in after[0]
     before = lint(repository(tmp_path / "b", "bash scripts/build.sh", fetch, files=files))
     assert len(before) == 1 and "HS101 node:20" in before[0]
+
+
+def test_a_file_the_build_writes_is_named_as_written(tmp_path: Path) -> None:
+    """A redirection or `tee` makes the file the next command runs or builds from: its text
+    is the build's, so the message names the command that writes it (not "was not found")."""
+    top = repository(
+        tmp_path,
+        'echo "SKIP=true" >> build.env',
+        "source build.env",
+        "printf 'FROM node:20\\n' > ci/Dockerfile",
+        "docker build -f ci/Dockerfile .",
+        'echo "$B64" | base64 -d | tee -a gen.sh >/dev/null',
+        "sh gen.sh",
+        "curl -sL https://example.com/install.sh > install.sh 2>&1",
+        "bash install.sh",
+        "'{ echo a; echo b; } > grouped.sh'",
+        "bash grouped.sh",
+        "cd tools && envsubst < setup.tpl > ../setup.sh",
+        "bash ../setup.sh",
+        files={"ci/Dockerfile": "FROM python:3.12\n"},
+    )
+    lines = lint(top, "buildspec.yml")
+    assert [line.split(": HS")[0] for line in lines] == [
+        f"buildspec.yml:{line}:9" for line in (6, 8, 10, 12, 14, 16)
+    ]
+    assert all(" HS103 " in line and "not taken from the repository" in line for line in lines)
+    assert "script build.env is written by `echo \"SKIP=true\" >> build.env` during" in lines[0]
+    assert "Dockerfile ci/Dockerfile is written by `printf 'FROM node:20\\n' > ci/Dockerfile`" in (
+        lines[1]
+    )
+    assert "gen.sh is written by `echo \"$B64\" | base64 -d | tee -a gen.sh` during" in lines[2]
+    assert "install.sh is downloaded by `curl -sL https://example.com/install.sh > install" in (
+        lines[3]
+    )
+    assert "grouped.sh is written by `echo a > grouped.sh` during" in lines[4]
+    assert "setup.sh is written by `envsubst > ../setup.sh` during" in lines[5]
+
+
+def test_a_written_file_replaces_the_checkouts_copy_from_where_it_is_written(
+    tmp_path: Path,
+) -> None:
+    """Before the write the checkout's file is built; after it, the build's. Descriptors
+    (`2>&1`), `/dev/null`, absolute paths and names not known statically write no file of
+    the repository."""
+    files = {"Dockerfile": "FROM node:20\n"}
+    write_it = 'echo "FROM $BASE" > Dockerfile'
+    before = lint(repository(tmp_path / "a", "docker build .", write_it, files=files))
+    assert len(before) == 1 and "HS101 node:20" in before[0], before
+    after = lint(repository(tmp_path / "b", write_it, "docker build .", files=files))
+    assert len(after) == 1 and " HS103 " in after[0] and "is written by" in after[0], after
+    harmless = (
+        "make 2>&1 | tee /tmp/build.log",
+        "echo x > /dev/null 2>&1 >&2",
+        'echo x > "$OUTPUT"',
+        "echo x 1>&2 3>&1",
+        "cat < Dockerfile",
+        "docker build .",
+    )
+    lines = lint(repository(tmp_path / "c", *harmless, files=files))
+    assert len(lines) == 1 and "HS101 node:20" in lines[0], lines
 
 
 @pytest.mark.parametrize(

@@ -397,6 +397,37 @@ class TestOrderAndPipes:
 # --------------------------------------------------------------------------- conditional
 
 
+class TestFilesWritten:
+    """`SimpleCommand.writes`: the files a command's redirections write, in both readers."""
+
+    @pytest.mark.parametrize(
+        ("script", "writes"),
+        [
+            ("echo a > f", [[(">", "f")]]),
+            ('echo a >> "$A.env" 2>&1', [[(">>", "1.env")]]),
+            ("cmd 2> err.log >&2", [[("2>", "err.log")]]),
+            ("cmd &> out; cmd &>> out2", [[("&>", "out")], [("&>>", "out2")]]),
+            ("cmd >| f", [[(">|", "f")]]),
+            ("cmd >&out.log", [[(">&", "out.log")]]),
+            ("cmd > $U", [[(">", None)]]),
+            ("cmd >&2; cmd 3>&1; cmd < in; cmd >&-", [[], [], [], []]),
+            ("cat > f <<EOF\nx\nEOF\n", [[(">", "f")]]),
+            ("a | tee x > y", [[], [(">", "y")]]),
+            ("a && b > y", [[], [(">", "y")]]),
+            ("{ a; b; } > f", [[(">", "f")], []]),
+            ("while read l; do echo $l; done < in > out", [[(">", "out")], []]),
+        ],
+    )
+    def test_redirections_that_write_files(
+        self, script: str, writes: list[list[tuple[str, str | None]]]
+    ) -> None:
+        walked = _walked(script, QUICK_STATE)
+        assert [list(command.writes) for command in walked.commands] == writes
+        quick = quick_analysis(script, QUICK_STATE)
+        if quick is not None:
+            assert quick == walked
+
+
 class TestConditional:
     def test_if_block_scalar(self) -> None:
         script = (

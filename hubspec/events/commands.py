@@ -149,6 +149,12 @@ def identity(found: docker_cli.Invocation, command: SimpleCommand, default_user:
     return f"{user} (docker config {config})" if config else user
 
 
-def shown_command(command: SimpleCommand) -> str:
-    text = " ".join(word.raw for word in command.words)
+def shown_command(command: SimpleCommand, redirection: str = "", *, piped: bool = False) -> str:
+    """The command as a message shows it: its words as written (after the pipeline's stages
+    before it when `piped`, and a redirection), cut at 80 characters."""
+    stages = [command]
+    while piped and stages[-1].pipe_input is not None:
+        stages.append(stages[-1].pipe_input)
+    text = " | ".join(" ".join(word.raw for word in stage.words) for stage in reversed(stages))
+    text += redirection
     return text if len(text) <= 80 else text[:77] + "..."

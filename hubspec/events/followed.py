@@ -17,11 +17,10 @@ from hubspec.events.commands import (
     docker_uses,
     identity,
     names_docker,
-    shown_command,
 )
-from hubspec.events.downloads import DOWNLOADERS, downloads
 from hubspec.events.expand import Expander
 from hubspec.events.follow import Call, Chunk, Flow, Followed, Follower
+from hubspec.events.made import MAKERS, made_files
 from hubspec.events.model import Place, PullSource, SourceKind
 from hubspec.events.scripts import SCRIPT_NAME
 from hubspec.records import replace
@@ -56,18 +55,18 @@ class FollowedFiles:
             return False
         return first in self.programs or "/" in first or first in WRAPPERS
 
-    def _note_downloads(self, command: SimpleCommand) -> None:
-        """Take note of the files a `curl -o` / `wget` writes: running one later runs
-        commands that are not the repository's."""
+    def _note_made(self, command: SimpleCommand) -> None:
+        """Take note of the files a command writes (`curl -o`, `wget`, `> f`, `tee f`):
+        running or building from one later uses what is not the repository's."""
         first = command.words[0].value if command.words else None
         program = first.rsplit("/", 1)[-1] if first else None
-        if program not in DOWNLOADERS and program not in WRAPPERS:
-            return  # `/usr/bin/curl` and `sudo curl` are looked at, as `downloads` reads them
+        if not command.writes and program not in MAKERS and program not in WRAPPERS:
+            return  # `/usr/bin/curl` and `sudo curl` are looked at, as `made_files` reads them
         resolver = self.expander.resolver
-        for written in downloads(_unwrapped(command)):
+        for written, how in made_files(command, _unwrapped(command)):
             path = resolver.locate(command.cwd, written)
             if path is not None:
-                resolver.downloads.setdefault(path, shown_command(command))
+                resolver.made.setdefault(path, how)
 
     def followed(self, call: Call) -> Followed | None:
         """What the command runs from a file, if a follower knows it."""
@@ -96,9 +95,9 @@ class FollowedFiles:
             resumed: tuple[int, ShellState, ShellResult] | None = None
             for command in result.commands:
                 state_at = partial(self._before, part, command, current)
+                self._note_made(command)  # bash opens `> f` before the command runs
                 if names_docker(command) and site.docker(command, base, state_at):
                     continue  # a docker command runs no file
-                self._note_downloads(command)
                 if not self._may_follow(command):
                     continue
                 call = Call(command, _unwrapped(command), state_at)

@@ -44,8 +44,9 @@ class Resolver:
         self.root_prefix = root if root.endswith(os.sep) else root + os.sep
         self._real_root: str | None = None
         self._plain_folders: set[str] = set()
-        self.downloads: dict[Path, str] = {}
-        """Files the build downloads before this point (`events.downloads`), and the command."""
+        self.made: dict[Path, str] = {}
+        """Files the build makes before this point (`events.made`), each with how a message
+        says it is made ("downloaded by `curl -LO https://...`")."""
 
     def locate(self, cwd: str, written: str) -> Path | None:
         """A path as the build sees it -> a path under the source root, or None if unknown."""
@@ -83,9 +84,9 @@ class Resolver:
         Each call counts against the budget; check `over_budget` first.
         """
         self.followed += 1
-        download = self.downloads.get(path)
-        if download is not None:  # the build's own copy, whatever the checkout holds
-            return f"is downloaded by `{download}` during the build, not taken from the repository"
+        made = self.made.get(path)
+        if made is not None:  # the build's own copy, whatever the checkout holds
+            return f"is {made} during the build, not taken from the repository"
         try:
             if not self._inside_root(path):
                 return "is a symlink out of the source root, which hubspec does not read"

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from hubspec.shell.evaluate import Evaluator
 from hubspec.shell.quoting import split_fields
 from hubspec.shell.state import Frame, SimpleCommand, arguments, run_pipeline, set_var
-from hubspec.shell.syntax import COMMANDS, COND_TOKENS, REDIRECTS, STATEMENTS, Group, Node
+from hubspec.shell.syntax import COMMANDS, COND_TOKENS, STATEMENTS, Node
 
 MAX_RUNS = 1000  # loop and function bodies one analysis runs at most
 SPLIT = frozenset({"simple_expansion", "expansion", "command_substitution"})  # split by IFS
@@ -277,28 +277,7 @@ class Statements(Evaluator):
     # ----------------------------------------------------------------- assignments
 
     def _redirected(self, node: Node, fr: Frame) -> None:
-        body = node.child_by_field_name("body")
-        if body is not None and body.type in COMMANDS:
-            self._command(body, node, fr)
-            return
-        targets: list[Group] = []
-        extras: list[Group] = []
-        scans: list[Node] = []
-        conts: list[Node] = []
-        for child in node.children:
-            if child == body or child.type == "comment":
-                continue
-            if child.type in REDIRECTS:
-                self._redirect_parts(child, targets, extras, scans, conts)
-            elif child.is_named:
-                scans.append(child)
-        for group in targets + extras:
-            self._eval_group(group, fr)
-        for other in scans:
-            self._scan(other, fr)
-        if body is not None:
-            self._stmt(body, fr)
-        self._continuations(conts, fr)
+        raise NotImplementedError  # redirections write files: the walker subclass
 
     def _continuations(self, conts: Iterable[Node], fr: Frame) -> None:
         """Pipelines and `&&` lists that tree-sitter hangs onto a heredoc redirect."""

@@ -50,6 +50,7 @@ from hubspec.shell.syntax import (
     misreads_backquotes,
     misreads_prefixed_name,
     misreads_redirect,
+    writes_file,
 )
 
 __all__ = ["quick_analysis"]
@@ -155,7 +156,7 @@ def _word_spans(script: str) -> list[Span]:
 class _Reader:
     """Runs the commands of a script of the subset in order, as the walk does."""
 
-    __slots__ = ("commands", "ends", "literal", "script")
+    __slots__ = ("commands", "ends", "literal", "redirects", "script")
 
     def __init__(self, script: str) -> None:
         self.script = script
@@ -163,12 +164,15 @@ class _Reader:
         self.commands: list[SimpleCommand] = []
         self.ends: dict[int, int] = {}
         """Where a redirected command's text ends, by the id of its list of word spans."""
+        self.redirects: dict[int, list[tuple[str, Span]]] = {}
+        """A redirected command's operators and target words, by the id of its word spans."""
 
     def run_list(self, start: int, end: int, frame: Frame) -> None:
         """Statements split by ';', each pipelines joined by '&&' / '||', each commands by '|'."""
         statements: list[list[list[list[Span]]]] = [[[[]]]]
         position = start
         redirected: list[Span] | None = None  # the command whose redirection wants a target
+        redirect_operator = ""  # that redirection's operator
         closed = False  # the command's words are over: redirections end it
         for token in _TOKEN.finditer(self.script, start, end):
             if token.start() != position:
@@ -184,6 +188,9 @@ class _Reader:
                         raise _NotQuick  # `>&-`; a target's substitution runs after the words
                     # `> file`: not a word of the command, but part of its text
                     self.ends[id(redirected)] = position
+                    self.redirects.setdefault(id(redirected), []).append(
+                        (redirect_operator, token.span())
+                    )
                     redirected = None
                 elif closed:
                     raise _NotQuick  # a word after a redirection
@@ -201,6 +208,7 @@ class _Reader:
                 if misreads_redirect(in_list, before, self.script[last_start:last_end]):
                     raise _NotQuick
                 redirected = statements[-1][-1][-1]
+                redirect_operator = token.group()
                 closed = True
                 continue
             closed = False
@@ -289,6 +297,11 @@ class _Reader:
                 words.append(make_word(raw, raw, start, end, ()))
             else:
                 words.append(self._word(start, end, frame))
+        writes: tuple[tuple[str, str | None], ...] = ()
+        for operator, (start, end) in self.redirects.get(id(spans), ()):
+            target = self._word(start, end, frame).value
+            if writes_file(operator, target):
+                writes = (*writes, (operator, target))
         command = make_command(
             tuple(words),
             tuple(assignments),
@@ -298,6 +311,7 @@ class _Reader:
             frame.pipe,
             0,
             frame.state.cwd,
+            writes,
         )
         frame.pipe = None
         frame.last = command

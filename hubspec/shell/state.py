@@ -39,6 +39,10 @@ class SimpleCommand:
     pipe_input: SimpleCommand | None
     nesting: int
     cwd: str = "."  # working directory it runs in, as ShellState.cwd ("?" unknown)
+    writes: tuple[tuple[str, str | None], ...] = ()
+    """The files its redirections write, in order: (operator, file as the shell names it),
+    as `(">>", "build.env")` or `("2>", None)` for a name not known statically. Descriptors
+    (`2>&1`) are not files."""
 
 
 @record(slots=True)
@@ -96,9 +100,17 @@ _W_END: _SlotSetter = vars(Word)["end"].__set__
 _W_VARIABLES: _SlotSetter = vars(Word)["variables"].__set__
 
 
-_C_WORDS, _C_ASSIGNMENTS, _C_START, _C_END, _C_CONDITIONAL, _C_PIPE, _C_NESTING, _C_CWD = (
-    vars(SimpleCommand)[name].__set__ for name in fields(SimpleCommand)
-)
+(
+    _C_WORDS,
+    _C_ASSIGNMENTS,
+    _C_START,
+    _C_END,
+    _C_CONDITIONAL,
+    _C_PIPE,
+    _C_NESTING,
+    _C_CWD,
+    _C_WRITES,
+) = (vars(SimpleCommand)[name].__set__ for name in fields(SimpleCommand))
 
 
 def make_command(
@@ -110,6 +122,7 @@ def make_command(
     pipe_input: SimpleCommand | None,
     nesting: int,
     cwd: str,
+    writes: tuple[tuple[str, str | None], ...] = (),
 ) -> SimpleCommand:
     cmd: SimpleCommand = _new(SimpleCommand)
     _C_WORDS(cmd, words)
@@ -120,7 +133,14 @@ def make_command(
     _C_PIPE(cmd, pipe_input)
     _C_NESTING(cmd, nesting)
     _C_CWD(cmd, cwd)
+    _C_WRITES(cmd, writes)
     return cmd
+
+
+def add_writes(cmd: SimpleCommand, writes: tuple[tuple[str, str | None], ...]) -> None:
+    """Give a command the files a redirection around it writes (`{ a; b; } > f`), in place:
+    only while the analysis that made it runs, so every reference sees the same command."""
+    _C_WRITES(cmd, cmd.writes + writes)
 
 
 def make_word(

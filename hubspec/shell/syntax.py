@@ -264,6 +264,18 @@ def misreads_backquotes(script: str) -> bool:
     )
 
 
+_WRITING_OPERATORS = frozenset({">", ">>", "&>", "&>>", ">|", ">&"})
+
+
+def writes_file(operator: str, target: str | None) -> bool:
+    """Whether a redirection writes the file its target names: `> f`, `>> f`, `2> f`,
+    `&> f`, `>| f`, and `>&f` unless its target is a descriptor (`2>&1`, `>&-`, `>&$FD`)."""
+    operator = operator.lstrip("0123456789")
+    if operator not in _WRITING_OPERATORS:
+        return False
+    return operator != ">&" or not (target is None or target == "-" or target.isdigit())
+
+
 def misreads_redirect(in_list: bool, before: str, previous_word: str) -> bool:
     """tree-sitter-bash hangs `a && b > f` and `a | b > f` on the whole list, reads `@2>&1` as
     an error and drops the `-` of `a - 2>&1`."""
@@ -295,12 +307,24 @@ class CommandParts:
     `compile` costs 2 ms or more before any work.
     """
 
-    __slots__ = ("bad", "conts", "end", "glued", "groups", "prefix", "scans", "start", "targets")
+    __slots__ = (
+        "bad",
+        "conts",
+        "end",
+        "glued",
+        "groups",
+        "operators",
+        "prefix",
+        "scans",
+        "start",
+        "targets",
+    )
 
     def __init__(
         self,
         groups: list[Group],
         targets: list[Group],
+        operators: list[str],
         scans: list[Node],
         bad: list[Node],
         conts: list[Node],
@@ -311,6 +335,7 @@ class CommandParts:
     ) -> None:
         self.groups = groups  # the argv words
         self.targets = targets  # redirection targets: evaluated, not words
+        self.operators = operators  # each target's operator (`>`, `2>`, `<`, `>&`)
         self.scans = scans  # heredoc bodies and such: their substitutions run
         self.bad = bad  # ERROR nodes and strays: walked for what they run
         self.conts = conts  # pipelines and lists tree-sitter hangs onto a heredoc
@@ -499,44 +524,55 @@ class Syntax:
         groups = self._group(items)
         conts: list[Node] = []
         targets: list[Group] = []
+        operators: list[str] = []
         scans: list[Node] = []
         if redirects:
             extras: list[Group] = []
             for r in redirects:
-                self._redirect_parts(r, targets, extras, scans, conts)
+                self._redirect_parts(r, targets, operators, extras, scans, conts)
             groups.extend(extras)
         first_b = node.start_byte if redir is None else min(node.start_byte, redir.start_byte)
-        return CommandParts(groups, targets, scans, bad, conts, prefix, glued, first_b, end_b)
+        return CommandParts(
+            groups, targets, operators, scans, bad, conts, prefix, glued, first_b, end_b
+        )
 
     def _redirect_parts(
         self,
         node: Node,
         targets: list[Group],
+        operators: list[str],
         extras: list[Group],
         scans: list[Node],
         conts: list[Node],
     ) -> None:
-        """Split a redirection into its target, stray argv words and what follows a heredoc."""
+        """Split a redirection into its target (and operator), stray argv words and what
+        follows a heredoc."""
         t = node.type
         if t == "file_redirect":
             dests: list[Node | None] = []
+            descriptor = operator = ""
             for child in node.children:
                 if child.type == "concatenation":
                     # parts, not a whole: `$A.b.$B.c` may be cut after its `$`
                     dests.extend(child.children)
-                elif child.is_named and child.type != "file_descriptor":
+                elif child.type == "file_descriptor":
+                    descriptor = self.data[child.start_byte : child.end_byte].decode()
+                elif child.is_named:
                     dests.append(child)
+                elif not operator:
+                    operator = child.type
             groups = self._group(dests)
             if groups:
                 # tree-sitter hangs words after `2>&1 word` onto the redirect; bash
                 # gives them to the command.
                 targets.append(groups[0])
+                operators.append(descriptor + operator)
                 extras.extend(groups[1:])
         elif t == "heredoc_redirect":
             for child in node.children:
                 ct = child.type
                 if ct in REDIRECTS:
-                    self._redirect_parts(child, targets, extras, scans, conts)
+                    self._redirect_parts(child, targets, operators, extras, scans, conts)
                 elif ct == "heredoc_body":
                     scans.append(child)
                 elif ct in STATEMENTS:

@@ -28,6 +28,7 @@ from hubspec.shell.state import (
     ShellState,
     SimpleCommand,
     Word,
+    add_writes,
     appended,
     apply_builtin,
     bind_arguments,
@@ -37,7 +38,14 @@ from hubspec.shell.state import (
     save,
     set_var,
 )
-from hubspec.shell.syntax import Node, is_reserved_word
+from hubspec.shell.syntax import (
+    COMMANDS,
+    REDIRECTS,
+    Group,
+    Node,
+    is_reserved_word,
+    writes_file,
+)
 
 __all__ = ["ShellResult", "ShellState", "SimpleCommand", "Word", "analyse"]
 
@@ -57,8 +65,7 @@ class _Analyser(Statements):
         conts = parts.conts
         assignments = self._prefix(parts.prefix, fr, parts.glued) if parts.prefix else ()
         words = tuple([self._eval_group(g, fr) for g in groups])
-        for group in parts.targets:
-            self._eval_group(group, fr)
+        writes = self._writes(parts.targets, parts.operators, fr)
         for other in parts.scans:
             self._scan(other, fr)
         for other in parts.bad:
@@ -83,7 +90,7 @@ class _Analyser(Statements):
         else:
             start, end = self.fixed
         cmd = make_command(
-            words, assignments, start, end, fr.cond, fr.pipe, self.nesting, fr.state.cwd
+            words, assignments, start, end, fr.cond, fr.pipe, self.nesting, fr.state.cwd, writes
         )
         fr.pipe = None
         fr.last = cmd
@@ -98,6 +105,57 @@ class _Analyser(Statements):
             self._nested(cmd, fr)
         if conts:
             self._continuations(conts, fr)
+
+    def _redirected(self, node: Node, fr: Frame) -> None:
+        """A statement with redirections (`{ a; b; } > f`, or `a | b > f` as tree-sitter-bash
+        reads it): the targets evaluated, the files written given to a command in it."""
+        body = node.child_by_field_name("body")
+        if body is not None and body.type in COMMANDS:
+            self._command(body, node, fr)
+            return
+        targets: list[Group] = []
+        operators: list[str] = []
+        extras: list[Group] = []
+        scans: list[Node] = []
+        conts: list[Node] = []
+        for child in node.children:
+            if child == body or child.type == "comment":
+                continue
+            if child.type in REDIRECTS:
+                self._redirect_parts(child, targets, operators, extras, scans, conts)
+            elif child.is_named:
+                scans.append(child)
+        writes = self._writes(targets, operators, fr)
+        for group in extras:
+            self._eval_group(group, fr)
+        for other in scans:
+            self._scan(other, fr)
+        if body is not None:
+            first = len(self.sh.commands)
+            self._stmt(body, fr)
+            if writes and len(self.sh.commands) > first:
+                add_writes(self._writer(body, first), writes)
+        self._continuations(conts, fr)
+
+    def _writer(self, body: Node, first: int) -> SimpleCommand:
+        """The command a redirection around `body` belongs to: the last one of `a | b > f`
+        and `a && b > f` (tree-sitter-bash hangs the redirection on the whole), else the
+        first of a compound command (`{ a; b; } > f` writes the file before `a` runs)."""
+        stages = [child for child in body.named_children if child.type != "comment"]
+        if body.type in ("pipeline", "list") and stages and stages[-1].type in COMMANDS:
+            return self.sh.commands[-1]
+        return self.sh.commands[first]
+
+    def _writes(
+        self, targets: Sequence[Group], operators: Sequence[str], fr: Frame
+    ) -> tuple[tuple[str, str | None], ...]:
+        """Evaluate redirection targets (their substitutions run); the files they write."""
+        writes: tuple[tuple[str, str | None], ...] = ()
+        for group, operator in zip(targets, operators, strict=True):
+            target = self._eval_group(group, fr).value
+            if writes_file(operator, target):
+                writes = (*writes, (operator, target))
+        return writes
 
     def _prefix(
         self, prefix: Sequence[Node], fr: Frame, glued: Sequence[Node] = ()

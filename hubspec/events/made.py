@@ -1,9 +1,11 @@
-"""Files a build downloads (`curl -o get_helm.sh URL`, `wget URL`): not the repository's.
+"""Files a build makes before it uses them: downloads (`curl -o get_helm.sh URL`, `wget URL`)
+and what its commands write (`echo A=1 >> build.env`, `... | tee Dockerfile`).
 
-A build that then runs such a file (`bash get_helm.sh`) runs commands hubspec cannot know. The
-file is not in the checkout (or the download replaces the checkout's copy), and a message that
-said only "was not found" would suggest that hubspec looked in the wrong place: the resolver
-names the download instead (`Resolver.downloads`).
+A build that then runs such a file (`bash get_helm.sh`, `source build.env`) or builds from it
+runs what hubspec cannot know. The file is not in the checkout (or the build replaces the
+checkout's copy), and a message that said only "was not found" would suggest that hubspec
+looked in the wrong place: the resolver names the command that makes it instead
+(`Resolver.made`).
 """
 
 from __future__ import annotations
@@ -12,9 +14,13 @@ import posixpath
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
+from hubspec.events.commands import shown_command
 from hubspec.shell import options
+from hubspec.shell.state import SimpleCommand
 
 DOWNLOADERS = frozenset({"curl", "wget"})
+MAKERS = DOWNLOADERS | {"tee"}
+"""Programs whose words name files they write (a redirection makes one of any command)."""
 _CURL = options.table(
     values=[
         *("A/user-agent", "b/cookie", "c/cookie-jar", "C/continue-at", "d/data", "D/dump-header"),
@@ -54,6 +60,34 @@ _WGET = options.table(
     ],
 )
 """wget's options: `-o` is its log file, `-O` the download's, `-P` the folder it goes to."""
+_TEE = options.table(
+    flags=["a/append", "i/ignore-interrupts", "p", "help", "version"], optional=["output-error"]
+)
+"""GNU tee's options: every operand is a file it writes."""
+
+
+def made_files(command: SimpleCommand, words: Sequence[str | None]) -> list[tuple[str, str]]:
+    """The files `command` writes, as it names them (relative to where it runs), each with how
+    a message says it is made ("downloaded by `curl -LO https://...`", "written by `echo A=1
+    >> build.env`"); `words` are its words from the real program on (wrappers skipped).
+
+    Redirections to names not known statically are left out, as are descriptors (`2>&1`).
+    """
+    shown = shown_command(command)
+    program = words[0].rsplit("/", 1)[-1] if words and words[0] else None
+    verb = "downloaded" if program in DOWNLOADERS else "written"
+    found = [(name, f"downloaded by `{shown}`") for name in downloads(words)]
+    if program == "tee":
+        parsed = options.parse(words, 1, _TEE, interspersed=True)
+        if not parsed.opaque and not parsed.unknown:
+            names = [name for _, name in parsed.positionals if name and name != "-"]
+            written_by = f"written by `{shown_command(command, piped=True)}`"
+            found += [(name, written_by) for name in names]
+    for operator, name in command.writes:
+        if name is not None:
+            shown_with = shown_command(command, f" {operator} {name}", piped=True)
+            found.append((name, f"{verb} by `{shown_with}`"))
+    return found
 
 
 def downloads(words: Sequence[str | None]) -> list[str]:
