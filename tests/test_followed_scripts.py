@@ -232,13 +232,15 @@ def test_a_file_the_build_writes_is_named_as_written(tmp_path: Path) -> None:
         f"buildspec.yml:{line}:9" for line in (6, 8, 10, 12, 14, 16)
     ]
     assert all(" HS103 " in line and "not taken from the repository" in line for line in lines)
-    assert "script build.env is written by `echo \"SKIP=true\" >> build.env` during" in lines[0]
-    assert "Dockerfile ci/Dockerfile is written by `printf 'FROM node:20\\n' > ci/Dockerfile`" in (
-        lines[1]
+    assert 'script build.env is written by `echo "SKIP=true" >> build.env` during' in lines[0]
+    assert (
+        "Dockerfile ci/Dockerfile is written by `printf 'FROM node:20\\n' > ci/Dockerfile`"
+        in (lines[1])
     )
-    assert "gen.sh is written by `echo \"$B64\" | base64 -d | tee -a gen.sh` during" in lines[2]
-    assert "install.sh is downloaded by `curl -sL https://example.com/install.sh > install" in (
-        lines[3]
+    assert 'gen.sh is written by `echo "$B64" | base64 -d | tee -a gen.sh` during' in lines[2]
+    assert (
+        "install.sh is downloaded by `curl -sL https://example.com/install.sh > install"
+        in (lines[3])
     )
     assert "grouped.sh is written by `echo a > grouped.sh` during" in lines[4]
     assert "setup.sh is written by `envsubst > ../setup.sh` during" in lines[5]

@@ -198,6 +198,8 @@ HAND_CHECKED = {
     ("007", "HS005", 66, "aws_codebuild_project.scan_trivy"),
     ("008", "HS005", 26, "aws_codebuild_project.mcs_docker_proxy_codebuild"),
     ("011", "HS005", 27, "CodeBuildProject"),
+    # 021 names it in a heredoc that is only `${file("buildspec.yml")}`.
+    ("021", "HS005", 94, "aws_codebuild_project.codebuild"),
     ("030", "HS005", 24, "aws_codebuild_project.tf_apply"),
     ("031", "HS005", 31, "aws_codebuild_project.codebuild"),
     ("031", "HS005", 56, "aws_codebuild_project.test_something"),
@@ -209,7 +211,6 @@ HAND_CHECKED = {
     ("039", "HS005", 69, "CodeBuildProject"),
     # Buildspecs that are not known statically.
     ("018", "HS005", 53, "CodeBuildProject"),
-    ("021", "HS005", 94, "aws_codebuild_project.codebuild"),
     ("038", "HS005", 91, "aws_codebuild_project.dockerbuild"),
     ("038", "HS005", 155, "aws_codebuild_project.unittest"),
     ("040", "HS005", 55, "aws_codebuild_project.agent"),
@@ -889,6 +890,35 @@ def test_a_named_buildspec_path_is_shown_without_dot_dot(tmp_path: Path) -> None
     assert inside.startswith("../ci/buildspec.yml:5:9: HS101 "), inside
     diff = hubspec("fix", "--diff", "infra/main.tf", cwd=top).stdout
     assert diff.startswith("--- a/ci/buildspec.yml\n+++ b/ci/buildspec.yml\n"), diff
+
+
+@pytest.mark.parametrize(
+    ("expression", "fixed"),
+    [
+        ('<<BUILDSPEC\n${file("${path.module}/../ci/buildspec.yml")}\nBUILDSPEC', True),
+        ('<<-EOT\n      ${templatefile("../ci/buildspec.yml", { tag = "1" })}\n    EOT', False),
+    ],
+)
+def test_a_heredoc_of_only_a_file_call_names_that_file(
+    tmp_path: Path, expression: str, fixed: bool
+) -> None:
+    """`<<EOF ${file("x.yml")} EOF` is x.yml's text: linted and fixed there, as
+    `file("x.yml")` is (it was HS005 "only an interpolation", not linted); a template with
+    variables is linted and left for a hand fix, as `templatefile(...)` is."""
+    top = _terraform_repository(tmp_path, "unused.yml")
+    main = top / "infra" / "main.tf"
+    text = main.read_text(encoding="utf-8").replace('file("${path.module}/unused.yml")', expression)
+    main.write_text(text, encoding="utf-8")
+    done = hubspec("lint", "--format", "json", "infra/main.tf", cwd=top)
+    assert [(f["path"], f["rule"], f["line"]) for f in json.loads(done.stdout)["findings"]] == [
+        ("ci/buildspec.yml", "HS101", 5)
+    ]
+    done = hubspec("fix", "infra/main.tf", cwd=top)
+    assert done.returncode == (0 if fixed else 1), done.stdout
+    written = (top / "ci" / "buildspec.yml").read_text(encoding="utf-8")
+    assert ("docker login" in written) is fixed
+    assert fixed or "hubspec does not edit those: add the login by hand" in done.stderr
+    assert main.read_text(encoding="utf-8") == text
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 tree-sitter gives byte offsets; they become character offsets of the decoded text here.
 A buildspec is a heredoc (`<<EOF`, or `<<-EOT` whose common indentation is removed), a
 quoted string, `file(...)` or `templatefile(...)` (a buildspec file, relative to the
-module's folder), a path string (relative to the source root), or unknown (a variable, a
+module's folder; also in a heredoc that holds nothing else), a path string (relative to the source root), or unknown (a variable, a
 conditional: HS005). `${...}` interpolations are unknown values of the same width, `$${`
 is a literal `${`; `%{...}` directives are dropped.
 """
@@ -213,6 +213,15 @@ class _Reader:
         if node.type == "heredoc_template":
             mapped = self.heredoc(node)
             if mapped is None:
+                # `<<EOF\n${file("buildspec.yml")}\nEOF` is the file's text and a line break
+                inner = [
+                    _unwrap(child)
+                    for part in _descendants(node, "template_interpolation")
+                    for child in part.named_children
+                    if child.type == "expression"
+                ]
+                if len(inner) == 1 and self.named_file(found, inner[0], (start, end)):
+                    return
                 found.problems.append(
                     Problem(
                         "HS005",
@@ -251,22 +260,8 @@ class _Reader:
                 found.path, found.path_span = text, (start, end)
                 found.project = replace(found.project, buildspec_path=text)
             return
-        if node.type == "function_call" and node.named_children:
-            name = self.source(node.named_children[0])
-            arguments = [
-                _unwrap(child)
-                for argument in node.named_children[1:]
-                if argument.type == "function_arguments"
-                for child in argument.named_children
-            ]
-            path = self.path_argument(arguments[0]) if arguments else None
-            if name in ("file", "templatefile") and path is not None:
-                found.path, found.path_span = path, (start, end)
-                found.base = "module"
-                found.project = replace(found.project, buildspec_path=path)
-                if name == "templatefile":
-                    found.substitutions = tuple(self.template_variables(arguments[1:]))
-                return
+        if self.named_file(found, node, (start, end)):
+            return
         shown = self.source(node)
         shown = shown if len(shown) <= 60 else shown[:57] + "..."
         found.problems.append(
@@ -277,6 +272,28 @@ class _Reader:
                 end,
             )
         )
+
+    def named_file(self, found: HostProject, node: Any, span: tuple[int, int]) -> bool:
+        """`file("buildspec.yml")` or `templatefile(...)`: the project's buildspec is that
+        file (`span` is where the template names it); False for any other expression."""
+        if node.type != "function_call" or not node.named_children:
+            return False
+        name = self.source(node.named_children[0])
+        arguments = [
+            _unwrap(child)
+            for argument in node.named_children[1:]
+            if argument.type == "function_arguments"
+            for child in argument.named_children
+        ]
+        path = self.path_argument(arguments[0]) if arguments else None
+        if name not in ("file", "templatefile") or path is None:
+            return False
+        found.path, found.path_span = path, span
+        found.base = "module"
+        found.project = replace(found.project, buildspec_path=path)
+        if name == "templatefile":
+            found.substitutions = tuple(self.template_variables(arguments[1:]))
+        return True
 
     def path_argument(self, node: Any) -> str | None:
         if node.type not in ("string_lit", "quoted_template", "template_expr"):
