@@ -921,6 +921,21 @@ def test_a_heredoc_of_only_a_file_call_names_that_file(
     assert main.read_text(encoding="utf-8") == text
 
 
+def test_a_heredoc_of_only_a_variable_is_not_linted(tmp_path: Path) -> None:
+    top = _terraform_repository(tmp_path, "unused.yml")
+    main = top / "infra" / "main.tf"
+    heredoc = "<<EOF\n${var.buildspec}\nEOF"
+    main.write_text(
+        main.read_text(encoding="utf-8").replace('file("${path.module}/unused.yml")', heredoc),
+        encoding="utf-8",
+    )
+    done = hubspec("lint", "--format", "concise", "infra/main.tf", cwd=top)
+    assert done.stdout.splitlines()[:1] == [
+        "infra/main.tf:8:17: HS005 the heredoc is only an interpolation (such as"
+        " ${var.buildspec}); the buildspec is not linted"
+    ]
+
+
 @pytest.mark.parametrize(
     ("path", "link", "reason"),
     [

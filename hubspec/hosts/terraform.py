@@ -225,7 +225,7 @@ class _Reader:
                 found.problems.append(
                     Problem(
                         "HS005",
-                        "the heredoc is only an interpolation (such as ${file(...)}); the buildspec is not linted",
+                        "the heredoc is only an interpolation (such as ${var.buildspec}); the buildspec is not linted",
                         start,
                         end,
                     )

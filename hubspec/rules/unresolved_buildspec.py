@@ -2,9 +2,9 @@
 ## What it does
 Notes a CodeBuild project whose buildspec hubspec cannot read: a `!Ref` of a template
 parameter, a Terraform variable or conditional, an S3 object, an intrinsic function hubspec
-does not know, a heredoc that is only `${file(...)}`; or a buildspec file the project names
-that is not in the source root (often: the project builds another repository), or that lies
-outside it (`../`, a symlink out), which hubspec never reads.
+does not know; or a buildspec file the project names that is not in the source root (often:
+the project builds another repository), or that lies outside it (`../`, a symlink out),
+which hubspec never reads.
 
 ## Why is this bad?
 It is not bad in itself, but hubspec does not lint that buildspec, so a Docker Hub pull
