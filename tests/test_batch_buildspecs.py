@@ -1,7 +1,7 @@
 """Batch builds: the buildspecs a batch names are linted too, through the real command line.
 
-A named buildspec that is not in the source (ci/gone.yml) is not reported: the batch would
-fail on it and CodeBuild says so.
+A named buildspec that is not in the source (ci/gone.yml) is noted (HS005, info): hubspec does
+not lint it, and the batch's build that runs it fails.
 """
 
 from __future__ import annotations
@@ -49,11 +49,17 @@ BATCHES = {
 }
 
 
+GONE_AT = {"build-list": "11:18", "build-graph": "12:18", "build-matrix": "9:11"}
+"""Where each batch names ci/gone.yml."""
+
+
 @pytest.mark.parametrize("kind", sorted(BATCHES))
 def test_batch_buildspecs_are_linted_with_their_own_path(kind: str, tmp_path: Path) -> None:
     top = repository(tmp_path, BATCHES[kind])
     lines = lint(top, "buildspec.yml")
     assert lines == [
+        f"buildspec.yml:{GONE_AT[kind]}: HS005 the batch's buildspec file ci/gone.yml was not"
+        " found; it is not linted",
         "ci/unit.yml:5:9: HS101 node:20 is pulled from Docker Hub without a Docker Hub login:"
         " `docker pull node:20`",
         "ci/e2e.yml:5:9: HS101 redis:7 is pulled from Docker Hub without a Docker Hub login:"
@@ -87,7 +93,7 @@ def test_fix_fixes_the_batch_buildspecs_lint_reports(kind: str, tmp_path: Path) 
         assert "    DOCKER_TOKEN: dockerhub-token\n" in text
         assert text.index(LOGIN) < text.index(command)
     assert (top / "ci" / "e2e.sh").read_text() == "docker pull redis:7\n"  # scripts are not edited
-    assert lint(top, "buildspec.yml") == []
+    assert [line.split(": ")[1].split()[0] for line in lint(top, "buildspec.yml")] == ["HS005"]
 
 
 def test_a_batch_buildspec_named_on_the_command_line_is_fixed_once(tmp_path: Path) -> None:
@@ -121,3 +127,28 @@ def test_many_batches_in_workers_equal_the_serial_run(tmp_path: Path) -> None:
     assert len(serial) == 40, serial
     assert lint(top, "--jobs", "2", *names) == serial
     assert "app07/ci/unit.yml:5:9: HS101 redis:7 is pulled from Docker Hub" in "\n".join(serial)
+
+
+def test_a_batch_buildspec_hubspec_does_not_read_is_noted_with_why(tmp_path: Path) -> None:
+    """A path outside the source root is never read, a variable is not known statically, a
+    folder is no buildspec: each is HS005 (info) at its `buildspec:` value, which `--ignore`
+    hides like any rule; the exit code stays that of the errors."""
+    batch = "".join(
+        f"    - identifier: task{index}\n      buildspec: {path}\n"
+        for index, path in enumerate(("../other/buildspec.yml", "$SPEC", "ci", "ci/unit.yml"))
+    )
+    top = repository(tmp_path, f"  build-list:\n{batch}")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "buildspec.yml").write_text(PULL.format(image="outside:1"))
+    lines = lint(top, "buildspec.yml")
+    assert lines[:3] == [
+        "buildspec.yml:5:18: HS005 the batch's buildspec file ../other/buildspec.yml is outside"
+        " the source root, which hubspec does not read; it is not linted",
+        "buildspec.yml:7:18: HS005 the batch's buildspec path $SPEC is not known statically;"
+        " it is not linted",
+        "buildspec.yml:9:18: HS005 the batch's buildspec file ci is a directory; it is not linted",
+    ]
+    assert [line.split(":")[0] for line in lines[3:]] == ["ci/unit.yml"]
+    assert lint(top, "buildspec.yml", "--ignore", "HS005") == lines[3:]
+    only_notes = hubspec("lint", "--ignore", "HS101", "buildspec.yml", cwd=top)
+    assert only_notes.returncode == 0, only_notes.stdout

@@ -116,6 +116,8 @@ class Analysis:
     assigned: set[str] = field(default_factory=set)
     batch_buildspecs: list[Path] = field(default_factory=list)
     """The other buildspec files this one's batch runs, found under the source root."""
+    unread_batch_buildspecs: list[tuple[int, int, str]] = field(default_factory=list)
+    """(start, end, why) of each `buildspec:` of the batch that names no file hubspec reads."""
 
 
 def with_login_state(events: list[Event]) -> list[tuple[Event, bool]]:

@@ -34,7 +34,8 @@ def analyse_document(
     walker = _Walker(document, Resolver(source_root, reader), settings.mirrors, model)
     walker.run()
     assigned = walker.assigned | walker.files.assigned
-    return Analysis(model, walker.images.events, assigned, walker.batch_buildspecs())
+    batch, unread = walker.batch_buildspecs()
+    return Analysis(model, walker.images.events, assigned, batch, unread)
 
 
 def initial_state(model: BuildModel) -> shell.ShellState:
@@ -85,20 +86,28 @@ class _Walker:
                 state = after
                 self.assigned |= (set(state.variables) | state.unknown) - known_at_start
 
-    def batch_buildspecs(self) -> list[Path]:
-        """The batch's buildspec files that are in the source (the runner lints them too).
-
-        One that is missing is not reported: the batch itself would fail, and CodeBuild
-        reports that; a path with a variable is not known statically.
-        """
+    def batch_buildspecs(self) -> tuple[list[Path], list[tuple[int, int, str]]]:
+        """The batch's buildspec files that are in the source (the runner lints them too),
+        and (start, end, why) of each one that is not: missing, unreadable, outside the
+        source root, or named with a variable."""
         found: list[Path] = []
+        unread: list[tuple[int, int, str]] = []
         resolver = self.expander.resolver
         for node in self.model.batch_buildspecs:
             written = str(node.value)
-            path = resolver.locate(".", written) if "$" not in written else None
-            if path is not None and isinstance(resolver.open(path), Opened):
-                found.append(path)
-        return found
+            if "$" in written:
+                why = f"the batch's buildspec path {written} is not known statically"
+                unread.append((node.start, node.end, why))
+                continue
+            path = resolver.locate(".", written)
+            opened = resolver.open(path) if path is not None else None
+            if isinstance(opened, Opened):
+                found.append(opened.path)
+                continue
+            shown = written if path is None else resolver.shown(path)
+            reason = opened or "is outside the source root, which hubspec does not read"
+            unread.append((node.start, node.end, f"the batch's buildspec file {shown} {reason}"))
+        return found, unread
 
     def _step(self, step: Step, state: ShellState) -> ShellState:
         """Walk one command string; the shell state after it."""

@@ -119,19 +119,6 @@ def _init_4_mutable_0_1_2_3(
     self.f3 = _FACTORIES[3]() if f3 is _MISSING else f3
 
 
-def _init_4_mutable_1_2_3(
-    self: Any,
-    f0: object,
-    f1: object,
-    f2: object,
-    f3: object,
-) -> None:
-    self.f0 = f0
-    self.f1 = _FACTORIES[1]() if f1 is _MISSING else f1
-    self.f2 = _FACTORIES[2]() if f2 is _MISSING else f2
-    self.f3 = _FACTORIES[3]() if f3 is _MISSING else f3
-
-
 def _init_5_frozen(
     self: Any,
     f0: object,
@@ -160,6 +147,21 @@ def _init_5_mutable_0_1_3(
     self.f2 = f2
     self.f3 = _FACTORIES[3]() if f3 is _MISSING else f3
     self.f4 = f4
+
+
+def _init_5_mutable_1_2_3_4(
+    self: Any,
+    f0: object,
+    f1: object,
+    f2: object,
+    f3: object,
+    f4: object,
+) -> None:
+    self.f0 = f0
+    self.f1 = _FACTORIES[1]() if f1 is _MISSING else f1
+    self.f2 = _FACTORIES[2]() if f2 is _MISSING else f2
+    self.f3 = _FACTORIES[3]() if f3 is _MISSING else f3
+    self.f4 = _FACTORIES[4]() if f4 is _MISSING else f4
 
 
 def _init_5_mutable_3(
@@ -762,9 +764,9 @@ TEMPLATES: dict[tuple[int, tuple[int, ...], bool], CodeType] = {
     (3, (1,), False): _init_3_mutable_1.__code__,
     (4, (), True): _init_4_frozen.__code__,
     (4, (0, 1, 2, 3), False): _init_4_mutable_0_1_2_3.__code__,
-    (4, (1, 2, 3), False): _init_4_mutable_1_2_3.__code__,
     (5, (), True): _init_5_frozen.__code__,
     (5, (0, 1, 3), False): _init_5_mutable_0_1_3.__code__,
+    (5, (1, 2, 3, 4), False): _init_5_mutable_1_2_3_4.__code__,
     (5, (3,), False): _init_5_mutable_3.__code__,
     (5, (4,), False): _init_5_mutable_4.__code__,
     (5, (4,), True): _init_5_frozen_4.__code__,
