@@ -37,7 +37,7 @@ def batch_targets(
     """(display, bytes, source root, path, settings) of each batch buildspec not yet linted.
 
     Adds them to `seen`. A file that cannot be read is skipped: the buildspec naming it
-    already has HS103 for it.
+    already has HS005 for it (or the file went away since the analysis looked).
     """
     found: list[tuple[str, bytes, Path, Path, Settings]] = []
     for result in results:
