@@ -481,3 +481,56 @@ def test_compose_interpolates_from_the_builds_environment(tmp_path: Path) -> Non
     assert pulled == ["node:20", "postgres:15", "redis:7"], lines
     assert any(" HS103 " in line and "EDGE_REGISTRY" in line for line in lines), lines
     assert not any("library/app" in line for line in lines), lines
+
+
+_ENV_FILES = {
+    "compose.yaml": (
+        "services:\n  app:\n    image: ${REGISTRY:-docker.io}/library/app:${TAG}\n"
+        "  db:\n    image: postgres:${PG}\n"
+    ),
+    ".env": (
+        "# values for local runs and CI\nREGISTRY=123456789012.dkr.ecr.us-east-1.amazonaws.com\n"
+        'TAG="1.2"\nexport PG=16 # pinned\n'
+    ),
+    "deploy/compose.yml": "services:\n  web:\n    image: ${WEB_IMAGE}\n",
+    "deploy/.env": "WEB_IMAGE='nginx:1.27'\n",
+    "ci.env": "REGISTRY=\nTAG=2\nPG=17\n",
+    "bad.env": "PG='16\n",
+    "ci/compose.ci.yml": "services:\n  cache:\n    image: redis:7\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("commands", "found"),
+    [
+        # the project directory's .env: REGISTRY is an ECR registry, not Docker Hub
+        (["docker compose pull"], ["HS101 postgres:16"]),
+        # -f: the .env beside the first file
+        (["docker compose -f deploy/compose.yml pull"], ["HS101 nginx:1.27"]),
+        # --env-file instead of .env; an empty REGISTRY takes the default
+        (["docker compose --env-file ci.env pull"], ["HS101 app:2", "HS101 postgres:17"]),
+        # the environment wins over the file
+        (["export PG=15", "docker compose pull"], ["HS101 postgres:15"]),
+        (["REGISTRY= docker compose pull"], ["HS101 app:1.2", "HS101 postgres:16"]),
+        # COMPOSE_FILE set in .env
+        (["echo compose-file", "docker compose --env-file ci/compose.env up"], ["HS101 redis:7"]),
+        # what compose refuses, or hubspec cannot read
+        (["docker compose --env-file missing.env pull"], ["HS103 the env file missing.env was not found"]),
+        (["docker compose --env-file bad.env pull"],
+         ["HS103 the env file bad.env, line 1: the value's ' is not closed"]),
+        (["echo PG=14 > .env", "docker compose pull"],
+         ["HS103 the env file .env is written by `echo PG=14 > .env` during the build"]),
+    ],
+)  # fmt: skip
+def test_compose_reads_its_env_files(tmp_path: Path, commands: list[str], found: list[str]) -> None:
+    """`${NAME}` in a compose file takes what the build's environment does not set from the
+    project directory's `.env` (or `--env-file`), as compose does: a registry set there is
+    not Docker Hub, and `${REGISTRY:-docker.io}` is Docker Hub only where it is unset."""
+    files = {**_ENV_FILES, "ci/compose.env": "COMPOSE_FILE=ci/compose.ci.yml\n"}
+    top = repository(tmp_path, *commands, files=files)
+    lines = lint(top, "buildspec.yml")
+    shown = [
+        line.split(": ", 1)[1].replace("cannot tell whether this pulls from Docker Hub: ", "")
+        for line in lines
+    ]
+    assert [text.split(" is pulled")[0].split(", not taken")[0] for text in shown] == found, lines

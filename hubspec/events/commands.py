@@ -44,9 +44,7 @@ def docker_command(
             expander.build(place, use, command.cwd, shown)
             images.remember_tags(command.words, use.tags)
         elif isinstance(use, docker_cli.ComposeUse):
-            environment = command_environment(command, state)
-            listed = compose_file_variable(environment) if not use.files else None
-            expander.compose(place, use, command.cwd, shown, listed, environment)
+            expander.compose(place, use, command.cwd, shown, command_environment(command, state))
         elif isinstance(use, docker_cli.LoginUse):
             login = login_event(place, use, command, span_of)
             if login is not None:
@@ -71,10 +69,6 @@ def _partial(
     verb = " ".join(w.value or "" for w in command.words[:2])
     source = source_of(word, verb)
     return expander.images.partial_image(place, word, use.source, how, source)
-
-
-COMPOSE_FILE = "COMPOSE_FILE"
-COMPOSE_PATH_SEPARATOR = "COMPOSE_PATH_SEPARATOR"
 
 
 def command_environment(
@@ -102,19 +96,6 @@ def _from_environment(
         for name, value in use.build_args
     )
     return replace(use, build_args=build_args)
-
-
-def compose_file_variable(environment: Mapping[str, str | None]) -> tuple[str, ...] | str | None:
-    """The compose files `COMPOSE_FILE` lists for a command without `-f`: None when it is not
-    set, else the files (split at `COMPOSE_PATH_SEPARATOR`), or why they are not known."""
-    if COMPOSE_FILE not in environment:
-        return None
-    listed = environment[COMPOSE_FILE]
-    separator = environment.get(COMPOSE_PATH_SEPARATOR, ":")
-    if listed is None or separator is None:
-        return f"the compose files ${COMPOSE_FILE} lists are not known statically"
-    files = tuple(name for name in listed.split(separator or ":") if name)
-    return files or None
 
 
 def names_docker(command: SimpleCommand) -> bool:

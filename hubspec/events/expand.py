@@ -13,6 +13,7 @@ from pathlib import Path
 from hubspec.docker import cli as docker_cli
 from hubspec.docker.compose import COMPOSE_DEFAULT_FILES, compose_services
 from hubspec.docker.dockerfile import DockerfilePull, dockerfile_pulls
+from hubspec.docker.dotenv import read_dotenv
 from hubspec.events.images import ImageEvents
 from hubspec.events.model import Place, PullSource, SourceKind
 from hubspec.events.resolve import MAX_REFERENCED_FILES, UNKNOWN_CWD, Opened, Resolver
@@ -90,14 +91,20 @@ class Expander:
         use: docker_cli.ComposeUse,
         cwd: str,
         shown: str,
-        listed: tuple[str, ...] | str | None = None,
         environment: Mapping[str, str | None] | None = None,
     ) -> None:
-        """The pulls of a compose command: from its `-f` files, else those `listed` in
-        `$COMPOSE_FILE` (or why they are not known), else the file compose finds itself;
-        `${NAME}` in them is interpolated from `environment` (None: set, value unknown)."""
-        if use.unresolved or isinstance(listed, str):
-            self.images.unresolved(place, use.unresolved or str(listed))
+        """The pulls of a compose command: from its `-f` files, else those `$COMPOSE_FILE`
+        lists (or why they are not known), else the file compose finds itself; `${NAME}` in
+        them is interpolated from `environment` (None: set, value unknown), then from its env
+        files (`--env-file`, else the project directory's `.env`), as compose does."""
+        if use.unresolved:
+            self.images.unresolved(place, use.unresolved)
+            return
+        known = dict(environment or {})
+        problem = self._env_files(place, use, cwd, known)
+        listed = compose_file_variable(known) if not use.files and problem is None else None
+        if problem is not None or isinstance(listed, str):
+            self.images.unresolved(place, str(problem or listed))
             return
         given = list(use.files or listed or ())
         names = given or _default_compose_files(cwd, use.project_directory)
@@ -110,12 +117,44 @@ class Expander:
                     self.images.unresolved(place, f"the compose file {written} was not found")
                 continue
             found_any = True
-            self._compose_file(place, use, opened, shown, environment or {})
+            self._compose_file(place, use, opened, shown, known)
             if not given:
                 break
         if not found_any and not given:
             reason = "no compose file (compose.yaml, docker-compose.yml, ...) was found"
             self.images.unresolved(place, reason)
+
+    def _env_files(
+        self, place: Place, use: docker_cli.ComposeUse, cwd: str, known: dict[str, str | None]
+    ) -> str | None:
+        """Add what compose's env files set to `known` (the environment wins); why the
+        command's env files are not known, if so. `--env-file` names files that must exist;
+        else `.env` in the project directory (`--project-directory`, else the first `-f`
+        file's folder, else the working directory) is read when it is there."""
+        if use.env_files:
+            wanted = [(written, True) for written in use.env_files]
+        else:
+            folder = use.project_directory or (posixpath.dirname(use.files[0]) if use.files else "")
+            wanted = [(posixpath.join(folder, ".env"), False)]
+        for written, required in wanted:
+            path = self.resolver.locate(cwd, written)
+            if path is None:
+                if required:
+                    return (
+                        f"the env file {written} is outside the source or in an unknown directory"
+                    )
+                continue
+            opened = self.open(place, path)
+            if isinstance(opened, Opened):
+                values, problem = read_dotenv(opened.text, known)
+                if problem is not None:
+                    line, message = problem
+                    return f"the env file {opened.shown}, line {line}: {message}"
+                for name, value in values.items():
+                    known.setdefault(name, value)
+            elif opened is not None and (required or path in self.resolver.made):
+                return f"the env file {self.resolver.shown(path)} {opened}"
+        return None
 
     def _compose_file(
         self,
@@ -188,6 +227,23 @@ class Expander:
             self.images.dockerfile_image(place, pull, how, source, job.platforms)
         for problem in problems:
             self.images.unresolved(place, f"{opened.shown}, line {problem.line}: {problem.message}")
+
+
+COMPOSE_FILE = "COMPOSE_FILE"
+COMPOSE_PATH_SEPARATOR = "COMPOSE_PATH_SEPARATOR"
+
+
+def compose_file_variable(environment: Mapping[str, str | None]) -> tuple[str, ...] | str | None:
+    """The compose files `COMPOSE_FILE` lists for a command without `-f`: None when it is not
+    set, else the files (split at `COMPOSE_PATH_SEPARATOR`), or why they are not known."""
+    if COMPOSE_FILE not in environment:
+        return None
+    listed = environment[COMPOSE_FILE]
+    separator = environment.get(COMPOSE_PATH_SEPARATOR, ":")
+    if listed is None or separator is None:
+        return f"the compose files ${COMPOSE_FILE} lists are not known statically"
+    files = tuple(name for name in listed.split(separator or ":") if name)
+    return files or None
 
 
 def _written(pull: DockerfilePull) -> str:
