@@ -103,3 +103,35 @@ def test_unreadable_file_is_usage_error(tmp_path: Path) -> None:
     result = hubspec("lint", str(path))
     assert result.returncode == 2
     assert "cannot be read" in result.stderr
+
+
+_NESTED = "${B:-" * 3000 + "node:20" + "}" * 3000
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "command"),
+    [
+        ("Dockerfile", f"FROM {_NESTED}\n", "docker build ."),
+        ("compose.yaml", f'services:\n  a:\n    image: "{_NESTED}"\n', "docker compose pull"),
+        (".env", f"IMAGE={_NESTED}\n", "docker compose pull"),
+    ],
+)
+def test_expansions_nested_thousands_deep(
+    tmp_path: Path, name: str, text: str, command: str
+) -> None:
+    """`${B:-${B:-...}}` 3,000 levels deep in a Dockerfile, a compose file or its `.env`:
+    HS103 (or the value is unknown), never a RecursionError reported as an internal error."""
+    top = tmp_path / "repo"
+    (top / ".git").mkdir(parents=True)
+    (top / "buildspec.yml").write_text(
+        f"version: 0.2\nphases:\n  build:\n    commands:\n      - {command}\n"
+    )
+    (top / name).write_text(text)
+    if name == ".env":
+        (top / "compose.yaml").write_text("services:\n  a:\n    image: ${IMAGE}\n")
+    done = hubspec("lint", "buildspec.yml", cwd=top)
+    assert done.returncode == 0, done.stdout + done.stderr  # a warning fails nothing
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+    (line,) = [line for line in done.stdout.splitlines() if " HS103 " in line]
+    reason = "uses ${IMAGE}" if name == ".env" else "nests expansions deeper than 32 levels"
+    assert line.startswith("buildspec.yml:5:9: HS103 ") and reason in line, line

@@ -93,6 +93,10 @@ class _Result:
         self.value = self.value + Value.of(text)
 
 
+MAX_NESTING = 32
+"""`${A:-${B:-...}}` levels expanded; deeper is an error and an unknown value, not a crash."""
+
+
 @cache
 def _ordinary_run(stop: str | None, escape: str, compose: bool) -> re.Pattern[str]:
     """Text up to the next character `_Expander.word` treats specially."""
@@ -114,6 +118,7 @@ class _Expander:
         self.unset_plain = unset_plain
         self.compose = compose
         self.escape = escape
+        self.depth = 0  # `${A:-${B:-...}}` words open inside each other
 
     def word(self, stop: str | None) -> _Result:
         """Expand until `stop` (consumed) or the end of the text."""
@@ -213,16 +218,26 @@ class _Expander:
             return self.plain(name, start)
         colon = rest[:1] == ":" and rest[1:2] in _OPERATORS
         operator = rest[1:2] if colon else rest[:1]
-        if not name or operator not in _OPERATORS:
+        too_deep = self.depth >= MAX_NESTING
+        if not name or operator not in _OPERATORS or too_deep:
             self.skip_braces()
             source = self.text[start : self.pos]
             result = _Result(value=Value.unknown(source))
-            result.errors.append(f"unsupported expansion {source}")
+            shown = source if len(source) <= 60 else source[:57] + "..."
+            result.errors.append(
+                f"{shown} nests expansions deeper than {MAX_NESTING} levels"
+                if too_deep
+                else f"unsupported expansion {shown}"
+            )
             if name:
                 result.unknown.append(name)
             return result
         self.pos += 2 if colon else 1
-        word = self.word("}")
+        self.depth += 1
+        try:
+            word = self.word("}")
+        finally:
+            self.depth -= 1
         source = self.text[start : self.pos]
         return self.apply(name, operator, colon, word, source)
 
