@@ -534,3 +534,36 @@ def test_compose_reads_its_env_files(tmp_path: Path, commands: list[str], found:
         for line in lines
     ]
     assert [text.split(" is pulled")[0].split(", not taken")[0] for text in shown] == found, lines
+
+
+@pytest.mark.parametrize(
+    ("command", "pulled"),
+    [
+        # the override file's `build: .` is the first file's folder, not ci/
+        ("docker compose -f compose.yaml -f ci/compose.override.yml build", "node:20"),
+        # --project-directory moves every relative path
+        ("docker compose --project-directory . -f deploy/compose.yml build", "node:20"),
+        ("docker compose -f deploy/compose.yml build", "python:3.12"),
+        ("cd deploy && docker compose --project-directory .. -f compose.yml build", "node:20"),
+    ],
+)
+def test_compose_paths_are_from_the_project_directory(
+    tmp_path: Path, command: str, pulled: str
+) -> None:
+    """Compose resolves every file's relative paths from the project directory (the first
+    `-f` file's folder unless `--project-directory` names one), not from each file's own
+    folder (docker compose docs, `-f`)."""
+    top = repository(
+        tmp_path,
+        command,
+        files={
+            "compose.yaml": "services:\n  db:\n    image: postgres:16\n",
+            "ci/compose.override.yml": "services:\n  app:\n    build: .\n",
+            "deploy/compose.yml": "services:\n  app:\n    build: .\n",
+            "Dockerfile": "FROM node:20\n",
+            "ci/Dockerfile": "FROM ruby:3\n",
+            "deploy/Dockerfile": "FROM python:3.12\n",
+        },
+    )
+    lines = lint(top, "buildspec.yml")
+    assert [line.split(" HS101 ")[1].split(" ")[0] for line in lines] == [pulled], lines

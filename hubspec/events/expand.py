@@ -109,6 +109,7 @@ class Expander:
         given = list(use.files or listed or ())
         names = given or _default_compose_files(cwd, use.project_directory)
         found_any = False
+        base = self._project_directory(use, cwd)
         for written in names:
             path = self.resolver.locate(cwd, written)
             opened = self.open(place, path) if path is not None else None
@@ -117,7 +118,10 @@ class Expander:
                     self.images.unresolved(place, f"the compose file {written} was not found")
                 continue
             found_any = True
-            self._compose_file(place, use, opened, shown, known)
+            # every file's relative paths are from the project directory: the first file's
+            # folder unless --project-directory says otherwise
+            base = base or posixpath.dirname(opened.shown) or "."
+            self._compose_file(place, use, opened, shown, known, base)
             if not given:
                 break
         if not found_any and not given:
@@ -156,6 +160,14 @@ class Expander:
                 return f"the env file {self.resolver.shown(path)} {opened}"
         return None
 
+    def _project_directory(self, use: docker_cli.ComposeUse, cwd: str) -> str | None:
+        """`--project-directory` as the source root names it; None when not given (or not
+        under the source root: the compose files' folders are used then)."""
+        if use.project_directory is None:
+            return None
+        path = self.resolver.locate(cwd, use.project_directory)
+        return self.resolver.shown(path) if path is not None else None
+
     def _compose_file(
         self,
         place: Place,
@@ -163,10 +175,11 @@ class Expander:
         compose: Opened,
         shown: str,
         environment: Mapping[str, str | None],
+        folder: str,
     ) -> None:
+        """The pulls of one compose file; its relative paths are from `folder`."""
         services, problems = compose_services(compose.text, environment)
         verb = use.verb.rsplit(" ", 1)[-1]
-        folder = posixpath.dirname(compose.shown) or "."
         for service in services:
             if use.services and service.name not in use.services:
                 continue
