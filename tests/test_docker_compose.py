@@ -10,9 +10,11 @@ from repos import lint, repository, write
 
 from hubspec.docker.compose import (
     COMPOSE_DEFAULT_FILES,
+    COMPOSE_OVERRIDE_FILES,
     ComposeProblem,
     ComposeService,
     compose_services,
+    defines_nothing,
 )
 
 
@@ -36,13 +38,38 @@ def service(name: str, line: int, **changes: object) -> ComposeService:
     return ComposeService(**fields)  # type: ignore[arg-type]
 
 
-def test_default_files() -> None:
-    assert COMPOSE_DEFAULT_FILES == (
-        "compose.yaml",
-        "compose.yml",
-        "docker-compose.yaml",
-        "docker-compose.yml",
-    )
+@pytest.mark.parametrize(
+    ("present", "pulled"),
+    [
+        (["docker-compose.yaml", "docker-compose.yml"], ["redis:6"]),  # .yml first, as compose-go
+        (["compose.yml", "docker-compose.yml"], ["redis:4"]),
+        # the override beside the found file is read too; only the first of its names
+        (["docker-compose.yml", "compose.override.yml"], ["nginx:1", "redis:6"]),
+        (["compose.yaml", "docker-compose.override.yml", "compose.override.yaml"],
+         ["nginx:2", "redis:3"]),
+    ],
+)  # fmt: skip
+def test_default_files_and_their_override(
+    tmp_path: Path, present: list[str], pulled: list[str]
+) -> None:
+    """Without `-f`, compose reads the first of COMPOSE_DEFAULT_FILES in its folder, and the
+    first of COMPOSE_OVERRIDE_FILES beside it (compose-go `WithDefaultConfigPath`)."""
+    images = {
+        "compose.yaml": "redis:3",
+        "compose.yml": "redis:4",
+        "docker-compose.yaml": "redis:5",
+        "docker-compose.yml": "redis:6",
+        "compose.override.yml": "nginx:1",
+        "compose.override.yaml": "nginx:2",
+        "docker-compose.override.yml": "nginx:3",
+    }
+    assert set(images) == {*COMPOSE_DEFAULT_FILES, *COMPOSE_OVERRIDE_FILES[:3]}
+    files = {
+        name: f"services:\n  {name.replace('.', '-')}:\n    image: {images[name]}\n"
+        for name in present
+    }
+    lines = lint(repository(tmp_path, "docker compose pull", files=files), "buildspec.yml")
+    assert sorted(line.split(" HS101 ")[1].split(" ")[0] for line in lines) == pulled, lines
 
 
 def test_images() -> None:
@@ -338,10 +365,8 @@ def test_services_null_and_bad_service() -> None:
     assert load("services:\n") == ([], [])
     found, problems = load("services:\n  s:\n  t:\n    image:\n")
     assert found == [service("s", 2), service("t", 3, image_line=4)]
-    assert problems == [
-        ComposeProblem(2, "service 's' has neither an image nor a build section"),
-        ComposeProblem(4, "service 't': image must be a non-empty string"),
-    ]
+    assert problems == [ComposeProblem(4, "service 't': image must be a non-empty string")]
+    assert [defines_nothing(s) for s in found] == [True, False]  # reported once files merge
 
 
 def test_invalid_image_is_kept_and_reported() -> None:
@@ -567,3 +592,51 @@ def test_compose_paths_are_from_the_project_directory(
     )
     lines = lint(top, "buildspec.yml")
     assert [line.split(" HS101 ")[1].split(" ")[0] for line in lines] == [pulled], lines
+
+
+@pytest.mark.parametrize(
+    ("command", "found"),
+    [
+        # the override's image replaces the base's: one pull, named where it is written
+        ("docker compose pull",
+         ["node:22 in compose.override.yml, line 3", "redis:7 in compose.yaml, line 5"]),
+        ("docker compose -f compose.yaml -f ci/compose.ci.yml pull",
+         ["node:22 in ci/compose.ci.yml, line 3", "redis:7 in compose.yaml, line 5"]),
+        # the later build's dockerfile with the earlier context; args merge
+        ("docker compose -f compose.yaml -f ci/compose.ci.yml build worker", ["python:3.12-slim"]),
+        # a later file that only adds environment changes nothing pulled
+        ("docker compose -f compose.yaml -f ci/env-only.yml pull",
+         ["node:20 in compose.yaml, line 3", "redis:7 in compose.yaml, line 5"]),
+    ],
+)  # fmt: skip
+def test_compose_files_merge_services_of_the_same_name(
+    tmp_path: Path, command: str, found: list[str]
+) -> None:
+    """Compose merges a service defined in several files (later values replace earlier
+    ones, build args merge): the merged service is what is pulled or built, once."""
+    top = repository(
+        tmp_path,
+        command,
+        files={
+            "compose.yaml": (
+                "services:\n  app:\n    image: node:20\n  cache:\n    image: redis:7\n"
+                "  worker:\n    build:\n      context: .\n      args:\n        BASE: python\n"
+            ),
+            "compose.override.yml": "services:\n  app:\n    image: node:22\n",
+            "ci/compose.ci.yml": (
+                "services:\n  app:\n    image: node:22\n  worker:\n    build:\n"
+                "      dockerfile: Dockerfile.ci\n      args:\n        TAG: 3.12-slim\n"
+            ),
+            "ci/env-only.yml": "services:\n  app:\n    environment:\n      CI: 'true'\n",
+            "Dockerfile": "FROM ruby:3\n",
+            "Dockerfile.ci": "ARG BASE=golang\nARG TAG=1\nFROM ${BASE}:${TAG}\n",
+        },
+    )
+    lines = lint(top, "buildspec.yml")
+    shown = [line.split(" HS101 ")[1] for line in lines]
+    assert len(shown) == len(found), lines
+    for text, expected in zip(sorted(shown), sorted(found), strict=True):
+        image, _, where = expected.partition(" in ")
+        assert text.startswith(f"{image} is pulled") and (not where or f" in {where}," in text), (
+            text
+        )

@@ -28,6 +28,7 @@ EXAMPLES = {
     "shell": 2000,
     "dockerfile": 1200,
     "compose": 1200,
+    "dotenv": 1500,
     "fix": 600,
     "lint": 700,
 }

@@ -23,15 +23,23 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from hubspec.docker._expand import Value, expand
 from hubspec.docker.images import known_repository, parse_image
-from hubspec.records import record
+from hubspec.records import record, replace
 
 COMPOSE_DEFAULT_FILES: tuple[str, ...] = (
     "compose.yaml",
     "compose.yml",
-    "docker-compose.yaml",
     "docker-compose.yml",
+    "docker-compose.yaml",
 )
-"""The files `docker compose` looks for without `-f`, in its order of preference."""
+"""The files `docker compose` looks for without `-f`, in its order of preference
+(compose-go `cli.DefaultFileNames`)."""
+COMPOSE_OVERRIDE_FILES: tuple[str, ...] = (
+    "compose.override.yml",
+    "compose.override.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+)
+"""Beside the file it found, the first of these it also reads (`DefaultOverrideFileNames`)."""
 
 TOP_LEVEL_KEYS: frozenset[str] = frozenset(
     {"version", "name", "include", "services", "networks", "volumes", "configs", "secrets"}
@@ -204,8 +212,6 @@ class _Reader:
                 value = None if text is None else self.interpolate(text, line, "profiles")
                 if value is not None and value.is_known:
                     profiles.append(value.text)
-        if image is None and build is None and "image" not in node:
-            self.problem(line, f"service {name!r} has neither an image nor a build section")
         return ComposeService(
             name=name,
             image=image,
@@ -297,6 +303,45 @@ def _load(text: str) -> tuple[Any, ComposeProblem | None]:
         return None, ComposeProblem(1, f"the compose file could not be read: {error}")
 
 
+def merged_service(base: ComposeService, override: ComposeService) -> ComposeService:
+    """One service as compose merges it from two files (the compose spec's merge rules):
+    a value the later file sets replaces the earlier one (`image`, the build's context and
+    Dockerfile, `pull_policy`), mappings merge key by key (build `args`), and a build in
+    either file is a build."""
+    image_from = override if override.image_line is not None else base  # the key is there
+    return replace(
+        base,
+        image=image_from.image,
+        image_line=image_from.image_line,
+        image_exact=image_from.image_exact,
+        build_context=_later(override.build_context, base.build_context),
+        build_dockerfile=_later(override.build_dockerfile, base.build_dockerfile),
+        build_args=tuple({**dict(base.build_args), **dict(override.build_args)}.items()),
+        build_target=_later(override.build_target, base.build_target),
+        build_dockerfile_inline=_later(
+            override.build_dockerfile_inline, base.build_dockerfile_inline
+        ),
+        build_additional_contexts=tuple(
+            {
+                **dict(base.build_additional_contexts),
+                **dict(override.build_additional_contexts),
+            }.items()
+        ),
+        pull_policy=_later(override.pull_policy, base.pull_policy),
+        profiles=override.profiles or base.profiles,
+        has_build=base.has_build or override.has_build,
+    )
+
+
+def defines_nothing(service: ComposeService) -> bool:
+    """Neither an image nor a build (compose refuses such a service once files merge)."""
+    return service.image_line is None and not service.has_build
+
+
+def _later(later: str | None, earlier: str | None) -> str | None:
+    return later if later is not None else earlier
+
+
 def compose_services(
     text: str, env: Mapping[str, str | None]
 ) -> tuple[list[ComposeService], list[ComposeProblem]]:
@@ -306,7 +351,8 @@ def compose_services(
     known); a name not in it is unset.
 
     Supports the `services:` format and the old v1 format (services at the top level).
-    Not followed: `extends`, `include`, and override files; the caller merges `-f` files.
+    Not followed: `extends` and `include`; the caller reads each `-f` file (and the override
+    file beside a default one) on its own.
     """
     data, error = _load(text)
     if error is not None:

@@ -11,7 +11,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from hubspec.docker import cli as docker_cli
-from hubspec.docker.compose import COMPOSE_DEFAULT_FILES, compose_services
+from hubspec.docker.compose import (
+    COMPOSE_DEFAULT_FILES,
+    COMPOSE_OVERRIDE_FILES,
+    ComposeService,
+    compose_services,
+    defines_nothing,
+    merged_service,
+)
 from hubspec.docker.dockerfile import DockerfilePull, dockerfile_pulls
 from hubspec.docker.dotenv import read_dotenv
 from hubspec.events.images import ImageEvents
@@ -108,8 +115,7 @@ class Expander:
             return
         given = list(use.files or listed or ())
         names = given or _default_compose_files(cwd, use.project_directory)
-        found_any = False
-        base = self._project_directory(use, cwd)
+        files: list[Opened] = []
         for written in names:
             path = self.resolver.locate(cwd, written)
             opened = self.open(place, path) if path is not None else None
@@ -117,16 +123,19 @@ class Expander:
                 if given:
                     self.images.unresolved(place, f"the compose file {written} was not found")
                 continue
-            found_any = True
-            # every file's relative paths are from the project directory: the first file's
-            # folder unless --project-directory says otherwise
-            base = base or posixpath.dirname(opened.shown) or "."
-            self._compose_file(place, use, opened, shown, known, base)
+            files.append(opened)
             if not given:
+                files.extend(self._override(place, cwd, written))
                 break
-        if not found_any and not given:
-            reason = "no compose file (compose.yaml, docker-compose.yml, ...) was found"
-            self.images.unresolved(place, reason)
+        if not files:
+            if not given:
+                reason = "no compose file (compose.yaml, docker-compose.yml, ...) was found"
+                self.images.unresolved(place, reason)
+            return
+        # every file's relative paths are from the project directory: the first file's
+        # folder unless --project-directory says otherwise
+        base = self._project_directory(use, cwd) or posixpath.dirname(files[0].shown) or "."
+        self._compose_files(place, use, files, shown, known, base)
 
     def _env_files(
         self, place: Place, use: docker_cli.ComposeUse, cwd: str, known: dict[str, str | None]
@@ -160,6 +169,16 @@ class Expander:
                 return f"the env file {self.resolver.shown(path)} {opened}"
         return None
 
+    def _override(self, place: Place, cwd: str, found: str) -> list[Opened]:
+        """The override file compose reads beside the default file it found, if any."""
+        folder = posixpath.dirname(found)
+        for name in COMPOSE_OVERRIDE_FILES:
+            path = self.resolver.locate(cwd, posixpath.join(folder, name))
+            opened = self.open(place, path) if path is not None else None
+            if isinstance(opened, Opened):
+                return [opened]
+        return []
+
     def _project_directory(self, use: docker_cli.ComposeUse, cwd: str) -> str | None:
         """`--project-directory` as the source root names it; None when not given (or not
         under the source root: the compose files' folders are used then)."""
@@ -168,20 +187,44 @@ class Expander:
         path = self.resolver.locate(cwd, use.project_directory)
         return self.resolver.shown(path) if path is not None else None
 
-    def _compose_file(
+    def _compose_files(
         self,
         place: Place,
         use: docker_cli.ComposeUse,
-        compose: Opened,
+        files: list[Opened],
         shown: str,
         environment: Mapping[str, str | None],
         folder: str,
     ) -> None:
-        """The pulls of one compose file; its relative paths are from `folder`."""
-        services, problems = compose_services(compose.text, environment)
+        """The pulls of the services the files define together (a later file's service
+        merges into an earlier one of the same name); relative paths are from `folder`."""
+        merged: dict[str, tuple[ComposeService, Opened, Opened]] = {}
+        for compose in files:
+            services, problems = compose_services(compose.text, environment)
+            for problem in problems:
+                self.images.unresolved(
+                    place, f"{compose.shown}, line {problem.line}: {problem.message}"
+                )
+            for service in services:
+                if service.name not in merged:
+                    merged[service.name] = (service, compose, compose)
+                    continue
+                earlier, image_file, build_file = merged[service.name]
+                merged[service.name] = (
+                    merged_service(earlier, service),
+                    compose if service.image is not None else image_file,
+                    compose if service.build_context is not None else build_file,
+                )
         verb = use.verb.rsplit(" ", 1)[-1]
-        for service in services:
+        for service, image_file, build_file in merged.values():
             if use.services and service.name not in use.services:
+                continue
+            if defines_nothing(service):
+                self.images.unresolved(
+                    place,
+                    f"{image_file.shown}, line {service.line}: service {service.name!r} has"
+                    " neither an image nor a build section",
+                )
                 continue
             if service.build_context is not None:
                 if verb == "pull":
@@ -192,9 +235,9 @@ class Expander:
                 dockerfile = _Dockerfile(
                     written,
                     self.resolver.locate(folder, written),
-                    f"the Dockerfile of service {service.name} in {compose.shown}",
+                    f"the Dockerfile of service {service.name} in {build_file.shown}",
                     "",
-                    f"service {service.name} of {compose.shown}, built by `{shown}`",
+                    f"service {service.name} of {build_file.shown}, built by `{shown}`",
                     dict(service.build_args),
                 )
                 self._dockerfile(place, dockerfile)
@@ -203,14 +246,10 @@ class Expander:
                 self.images.image(
                     place,
                     service.image,
-                    f"image of service {service.name} in {compose.shown}, line {line},"
+                    f"image of service {service.name} in {image_file.shown}, line {line},"
                     f" pulled by `{shown}`",
-                    source=PullSource(SourceKind.COMPOSE, compose.path, line, None, "image"),
+                    source=PullSource(SourceKind.COMPOSE, image_file.path, line, None, "image"),
                 )
-        for problem in problems:
-            self.images.unresolved(
-                place, f"{compose.shown}, line {problem.line}: {problem.message}"
-            )
 
     def _dockerfile(self, place: Place, job: _Dockerfile) -> None:
         """Every image a Dockerfile pulls, as pulls at the command that builds it."""

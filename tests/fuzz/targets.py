@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from hubspec.docker.compose import compose_services
 from hubspec.docker.dockerfile import dockerfile_pulls
+from hubspec.docker.dotenv import read_dotenv
 from hubspec.fix import fix_bytes
 from hubspec.lint.pipeline import lint_bytes
 from hubspec.load.document import parse
@@ -543,6 +544,17 @@ def compose_text() -> st.SearchStrategy[str]:
     )
 
 
+DOTENV_TOKENS: tuple[str, ...] = (
+    *("A", "B_1", "x", "export ", "=", ":", " ", "\t", "\n", "\r\n", "#", " #", "'", '"'),
+    *("\\", '\\"', "\\n", "$", "$$", "${", "}", "${A}", "${B_1:-d}", "${A:?e}", "$A", "${A:-${"),
+    *("a b", "é", "\x00"),
+)
+
+
+def dotenv_text() -> st.SearchStrategy[str]:
+    return st.one_of(grammar(DOTENV_TOKENS, 80), st.text(max_size=200))
+
+
 _arg_names = st.sampled_from(("TAG", "BASE", "BUILDKIT_SYNTAX", "X", "TARGETPLATFORM", ""))
 build_args = st.dictionaries(_arg_names, st.one_of(st.none(), st.text(max_size=30)), max_size=4)
 compose_env = st.dictionaries(
@@ -734,6 +746,20 @@ def target_compose(case: tuple[str, dict[str, str]]) -> None:
     _track("compose", case, work)
 
 
+def target_dotenv(case: tuple[str, dict[str, str]]) -> None:
+    """read_dotenv: never raises; every value is text or None, a problem names a line of it."""
+    text, env = case
+
+    def work() -> None:
+        values, problem = read_dotenv(text, env)
+        assert all(value is None or isinstance(value, str) for value in values.values())
+        if problem is not None:
+            line, message = problem
+            assert 1 <= line <= text.count("\n") + 1 and message
+
+    _track("dotenv", case, work)
+
+
 def _reader(referenced: dict[str, str]) -> Callable[[Path], str | None]:
     def read(path: Path) -> str | None:
         try:
@@ -801,6 +827,7 @@ TARGETS: dict[str, tuple[Callable[[Any], None], st.SearchStrategy[Any]]] = {
     "shell": (target_shell, shell_text()),
     "dockerfile": (target_dockerfile, st.tuples(dockerfile_text(), build_args)),
     "compose": (target_compose, st.tuples(compose_text(), compose_env)),
+    "dotenv": (target_dotenv, st.tuples(dotenv_text(), compose_env)),
     "fix": (target_fix, fix_case()),
     "lint": (target_lint, fix_case()),
 }
