@@ -200,6 +200,7 @@ async def test_initialize_announces_the_features(client: LanguageClient) -> None
     assert registration.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
     patterns = [watcher["globPattern"] for watcher in registration.register_options["watchers"]]
     assert "**/.hubspec.toml" in patterns and "**/*[Dd]ockerfile*" in patterns
+    assert "**/{.env,*.env}" in patterns
 
 
 async def test_open_publishes_exact_diagnostics_with_docs_and_related_lines(
@@ -352,6 +353,23 @@ async def test_a_file_changed_on_disk_relints_its_users(
     event = types.FileEvent(uri=uri_of(dockerfile), type=types.FileChangeType.Changed)
     client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams([event]))
     await until(client, uri, lambda found: found == [])
+
+
+async def test_a_compose_env_file_changed_on_disk_relints_its_users(
+    client: LanguageClient, workspace: Path
+) -> None:
+    """Compose's `.env` decides `${REGISTRY:-docker.io}`: emptied on disk, the pull is
+    Docker Hub's, and the open buildspec says so."""
+    folder = project(workspace, "dotenv")
+    write(folder / "compose.yaml", "services:\n  app:\n    image: ${REGISTRY:-docker.io}/app:1\n")
+    env = write(folder / ".env", "REGISTRY=123456789012.dkr.ecr.us-east-1.amazonaws.com\n")
+    buildspec = BUILD.replace("docker build -t app .", "docker compose pull")
+    uri = open_document(client, write(folder / "buildspec.yml", buildspec))
+    await until(client, uri, lambda found: found == [])
+    env.write_text("REGISTRY=\n")
+    event = types.FileEvent(uri=uri_of(env), type=types.FileChangeType.Changed)
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams([event]))
+    await until(client, uri, lambda found: codes(found) == ["HS101"])
 
 
 async def code_actions(

@@ -113,9 +113,11 @@ WATCHED = (
     "**/*.sh",
     "**/{Makefile,makefile,GNUmakefile,*.mk}",
     "**/package.json",
+    "**/{.env,*.env}",
 )
 """Files on disk that change what a buildspec lints to: config files, what builds use and
-run, and templates or Terraform files whose projects may name the buildspec."""
+run (compose's env files too), and templates or Terraform files whose projects may name the
+buildspec."""
 
 
 async def watch_files(server: Session) -> None:
