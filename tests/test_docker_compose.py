@@ -534,6 +534,8 @@ _ENV_FILES = {
         (["docker compose -f deploy/compose.yml pull"], ["HS101 nginx:1.27"]),
         # --env-file instead of .env; an empty REGISTRY takes the default
         (["docker compose --env-file ci.env pull"], ["HS101 app:2", "HS101 postgres:17"]),
+        # a .env the build copies into place is the copied file
+        (["cp ci.env .env", "docker compose pull"], ["HS101 app:2", "HS101 postgres:17"]),
         # the environment wins over the file
         (["export PG=15", "docker compose pull"], ["HS101 postgres:15"]),
         (["REGISTRY= docker compose pull"], ["HS101 app:1.2", "HS101 postgres:16"]),

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from repos import hubspec, lint, repository, write
 
-from hubspec.events.made import downloads
+from hubspec.events.made import copied_files, downloads
 
 
 def test_from_the_top_and_from_a_subfolder(tmp_path: Path) -> None:
@@ -268,6 +268,76 @@ def test_a_written_file_replaces_the_checkouts_copy_from_where_it_is_written(
     )
     lines = lint(repository(tmp_path / "c", *harmless, files=files))
     assert len(lines) == 1 and "HS101 node:20" in lines[0], lines
+
+
+def test_a_file_the_build_copies_is_read_from_where_it_comes_from(tmp_path: Path) -> None:
+    """`cp docker/Dockerfile.prod Dockerfile` then `docker build .` builds the copy: its FROM
+    lines are the source's (named where they are written, so a mirror fix edits that file);
+    the copy is the source as it was then, whatever is written to the source later."""
+    top = repository(
+        tmp_path,
+        "cp docker/Dockerfile.prod Dockerfile",
+        "docker build .",
+        "cp Dockerfile keep && echo 'FROM scratch' > Dockerfile && docker build -f keep .",
+        "cp -t ci docker/Dockerfile.test docker/Dockerfile.prod",
+        "docker build -f ci/Dockerfile.test .",
+        "cp -r docker build && docker build -f build/Dockerfile.prod .",
+        "cp docker/Dockerfile.test out && docker build -f out/Dockerfile.test .",
+        "cp missing.sh run.sh && bash run.sh",
+        "cp a b; cp b a; bash a",
+        files={
+            "Dockerfile": "FROM node:18\n",
+            "docker/Dockerfile.prod": "FROM node:20\n",
+            "docker/Dockerfile.test": "FROM node:22\n",
+            "ci/.keep": "",
+            "out/.keep": "",
+        },
+    )
+    lines = lint(top, "buildspec.yml")
+    assert [line.split(": ", 1)[0] for line in lines] == [
+        "buildspec.yml:6:9",
+        "buildspec.yml:7:67",
+        "buildspec.yml:9:9",
+        "buildspec.yml:10:31",
+        "buildspec.yml:11:42",
+        "buildspec.yml:12:33",
+        "buildspec.yml:13:25",
+    ]
+    assert "HS101 node:20 " in lines[0] and "in docker/Dockerfile.prod, line 1" in lines[0]
+    assert "HS101 node:20 " in lines[1]  # keep is the copy made before the echo
+    assert "HS101 node:22 " in lines[2] and "in docker/Dockerfile.test, line 1" in lines[2]
+    assert "HS101 node:20 " in lines[3]  # the folder copied whole
+    assert "HS101 node:22 " in lines[4]  # into the folder out/, under its own name
+    assert (
+        "the script run.sh is copied by `cp missing.sh run.sh` from missing.sh, which was"
+        " not found" in lines[5]
+    )
+    assert "HS103 " in lines[6] and "the script a is copied by `cp b a` from a" in lines[6]
+
+
+@pytest.mark.parametrize(
+    ("words", "copied"),
+    [
+        (["cp", "a", "b"], [("a", "b", True)]),
+        (["cp", "-fv", "a", "b"], [("a", "b", True)]),
+        (["/bin/cp", "-T", "a", "b"], [("a", "b", False)]),
+        (["cp", "a", "b", "dir"], [("a", "dir/a", False), ("b", "dir/b", False)]),
+        (["cp", "-t", "dir", "x/a"], [("x/a", "dir/a", False)]),
+        (["cp", "--target-directory=dir", "a"], [("a", "dir/a", False)]),
+        (["mv", "--backup=numbered", "a", "b"], [("a", "b", True)]),
+        (["cp", "-r", "src", "dst"], [("src", "dst", True)]),
+        (["cp", "--parents", "a/b", "dir"], []),
+        (["cp", "-s", "a", "b"], []),
+        (["cp", "--whatever", "a", "b"], []),
+        (["cp", None, "b"], []),
+        (["cp", "a"], []),
+        (["scp", "a", "b"], []),
+    ],
+)
+def test_the_files_cp_and_mv_put_in_place(
+    words: list[str | None], copied: list[tuple[str, str, bool]]
+) -> None:
+    assert copied_files(words) == copied
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ followed. Inside a file nothing has a span in the buildspec: a fix never edits t
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Protocol
@@ -17,10 +18,11 @@ from hubspec.events.commands import (
     docker_uses,
     identity,
     names_docker,
+    shown_command,
 )
 from hubspec.events.expand import Expander
 from hubspec.events.follow import Call, Chunk, Flow, Followed, Follower
-from hubspec.events.made import MAKERS, made_files
+from hubspec.events.made import MAKERS, copied_files, made_files
 from hubspec.events.model import Place, PullSource, SourceKind
 from hubspec.events.scripts import SCRIPT_NAME
 from hubspec.records import replace
@@ -63,10 +65,25 @@ class FollowedFiles:
         if not command.writes and program not in MAKERS and program not in WRAPPERS:
             return  # `/usr/bin/curl` and `sudo curl` are looked at, as `made_files` reads them
         resolver = self.expander.resolver
-        for written, how in made_files(command, _unwrapped(command)):
+        words = _unwrapped(command)
+        for written, how in made_files(command, words):
             path = resolver.locate(command.cwd, written)
             if path is not None:
-                resolver.made.setdefault(path, how)
+                resolver.note_made(path, how)
+        for source, destination, may_be_folder in copied_files(words):
+            path = resolver.locate(command.cwd, destination)
+            if path is None:
+                continue
+            if may_be_folder and resolver.is_folder(path):
+                path = path / posixpath.basename(source)
+            origin = resolver.locate(command.cwd, source)
+            shown = shown_command(command)
+            if origin is None:
+                resolver.note_made(path, f"written by `{shown}` from outside the source")
+            elif resolver.is_folder(origin):
+                resolver.note_folder_copy(path, origin, shown)
+            else:
+                resolver.note_copy(path, origin, shown)
 
     def followed(self, call: Call) -> Followed | None:
         """What the command runs from a file, if a follower knows it."""

@@ -19,7 +19,7 @@ from hubspec.shell import options
 from hubspec.shell.state import SimpleCommand
 
 DOWNLOADERS = frozenset({"curl", "wget"})
-MAKERS = DOWNLOADERS | {"tee"}
+MAKERS = DOWNLOADERS | {"tee", "cp", "mv"}
 """Programs whose words name files they write (a redirection makes one of any command)."""
 _CURL = options.table(
     values=[
@@ -64,6 +64,51 @@ _TEE = options.table(
     flags=["a/append", "i/ignore-interrupts", "p", "help", "version"], optional=["output-error"]
 )
 """GNU tee's options: every operand is a file it writes."""
+
+
+_COPY = options.table(
+    values=["S/suffix", "t/target-directory", "sparse", "no-preserve"],
+    flags=[
+        *("a/archive", "b", "d", "f/force", "i/interactive", "H", "l/link", "L/dereference"),
+        *("n/no-clobber", "P/no-dereference", "p", "R/recursive", "r", "s/symbolic-link"),
+        *("T/no-target-directory", "v/verbose", "x/one-file-system", "Z", "attributes-only"),
+        *("copy-contents", "parents", "remove-destination", "strip-trailing-slashes"),
+        *("exchange", "no-copy", "help", "version"),
+    ],
+    optional=["backup", "preserve", "reflink", "u/update", "context"],
+)
+"""GNU cp's and mv's options (one table: mv's are a subset, a word both know means the same)."""
+COPIERS = frozenset({"cp", "mv"})
+
+
+def copied_files(words: Sequence[str | None]) -> list[tuple[str, str, bool]]:
+    """(source, destination, whether the destination may be a folder that receives the
+    source under its own name) of each file or folder `cp` or `mv` puts in place, as they
+    name them; [] for other commands and for what is not known statically (`cp --parents`,
+    a link, a name that is not known)."""
+    if not words or words[0] is None or words[0].rsplit("/", 1)[-1] not in COPIERS:
+        return []
+    parsed = options.parse(words, 1, _COPY, interspersed=True)
+    if parsed.opaque or parsed.unknown or parsed.flag("parents") or parsed.flag("symbolic-link"):
+        return []
+    operands = [word for _, word in parsed.positionals]
+    if any(operand is None for operand in operands):
+        return []
+    names = [operand for operand in operands if operand is not None]
+    target = parsed.last("target-directory")
+    if target is not None:
+        if target.value is None:
+            return []
+        folder = target.value
+        return [(name, posixpath.join(folder, posixpath.basename(name)), False) for name in names]
+    if len(names) < 2:
+        return []
+    *sources, destination = names
+    if len(sources) > 1:
+        return [
+            (name, posixpath.join(destination, posixpath.basename(name)), False) for name in sources
+        ]
+    return [(sources[0], destination, not parsed.flag("no-target-directory"))]
 
 
 def made_files(command: SimpleCommand, words: Sequence[str | None]) -> list[tuple[str, str]]:

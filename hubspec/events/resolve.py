@@ -47,6 +47,11 @@ class Resolver:
         self.made: dict[Path, str] = {}
         """Files the build makes before this point (`events.made`), each with how a message
         says it is made ("downloaded by `curl -LO https://...`")."""
+        self.copies: dict[Path, tuple[Path, str]] = {}
+        """Files the build puts in place with `cp` or `mv` before this point: the file they
+        come from, and the command."""
+        self.folder_copies: dict[Path, tuple[Path, str]] = {}
+        """Folders the build copies or moves whole (`cp -r docker build`): the folder."""
 
     def locate(self, cwd: str, written: str) -> Path | None:
         """A path as the build sees it -> a path under the source root, or None if unknown."""
@@ -75,6 +80,34 @@ class Resolver:
             return text[len(self.root_prefix) :].replace(os.sep, "/") or "."
         return "." if text == self.root_prefix.rstrip(os.sep) else path.as_posix()
 
+    def note_made(self, path: Path, how: str) -> None:
+        """The build writes `path` (`how`: "written by `...`"); the first writer is named."""
+        self.copies.pop(path, None)
+        self.made.setdefault(path, how)
+
+    def note_copy(self, path: Path, source: Path, command: str) -> None:
+        """The build copies `source` to `path`: from here `path` holds what `source` holds
+        now (the checkout's file, or what the build made of it), whatever `source` becomes."""
+        made = self.made.get(source)
+        if made is not None:
+            self.note_made(
+                path, f"copied by `{command}` from {self.shown(source)}, which is {made}"
+            )
+            return
+        self.made.pop(path, None)
+        origin, _ = self.copies.get(source, (source, command))
+        self.copies[path] = (origin, command)
+
+    def note_folder_copy(self, path: Path, source: Path, command: str) -> None:
+        """The build copies the folder `source` to `path` (`cp -r`, `mv`): a file under
+        `path` is read from under `source`."""
+        origin, _ = self.folder_copies.get(source, (source, command))
+        self.folder_copies[path] = (origin, command)
+
+    def is_folder(self, path: Path) -> bool:
+        """Whether `path` is a folder of the checkout (where `cp a dir` puts dir/a)."""
+        return self._inside_root(path) and os.path.isdir(path)
+
     def over_budget(self) -> bool:
         return self.followed >= MAX_REFERENCED_FILES
 
@@ -87,6 +120,28 @@ class Resolver:
         made = self.made.get(path)
         if made is not None:  # the build's own copy, whatever the checkout holds
             return f"is {made} during the build, not taken from the repository"
+        copy = self.copies.get(path) or self._in_copied_folder(path)
+        if copy is None:
+            return self._read(path)
+        origin, command = copy  # the checkout's file, as it was when copied
+        opened = self._read(origin)
+        if isinstance(opened, str):
+            return f"is copied by `{command}` from {self.shown(origin)}, which {opened}"
+        return opened
+
+    def _in_copied_folder(self, path: Path) -> tuple[Path, str] | None:
+        """Where a file under a folder the build copied comes from, and the command."""
+        for folder in path.parents:
+            copy = self.folder_copies.get(folder)
+            if copy is not None:
+                origin, command = copy
+                return origin / path.relative_to(folder), command
+            if folder == self.source_root:
+                return None
+        return None
+
+    def _read(self, path: Path) -> Opened | str:
+        """The checkout's file at `path`, or why it cannot be had."""
         try:
             if not self._inside_root(path):
                 return "is a symlink out of the source root, which hubspec does not read"
