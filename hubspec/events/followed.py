@@ -22,7 +22,7 @@ from hubspec.events.commands import (
 )
 from hubspec.events.expand import Expander
 from hubspec.events.follow import Call, Chunk, Flow, Followed, Follower
-from hubspec.events.made import MAKERS, copied_files, made_files
+from hubspec.events.made import MAKERS, copied_files, made_files, writes_files
 from hubspec.events.model import Place, PullSource, SourceKind
 from hubspec.events.scripts import SCRIPT_NAME
 from hubspec.records import replace
@@ -62,7 +62,7 @@ class FollowedFiles:
         running or building from one later uses what is not the repository's."""
         first = command.words[0].value if command.words else None
         program = first.rsplit("/", 1)[-1] if first else None
-        if not command.writes and program not in MAKERS and program not in WRAPPERS:
+        if program not in MAKERS and program not in WRAPPERS and not writes_files(command):
             return  # `/usr/bin/curl` and `sudo curl` are looked at, as `made_files` reads them
         resolver = self.expander.resolver
         words = _unwrapped(command)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Sequence
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 from hubspec.events.commands import shown_command
@@ -118,21 +119,31 @@ def made_files(command: SimpleCommand, words: Sequence[str | None]) -> list[tupl
 
     Redirections to names not known statically are left out, as are descriptors (`2>&1`).
     """
-    shown = shown_command(command)
     program = words[0].rsplit("/", 1)[-1] if words and words[0] else None
     verb = "downloaded" if program in DOWNLOADERS else "written"
-    found = [(name, f"downloaded by `{shown}`") for name in downloads(words)]
+    found = [(name, f"downloaded by `{shown_command(command)}`") for name in downloads(words)]
     if program == "tee":
         parsed = options.parse(words, 1, _TEE, interspersed=True)
         if not parsed.opaque and not parsed.unknown:
             names = [name for _, name in parsed.positionals if name and name != "-"]
-            written_by = f"written by `{shown_command(command, piped=True)}`"
-            found += [(name, written_by) for name in names]
+            found += [
+                (name, f"written by `{shown_command(command, piped=True)}`") for name in names
+            ]
     for operator, name in command.writes:
-        if name is not None:
+        if _may_be_the_repositorys(name):
             shown_with = shown_command(command, f" {operator} {name}", piped=True)
             found.append((name, f"{verb} by `{shown_with}`"))
     return found
+
+
+def writes_files(command: SimpleCommand) -> bool:
+    """Whether a redirection of `command` may write a file of the repository."""
+    return any(_may_be_the_repositorys(name) for _, name in command.writes)
+
+
+def _may_be_the_repositorys(name: str | None) -> TypeGuard[str]:
+    """A name known statically, and not a device (`> /dev/null`, `2> /dev/stderr`)."""
+    return name is not None and not name.startswith("/dev/")
 
 
 def downloads(words: Sequence[str | None]) -> list[str]:

@@ -120,7 +120,9 @@ class Resolver:
         made = self.made.get(path)
         if made is not None:  # the build's own copy, whatever the checkout holds
             return f"is {made} during the build, not taken from the repository"
-        copy = self.copies.get(path) or self._in_copied_folder(path)
+        copy = self.copies.get(path)
+        if copy is None and self.folder_copies:
+            copy = self._in_copied_folder(path)
         if copy is None:
             return self._read(path)
         origin, command = copy  # the checkout's file, as it was when copied
