@@ -1,8 +1,9 @@
 """
 ## What it does
 Reports a command that may pull from Docker Hub but that hubspec could not follow: an image
-or Dockerfile path built from a variable the buildspec does not define, a Dockerfile or
-compose file that is not in the repository, a Dockerfile read from stdin, `FROM $BASE`
+or Dockerfile path built from a variable the buildspec does not define, a Dockerfile, script
+or compose file that is not in the repository, one the build downloads or writes itself
+(`curl -o`, `> Dockerfile`, `>> build.env`), a Dockerfile read from stdin, `FROM $BASE`
 without a default, or a command that is not valid shell. Only reported while no Docker Hub
 login is in effect (after a login, every Hub pull is covered anyway).
 
