@@ -60,10 +60,13 @@ class FollowedFiles:
     def _note_made(self, command: SimpleCommand) -> None:
         """Take note of the files a command writes (`curl -o`, `wget`, `> f`, `tee f`):
         running or building from one later uses what is not the repository's."""
-        first = command.words[0].value if command.words else None
-        program = first.rsplit("/", 1)[-1] if first else None
-        if program not in MAKERS and program not in WRAPPERS and not writes_files(command):
-            return  # `/usr/bin/curl` and `sudo curl` are looked at, as `made_files` reads them
+        if not (command.writes and writes_files(command)):
+            first = command.words[0].value if command.words else None
+            if first is None:
+                return
+            program = first.rsplit("/", 1)[-1] if "/" in first else first
+            if program not in MAKERS and program not in WRAPPERS:
+                return  # `/usr/bin/curl` and `sudo curl` are looked at, as `made_files` is
         resolver = self.expander.resolver
         words = _unwrapped(command)
         for written, how in made_files(command, words):
