@@ -376,6 +376,9 @@ def compose(**changes: object) -> ComposeUse:
         "unresolved": None,
     }
     fields.update(changes)
+    # up, run and create start the named services' dependencies unless told otherwise
+    verb = str(fields["verb"]).rsplit(" ", 1)[-1]
+    fields.setdefault("with_dependencies", verb in ("up", "run", "create"))
     return ComposeUse(**fields)  # type: ignore[arg-type]
 
 
@@ -417,7 +420,11 @@ COMPOSE_CASES = {
         verb="docker compose pull", pull_policy="missing", ignore_buildable=True
     ),
     "docker compose pull -q --include-deps web": compose(
-        verb="docker compose pull", services=("web",)
+        verb="docker compose pull", services=("web",), with_dependencies=True
+    ),
+    "docker compose up --no-deps web": compose(services=("web",), with_dependencies=False),
+    "docker compose build --with-dependencies web": compose(
+        verb="docker compose build", services=("web",), with_dependencies=True
     ),
     "docker compose build --pull --build-arg A=1 --build-arg B web": compose(
         verb="docker compose build",

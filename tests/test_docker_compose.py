@@ -261,7 +261,7 @@ def test_v1_format() -> None:
     )
     assert problems == []
     assert found == [
-        service("web", 1, image="nginx", image_line=2),
+        service("web", 1, image="nginx", image_line=2, depends_on=("db",)),
         service("db", 4, image="mysql:5.7", image_line=5),
         service("builder", 6, build_context=".", has_build=True),
     ]
@@ -642,3 +642,36 @@ def test_compose_files_merge_services_of_the_same_name(
         assert text.startswith(f"{image} is pulled") and (not where or f" in {where}," in text), (
             text
         )
+
+
+@pytest.mark.parametrize(
+    ("command", "pulled"),
+    [
+        # up, run and create start what the named services need, transitively
+        ("docker compose up -d web", ["nginx:1.27", "postgres:16", "busybox:1.36"]),
+        ("docker compose run --rm test npm test", ["node:20", "redis:7"]),
+        ("docker compose create web", ["nginx:1.27", "postgres:16", "busybox:1.36"]),
+        ("docker compose up --no-deps web", ["nginx:1.27"]),
+        # pull and build take the named services only, unless asked
+        ("docker compose pull web", ["nginx:1.27"]),
+        ("docker compose pull --include-deps test", ["node:20", "redis:7"]),
+        ("docker compose up", ["nginx:1.27", "postgres:16", "busybox:1.36", "node:20", "redis:7"]),
+    ],
+)
+def test_compose_starts_the_services_a_named_one_depends_on(
+    tmp_path: Path, command: str, pulled: list[str]
+) -> None:
+    """`depends_on` (a list, or a mapping of conditions) and `links` make `up web` start
+    db and what db links, so their images are pulled too (compose's dependency order)."""
+    compose = (
+        "services:\n"
+        "  web:\n    image: nginx:1.27\n    depends_on:\n      - db\n"
+        "  db:\n    image: postgres:16\n    links:\n      - init:setup\n"
+        "  init:\n    image: busybox:1.36\n"
+        "  test:\n    image: node:20\n    depends_on:\n      cache:\n"
+        "        condition: service_started\n"
+        "  cache:\n    image: redis:7\n"
+    )
+    top = repository(tmp_path, command, files={"compose.yaml": compose})
+    lines = lint(top, "buildspec.yml")
+    assert sorted(line.split(" HS101 ")[1].split(" ")[0] for line in lines) == sorted(pulled), lines

@@ -88,6 +88,9 @@ class ComposeUse:
     pull_policy: str | None = None
     build_args: tuple[tuple[str, str | None], ...] = ()
     ignore_buildable: bool = False
+    with_dependencies: bool = False
+    """The named services' dependencies run too: `up`, `run` and `create` unless `--no-deps`,
+    `pull --include-deps`, `build --with-dependencies`."""
 
 
 @record
@@ -693,6 +696,9 @@ def _compose(argv: Sequence[str | None], start: int, program: str) -> list[Docke
             pull_policy=_compose_pull_policy(sub, options),
             build_args=_pairs(options, "build-arg"),
             ignore_buildable=options.flag("ignore-buildable"),
+            with_dependencies=(sub in ("up", "run", "create") and not options.flag("no-deps"))
+            or options.flag("include-deps")
+            or options.flag("with-dependencies"),
         )
     ]
 

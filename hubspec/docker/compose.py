@@ -74,6 +74,8 @@ class ComposeService:
     pull_policy: str | None = None
     profiles: tuple[str, ...] = ()
     has_build: bool = False
+    depends_on: tuple[str, ...] = ()
+    """The services it needs started first (`depends_on`, `links`)."""
 
 
 @record
@@ -227,6 +229,7 @@ class _Reader:
             pull_policy=self.known(node.get("pull_policy"), node, "pull_policy", "pull_policy"),
             profiles=tuple(profiles),
             has_build=build is not None,
+            depends_on=_needed(node),
         )
 
     def image(self, name: str, node: CommentedMap) -> tuple[str | None, int | None, bool]:
@@ -330,12 +333,43 @@ def merged_service(base: ComposeService, override: ComposeService) -> ComposeSer
         pull_policy=_later(override.pull_policy, base.pull_policy),
         profiles=override.profiles or base.profiles,
         has_build=base.has_build or override.has_build,
+        depends_on=tuple(dict.fromkeys((*base.depends_on, *override.depends_on))),
     )
+
+
+def with_dependencies(
+    names: tuple[str, ...], services: Mapping[str, ComposeService]
+) -> tuple[str, ...]:
+    """`names` and every service they need, transitively (what `up web` starts)."""
+    found = dict.fromkeys(names)
+    pending = list(names)
+    while pending:
+        service = services.get(pending.pop())
+        for needed in service.depends_on if service is not None else ():
+            if needed not in found:
+                found[needed] = None
+                pending.append(needed)
+    return tuple(found)
 
 
 def defines_nothing(service: ComposeService) -> bool:
     """Neither an image nor a build (compose refuses such a service once files merge)."""
     return service.image_line is None and not service.has_build
+
+
+def _needed(node: CommentedMap) -> tuple[str, ...]:
+    """The services `depends_on` (a list, or a mapping of conditions) and `links`
+    (`name` or `name:alias`) name."""
+    names: list[str] = []
+    depends = node.get("depends_on")
+    if isinstance(depends, CommentedMap):
+        names.extend(str(key) for key in depends)
+    elif isinstance(depends, CommentedSeq):
+        names.extend(text for text in map(_scalar, depends) if text)
+    links = node.get("links")
+    if isinstance(links, CommentedSeq):
+        names.extend(text.split(":", 1)[0] for text in map(_scalar, links) if text)
+    return tuple(dict.fromkeys(names))
 
 
 def _later(later: str | None, earlier: str | None) -> str | None:

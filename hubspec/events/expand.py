@@ -18,6 +18,7 @@ from hubspec.docker.compose import (
     compose_services,
     defines_nothing,
     merged_service,
+    with_dependencies,
 )
 from hubspec.docker.dockerfile import DockerfilePull, dockerfile_pulls
 from hubspec.docker.dotenv import read_dotenv
@@ -216,8 +217,11 @@ class Expander:
                     compose if service.build_context is not None else build_file,
                 )
         verb = use.verb.rsplit(" ", 1)[-1]
+        wanted = use.services
+        if wanted and use.with_dependencies:
+            wanted = with_dependencies(wanted, {name: found[0] for name, found in merged.items()})
         for service, image_file, build_file in merged.values():
-            if use.services and service.name not in use.services:
+            if wanted and service.name not in wanted:
                 continue
             if defines_nothing(service):
                 self.images.unresolved(

@@ -687,39 +687,6 @@ def _init_13_mutable_6(
     self.f12 = f12
 
 
-def _init_14_frozen(
-    self: Any,
-    f0: object,
-    f1: object,
-    f2: object,
-    f3: object,
-    f4: object,
-    f5: object,
-    f6: object,
-    f7: object,
-    f8: object,
-    f9: object,
-    f10: object,
-    f11: object,
-    f12: object,
-    f13: object,
-) -> None:
-    _set(self, "f0", f0)
-    _set(self, "f1", f1)
-    _set(self, "f2", f2)
-    _set(self, "f3", f3)
-    _set(self, "f4", f4)
-    _set(self, "f5", f5)
-    _set(self, "f6", f6)
-    _set(self, "f7", f7)
-    _set(self, "f8", f8)
-    _set(self, "f9", f9)
-    _set(self, "f10", f10)
-    _set(self, "f11", f11)
-    _set(self, "f12", f12)
-    _set(self, "f13", f13)
-
-
 def _init_14_frozen_8(
     self: Any,
     f0: object,
@@ -751,6 +718,41 @@ def _init_14_frozen_8(
     _set(self, "f11", f11)
     _set(self, "f12", f12)
     _set(self, "f13", f13)
+
+
+def _init_15_frozen(
+    self: Any,
+    f0: object,
+    f1: object,
+    f2: object,
+    f3: object,
+    f4: object,
+    f5: object,
+    f6: object,
+    f7: object,
+    f8: object,
+    f9: object,
+    f10: object,
+    f11: object,
+    f12: object,
+    f13: object,
+    f14: object,
+) -> None:
+    _set(self, "f0", f0)
+    _set(self, "f1", f1)
+    _set(self, "f2", f2)
+    _set(self, "f3", f3)
+    _set(self, "f4", f4)
+    _set(self, "f5", f5)
+    _set(self, "f6", f6)
+    _set(self, "f7", f7)
+    _set(self, "f8", f8)
+    _set(self, "f9", f9)
+    _set(self, "f10", f10)
+    _set(self, "f11", f11)
+    _set(self, "f12", f12)
+    _set(self, "f13", f13)
+    _set(self, "f14", f14)
 
 
 TEMPLATES: dict[tuple[int, tuple[int, ...], bool], CodeType] = {
@@ -790,6 +792,6 @@ TEMPLATES: dict[tuple[int, tuple[int, ...], bool], CodeType] = {
     (13, (), True): _init_13_frozen.__code__,
     (13, (0, 1, 2, 3, 4, 6, 7), False): _init_13_mutable_0_1_2_3_4_6_7.__code__,
     (13, (6,), False): _init_13_mutable_6.__code__,
-    (14, (), True): _init_14_frozen.__code__,
     (14, (8,), True): _init_14_frozen_8.__code__,
+    (15, (), True): _init_15_frozen.__code__,
 }
