@@ -675,3 +675,29 @@ def test_compose_starts_the_services_a_named_one_depends_on(
     top = repository(tmp_path, command, files={"compose.yaml": compose})
     lines = lint(top, "buildspec.yml")
     assert sorted(line.split(" HS101 ")[1].split(" ")[0] for line in lines) == sorted(pulled), lines
+
+
+@pytest.mark.parametrize(
+    ("commands", "pulled"),
+    [
+        (["docker compose up -d"], ["nginx:1.27"]),
+        (["docker compose pull"], ["nginx:1.27"]),
+        (["docker compose --profile debug up"], ["busybox:1.36", "nginx:1.27"]),
+        (["COMPOSE_PROFILES=ops,debug docker compose up"], ["busybox:1.36", "nginx:1.27"]),
+        (["export COMPOSE_PROFILES='*'", "docker compose up"], ["busybox:1.36", "nginx:1.27"]),
+        (["docker compose up debug"], ["busybox:1.36"]),  # named: started whatever its profile
+        (["COMPOSE_PROFILES=$PROFILES docker compose up"], ["busybox:1.36", "nginx:1.27"]),
+    ],
+)
+def test_compose_profiles_decide_which_services_start(
+    tmp_path: Path, commands: list[str], pulled: list[str]
+) -> None:
+    """A service with `profiles:` starts only when one of them is active (`--profile`,
+    `COMPOSE_PROFILES`) or when it is named; profiles not known statically may be active."""
+    compose = (
+        "services:\n  web:\n    image: nginx:1.27\n"
+        "  debug:\n    image: busybox:1.36\n    profiles: [debug]\n"
+    )
+    top = repository(tmp_path, *commands, files={"compose.yaml": compose})
+    lines = lint(top, "buildspec.yml")
+    assert sorted(line.split(" HS101 ")[1].split(" ")[0] for line in lines) == pulled, lines

@@ -357,6 +357,23 @@ def defines_nothing(service: ComposeService) -> bool:
     return service.image_line is None and not service.has_build
 
 
+def active_profiles(given: tuple[str, ...], variable: str | None) -> frozenset[str] | None:
+    """The profiles a command activates: `--profile` and `COMPOSE_PROFILES` (comma-separated);
+    None when `COMPOSE_PROFILES` is set to a value not known statically."""
+    if variable is None:
+        return None
+    return frozenset(given) | {name.strip() for name in variable.split(",") if name.strip()}
+
+
+def enabled(service: ComposeService, active: frozenset[str] | None) -> bool:
+    """Whether a service that is not named on the command line starts: one without profiles
+    always, one with profiles when one of them is active (`*` activates all); when the active
+    profiles are not known, it may."""
+    if not service.profiles or active is None or "*" in active:
+        return True
+    return not active.isdisjoint(service.profiles)
+
+
 def _needed(node: CommentedMap) -> tuple[str, ...]:
     """The services `depends_on` (a list, or a mapping of conditions) and `links`
     (`name` or `name:alias`) name."""

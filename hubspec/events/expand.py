@@ -15,8 +15,10 @@ from hubspec.docker.compose import (
     COMPOSE_DEFAULT_FILES,
     COMPOSE_OVERRIDE_FILES,
     ComposeService,
+    active_profiles,
     compose_services,
     defines_nothing,
+    enabled,
     merged_service,
     with_dependencies,
 )
@@ -220,9 +222,12 @@ class Expander:
         wanted = use.services
         if wanted and use.with_dependencies:
             wanted = with_dependencies(wanted, {name: found[0] for name, found in merged.items()})
+        active = active_profiles(use.profiles, environment.get(COMPOSE_PROFILES, ""))
         for service, image_file, build_file in merged.values():
             if wanted and service.name not in wanted:
                 continue
+            if not wanted and not enabled(service, active):
+                continue  # a service of a profile this command does not activate
             if defines_nothing(service):
                 self.images.unresolved(
                     place,
@@ -287,6 +292,7 @@ class Expander:
 
 COMPOSE_FILE = "COMPOSE_FILE"
 COMPOSE_PATH_SEPARATOR = "COMPOSE_PATH_SEPARATOR"
+COMPOSE_PROFILES = "COMPOSE_PROFILES"
 
 
 def compose_file_variable(environment: Mapping[str, str | None]) -> tuple[str, ...] | str | None:
