@@ -701,3 +701,28 @@ def test_compose_profiles_decide_which_services_start(
     top = repository(tmp_path, *commands, files={"compose.yaml": compose})
     lines = lint(top, "buildspec.yml")
     assert sorted(line.split(" HS101 ")[1].split(" ")[0] for line in lines) == pulled, lines
+
+
+@pytest.mark.parametrize(
+    ("command", "pulled"),
+    [
+        ("docker compose up -d", ["nginx:1.27"]),
+        ("docker compose pull", ["nginx:1.27"]),
+        ("docker compose up --pull never", []),
+        ("docker compose pull --policy missing", ["nginx:1.27", "node:20", "redis:7"]),
+        ("docker compose up --pull always", ["nginx:1.27", "node:20", "redis:7"]),
+    ],
+)
+def test_compose_pull_policy_never_pulls_nothing(
+    tmp_path: Path, command: str, pulled: list[str]
+) -> None:
+    """`pull_policy: never` or `build` (or `--pull never`): compose skips the service's
+    pull (docker/compose `pull.go`), so none is counted; the command's policy wins."""
+    compose = (
+        "services:\n  web:\n    image: nginx:1.27\n"
+        "  cache:\n    image: redis:7\n    pull_policy: never\n"
+        "  app:\n    image: node:20\n    pull_policy: build\n"
+    )
+    top = repository(tmp_path, command, files={"compose.yaml": compose})
+    lines = lint(top, "buildspec.yml")
+    assert sorted(line.split(" HS101 ")[1].split(" ")[0] for line in lines) == pulled, lines

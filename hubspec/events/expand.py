@@ -250,7 +250,7 @@ class Expander:
                     dict(service.build_args),
                 )
                 self._dockerfile(place, dockerfile)
-            elif service.image is not None and verb != "build":
+            elif service.image is not None and verb != "build" and not _never_pulled(use, service):
                 line = service.image_line or 0
                 self.images.image(
                     place,
@@ -306,6 +306,12 @@ def compose_file_variable(environment: Mapping[str, str | None]) -> tuple[str, .
         return f"the compose files ${COMPOSE_FILE} lists are not known statically"
     files = tuple(name for name in listed.split(separator or ":") if name)
     return files or None
+
+
+def _never_pulled(use: docker_cli.ComposeUse, service: ComposeService) -> bool:
+    """A pull policy of `never` or `build` (the command's `--pull`/`--policy`, else the
+    service's `pull_policy`): compose skips the service's pull (docker/compose `pull.go`)."""
+    return (use.pull_policy or service.pull_policy) in ("never", "build")
 
 
 def _written(pull: DockerfilePull) -> str:
