@@ -726,3 +726,30 @@ def test_compose_pull_policy_never_pulls_nothing(
     top = repository(tmp_path, command, files={"compose.yaml": compose})
     lines = lint(top, "buildspec.yml")
     assert sorted(line.split(" HS101 ")[1].split(" ")[0] for line in lines) == pulled, lines
+
+
+def test_compose_include_brings_the_services_of_other_files(tmp_path: Path) -> None:
+    """`include:` adds another file's services to the project; that file's relative paths
+    are from its own folder (compose spec, `include`). A file that includes its includer is
+    read once; a missing one is HS103 at the line that names it."""
+    top = repository(
+        tmp_path,
+        "docker compose up -d",
+        files={
+            "compose.yaml": (
+                "include:\n  - db/compose.yaml\n  - path: [missing.yaml]\n"
+                "services:\n  web:\n    image: nginx:1.27\n"
+            ),
+            "db/compose.yaml": (
+                "include:\n  - ../compose.yaml\n"
+                "services:\n  db:\n    image: postgres:16\n  migrate:\n    build: .\n"
+            ),
+            "db/Dockerfile": "FROM flyway/flyway:10\n",
+            "Dockerfile": "FROM ruby:3\n",
+        },
+    )
+    lines = lint(top, "buildspec.yml")
+    pulled = sorted(line.split(" HS101 ")[1].split(" ")[0] for line in lines if " HS101 " in line)
+    assert pulled == ["flyway/flyway:10", "nginx:1.27", "postgres:16"], lines
+    (missing,) = [line for line in lines if " HS103 " in line]
+    assert "compose.yaml, line 3: the included file missing.yaml was not found" in missing

@@ -14,7 +14,7 @@ per command (`pull` skips buildable services only with `--ignore-buildable`).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -102,6 +102,12 @@ def _line(node: Any, key: Any, *, value: bool) -> int | None:
         if found is not None:
             return found
     return None
+
+
+def _item_line(items: CommentedSeq, index: int) -> int | None:
+    """1-based line of a list item."""
+    position = (items.lc.data or {}).get(index) if hasattr(items, "lc") else None
+    return int(position[0]) + 1 if position is not None else None
 
 
 def _scalar(node: Any) -> str | None:
@@ -402,24 +408,43 @@ def compose_services(
     known); a name not in it is unset.
 
     Supports the `services:` format and the old v1 format (services at the top level).
-    Not followed: `extends` and `include`; the caller reads each `-f` file (and the override
-    file beside a default one) on its own.
+    Not followed: `extends`; the caller reads each `-f` file (and the override file beside a
+    default one, and what `include:` names: `read_compose`) on its own.
     """
+    found = read_compose(text, env)
+    return list(found.services), list(found.problems)
+
+
+@record
+class ComposeFile:
+    """One compose file: its services, what could not be resolved, and the files its
+    `include:` names (relative to its own folder), each with the line that names it."""
+
+    services: tuple[ComposeService, ...]
+    problems: tuple[ComposeProblem, ...]
+    includes: tuple[tuple[str, int], ...] = ()
+
+
+def read_compose(text: str, env: Mapping[str, str | None]) -> ComposeFile:
+    """`compose_services`, and the top-level `include:` (short syntax, or `path:` as a string
+    or a list)."""
     data, error = _load(text)
     if error is not None:
-        return [], [error]
+        return ComposeFile((), (error,))
     if data is None:
-        return [], [ComposeProblem(1, "the compose file is empty")]
+        return ComposeFile((), (ComposeProblem(1, "the compose file is empty"),))
     if not isinstance(data, CommentedMap):
-        return [], [ComposeProblem(1, "the compose file must be a mapping")]
+        return ComposeFile((), (ComposeProblem(1, "the compose file must be a mapping"),))
     reader = _Reader(env)
+    includes = tuple(_includes(data, reader)) if "include" in data else ()
     if "services" in data:
         services = data["services"]
         if services is None:
-            return [], []
+            return ComposeFile((), tuple(reader.problems), includes)
         if not isinstance(services, CommentedMap):
             line = _line(data, "services", value=True)
-            return [], [ComposeProblem(line or 1, "services must be a mapping")]
+            problem = ComposeProblem(line or 1, "services must be a mapping")
+            return ComposeFile((), (problem,), includes)
         parent: CommentedMap = services
         keys = list(services)
     else:
@@ -428,4 +453,26 @@ def compose_services(
     found = [
         reader.service(key, parent[key], parent) for key in keys if not str(key).startswith("x-")
     ]
-    return found, reader.problems
+    return ComposeFile(tuple(found), tuple(reader.problems), includes)
+
+
+def _includes(data: CommentedMap, reader: _Reader) -> Iterator[tuple[str, int]]:
+    """The files `include:` names, interpolated; a name not known statically is a problem."""
+    entries = data["include"]
+    line = _line(data, "include", value=True) or 1
+    if not isinstance(entries, CommentedSeq):
+        reader.problem(line, "include must be a list")
+        return
+    for index, entry in enumerate(entries):
+        entry_line = _item_line(entries, index) or line
+        paths: Any = entry.get("path") if isinstance(entry, CommentedMap) else entry
+        for path in paths if isinstance(paths, CommentedSeq) else [paths]:
+            text = _scalar(path)
+            if not text:
+                reader.problem(entry_line, "an include names no file")
+                continue
+            value = reader.interpolate(text, entry_line, "include")
+            if value.is_known:
+                yield value.text, entry_line
+            else:
+                reader.problem(entry_line, f"the included file {text!r} is not known statically")

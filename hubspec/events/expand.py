@@ -16,10 +16,10 @@ from hubspec.docker.compose import (
     COMPOSE_OVERRIDE_FILES,
     ComposeService,
     active_profiles,
-    compose_services,
     defines_nothing,
     enabled,
     merged_service,
+    read_compose,
     with_dependencies,
 )
 from hubspec.docker.dockerfile import DockerfilePull, dockerfile_pulls
@@ -182,6 +182,23 @@ class Expander:
                 return [opened]
         return []
 
+    def _included(
+        self, place: Place, compose: Opened, includes: tuple[tuple[str, int], ...]
+    ) -> list[Opened]:
+        """The files a compose file's `include:` names (from its own folder), read; why
+        one cannot be, at the line that names it."""
+        folder = posixpath.dirname(compose.shown) or "."
+        found: list[Opened] = []
+        for written, line in includes:
+            path = self.resolver.locate(folder, written)
+            opened = self.open(place, path) if path is not None else "is outside the source"
+            if isinstance(opened, Opened):
+                found.append(opened)
+            elif opened is not None:
+                reason = f"{compose.shown}, line {line}: the included file {written} {opened}"
+                self.images.unresolved(place, reason)
+        return found
+
     def _project_directory(self, use: docker_cli.ComposeUse, cwd: str) -> str | None:
         """`--project-directory` as the source root names it; None when not given (or not
         under the source root: the compose files' folders are used then)."""
@@ -201,29 +218,40 @@ class Expander:
     ) -> None:
         """The pulls of the services the files define together (a later file's service
         merges into an earlier one of the same name); relative paths are from `folder`."""
-        merged: dict[str, tuple[ComposeService, Opened, Opened]] = {}
-        for compose in files:
-            services, problems = compose_services(compose.text, environment)
-            for problem in problems:
+        # each file with the folder its relative paths are from: the project directory, or
+        # an included file's own folder
+        pending = [(compose, folder) for compose in files]
+        seen = {compose.path for compose in files}
+        merged: dict[str, tuple[ComposeService, Opened, Opened, str]] = {}
+        while pending:
+            compose, base = pending.pop(0)
+            read = read_compose(compose.text, environment)
+            for problem in read.problems:
                 self.images.unresolved(
                     place, f"{compose.shown}, line {problem.line}: {problem.message}"
                 )
-            for service in services:
+            for included in self._included(place, compose, read.includes):
+                if included.path not in seen:
+                    seen.add(included.path)
+                    pending.append((included, posixpath.dirname(included.shown) or "."))
+            for service in read.services:
                 if service.name not in merged:
-                    merged[service.name] = (service, compose, compose)
+                    merged[service.name] = (service, compose, compose, base)
                     continue
-                earlier, image_file, build_file = merged[service.name]
+                earlier, image_file, build_file, build_base = merged[service.name]
+                builds = service.build_context is not None
                 merged[service.name] = (
                     merged_service(earlier, service),
                     compose if service.image is not None else image_file,
-                    compose if service.build_context is not None else build_file,
+                    compose if builds else build_file,
+                    base if builds else build_base,
                 )
         verb = use.verb.rsplit(" ", 1)[-1]
         wanted = use.services
         if wanted and use.with_dependencies:
             wanted = with_dependencies(wanted, {name: found[0] for name, found in merged.items()})
         active = active_profiles(use.profiles, environment.get(COMPOSE_PROFILES, ""))
-        for service, image_file, build_file in merged.values():
+        for service, image_file, build_file, build_base in merged.values():
             if wanted and service.name not in wanted:
                 continue
             if not wanted and not enabled(service, active):
@@ -243,7 +271,7 @@ class Expander:
                 )
                 dockerfile = _Dockerfile(
                     written,
-                    self.resolver.locate(folder, written),
+                    self.resolver.locate(build_base, written),
                     f"the Dockerfile of service {service.name} in {build_file.shown}",
                     "",
                     f"service {service.name} of {build_file.shown}, built by `{shown}`",

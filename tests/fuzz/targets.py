@@ -21,7 +21,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from hubspec.docker.compose import compose_services
+from hubspec.docker.compose import compose_services, read_compose
 from hubspec.docker.dockerfile import dockerfile_pulls
 from hubspec.docker.dotenv import read_dotenv
 from hubspec.fix import fix_bytes
@@ -456,6 +456,9 @@ COMPOSE_TOKENS: tuple[str, ...] = (
     "profiles",
     "extends",
     "include",
+    "path",
+    "depends_on",
+    "links",
     "x-common",
     "web",
     "db",
@@ -740,8 +743,11 @@ def target_compose(case: tuple[str, dict[str, str]]) -> None:
         services, problems = compose_services(text, env)
         for service in services:
             assert isinstance(service.name, str)
+            assert all(isinstance(name, str) for name in service.depends_on)
         for problem in problems:
             assert problem.message
+        for path, line in read_compose(text, env).includes:
+            assert path and line >= 1
 
     _track("compose", case, work)
 
