@@ -77,7 +77,10 @@ def test_results_of_this_process_need_not_be_picklable(forks: list[int]) -> None
     parent = os.getpid()
 
     def local_results(number: int) -> object:
-        return (lambda: number) if os.getpid() == parent else number
+        if os.getpid() == parent:
+            return lambda: number
+        time.sleep(0.002)  # the child is slower, so this process surely takes some chunks
+        return number
 
     results = list(forked_map(local_results, list(range(200)), 2, 1))
     assert [r() if callable(r) else r for r in results] == list(range(200))
