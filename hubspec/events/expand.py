@@ -242,7 +242,7 @@ class Expander:
                 builds = service.build_context is not None
                 merged[service.name] = (
                     merged_service(earlier, service),
-                    compose if service.image is not None else image_file,
+                    compose if service.image_line is not None else image_file,
                     compose if builds else build_file,
                     base if builds else build_base,
                 )
