@@ -50,7 +50,7 @@ from hubspec.shell.syntax import (
     misreads_backquotes,
     misreads_prefixed_name,
     misreads_redirect,
-    writes_file,
+    written_files,
 )
 
 __all__ = ["quick_analysis"]
@@ -297,11 +297,10 @@ class _Reader:
                 words.append(make_word(raw, raw, start, end, ()))
             else:
                 words.append(self._word(start, end, frame))
-        writes: tuple[tuple[str, str | None], ...] = ()
-        for operator, (start, end) in self.redirects.get(id(spans), ()):
-            target = self._word(start, end, frame).value
-            if writes_file(operator, target):
-                writes = (*writes, (operator, target))
+        writes = written_files(
+            (operator, self._word(start, end, frame).value)
+            for operator, (start, end) in self.redirects.get(id(spans), ())
+        )
         command = make_command(
             tuple(words),
             tuple(assignments),

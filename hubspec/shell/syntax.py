@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import tree_sitter
 
@@ -267,13 +267,21 @@ def misreads_backquotes(script: str) -> bool:
 _WRITING_OPERATORS = frozenset({">", ">>", "&>", "&>>", ">|", ">&"})
 
 
-def writes_file(operator: str, target: str | None) -> bool:
-    """Whether a redirection writes the file its target names: `> f`, `>> f`, `2> f`,
-    `&> f`, `>| f`, and `>&f` unless its target is a descriptor (`2>&1`, `>&-`, `>&$FD`)."""
-    operator = operator.lstrip("0123456789")
-    if operator not in _WRITING_OPERATORS:
-        return False
-    return operator != ">&" or not (target is None or target == "-" or target.isdigit())
+def written_files(
+    redirections: Iterable[tuple[str, str | None]],
+) -> tuple[tuple[str, str | None], ...]:
+    """The (operator, target) redirections that write the file their target names: `> f`,
+    `>> f`, `2> f`, `&> f`, `>| f`, and `>&f` unless its target is a descriptor (`2>&1`,
+    `>&-`, `>&$FD`). Every redirection is taken, in order (evaluating a target may run
+    substitutions)."""
+    found: list[tuple[str, str | None]] = []
+    for operator, target in redirections:
+        plain = operator.lstrip("0123456789")
+        if plain in _WRITING_OPERATORS and (
+            plain != ">&" or not (target is None or target == "-" or target.isdigit())
+        ):
+            found.append((operator, target))
+    return tuple(found)
 
 
 def misreads_redirect(in_list: bool, before: str, previous_word: str) -> bool:

@@ -44,7 +44,7 @@ from hubspec.shell.syntax import (
     Group,
     Node,
     is_reserved_word,
-    writes_file,
+    written_files,
 )
 
 __all__ = ["ShellResult", "ShellState", "SimpleCommand", "Word", "analyse"]
@@ -150,12 +150,10 @@ class _Analyser(Statements):
         self, targets: Sequence[Group], operators: Sequence[str], fr: Frame
     ) -> tuple[tuple[str, str | None], ...]:
         """Evaluate redirection targets (their substitutions run); the files they write."""
-        writes: tuple[tuple[str, str | None], ...] = ()
-        for group, operator in zip(targets, operators, strict=True):
-            target = self._eval_group(group, fr).value
-            if writes_file(operator, target):
-                writes = (*writes, (operator, target))
-        return writes
+        return written_files(
+            (operator, self._eval_group(group, fr).value)
+            for group, operator in zip(targets, operators, strict=True)
+        )
 
     def _prefix(
         self, prefix: Sequence[Node], fr: Frame, glued: Sequence[Node] = ()
