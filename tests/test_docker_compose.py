@@ -11,17 +11,19 @@ from repos import lint, repository, write
 from hubspec.docker.compose import (
     COMPOSE_DEFAULT_FILES,
     COMPOSE_OVERRIDE_FILES,
+    ComposeFile,
     ComposeProblem,
     ComposeService,
-    compose_services,
     defines_nothing,
+    read_compose,
 )
 
 
 def load(
     text: str, env: dict[str, str] | None = None
 ) -> tuple[list[ComposeService], list[ComposeProblem]]:
-    return compose_services(textwrap.dedent(text), env or {})
+    found = read_compose(textwrap.dedent(text), env or {})
+    return list(found.services), list(found.problems)
 
 
 def service(name: str, line: int, **changes: object) -> ComposeService:
@@ -344,7 +346,7 @@ def test_pull_policy_and_profiles() -> None:
     ],
 )
 def test_broken_files(text: str, problem: ComposeProblem) -> None:
-    assert compose_services(text, {}) == ([], [problem])
+    assert read_compose(text, {}) == ComposeFile((), (problem,))
 
 
 def test_python_tags_are_not_constructed() -> None:
@@ -386,9 +388,9 @@ def test_non_string_keys_and_values() -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="services:imagebuild ${}-:\n[]&*!<>'\"=", max_size=80))
 def test_never_crashes(text: str) -> None:
-    found, problems = compose_services(text, {"A": "1"})
-    assert all(problem.line >= 1 for problem in problems)
-    assert all(service.line >= 1 for service in found)
+    found = read_compose(text, {"A": "1"})
+    assert all(problem.line >= 1 for problem in found.problems)
+    assert all(service.line >= 1 for service in found.services)
 
 
 @pytest.mark.parametrize(

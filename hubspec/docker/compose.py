@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
@@ -24,6 +24,8 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from hubspec.docker._expand import Value, expand
 from hubspec.docker.images import known_repository, parse_image
 from hubspec.records import record, replace
+
+_V = TypeVar("_V")
 
 COMPOSE_DEFAULT_FILES: tuple[str, ...] = (
     "compose.yaml",
@@ -325,16 +327,13 @@ def merged_service(base: ComposeService, override: ComposeService) -> ComposeSer
         image_exact=image_from.image_exact,
         build_context=_later(override.build_context, base.build_context),
         build_dockerfile=_later(override.build_dockerfile, base.build_dockerfile),
-        build_args=tuple({**dict(base.build_args), **dict(override.build_args)}.items()),
+        build_args=_merged_pairs(base.build_args, override.build_args),
         build_target=_later(override.build_target, base.build_target),
         build_dockerfile_inline=_later(
             override.build_dockerfile_inline, base.build_dockerfile_inline
         ),
-        build_additional_contexts=tuple(
-            {
-                **dict(base.build_additional_contexts),
-                **dict(override.build_additional_contexts),
-            }.items()
+        build_additional_contexts=_merged_pairs(
+            base.build_additional_contexts, override.build_additional_contexts
         ),
         pull_policy=_later(override.pull_policy, base.pull_policy),
         profiles=override.profiles or base.profiles,
@@ -399,20 +398,11 @@ def _later(later: str | None, earlier: str | None) -> str | None:
     return later if later is not None else earlier
 
 
-def compose_services(
-    text: str, env: Mapping[str, str | None]
-) -> tuple[list[ComposeService], list[ComposeProblem]]:
-    """The services of one compose file, in file order, and what could not be resolved.
-
-    `env` is the environment compose interpolates `${NAME}` from (None: set, value not
-    known); a name not in it is unset.
-
-    Supports the `services:` format and the old v1 format (services at the top level).
-    Not followed: `extends`; the caller reads each `-f` file (and the override file beside a
-    default one, and what `include:` names: `read_compose`) on its own.
-    """
-    found = read_compose(text, env)
-    return list(found.services), list(found.problems)
+def _merged_pairs(
+    earlier: tuple[tuple[str, _V], ...], later: tuple[tuple[str, _V], ...]
+) -> tuple[tuple[str, _V], ...]:
+    """A mapping written as pairs, merged key by key: the later value wins."""
+    return tuple({**dict(earlier), **dict(later)}.items())
 
 
 @record
@@ -426,8 +416,14 @@ class ComposeFile:
 
 
 def read_compose(text: str, env: Mapping[str, str | None]) -> ComposeFile:
-    """`compose_services`, and the top-level `include:` (short syntax, or `path:` as a string
-    or a list)."""
+    """The services of one compose file, in file order, what could not be resolved, and the
+    files its top-level `include:` names (short syntax, or `path:` as a string or a list).
+
+    `env` is the environment compose interpolates `${NAME}` from (None: set, value not
+    known); a name not in it is unset. Supports the `services:` format and the old v1 format
+    (services at the top level). Not followed: `extends`; the caller reads each file (`-f`,
+    the override beside a default one, what `include:` names) on its own and merges them.
+    """
     data, error = _load(text)
     if error is not None:
         return ComposeFile((), (error,))

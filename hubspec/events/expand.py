@@ -29,6 +29,10 @@ from hubspec.events.model import Place, PullSource, SourceKind
 from hubspec.events.resolve import MAX_REFERENCED_FILES, UNKNOWN_CWD, Opened, Resolver
 from hubspec.records import record
 
+OUTSIDE = "is outside the source or in an unknown directory"
+"""Why a file a build names is not read when its path leaves the source root (or the
+directory it is relative to is not known)."""
+
 
 @record
 class _Dockerfile:
@@ -156,9 +160,7 @@ class Expander:
             path = self.resolver.locate(cwd, written)
             if path is None:
                 if required:
-                    return (
-                        f"the env file {written} is outside the source or in an unknown directory"
-                    )
+                    return f"the env file {written} {OUTSIDE}"
                 continue
             opened = self.open(place, path)
             if isinstance(opened, Opened):
@@ -191,7 +193,7 @@ class Expander:
         found: list[Opened] = []
         for written, line in includes:
             path = self.resolver.locate(folder, written)
-            opened = self.open(place, path) if path is not None else "is outside the source"
+            opened = self.open(place, path) if path is not None else OUTSIDE
             if isinstance(opened, Opened):
                 found.append(opened)
             elif opened is not None:
@@ -291,7 +293,7 @@ class Expander:
     def _dockerfile(self, place: Place, job: _Dockerfile) -> None:
         """Every image a Dockerfile pulls, as pulls at the command that builds it."""
         if job.path is None:
-            reason = f"{job.label} is outside the source or in an unknown directory"
+            reason = f"{job.label} {OUTSIDE}"
             self.images.unresolved(place, reason)
             return
         opened = self.open(place, job.path)

@@ -20,7 +20,8 @@ from hubspec.shell import options
 from hubspec.shell.state import SimpleCommand
 
 DOWNLOADERS = frozenset({"curl", "wget"})
-MAKERS = DOWNLOADERS | {"tee", "cp", "mv"}
+COPIERS = frozenset({"cp", "mv"})
+MAKERS = DOWNLOADERS | COPIERS | {"tee"}
 """Programs whose words name files they write (a redirection makes one of any command)."""
 _CURL = options.table(
     values=[
@@ -65,8 +66,6 @@ _TEE = options.table(
     flags=["a/append", "i/ignore-interrupts", "p", "help", "version"], optional=["output-error"]
 )
 """GNU tee's options: every operand is a file it writes."""
-
-
 _COPY = options.table(
     values=["S/suffix", "t/target-directory", "sparse", "no-preserve"],
     flags=[
@@ -79,7 +78,6 @@ _COPY = options.table(
     optional=["backup", "preserve", "reflink", "u/update", "context"],
 )
 """GNU cp's and mv's options (one table: mv's are a subset, a word both know means the same)."""
-COPIERS = frozenset({"cp", "mv"})
 
 
 def copied_files(words: Sequence[str | None]) -> list[tuple[str, str, bool]]:

@@ -21,7 +21,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from hubspec.docker.compose import compose_services, read_compose
+from hubspec.docker.compose import read_compose
 from hubspec.docker.dockerfile import dockerfile_pulls
 from hubspec.docker.dotenv import read_dotenv
 from hubspec.fix import fix_bytes
@@ -736,17 +736,17 @@ def target_dockerfile(case: tuple[str, dict[str, str | None]]) -> None:
 
 
 def target_compose(case: tuple[str, dict[str, str]]) -> None:
-    """compose_services: never raises."""
+    """read_compose: never raises."""
     text, env = case
 
     def work() -> None:
-        services, problems = compose_services(text, env)
-        for service in services:
+        found = read_compose(text, env)
+        for service in found.services:
             assert isinstance(service.name, str)
             assert all(isinstance(name, str) for name in service.depends_on)
-        for problem in problems:
+        for problem in found.problems:
             assert problem.message
-        for path, line in read_compose(text, env).includes:
+        for path, line in found.includes:
             assert path and line >= 1
 
     _track("compose", case, work)
