@@ -3,9 +3,10 @@
 tree-sitter gives byte offsets; they become character offsets of the decoded text here.
 A buildspec is a heredoc (`<<EOF`, or `<<-EOT` whose common indentation is removed), a
 quoted string, `file(...)` or `templatefile(...)` (a buildspec file, relative to the
-module's folder; also in a heredoc that holds nothing else), a path string (relative to the source root), or unknown (a variable, a
-conditional: HS005). `${...}` interpolations are unknown values of the same width, `$${`
-is a literal `${`; `%{...}` directives are dropped.
+module's folder; also in a heredoc that holds nothing else), a path string (relative to
+the source root), or unknown (a variable, a conditional: HS005). `${...}` interpolations
+are unknown values of the same width, `$${` is a literal `${`; `%{...}` directives are
+dropped.
 """
 
 from __future__ import annotations
