@@ -41,6 +41,44 @@ def test_npm_script_through_the_command_line(tmp_path: Path) -> None:
     ]
 
 
+def test_npm_workspaces_through_the_command_line(tmp_path: Path) -> None:
+    """Each workspace's script runs in its own folder (its `docker build .` builds its own
+    Dockerfile); the buildspec may sit in a subfolder and be linted from anywhere."""
+    files: dict[str, str | bytes] = {
+        "package.json": '{"workspaces": ["packages/*"]}',
+        "packages/web/package.json": '{"name": "web", "scripts": {"build": "docker build -t web ."}}',
+        "packages/web/Dockerfile": "FROM node:20\n",
+        "packages/api/package.json": '{"name": "api", "scripts": {"build": "echo no docker"}}',
+        "packages/api/Dockerfile": "FROM python:3.12\n",
+    }
+    top = repository(tmp_path, "npm ci", "npm run build --workspaces --if-present", files=files)
+    (top / "ci").mkdir()
+    (top / "buildspec.yml").rename(top / "ci" / "buildspec.yml")
+    expected = (
+        f"HS101 node:20 {HUB}: FROM node:20 in packages/web/Dockerfile, line 1,"
+        " built by `docker build -t web .`"
+    )
+    assert lint(top, "ci/buildspec.yml") == [f"ci/buildspec.yml:6:9: {expected}"]
+    assert lint(top / "packages", "../ci/buildspec.yml") == [f"../ci/buildspec.yml:6:9: {expected}"]
+
+
+def test_a_workspace_linked_out_of_the_repository_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "package.json").write_text('{"name": "x", "scripts": {"b": "docker pull redis"}}')
+    top = repository(
+        tmp_path, "npm run b -ws", files={"package.json": '{"workspaces": ["libs/*"]}'}
+    )
+    (top / "libs").mkdir()
+    (top / "libs" / "x").symlink_to(outside)
+    found = lint(top, "buildspec.yml")
+    assert found == [
+        "buildspec.yml:5:9: HS103 cannot tell whether this pulls from Docker Hub:"
+        " libs/x/package.json is a symlink out of the source root, which hubspec does not"
+        " read, so a docker pull may be missed"
+    ]
+
+
 def test_recursive_make_is_followed_into_the_directory(tmp_path: Path) -> None:
     top = repository(
         tmp_path,

@@ -34,6 +34,16 @@ class Files:
         self.reads.append(relative)
         return self.files.get(relative)
 
+    def folders(self, folder: str) -> tuple[tuple[str, bool], ...]:
+        """The subfolders the files imply, sorted (a name ending in `@` is a symlink)."""
+        prefix = "" if folder == "." else folder + "/"
+        names = {
+            name.split("/")[len(prefix.split("/")) - 1]
+            for name in self.files
+            if name.startswith(prefix) and name.count("/") > prefix.count("/")
+        }
+        return tuple(sorted((name, name.endswith("@")) for name in names))
+
 
 def run(
     files: dict[str, str],
@@ -533,8 +543,8 @@ def test_package_json_problems() -> None:
     assert none is not None and none.problems == () and none.scripts == ()
     deep = script_run(["npm", "run", "b"], ".", tree.resolve, lambda _: "[" * 100_000)
     assert deep is not None and deep.problems[0].startswith("package.json is not valid JSON")
-    workspaces = script_run(["npm", "run", "build", "--workspaces"], ".", tree.resolve, tree.read)
-    assert workspaces is not None and "workspaces" in workspaces.problems[0]
+    recursive = script_run(["pnpm", "-r", "run", "build"], ".", tree.resolve, tree.read)
+    assert recursive is not None and "workspaces" in recursive.problems[0]
 
 
 def test_yarn_passes_options_after_the_script_name_on() -> None:
@@ -593,3 +603,140 @@ def test_a_read_phase_is_reused_only_when_the_variables_it_asked_for_agree() -> 
     assert tree.reads.count("Makefile") == 2
     found = make_run(["make"], ".", tree.resolve, tree.read, {"CI": "1", "TAG": "d"}, cache=cache)
     assert found.environment == {"CI": "1", "TAG": "d"}
+
+
+# ---------------------------------------------------------------- workspaces
+
+MONOREPO = {
+    "package.json": '{"name": "mono", "workspaces": ["apps/*", "tools"],'
+    ' "scripts": {"build": "echo root"}}',
+    "apps/web/package.json": '{"name": "web", "scripts": {"prebuild": "echo pre-web",'
+    ' "build": "docker build -t web ."}}',
+    "apps/api/package.json": '{"name": "api-server", "scripts": {"build": "docker pull python"}}',
+    "apps/docs/README.md": "not a package: no package.json",
+    "apps/.cache/package.json": '{"name": "hidden", "scripts": {"build": "docker pull redis"}}',
+    "apps/lint/package.json": '{"name": "lint", "scripts": {"test": "docker pull busybox"}}',
+    "tools/package.json": '{"scripts": {"build": "docker pull alpine"}}',
+}
+
+
+def workspace_scripts(
+    command: str, files: dict[str, str], cwd: str = "."
+) -> list[tuple[str, str, str]] | tuple[str, ...]:
+    """(folder, script, command) of each script run, or the problems."""
+    tree = Files(files)
+    found = script_run(command.split(), cwd, tree.resolve, tree.read, tree.folders)
+    assert found is not None
+    if found.problems:
+        return found.problems
+    return [(script.directory, script.name, script.command) for script in found.scripts]
+
+
+def test_npm_workspaces_run_the_script_in_each_package_in_npm_order() -> None:
+    """Pattern by pattern, matches sorted; hidden folders, folders without a package.json and
+    packages without the script are skipped; the root's own script does not run."""
+    expected = [
+        ("apps/api", "build", "docker pull python"),
+        ("apps/web", "prebuild", "echo pre-web"),
+        ("apps/web", "build", "docker build -t web ."),
+        ("tools", "build", "docker pull alpine"),
+    ]
+    assert workspace_scripts("npm run build --workspaces", MONOREPO) == expected
+    assert workspace_scripts("npm run build -ws --if-present", MONOREPO) == expected
+    assert workspace_scripts("npm run --workspaces=true build", MONOREPO) == expected
+
+
+def test_npm_workspace_chosen_by_name_by_folder_or_by_parent_folder() -> None:
+    web = [("apps/web", "prebuild", "echo pre-web"), ("apps/web", "build", "docker build -t web .")]
+    assert workspace_scripts("npm run build -w web", MONOREPO) == web
+    assert workspace_scripts("npm run build --workspace=apps/web", MONOREPO) == web
+    assert workspace_scripts("npm run build --workspace ./apps/web/", MONOREPO) == web
+    # a folder holding workspaces chooses each one directly in it
+    assert [folder for folder, _, _ in workspace_scripts("npm run build -w apps", MONOREPO)] == [
+        "apps/api",
+        "apps/web",
+        "apps/web",
+    ]
+    # named twice: runs once; in the order named
+    assert workspace_scripts("npm run build -w tools -w api-server -w tools", MONOREPO) == [
+        ("tools", "build", "docker pull alpine"),
+        ("apps/api", "build", "docker pull python"),
+    ]
+    # `npm test` and `npm run test` alike
+    assert workspace_scripts("npm test -w lint", MONOREPO) == [
+        ("apps/lint", "test", "docker pull busybox")
+    ]
+
+
+def test_npm_workspace_root_and_choices_that_run_nothing() -> None:
+    with_root = workspace_scripts("npm run build -w tools --include-workspace-root", MONOREPO)
+    assert with_root == [(".", "build", "echo root"), ("tools", "build", "docker pull alpine")]
+    assert workspace_scripts("npm run build -w nothing-of-that-name", MONOREPO) == []
+    no_workspaces = {"package.json": '{"scripts": {"build": "docker pull alpine"}}'}
+    assert workspace_scripts("npm run build -ws", no_workspaces) == []
+    unknown = Files(MONOREPO)
+    found = script_run(
+        ["npm", "run", "build", "-w", None], ".", unknown.resolve, unknown.read, unknown.folders
+    )
+    assert found is not None and found.problems == (
+        "the workspace `npm` runs the script in is not known",
+    )
+
+
+def test_workspace_patterns_negation_globstar_braces_and_the_object_form() -> None:
+    files = {
+        "package.json": '{"workspaces": {"packages": ["{apps,libs}/*", "!apps/old",'
+        ' "nested/**", "!!apps/old"]}}',
+        "apps/old/package.json": '{"name": "old", "scripts": {"b": "docker pull old"}}',
+        "apps/new/package.json": '{"name": "new", "scripts": {"b": "docker pull new"}}',
+        "libs/x/package.json": '{"name": "x", "scripts": {"b": "docker pull x"}}',
+        "nested/package.json": '{"name": "n0", "scripts": {"b": "docker pull n0"}}',
+        "nested/a/b/package.json": '{"name": "n2", "scripts": {"b": "docker pull n2"}}',
+        "nested/a/node_modules/m/package.json": '{"name": "m", "scripts": {"b": "docker pull m"}}',
+        "nested/link@/package.json": '{"name": "l", "scripts": {"b": "docker pull l"}}',
+    }
+    # `!apps/old` removes it; `!!apps/old` (an even count) adds it back, at its place then
+    assert [folder for folder, _, _ in workspace_scripts("npm run b -ws", files)] == [
+        "apps/new",
+        "libs/x",
+        "nested",
+        "nested/a/b",
+        "apps/old",
+    ]
+
+
+def test_workspace_patterns_that_are_not_followed_are_reported() -> None:
+    extglob = {"package.json": '{"workspaces": ["apps/+(a|b)"]}'}
+    assert workspace_scripts("npm run b -ws", extglob) == (
+        "the workspace pattern 'apps/+(a|b)' is not followed",
+    )
+    bad = dict(MONOREPO, **{"apps/web/package.json": "{not json"})
+    problems = workspace_scripts("npm run build -ws", bad)
+    assert isinstance(problems, tuple) and problems[0].startswith(
+        "apps/web/package.json is not valid JSON"
+    )
+    wide = {"package.json": '{"workspaces": ["**/x"]}'}
+    wide.update({f"d{n}/e{m}/f": "" for n in range(60) for m in range(40)})
+    assert workspace_scripts("npm run b -ws", wide) == (
+        "the workspace patterns reach more than 2,000 folders",
+    )
+
+
+def test_yarn_classic_workspace_commands() -> None:
+    all_of_them = workspace_scripts("yarn workspaces run build", MONOREPO)
+    assert [folder for folder, _, _ in all_of_them] == ["apps/api", "apps/web", "apps/web", "tools"]
+    assert workspace_scripts("yarn workspace api-server build", MONOREPO) == [
+        ("apps/api", "build", "docker pull python")
+    ]
+    assert workspace_scripts("yarn workspace api-server run build -- x", MONOREPO) == [
+        ("apps/api", "build", "docker pull python x")
+    ]
+    assert workspace_scripts("yarn workspace apps/api build", MONOREPO) == []  # names only
+    assert workspace_scripts("yarn workspaces foreach -A run build", MONOREPO) == (
+        "`yarn workspaces foreach` runs the script in workspaces, which hubspec does not follow",
+    )
+    tree = Files(MONOREPO)
+    assert (
+        script_run(["yarn", "workspace", "web", "add", "x"], ".", tree.resolve, tree.read) is None
+    )
+    assert script_run(["yarn", "workspaces", "info"], ".", tree.resolve, tree.read) is None

@@ -29,6 +29,7 @@ EXAMPLES = {
     "dockerfile": 1200,
     "compose": 1200,
     "dotenv": 1500,
+    "workspaces": 1000,
     "fix": 600,
     "lint": 700,
 }

@@ -83,19 +83,29 @@ def follow_package_script(call: Call, resolver: Resolver) -> Followed | None:
         return None
     if posixpath.basename(program) not in MANAGERS or cwd == UNKNOWN_CWD:
         return None
-    run = script_run(words, cwd, resolver.locate, _read_with(resolver))
+    reasons: dict[Path, str] = {}
+    read = _read_with(resolver, reasons)
+    run = script_run(words, cwd, resolver.locate, read, resolver.subfolders)
     if run is None:
         return None
-    problems = tuple(f"{problem}, {_MISSED}" for problem in run.problems)
+    unread = [f"{resolver.shown(path)} {reason}" for path, reason in reasons.items()]
+    problems = tuple(f"{problem}, {_MISSED}" for problem in (*run.problems, *unread))
     if run.path is None:
         return Followed((), Flow.EACH_CHUNK, "package.json", None, problems)
-    shown = resolver.shown(run.path)
     chunks = tuple(
-        Chunk(script.command, run.path, f"{shown} script {script.name}", script.line, run.directory)
+        Chunk(
+            script.command,
+            script.path,
+            f"{resolver.shown(script.path)} script {script.name}",
+            script.line,
+            script.directory,
+        )
         for script in run.scripts
     )
-    names = "+".join(script.name for script in run.scripts)
-    return Followed(chunks, Flow.EACH_CHUNK, f"{shown} {names}", None, problems)
+    key = f"{resolver.shown(run.path)} {'+'.join(script.name for script in run.scripts)}"
+    if run.workspaces:
+        key += f" in {', '.join(run.workspaces)}"
+    return Followed(chunks, Flow.EACH_CHUNK, key, None, problems)
 
 
 def _environment(state: ShellState) -> dict[str, str | None]:

@@ -22,6 +22,8 @@ SOURCE_DIR_VARIABLE = "CODEBUILD_SRC_DIR"
 UNKNOWN_CWD = "?"
 MAX_REFERENCED_FILES = 64
 """Files (Dockerfiles, compose files, scripts) followed per buildspec."""
+MAX_FOLDER_ENTRIES = 10_000
+"""Entries of one folder looked at when listing its subfolders (npm workspace patterns)."""
 
 
 @record
@@ -107,6 +109,23 @@ class Resolver:
     def is_folder(self, path: Path) -> bool:
         """Whether `path` is a folder of the checkout (where `cp a dir` puts dir/a)."""
         return self._inside_root(path) and os.path.isdir(path)
+
+    def subfolders(self, cwd: str) -> tuple[tuple[str, bool], ...]:
+        """The folders in a folder of the checkout (`cwd` as ShellState.cwd), sorted, each
+        with whether it is a symlink; () for a folder outside the root or not there."""
+        path = self.locate(cwd, ".")
+        if path is None or not self._inside_root(path):
+            return ()
+        try:
+            with os.scandir(path) as entries:
+                found = [
+                    (entry.name, entry.is_symlink())
+                    for _, entry in zip(range(MAX_FOLDER_ENTRIES), entries, strict=False)
+                    if entry.is_dir()
+                ]
+        except (OSError, ValueError):
+            return ()
+        return tuple(sorted(found))
 
     def over_budget(self) -> bool:
         return self.followed >= MAX_REFERENCED_FILES

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from hubspec.docker.compose import read_compose
 from hubspec.docker.dockerfile import dockerfile_pulls
 from hubspec.docker.dotenv import read_dotenv
+from hubspec.events.workspaces import WorkspaceError, workspace_folders, workspace_patterns
 from hubspec.fix import fix_bytes
 from hubspec.lint.pipeline import lint_bytes
 from hubspec.load.document import parse
@@ -766,6 +767,49 @@ def target_dotenv(case: tuple[str, dict[str, str]]) -> None:
     _track("dotenv", case, work)
 
 
+PATTERN_TOKENS: tuple[str, ...] = (
+    *("apps", "libs", ".hidden", "node_modules", "a", "b", "/", "./", "../", "!", "!!"),
+    *("*", "**", "?", "[", "]", "[!a]", "[^b]", "[a-z]", "[z-a]", "{", "}", ",", "{a,b}"),
+    *("+(", "@(", ")", "|", "\\", " ", "é", "\x00"),
+)
+WORKSPACE_TREE = (
+    "apps/a",
+    "apps/b",
+    "apps/.hidden",
+    "apps/a/node_modules",
+    "libs/a/b",
+    "libs/b",
+    ".hidden",
+)
+
+
+def _tree_folders(folder: str) -> tuple[tuple[str, bool], ...]:
+    prefix = "" if folder == "." else folder + "/"
+    names = set()
+    for path in WORKSPACE_TREE:
+        if path.startswith(prefix) and len(path) > len(prefix):
+            names.add(path[len(prefix) :].split("/")[0])
+    return tuple(sorted((name, name == "b") for name in names))
+
+
+def target_workspaces(patterns: list[str]) -> None:
+    """workspace_folders: never raises but WorkspaceError; each folder once, inside the tree."""
+
+    def work() -> None:
+        parsed = workspace_patterns(patterns)
+        assert parsed is not None
+        try:
+            found = workspace_folders(".", parsed, _tree_folders)
+        except WorkspaceError as error:
+            assert str(error)
+            return
+        assert len(found) == len(set(found))
+        known = {"."} | {"/".join(p.split("/")[:n]) for p in WORKSPACE_TREE for n in (1, 2, 3)}
+        assert all(folder in known and "node_modules" not in folder for folder in found), found
+
+    _track("workspaces", patterns, work)
+
+
 def _reader(referenced: dict[str, str]) -> Callable[[Path], str | None]:
     def read(path: Path) -> str | None:
         try:
@@ -834,6 +878,7 @@ TARGETS: dict[str, tuple[Callable[[Any], None], st.SearchStrategy[Any]]] = {
     "dockerfile": (target_dockerfile, st.tuples(dockerfile_text(), build_args)),
     "compose": (target_compose, st.tuples(compose_text(), compose_env)),
     "dotenv": (target_dotenv, st.tuples(dotenv_text(), compose_env)),
+    "workspaces": (target_workspaces, st.lists(grammar(PATTERN_TOKENS, 12), max_size=4)),
     "fix": (target_fix, fix_case()),
     "lint": (target_lint, fix_case()),
 }
