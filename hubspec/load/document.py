@@ -312,6 +312,8 @@ def _c_events(text: str) -> list[Any] | None:
     - A block scalar header followed at once by a comment (`|#`): an error to ruamel only.
     - A mapping in flow style that does not start with '{' at its mark: a single pair in a
       flow sequence (`["a":1]` is an error to ruamel) or a flow mapping with an anchor.
+    - A `...` line that ends no document (`a\n...\n...`, or after a comment): libyaml skips
+      it, ruamel refuses it.
 
     The first four are refused before parsing (1 of 210 corpus buildspecs has a tab, only in
     comment lines, where it is allowed: `_pure_only`), the others while the events are read. Kept as they come: at the end of a text without a final line
@@ -383,7 +385,21 @@ def _c_events(text: str) -> list[Any] | None:
                 return None
     finally:
         parser.dispose()
+    if "..." in text and _document_ends_unpaired(text, events):
+        return None
     return events
+
+
+_DOCUMENT_END = re.compile(r"(?m)^\.\.\.(?=[ \t\r\n]|$)")
+
+
+def _document_ends_unpaired(text: str, events: list[Any]) -> bool:
+    """Whether a `...` line ends no document (`a\n...\n...`): libyaml skips it, ruamel
+    refuses it."""
+    from ruamel.yaml.events import DocumentEndEvent
+
+    ends = sum(1 for event in events if type(event) is DocumentEndEvent and event.explicit)
+    return len(_DOCUMENT_END.findall(text)) > ends
 
 
 def _host_events(text: str) -> list[Any] | None:
