@@ -527,6 +527,16 @@ def test_npm_prefix_changes_the_directory() -> None:
     assert found is not None and len(found) == 3
 
 
+@pytest.mark.parametrize("option", ["--prefix", "--cwd", "-C"])
+def test_a_directory_option_with_an_unknown_value_is_reported(option: str) -> None:
+    """`npm --prefix $APP run build` runs app's script, not the one in the working directory."""
+    manager = "npm" if option == "--prefix" else "yarn" if option == "--cwd" else "pnpm"
+    tree = Files({"package.json": PACKAGE})
+    found = script_run([manager, option, None, "run", "build"], ".", tree.resolve, tree.read)
+    assert found is not None and found.scripts == ()
+    assert found.problems == (f"the folder `{manager}` runs the script in ({option}) is not known",)
+
+
 def test_commands_that_run_no_script() -> None:
     assert scripts("npm install", {"package.json": PACKAGE}) is None
     assert scripts("yarn", {"package.json": PACKAGE}) is None

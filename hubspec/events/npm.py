@@ -334,7 +334,10 @@ def _request(argv: Sequence[str | None], cwd: str) -> _Request | None:
                 value = words[index] if index < len(words) else ""
                 index += 1
             if name in ("--prefix", "--cwd", "--dir", "-C"):
-                directory = posixpath.normpath(posixpath.join(directory, value or ""))
+                if value is None:
+                    why = f"the folder `{manager}` runs the script in ({name}) is not known"
+                    return _Request(manager, None, directory, (), why)
+                directory = posixpath.normpath(posixpath.join(directory, value))
             if manager == "npm" and chosen.note(name, value):
                 continue
             if name in _IN_WORKSPACES:
