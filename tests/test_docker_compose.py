@@ -18,6 +18,8 @@ from hubspec.docker.compose import (
     read_compose,
 )
 
+HUB = "is pulled from Docker Hub without a Docker Hub login"
+
 
 def load(
     text: str, env: dict[str, str] | None = None
@@ -755,3 +757,99 @@ def test_compose_include_brings_the_services_of_other_files(tmp_path: Path) -> N
     assert pulled == ["flyway/flyway:10", "nginx:1.27", "postgres:16"], lines
     (missing,) = [line for line in lines if " HS103 " in line]
     assert "compose.yaml, line 3: the included file missing.yaml was not found" in missing
+
+
+def test_compose_extends_takes_the_base_service_settings(tmp_path: Path) -> None:
+    """`extends:` (a service of the same file, or of the `file:` named from the extending
+    file's folder) starts from the base's settings: its image is pulled, named in the file
+    that writes it, and its build context stays relative to its own file; the extending
+    service's own keys win, and the base's `depends_on` is not inherited."""
+    top = repository(
+        tmp_path,
+        "docker compose -f deploy/compose.yaml up -d",
+        files={
+            "deploy/compose.yaml": (
+                "services:\n"
+                "  web:\n    extends:\n      file: ../common/services.yaml\n      service: base-web\n"
+                "    environment:\n      MODE: ci\n"
+                "  worker:\n    extends: web\n    image: python:3.12\n"
+                "  builder:\n    extends:\n      service: built\n      file: ../common/services.yaml\n"
+            ),
+            "common/services.yaml": (
+                "services:\n"
+                "  base-web:\n    image: nginx:1.27\n    depends_on: [db]\n"
+                "  built:\n    build: ./app\n"
+                "  db:\n    image: postgres:16\n"
+            ),
+            "common/app/Dockerfile": "FROM golang:1.22\n",
+        },
+    )
+    lines = lint(top, "buildspec.yml")
+    found = sorted(line.split(" HS101 ")[1] for line in lines)
+    assert found == [
+        f"golang:1.22 {HUB}: FROM golang:1.22 in common/app/Dockerfile, line 1,"
+        " service builder of common/services.yaml, built by"
+        " `docker compose -f deploy/compose.yaml up -d`",
+        f"nginx:1.27 {HUB}: image of service web in common/services.yaml, line 3,"
+        " pulled by `docker compose -f deploy/compose.yaml up -d`",
+        f"python:3.12 {HUB}: image of service worker in deploy/compose.yaml, line 10,"
+        " pulled by `docker compose -f deploy/compose.yaml up -d`",
+    ], lines
+
+
+@pytest.mark.parametrize(
+    ("compose", "problem"),
+    [
+        (
+            "services:\n  web:\n    extends: missing\n",
+            "compose.yaml, line 3: service 'web' extends 'missing', which compose.yaml does"
+            " not define",
+        ),
+        (
+            "services:\n  web:\n    extends:\n      service: base\n      file: nowhere.yml\n",
+            "compose.yaml, line 3: service 'web' extends 'base' from nowhere.yml, which was"
+            " not found",
+        ),
+        (
+            "services:\n  a:\n    extends: b\n  b:\n    extends: a\n",
+            "compose.yaml, line 5: service 'b' extends 'a', which extends it again",
+        ),
+        (
+            "services:\n  web:\n    extends: ${BASE}\n",
+            "compose.yaml, line 3: extends of service 'web' '${BASE}' uses ${BASE}, not known"
+            " statically",
+        ),
+        (
+            "services:\n  web:\n    extends: {file: x.yml}\n",
+            "extends of service 'web' names no service",
+        ),
+    ],
+)
+def test_compose_extends_that_cannot_be_followed_is_reported(
+    tmp_path: Path, compose: str, problem: str
+) -> None:
+    """A base that is missing, unknown or circular gives HS103 at the extends line, never a
+    guess (and not "neither an image nor a build section": the base may have one)."""
+    top = repository(tmp_path, "docker compose up", files={"compose.yaml": compose})
+    lines = lint(top, "buildspec.yml")
+    assert lines and all(" HS103 " in line for line in lines), lines
+    assert any(problem in line for line in lines), lines
+    assert not any("neither an image" in line for line in lines), lines
+
+
+def test_compose_extends_reports_only_the_base_services_problems(tmp_path: Path) -> None:
+    """A shared file read for one base service: problems of its other services are not this
+    command's (compose reads only what the service extends)."""
+    top = repository(
+        tmp_path,
+        "docker compose up",
+        files={
+            "compose.yaml": "services:\n  web:\n    extends:\n      file: all.yaml\n      service: web\n",
+            "all.yaml": (
+                "services:\n  other:\n    image: ${UNSET_ELSEWHERE}\n"
+                "  web:\n    image: nginx:${TAG}\n"
+            ),
+        },
+    )
+    lines = lint(top, "buildspec.yml")
+    assert len(lines) == 1 and " HS101 nginx " in lines[0], lines

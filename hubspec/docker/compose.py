@@ -78,6 +78,11 @@ class ComposeService:
     has_build: bool = False
     depends_on: tuple[str, ...] = ()
     """The services it needs started first (`depends_on`, `links`)."""
+    extends: tuple[str, str | None] | None = None
+    """The service it `extends:`, and the file that defines it (None: this file)."""
+    extends_line: int | None = None
+    """The line of its `extends:` key; set while the service it extends is not merged in
+    (still to do, or not known: then a problem says why)."""
 
 
 @record
@@ -238,7 +243,32 @@ class _Reader:
             profiles=tuple(profiles),
             has_build=build is not None,
             depends_on=_needed(node),
+            extends=self.extends(name, node),
+            extends_line=_line(node, "extends", value=False) if "extends" in node else None,
         )
+
+    def extends(self, name: str, node: CommentedMap) -> tuple[str, str | None] | None:
+        """`extends: base`, or `extends:` with `service:` and an optional `file:`; None
+        when there is none or a part is not known (a problem says so)."""
+        if "extends" not in node:
+            return None
+        value = node.get("extends")
+        what = f"extends of service {name!r}"
+        in_mapping = isinstance(value, CommentedMap)
+        raw = value.get("service") if in_mapping else value
+        if not _scalar(raw):
+            self.problem(_line(node, "extends", value=True), f"{what} names no service")
+            return None
+        service = self.known(
+            raw, value if in_mapping else node, "service" if in_mapping else "extends", what
+        )
+        if service is None or not in_mapping or "file" not in value:
+            return None if service is None else (service, None)
+        if not _scalar(value.get("file")):
+            self.problem(_line(value, "file", value=True), f"{what} names no file")
+            return None
+        file = self.known(value.get("file"), value, "file", f"{what}: file")
+        return None if file is None else (service, file)
 
     def image(self, name: str, node: CommentedMap) -> tuple[str | None, int | None, bool]:
         if "image" not in node:
@@ -421,8 +451,8 @@ def read_compose(text: str, env: Mapping[str, str | None]) -> ComposeFile:
 
     `env` is the environment compose interpolates `${NAME}` from (None: set, value not
     known); a name not in it is unset. Supports the `services:` format and the old v1 format
-    (services at the top level). Not followed: `extends`; the caller reads each file (`-f`,
-    the override beside a default one, what `include:` names) on its own and merges them.
+    (services at the top level). The caller reads each file (`-f`, the override beside a
+    default one, what `include:` names, what `extends:` names) on its own and merges them.
     """
     data, error = _load(text)
     if error is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
 from hubspec.docker import cli as docker_cli
@@ -18,20 +19,15 @@ from hubspec.docker.compose import (
     active_profiles,
     defines_nothing,
     enabled,
-    merged_service,
-    read_compose,
     with_dependencies,
 )
 from hubspec.docker.dockerfile import DockerfilePull, dockerfile_pulls
 from hubspec.docker.dotenv import read_dotenv
+from hubspec.events.compose_run import ComposeProject
 from hubspec.events.images import ImageEvents
 from hubspec.events.model import Place, PullSource, SourceKind
-from hubspec.events.resolve import MAX_REFERENCED_FILES, UNKNOWN_CWD, Opened, Resolver
+from hubspec.events.resolve import MAX_REFERENCED_FILES, OUTSIDE, UNKNOWN_CWD, Opened, Resolver
 from hubspec.records import record
-
-OUTSIDE = "is outside the source or in an unknown directory"
-"""Why a file a build names is not read when its path leaves the source root (or the
-directory it is relative to is not known)."""
 
 
 @record
@@ -184,23 +180,6 @@ class Expander:
                 return [opened]
         return []
 
-    def _included(
-        self, place: Place, compose: Opened, includes: tuple[tuple[str, int], ...]
-    ) -> list[Opened]:
-        """The files a compose file's `include:` names (from its own folder), read; why
-        one cannot be, at the line that names it."""
-        folder = posixpath.dirname(compose.shown) or "."
-        found: list[Opened] = []
-        for written, line in includes:
-            path = self.resolver.locate(folder, written)
-            opened = self.open(place, path) if path is not None else OUTSIDE
-            if isinstance(opened, Opened):
-                found.append(opened)
-            elif opened is not None:
-                reason = f"{compose.shown}, line {line}: the included file {written} {opened}"
-                self.images.unresolved(place, reason)
-        return found
-
     def _project_directory(self, use: docker_cli.ComposeUse, cwd: str) -> str | None:
         """`--project-directory` as the source root names it; None when not given (or not
         under the source root: the compose files' folders are used then)."""
@@ -220,45 +199,27 @@ class Expander:
     ) -> None:
         """The pulls of the services the files define together (a later file's service
         merges into an earlier one of the same name); relative paths are from `folder`."""
-        # each file with the folder its relative paths are from: the project directory, or
-        # an included file's own folder
-        pending = [(compose, folder) for compose in files]
-        seen = {compose.path for compose in files}
-        merged: dict[str, tuple[ComposeService, Opened, Opened, str]] = {}
-        while pending:
-            compose, base = pending.pop(0)
-            read = read_compose(compose.text, environment)
-            for problem in read.problems:
-                self.images.unresolved(
-                    place, f"{compose.shown}, line {problem.line}: {problem.message}"
-                )
-            for included in self._included(place, compose, read.includes):
-                if included.path not in seen:
-                    seen.add(included.path)
-                    pending.append((included, posixpath.dirname(included.shown) or "."))
-            for service in read.services:
-                if service.name not in merged:
-                    merged[service.name] = (service, compose, compose, base)
-                    continue
-                earlier, image_file, build_file, build_base = merged[service.name]
-                builds = service.build_context is not None
-                merged[service.name] = (
-                    merged_service(earlier, service),
-                    compose if service.image_line is not None else image_file,
-                    compose if builds else build_file,
-                    base if builds else build_base,
-                )
+        project = ComposeProject(
+            self.resolver,
+            partial(self.open, place),
+            partial(self.images.unresolved, place),
+            environment,
+        )
+        merged = project.services(files, folder)
         verb = use.verb.rsplit(" ", 1)[-1]
         wanted = use.services
         if wanted and use.with_dependencies:
-            wanted = with_dependencies(wanted, {name: found[0] for name, found in merged.items()})
+            wanted = with_dependencies(
+                wanted, {name: found.service for name, found in merged.items()}
+            )
         active = active_profiles(use.profiles, environment.get(COMPOSE_PROFILES, ""))
-        for service, image_file, build_file, build_base in merged.values():
+        for placed in merged.values():
+            service, image_file, build_file = placed.service, placed.image_file, placed.build_file
             if wanted and service.name not in wanted:
                 continue
             if not wanted and not enabled(service, active):
                 continue  # a service of a profile this command does not activate
-            if defines_nothing(service):
+            if defines_nothing(service) and service.extends_line is None:
                 self.images.unresolved(
                     place,
                     f"{image_file.shown}, line {service.line}: service {service.name!r} has"
@@ -273,7 +234,7 @@ class Expander:
                 )
                 dockerfile = _Dockerfile(
                     written,
-                    self.resolver.locate(build_base, written),
+                    self.resolver.locate(placed.build_base, written),
                     f"the Dockerfile of service {service.name} in {build_file.shown}",
                     "",
                     f"service {service.name} of {build_file.shown}, built by `{shown}`",

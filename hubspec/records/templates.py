@@ -720,7 +720,7 @@ def _init_14_frozen_8(
     _set(self, "f13", f13)
 
 
-def _init_15_frozen(
+def _init_17_frozen(
     self: Any,
     f0: object,
     f1: object,
@@ -737,6 +737,8 @@ def _init_15_frozen(
     f12: object,
     f13: object,
     f14: object,
+    f15: object,
+    f16: object,
 ) -> None:
     _set(self, "f0", f0)
     _set(self, "f1", f1)
@@ -753,6 +755,8 @@ def _init_15_frozen(
     _set(self, "f12", f12)
     _set(self, "f13", f13)
     _set(self, "f14", f14)
+    _set(self, "f15", f15)
+    _set(self, "f16", f16)
 
 
 TEMPLATES: dict[tuple[int, tuple[int, ...], bool], CodeType] = {
@@ -793,5 +797,5 @@ TEMPLATES: dict[tuple[int, tuple[int, ...], bool], CodeType] = {
     (13, (0, 1, 2, 3, 4, 6, 7), False): _init_13_mutable_0_1_2_3_4_6_7.__code__,
     (13, (6,), False): _init_13_mutable_6.__code__,
     (14, (8,), True): _init_14_frozen_8.__code__,
-    (15, (), True): _init_15_frozen.__code__,
+    (17, (), True): _init_17_frozen.__code__,
 }

@@ -456,6 +456,8 @@ COMPOSE_TOKENS: tuple[str, ...] = (
     "pull_policy",
     "profiles",
     "extends",
+    "service",
+    "file",
     "include",
     "path",
     "depends_on",
