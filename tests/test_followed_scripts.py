@@ -315,6 +315,41 @@ def test_a_file_the_build_copies_is_read_from_where_it_comes_from(tmp_path: Path
     assert "HS103 " in lines[6] and "the script a is copied by `cp b a` from a" in lines[6]
 
 
+def test_a_file_the_build_moves_away_is_no_longer_there(tmp_path: Path) -> None:
+    """`mv Dockerfile.prod Dockerfile`: Dockerfile is the moved file; Dockerfile.prod (or a
+    file in a folder moved away) is gone from there, until the build puts one back."""
+    top = repository(
+        tmp_path,
+        "mv docker/Dockerfile.prod Dockerfile",
+        "docker build .",
+        "docker build -f docker/Dockerfile.prod .",
+        "mv docker old && docker build -f docker/Dockerfile.test .",
+        "cp old/Dockerfile.test docker/Dockerfile.test && docker build -f docker/Dockerfile.test .",
+        "cp docker/Dockerfile.prod x && docker build -f x .",
+        files={
+            "Dockerfile": "FROM node:18\n",
+            "docker/Dockerfile.prod": "FROM node:20\n",
+            "docker/Dockerfile.test": "FROM node:22\n",
+        },
+    )
+    lines = lint(top, "buildspec.yml")
+    assert len(lines) == 5, lines
+    assert lines[0].startswith("buildspec.yml:6:9: HS101 node:20 ")
+    assert "in docker/Dockerfile.prod, line 1" in lines[0]
+    assert lines[1].startswith("buildspec.yml:7:9: HS103 ") and (
+        "the Dockerfile docker/Dockerfile.prod was moved away by"
+        " `mv docker/Dockerfile.prod Dockerfile` earlier in the build" in lines[1]
+    )
+    assert lines[2].startswith("buildspec.yml:8:26: HS103 ") and (
+        "was moved away by `mv docker old`" in lines[2]
+    )
+    assert lines[3].startswith("buildspec.yml:9:58: HS101 node:22 ")  # put back by the cp
+    assert lines[4].startswith("buildspec.yml:10:40: HS103 ") and (
+        "is copied by `cp docker/Dockerfile.prod x` from docker/Dockerfile.prod, which was"
+        " moved away by `mv docker/Dockerfile.prod Dockerfile`" in lines[4]
+    )
+
+
 @pytest.mark.parametrize(
     ("words", "copied"),
     [

@@ -22,7 +22,7 @@ from hubspec.events.commands import (
 )
 from hubspec.events.expand import Expander
 from hubspec.events.follow import Call, Chunk, Flow, Followed, Follower
-from hubspec.events.made import MAKERS, copied_files, made_files, writes_files
+from hubspec.events.made import MAKERS, copied_files, made_files, moved_files, writes_files
 from hubspec.events.model import Place, PullSource, SourceKind
 from hubspec.events.scripts import SCRIPT_NAME
 from hubspec.records import replace
@@ -73,6 +73,7 @@ class FollowedFiles:
             path = resolver.locate(command.cwd, written)
             if path is not None:
                 resolver.note_made(path, how)
+        moves = bool(words) and moved_files(words)
         for source, destination, may_be_folder in copied_files(words):
             path = resolver.locate(command.cwd, destination)
             if path is None:
@@ -87,6 +88,8 @@ class FollowedFiles:
                 resolver.note_folder_copy(path, origin, shown)
             else:
                 resolver.note_copy(path, origin, shown)
+            if moves and origin is not None and origin != path:
+                resolver.note_moved(origin, shown)
 
     def followed(self, call: Call) -> Followed | None:
         """What the command runs from a file, if a follower knows it."""

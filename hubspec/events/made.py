@@ -110,6 +110,12 @@ def copied_files(words: Sequence[str | None]) -> list[tuple[str, str, bool]]:
     return [(sources[0], destination, not parsed.flag("no-target-directory"))]
 
 
+def moved_files(words: Sequence[str | None]) -> bool:
+    """Whether the command is `mv`: the files `copied_files` names leave their place."""
+    first = words[0] if words else None
+    return first is not None and first.rsplit("/", 1)[-1] == "mv"
+
+
 def made_files(command: SimpleCommand, words: Sequence[str | None]) -> list[tuple[str, str]]:
     """The files `command` writes, as it names them (relative to where it runs), each with how
     a message says it is made ("downloaded by `curl -LO https://...`", "written by `echo A=1

@@ -20,6 +20,9 @@ from hubspec.shell.state import SOURCE_DIR_MARK
 
 SOURCE_DIR_VARIABLE = "CODEBUILD_SRC_DIR"
 UNKNOWN_CWD = "?"
+OUTSIDE = "is outside the source or in an unknown directory"
+"""Why a file a build names is not read when its path leaves the source root (or the
+directory it is relative to is not known)."""
 MAX_REFERENCED_FILES = 64
 """Files (Dockerfiles, compose files, scripts) followed per buildspec."""
 MAX_FOLDER_ENTRIES = 10_000
@@ -54,6 +57,8 @@ class Resolver:
         come from, and the command."""
         self.folder_copies: dict[Path, tuple[Path, str]] = {}
         """Folders the build copies or moves whole (`cp -r docker build`): the folder."""
+        self.moved: dict[Path, str] = {}
+        """Files and folders the build moves away (`mv a b`: a), each with the command."""
 
     def locate(self, cwd: str, written: str) -> Path | None:
         """A path as the build sees it -> a path under the source root, or None if unknown."""
@@ -85,19 +90,31 @@ class Resolver:
     def note_made(self, path: Path, how: str) -> None:
         """The build writes `path` (`how`: "written by `...`"); the first writer is named."""
         self.copies.pop(path, None)
+        self.moved.pop(path, None)
         self.made.setdefault(path, how)
+
+    def note_moved(self, path: Path, command: str) -> None:
+        """`mv` takes the file or folder `path` away: from here it is not there."""
+        self.made.pop(path, None)
+        self.copies.pop(path, None)
+        self.folder_copies.pop(path, None)
+        self.moved[path] = command
 
     def note_copy(self, path: Path, source: Path, command: str) -> None:
         """The build copies `source` to `path`: from here `path` holds what `source` holds
         now (the checkout's file, or what the build made of it), whatever `source` becomes."""
         made = self.made.get(source)
-        if made is not None:
-            self.note_made(
-                path, f"copied by `{command}` from {self.shown(source)}, which is {made}"
-            )
+        moved_by = self._moved_away(source) if self.moved else None
+        if made is not None or moved_by is not None:
+            which = f"is {made}" if moved_by is None else f"was moved away by `{moved_by}`"
+            self.note_made(path, f"copied by `{command}` from {self.shown(source)}, which {which}")
             return
         self.made.pop(path, None)
-        origin, _ = self.copies.get(source, (source, command))
+        self.moved.pop(path, None)
+        found = self.copies.get(source)
+        if found is None and self.folder_copies:
+            found = self._in_copied_folder(source)  # copied (or moved) in with its folder
+        origin = found[0] if found is not None else source
         self.copies[path] = (origin, command)
 
     def note_folder_copy(self, path: Path, source: Path, command: str) -> None:
@@ -105,6 +122,7 @@ class Resolver:
         `path` is read from under `source`."""
         origin, _ = self.folder_copies.get(source, (source, command))
         self.folder_copies[path] = (origin, command)
+        self.moved.pop(path, None)
 
     def is_folder(self, path: Path) -> bool:
         """Whether `path` is a folder of the checkout (where `cp a dir` puts dir/a)."""
@@ -136,6 +154,10 @@ class Resolver:
         Each call counts against the budget; check `over_budget` first.
         """
         self.followed += 1
+        if self.moved:
+            moved_by = self._moved_away(path)
+            if moved_by is not None:
+                return f"was moved away by `{moved_by}` earlier in the build"
         made = self.made.get(path)
         if made is not None:  # the build's own copy, whatever the checkout holds
             return f"is {made} during the build, not taken from the repository"
@@ -149,6 +171,18 @@ class Resolver:
         if isinstance(opened, str):
             return f"is copied by `{command}` from {self.shown(origin)}, which {opened}"
         return opened
+
+    def _moved_away(self, path: Path) -> str | None:
+        """The `mv` that took `path` (or a folder above it) away, if one did."""
+        moved_by = self.moved.get(path)
+        if moved_by is not None or path in self.made or path in self.copies:
+            return moved_by  # put back in place since, if made or copied there
+        for folder in path.parents:
+            if folder in self.moved:
+                return self.moved[folder]
+            if folder == self.source_root:
+                break
+        return None
 
     def _in_copied_folder(self, path: Path) -> tuple[Path, str] | None:
         """Where a file under a folder the build copied comes from, and the command."""
