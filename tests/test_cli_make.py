@@ -62,6 +62,33 @@ def test_npm_workspaces_through_the_command_line(tmp_path: Path) -> None:
     assert lint(top / "packages", "../ci/buildspec.yml") == [f"../ci/buildspec.yml:6:9: {expected}"]
 
 
+def test_pnpm_recursive_run_through_the_command_line(tmp_path: Path) -> None:
+    """`pnpm -r build`: each package's script in its own folder, dependencies first, so the
+    login a shared package's script does comes before the pull of the package using it."""
+    files: dict[str, str | bytes] = {
+        "pnpm-workspace.yaml": "packages:\n  - packages/*\n",
+        "package.json": '{"name": "root", "private": true}',
+        "packages/login/package.json": (
+            '{"name": "login", "scripts": {"build":'
+            ' "echo $DOCKER_TOKEN | docker login -u me --password-stdin"}}'
+        ),
+        "packages/app/package.json": (
+            '{"name": "app", "dependencies": {"login": "workspace:*"},'
+            ' "scripts": {"build": "docker build -t app ."}}'
+        ),
+        "packages/app/Dockerfile": "FROM node:20\n",
+    }
+    top = repository(tmp_path, "pnpm -r build", files=files)
+    assert lint(top, "buildspec.yml", "--ignore", "HS203") == []
+    top.joinpath("packages/app/package.json").write_text(
+        '{"name": "app", "scripts": {"build": "docker build -t app ."}}'
+    )  # no dependency: app, first in the workspace's order, builds before the login
+    assert lint(top, "buildspec.yml", "--ignore", "HS203") == [
+        f"buildspec.yml:5:9: HS101 node:20 {HUB}: FROM node:20 in packages/app/Dockerfile,"
+        " line 1, built by `docker build -t app .`"
+    ]
+
+
 def test_a_workspace_linked_out_of_the_repository_is_not_read(tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()

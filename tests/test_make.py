@@ -750,3 +750,71 @@ def test_yarn_classic_workspace_commands() -> None:
         script_run(["yarn", "workspace", "web", "add", "x"], ".", tree.resolve, tree.read) is None
     )
     assert script_run(["yarn", "workspaces", "info"], ".", tree.resolve, tree.read) is None
+
+
+PNPM_MONOREPO = {
+    "pnpm-workspace.yaml": "packages:\n  - 'apps/*'\n  - 'libs/*'\n  - '!libs/old'\n",
+    "package.json": '{"name": "root", "scripts": {"build": "echo root", "prebuild": "x"}}',
+    "apps/web/package.json": '{"name": "web", "dependencies": {"ui": "workspace:*"},'
+    ' "scripts": {"prebuild": "echo no pre in pnpm", "build": "docker build -t web ."}}',
+    "apps/api/package.json": '{"name": "api", "scripts": {"build": "docker pull python"}}',
+    "libs/ui/package.json": '{"name": "ui", "scripts": {"build": "docker pull node"}}',
+    "libs/old/package.json": '{"name": "old", "scripts": {"build": "docker pull old"}}',
+}
+
+
+@pytest.mark.parametrize(
+    ("command", "cwd", "run"),
+    [
+        # every package but the root, dependencies first, no pre- or post-scripts
+        ("pnpm -r run build", ".", ["apps/api", "libs/ui", "apps/web"]),
+        ("pnpm --recursive build", ".", ["apps/api", "libs/ui", "apps/web"]),
+        ("pnpm -r --include-workspace-root build", ".", [".", "apps/api", "libs/ui", "apps/web"]),
+        ("pnpm --filter web... run build", ".", ["libs/ui", "apps/web"]),
+        ("pnpm -F ./apps build", ".", ["apps/api", "apps/web"]),
+        ("pnpm --filter=api build", ".", ["apps/api"]),
+        ("pnpm -w run build", "apps/web", ["."]),
+        ("pnpm -r build", "apps", ["apps/api", "apps/web"]),  # below the working directory
+        ("pnpm --filter nothing build", ".", []),
+    ],
+)
+def test_pnpm_recursive_and_filtered_runs(command: str, cwd: str, run: list[str]) -> None:
+    tree = Files(PNPM_MONOREPO)
+    found = script_run(command.split(), cwd, tree.resolve, tree.read, tree.folders)
+    assert found is not None and found.problems == ()
+    assert [script.directory for script in found.scripts] == run
+    assert all(script.name == "build" for script in found.scripts)
+
+
+@pytest.mark.parametrize(
+    ("files", "command", "problem"),
+    [
+        (
+            {"package.json": PACKAGE},
+            "pnpm -r build",
+            "`pnpm` runs the script in workspaces, but no pnpm-workspace.yaml was found",
+        ),
+        (
+            {"pnpm-workspace.yaml": "catalog: {}\n", "package.json": PACKAGE},
+            "pnpm -r build",
+            'pnpm-workspace.yaml has no "packages" list of folders',
+        ),
+        (
+            PNPM_MONOREPO,
+            "pnpm --filter [origin/main] build",
+            "the pnpm filter '[origin/main]' is not followed",
+        ),
+        (
+            dict(PNPM_MONOREPO, **{"libs/ui/package.json": "{"}),
+            "pnpm -r build",
+            "a workspace package.json is not valid JSON",
+        ),
+    ],
+)
+def test_pnpm_workspace_runs_that_are_not_known(
+    files: dict[str, str], command: str, problem: str
+) -> None:
+    tree = Files(files)
+    found = script_run(command.split(), ".", tree.resolve, tree.read, tree.folders)
+    assert found is not None and found.scripts == ()
+    assert len(found.problems) == 1 and found.problems[0].startswith(problem)

@@ -1,0 +1,324 @@
+"""What a package manager command asks to run: `npm run x`, `yarn x`, `pnpm -r x`, ...
+
+Reads npm's, yarn's and pnpm's command lines (options, the script name and its arguments,
+the folder and the workspace packages it runs in) into a `ScriptRequest`; `events.npm` then
+finds the scripts in package.json. npm takes options anywhere before `--` as its own; yarn
+and pnpm pass on those after the script name.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Sequence
+
+from hubspec.events.follow import MANAGERS
+from hubspec.records import record, replace
+
+_NPM_RUN = frozenset({"run", "run-script", "rum", "urn"})
+_NPM_SHORTHAND = {"test": "test", "t": "test", "tst": "test", "start": "start", "stop": "stop"}
+_YARN_COMMANDS = frozenset(
+    [
+        "add",
+        "audit",
+        "autoclean",
+        "bin",
+        "cache",
+        "check",
+        "config",
+        "create",
+        "dedupe",
+        "dlx",
+        "exec",
+        "explain",
+        "generate-lock-entry",
+        "global",
+        "help",
+        "import",
+        "info",
+        "init",
+        "install",
+        "licenses",
+        "link",
+        "list",
+        "login",
+        "logout",
+        "node",
+        "npm",
+        "outdated",
+        "owner",
+        "pack",
+        "patch",
+        "patch-commit",
+        "plugin",
+        "policies",
+        "publish",
+        "rebuild",
+        "remove",
+        "search",
+        "set",
+        "stage",
+        "tag",
+        "team",
+        "unlink",
+        "unplug",
+        "up",
+        "upgrade",
+        "upgrade-interactive",
+        "version",
+        "versions",
+        "why",
+        "workspace",
+        "workspaces",
+        "constraints",
+    ]
+)
+_PNPM_COMMANDS = frozenset(
+    [
+        "add",
+        "audit",
+        "bin",
+        "config",
+        "create",
+        "dedupe",
+        "deploy",
+        "dlx",
+        "doctor",
+        "env",
+        "exec",
+        "fetch",
+        "i",
+        "import",
+        "init",
+        "install",
+        "install-test",
+        "it",
+        "licenses",
+        "link",
+        "list",
+        "ln",
+        "ls",
+        "outdated",
+        "pack",
+        "patch",
+        "patch-commit",
+        "prune",
+        "publish",
+        "rb",
+        "rebuild",
+        "remove",
+        "rm",
+        "root",
+        "server",
+        "setup",
+        "store",
+        "un",
+        "uninstall",
+        "unlink",
+        "up",
+        "update",
+        "upgrade",
+        "why",
+        "cat-file",
+        "cat-index",
+        "find-hash",
+        "self-update",
+    ]
+)
+_WITH_VALUE = frozenset(
+    {"--prefix", "--cwd", "--dir", "-C", "--workspace", "-w", "--filter", "-F", "--loglevel"}
+)
+
+
+_PNPM_CHOOSING = frozenset(
+    {"--recursive", "-r", "--filter", "-F", "--workspace-root", "-w", "--include-workspace-root"}
+)
+"""pnpm's options that choose the packages a script runs in."""
+
+
+@record(slots=True)
+class ScriptRequest:
+    """A command's script, where it runs, and what it chose (or why it is not known)."""
+
+    manager: str
+    script: str | None
+    directory: str
+    arguments: tuple[str | None, ...]
+    problem: str | None = None
+    all_workspaces: bool = False
+    workspaces: tuple[str | None, ...] = ()
+    """Workspaces named (`-w`): a package name or folder; None: a word not known."""
+    include_root: bool = False
+    by_name: bool = False
+    """Workspaces are named by package name only (yarn), not also by folder (npm)."""
+    recursive: bool = False
+    filters: tuple[str | None, ...] = ()
+    """pnpm's `--filter` selectors (None: a word not known)."""
+    workspace_root: bool = False
+    """pnpm's `-w`: the script of the workspace's root package."""
+
+    @property
+    def in_workspaces(self) -> bool:
+        return self.all_workspaces or bool(self.workspaces)
+
+    @property
+    def in_pnpm_workspace(self) -> bool:
+        return self.recursive or bool(self.filters) or self.workspace_root
+
+
+def script_request(argv: Sequence[str | None], cwd: str) -> ScriptRequest | None:
+    """The script `argv` asks a package manager to run; None when it runs no script."""
+    program = argv[0] if argv else None
+    if program is None or posixpath.basename(program) not in MANAGERS:
+        return None
+    manager = posixpath.basename(program)
+    directory = cwd
+    words = list(argv[1:])
+    positional: list[str | None] = []
+    chosen = _NpmWorkspaces()
+    index = 0
+    while index < len(words):
+        word = words[index]
+        index += 1
+        if word == "--":
+            positional.append("--")
+            positional.extend(words[index:])
+            break
+        if word is not None and word.startswith("-") and not _script_named(manager, positional):
+            name, equals, given = word.partition("=")
+            value: str | None = given
+            if manager == "pnpm" and name in _PNPM_CHOOSING:
+                if name in ("--filter", "-F") and not equals:
+                    value = words[index] if index < len(words) else ""
+                    index += 1
+                chosen.note_pnpm(name, value)
+                continue
+            if name in _WITH_VALUE and not equals:
+                value = words[index] if index < len(words) else ""
+                index += 1
+            if name in ("--prefix", "--cwd", "--dir", "-C"):
+                if value is None:
+                    why = f"the folder `{manager}` runs the script in ({name}) is not known"
+                    return ScriptRequest(manager, None, directory, (), why)
+                directory = posixpath.normpath(posixpath.join(directory, value))
+            if manager == "npm" and chosen.note(name, value):
+                continue
+            continue
+        positional.append(word)
+    request = _script_of(manager, positional, directory)
+    if request is None or request.script is None or not chosen.any():
+        return request
+    return replace(
+        request,
+        all_workspaces=chosen.every,
+        workspaces=tuple(chosen.named),
+        include_root=chosen.include_root,
+        recursive=chosen.recursive,
+        filters=tuple(chosen.filters),
+        workspace_root=chosen.workspace_root,
+    )
+
+
+class _NpmWorkspaces:
+    """The workspaces npm's options choose: `-ws`, `-w <name or folder>`, `-iwr`."""
+
+    def __init__(self) -> None:
+        self.every = False
+        self.named: list[str | None] = []
+        self.include_root = False
+        self.recursive = False
+        self.filters: list[str | None] = []
+        self.workspace_root = False
+
+    def note_pnpm(self, option: str, value: str | None) -> None:
+        """Take a pnpm option of `_PNPM_CHOOSING`."""
+        if option in ("--recursive", "-r"):
+            self.recursive = True
+        elif option in ("--filter", "-F"):
+            self.filters.append(value)
+        elif option in ("--workspace-root", "-w"):
+            self.workspace_root = True
+        else:
+            self.include_root = True
+
+    def note(self, option: str, value: str | None) -> bool:
+        """Take `option` if it chooses workspaces (else False)."""
+        if option in ("--workspace", "-w"):
+            self.named.append(value)
+        elif option in ("--workspaces", "-ws"):
+            self.every = value != "false"
+        elif option in ("--include-workspace-root", "-iwr"):
+            self.include_root = value != "false"
+        else:
+            return False
+        return True
+
+    def any(self) -> bool:
+        return (
+            self.every
+            or bool(self.named)
+            or self.recursive
+            or bool(self.filters)
+            or self.workspace_root
+        )
+
+
+def _script_named(manager: str, positional: list[str | None]) -> bool:
+    """Whether the script name is given, so that further options are the script's.
+
+    npm takes options anywhere before `--` as its own; yarn and pnpm pass them on."""
+    if manager == "npm" or not positional:
+        return False
+    return positional[0] != "run" or len(positional) > 1
+
+
+def _script_of(manager: str, words: list[str | None], directory: str) -> ScriptRequest | None:
+    if not words:
+        return None
+    first = words[0]
+    rest = words[1:]
+    if first is None:
+        return ScriptRequest(manager, None, directory, (), f"the {manager} command is not known")
+    if manager == "npm" and first in _NPM_SHORTHAND:
+        return ScriptRequest(manager, _NPM_SHORTHAND[first], directory, _arguments(rest))
+    if first in _NPM_RUN if manager == "npm" else first == "run":
+        if not rest:
+            return None  # lists the scripts
+        script = rest[0]
+        if script is None:
+            return ScriptRequest(
+                manager, None, directory, (), f"the {manager} script name is not known"
+            )
+        return ScriptRequest(manager, script, directory, _arguments(rest[1:]))
+    if manager == "yarn" and first in ("workspace", "workspaces"):
+        return _yarn_workspaces(first, rest, directory)
+    builtins = _YARN_COMMANDS if manager == "yarn" else _PNPM_COMMANDS
+    if manager != "npm" and first not in builtins and first not in ("test", "start"):
+        return ScriptRequest(manager, first, directory, _arguments(rest))
+    if manager != "npm" and first in ("test", "start"):
+        return ScriptRequest(manager, first, directory, _arguments(rest))
+    return None
+
+
+def _yarn_workspaces(command: str, words: list[str | None], directory: str) -> ScriptRequest | None:
+    """yarn classic's `yarn workspaces run x` (every workspace) and `yarn workspace <name>
+    x` (the package of that name); yarn's `workspaces foreach` is not followed."""
+    if command == "workspaces" and words[:1] == ["run"]:
+        inner = _script_of("yarn", words, directory)
+        if inner is None or inner.script is None:
+            return inner
+        return replace(inner, all_workspaces=True, by_name=True)
+    if command == "workspaces" and words[:1] == ["foreach"]:
+        why = (
+            "`yarn workspaces foreach` runs the script in workspaces, which hubspec does not follow"
+        )
+        return ScriptRequest("yarn", None, directory, (), why)
+    if command == "workspace" and len(words) > 1:
+        inner = _script_of("yarn", words[1:], directory)
+        if inner is None or inner.script is None:
+            return inner
+        return replace(inner, workspaces=(words[0],), by_name=True)
+    return None  # `yarn workspaces info`, ...: no script
+
+
+def _arguments(words: list[str | None]) -> tuple[str | None, ...]:
+    return tuple(words[1:] if words[:1] == ["--"] else words)
