@@ -89,6 +89,22 @@ def test_pnpm_recursive_run_through_the_command_line(tmp_path: Path) -> None:
     ]
 
 
+def test_a_monorepo_of_a_hundred_workspaces_is_followed_whole(tmp_path: Path) -> None:
+    """package.json files have a budget of their own (1,000), not the 64 files a buildspec
+    may follow: the pull in the last of 100 workspace packages is found, nothing is HS103."""
+    files: dict[str, str | bytes] = {"package.json": '{"workspaces": ["packages/*"]}'}
+    for number in range(100):
+        command = "docker pull redis:7" if number == 99 else f"echo {number}"
+        files[f"packages/p{number:03}/package.json"] = (
+            f'{{"name": "p{number:03}", "scripts": {{"build": "{command}"}}}}'
+        )
+    top = repository(tmp_path, "npm run build --workspaces", files=files)
+    assert lint(top, "buildspec.yml") == [
+        f"buildspec.yml:5:9: HS101 redis:7 {HUB}: `docker pull redis:7`"
+        " in packages/p099/package.json script build, line 1"
+    ]
+
+
 def test_a_workspace_linked_out_of_the_repository_is_not_read(tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()

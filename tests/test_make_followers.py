@@ -89,3 +89,26 @@ def test_path_in_a_recipe_is_the_image_path_not_an_empty_one(tmp_path: Path) -> 
             " the image operand of docker pull is not known statically",
         )
     ]
+
+
+def test_package_files_have_a_budget_of_their_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past `MAX_PACKAGE_MANIFESTS` package.json files, the rest are HS103, not read."""
+    from hubspec.events import resolve
+
+    monkeypatch.setattr(resolve, "MAX_PACKAGE_MANIFESTS", 3)
+    (tmp_path / "package.json").write_text('{"workspaces": ["p/*"]}')
+    for name in "abcd":
+        (tmp_path / "p" / name).mkdir(parents=True)
+        (tmp_path / "p" / name / "package.json").write_text(
+            f'{{"name": "{name}", "scripts": {{"build": "docker pull {name}"}}}}'
+        )
+    data = b"version: 0.2\nphases:\n  build:\n    commands:\n      - npm run build -ws\n"
+    result = _lint(tmp_path, data)
+    assert [(finding.rule, finding.message.split(":")[0]) for finding in result.findings] == [
+        ("HS101", "a is pulled from Docker Hub without a Docker Hub login"),
+        ("HS101", "b is pulled from Docker Hub without a Docker Hub login"),
+        ("HS103", "cannot tell whether this pulls from Docker Hub"),
+    ]
+    assert "p/c/package.json is over the budget of 3 package files" in result.findings[2].message

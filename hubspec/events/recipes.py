@@ -84,7 +84,7 @@ def follow_package_script(call: Call, resolver: Resolver) -> Followed | None:
     if posixpath.basename(program) not in MANAGERS or cwd == UNKNOWN_CWD:
         return None
     reasons: dict[Path, str] = {}
-    read = _read_with(resolver, reasons)
+    read = _read_with(resolver, reasons, manifest=True)
     run = script_run(words, cwd, resolver.locate, read, resolver.subfolders)
     if run is None:
         return None
@@ -140,17 +140,18 @@ def _make_words(
 
 
 def _read_with(
-    resolver: Resolver, reasons: dict[Path, str] | None = None
+    resolver: Resolver, reasons: dict[Path, str] | None = None, *, manifest: bool = False
 ) -> Callable[[Path], str | None]:
-    """Reads through the resolver, which keeps the buildspec's file budget and the root;
-    why a file that exists could not be read goes to `reasons`."""
+    """Reads through the resolver, which keeps the buildspec's file budget (package files
+    have their own: `manifest`) and the root; why a file that exists could not be read goes
+    to `reasons`."""
 
     def read(path: Path) -> str | None:
-        if resolver.over_budget():
+        if not manifest and resolver.over_budget():
             if reasons is not None:
                 reasons[path] = "is over the file budget"
             return None
-        opened = resolver.open(path)
+        opened = resolver.open_manifest(path) if manifest else resolver.open(path)
         if isinstance(opened, Opened):
             return opened.text
         if reasons is not None and opened != "was not found":

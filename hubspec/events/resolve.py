@@ -25,6 +25,9 @@ OUTSIDE = "is outside the source or in an unknown directory"
 directory it is relative to is not known)."""
 MAX_REFERENCED_FILES = 64
 """Files (Dockerfiles, compose files, scripts) followed per buildspec."""
+MAX_PACKAGE_MANIFESTS = 1_000
+"""package.json and pnpm-workspace.yaml files read per buildspec: a monorepo's workspace
+packages have a budget of their own, not the 64 files above."""
 MAX_FOLDER_ENTRIES = 10_000
 """Entries of one folder looked at when listing its subfolders (npm workspace patterns)."""
 
@@ -45,6 +48,7 @@ class Resolver:
         self.source_root = source_root
         self.reader = reader
         self.followed = 0
+        self.manifests = 0
         root = str(source_root)
         self.root_prefix = root if root.endswith(os.sep) else root + os.sep
         self._real_root: str | None = None
@@ -148,12 +152,23 @@ class Resolver:
     def over_budget(self) -> bool:
         return self.followed >= MAX_REFERENCED_FILES
 
+    def open_manifest(self, path: Path) -> Opened | str:
+        """A package manager's file (package.json, pnpm-workspace.yaml), counted against
+        `MAX_PACKAGE_MANIFESTS`; as `open` otherwise."""
+        if self.manifests >= MAX_PACKAGE_MANIFESTS:
+            return f"is over the budget of {MAX_PACKAGE_MANIFESTS:,} package files"
+        self.manifests += 1
+        return self._opened(path)
+
     def open(self, path: Path) -> Opened | str:
         """The file's text, or why it cannot be had ("was not found", "is binary", ...).
 
         Each call counts against the budget; check `over_budget` first.
         """
         self.followed += 1
+        return self._opened(path)
+
+    def _opened(self, path: Path) -> Opened | str:
         if self.moved:
             moved_by = self._moved_away(path)
             if moved_by is not None:
