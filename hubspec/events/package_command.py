@@ -174,7 +174,7 @@ def script_request(argv: Sequence[str | None], cwd: str) -> ScriptRequest | None
     directory = cwd
     words = list(argv[1:])
     positional: list[str | None] = []
-    chosen = _NpmWorkspaces()
+    chosen = _ChosenPackages()
     index = 0
     while index < len(words):
         word = words[index]
@@ -200,7 +200,7 @@ def script_request(argv: Sequence[str | None], cwd: str) -> ScriptRequest | None
                     why = f"the folder `{manager}` runs the script in ({name}) is not known"
                     return ScriptRequest(manager, None, directory, (), why)
                 directory = posixpath.normpath(posixpath.join(directory, value))
-            if manager == "npm" and chosen.note(name, value):
+            if manager == "npm" and chosen.note_npm(name, value):
                 continue
             continue
         positional.append(word)
@@ -218,8 +218,9 @@ def script_request(argv: Sequence[str | None], cwd: str) -> ScriptRequest | None
     )
 
 
-class _NpmWorkspaces:
-    """The workspaces npm's options choose: `-ws`, `-w <name or folder>`, `-iwr`."""
+class _ChosenPackages:
+    """The packages a command's options choose: npm's `-ws`, `-w <name or folder>`, `-iwr`;
+    pnpm's `-r`, `--filter`, `-w`, `--include-workspace-root`."""
 
     def __init__(self) -> None:
         self.every = False
@@ -240,7 +241,7 @@ class _NpmWorkspaces:
         else:
             self.include_root = True
 
-    def note(self, option: str, value: str | None) -> bool:
+    def note_npm(self, option: str, value: str | None) -> bool:
         """Take `option` if it chooses workspaces (else False)."""
         if option in ("--workspace", "-w"):
             self.named.append(value)
