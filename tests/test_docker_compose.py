@@ -853,3 +853,36 @@ def test_compose_extends_reports_only_the_base_services_problems(tmp_path: Path)
     )
     lines = lint(top, "buildspec.yml")
     assert len(lines) == 1 and " HS101 nginx " in lines[0], lines
+
+
+def test_compose_extends_chains_and_shared_base_files(tmp_path: Path) -> None:
+    """A chain of extends across files is followed to its end, for each service extending
+    it; the image is named where the chain's end writes it; a chain deeper than 16 is HS103."""
+    chain = "".join(f"  s{n}:\n    extends: s{n + 1}\n" for n in range(20))
+    top = repository(
+        tmp_path,
+        "docker compose up",
+        files={
+            "compose.yaml": (
+                "services:\n"
+                "  a:\n    extends: {file: base.yaml, service: mid}\n"
+                "  b:\n    extends: {file: base.yaml, service: mid}\n    image: node:20\n"
+            ),
+            "base.yaml": ("services:\n  mid:\n    extends: {file: sub/root.yaml, service: root}\n"),
+            "sub/root.yaml": "services:\n  root:\n    image: postgres:16\n",
+            "deep/compose.yaml": "services:\n" + chain + "  s20:\n    image: redis:7\n",
+        },
+    )
+    lines = lint(top, "buildspec.yml")
+    assert sorted(line.split(" HS101 ")[1].split(" is pulled")[0] for line in lines) == [
+        "node:20",
+        "postgres:16",
+    ], lines
+    assert "image of service a in sub/root.yaml, line 3" in " ".join(lines)
+    deep = repository(tmp_path / "deep", "docker compose -f deep/compose.yaml up")
+    (deep / "deep").mkdir()
+    (deep / "deep" / "compose.yaml").write_text(
+        "services:\n" + chain + "  s20:\n    image: redis:7\n"
+    )
+    found = lint(deep, "buildspec.yml")
+    assert any("more than 16 extends deep" in line for line in found), found

@@ -54,6 +54,7 @@ class ComposeProject:
         self.report = report
         self.environment = environment
         self._read: dict[Path, ComposeFile] = {}
+        self._opened: dict[Path, Opened | str | None] = {}
 
     def services(self, files: list[Opened], folder: str) -> dict[str, Placed]:
         """The services of `files` (and what they include), merged by name, in order of
@@ -99,9 +100,14 @@ class ComposeProject:
         return found
 
     def _open(self, compose: Opened, written: str) -> Opened | str | None:
-        """A file a compose file names, relative to its own folder."""
+        """A file a compose file names, relative to its own folder (read once however many
+        services extend one of its services)."""
         path = self.resolver.locate(posixpath.dirname(compose.shown) or ".", written)
-        return self.open_file(path) if path is not None else OUTSIDE
+        if path is None:
+            return OUTSIDE
+        if path not in self._opened:
+            self._opened[path] = self.open_file(path)
+        return self._opened[path]
 
     def _extended(
         self, placed: Placed, read: ComposeFile, chain: tuple[tuple[Path, str], ...]
@@ -128,10 +134,13 @@ class ComposeProject:
         if base is None:
             self.report(f"{where} {name!r}, which {base_file.shown} does not define")
             return placed
-        if (base_file.path, name) in chain or len(chain) > MAX_EXTENDS:
+        if (base_file.path, name) in chain:
             self.report(f"{where} {name!r}, which extends it again; not followed")
             return placed
-        if base_file is not compose:
+        if len(chain) > MAX_EXTENDS:
+            self.report(f"{where} {name!r}: more than {MAX_EXTENDS} extends deep; not followed")
+            return placed
+        if base_file.path != compose.path:
             self._report_service_problems(base_file, base_read, base)
         below = self._extended(Placed(base, base_file, base_file, base_folder), base_read, chain)
         own = Placed(
