@@ -818,3 +818,15 @@ def test_pnpm_workspace_runs_that_are_not_known(
     found = script_run(command.split(), ".", tree.resolve, tree.read, tree.folders)
     assert found is not None and found.scripts == ()
     assert len(found.problems) == 1 and found.problems[0].startswith(problem)
+
+
+def test_npm_workspaces_from_inside_a_workspace_use_the_workspace_root() -> None:
+    """npm 8 finds the root whose workspaces hold the working directory's package."""
+    found = workspace_scripts("npm run build -ws", MONOREPO, cwd="apps/web/src")
+    assert [folder for folder, _, _ in found] == ["apps/api", "apps/web", "apps/web", "tools"]
+    assert workspace_scripts("npm run build -w tools", MONOREPO, cwd="apps/web") == [
+        ("tools", "build", "docker pull alpine")
+    ]
+    # a package that is no workspace of the package.json above it: its own, which has none
+    outside = dict(MONOREPO, **{"other/package.json": '{"scripts": {"build": "x"}}'})
+    assert workspace_scripts("npm run build -ws", outside, cwd="other") == []

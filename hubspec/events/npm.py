@@ -136,6 +136,34 @@ def _pnpm_run(
     return ScriptRun(path, root, run, workspaces=tuple(p.directory for p in chosen))
 
 
+def _workspace_root(
+    nearest: _Package, resolve: Resolve, read: Read, list_folders: ListFolders
+) -> tuple[_Package, list[str]]:
+    """The package whose `workspaces` the command runs in, and their folders: the nearest
+    package.json when it has workspaces, else the one above it whose workspaces include its
+    folder (npm 8's workspace root detection: `npm run x -ws` from inside a workspace)."""
+    patterns = workspace_patterns(nearest.data.get("workspaces"))
+    if patterns is not None:
+        return nearest, workspace_folders(nearest.directory, patterns, list_folders)
+    current = nearest.directory
+    while current != ".":
+        current = posixpath.dirname(current) or "."
+        found = _nearest(current, "package.json", resolve, read)
+        if found is None:
+            break
+        path, current, text = found
+        try:
+            data = _parse(text)
+        except ValueError:
+            break  # npm reads no further either
+        patterns = workspace_patterns(data.get("workspaces"))
+        if patterns is not None:
+            folders = workspace_folders(current, patterns, list_folders)
+            if nearest.directory in folders:
+                return _Package(path, current, text, data), folders
+    return nearest, []
+
+
 def _names(request: ScriptRequest, named: str, root: str, package: _Package) -> bool:
     """Whether `-w named` chooses `package`: its name, its folder, or the folder it is in
     (npm resolves a folder from the root package's; yarn takes names only)."""
@@ -187,13 +215,12 @@ def _workspace_run(
     workspaces, all of them or those a `-w` names (by package name, by folder, or every
     workspace directly in the folder named), each once. None found: npm stops, nothing runs.
     """
-    path, directory = root.path, root.directory
-    patterns = workspace_patterns(root.data.get("workspaces"))
-    packages: list[_Package] = []
     try:
-        folders = workspace_folders(directory, patterns or [], list_folders)
+        root, folders = _workspace_root(root, resolve, read, list_folders)
     except WorkspaceError as error:
-        return ScriptRun(path, directory, (), (str(error),))
+        return ScriptRun(root.path, root.directory, (), (str(error),))
+    path, directory = root.path, root.directory
+    packages: list[_Package] = []
     for folder in folders:
         found = resolve(folder, "package.json")
         text = read(found) if found is not None else None
