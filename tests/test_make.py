@@ -742,8 +742,9 @@ def test_yarn_classic_workspace_commands() -> None:
         ("apps/api", "build", "docker pull python x")
     ]
     assert workspace_scripts("yarn workspace apps/api build", MONOREPO) == []  # names only
-    assert workspace_scripts("yarn workspaces foreach -A run build", MONOREPO) == (
-        "`yarn workspaces foreach` runs the script in workspaces, which hubspec does not follow",
+    assert workspace_scripts("yarn workspaces foreach --from x run build", MONOREPO) == (
+        "`yarn workspaces foreach --from` chooses the workspaces to run the script in,"
+        " which hubspec does not follow",
     )
     tree = Files(MONOREPO)
     assert (
@@ -830,3 +831,49 @@ def test_npm_workspaces_from_inside_a_workspace_use_the_workspace_root() -> None
     # a package that is no workspace of the package.json above it: its own, which has none
     outside = dict(MONOREPO, **{"other/package.json": '{"scripts": {"build": "x"}}'})
     assert workspace_scripts("npm run build -ws", outside, cwd="other") == []
+
+
+YARN_MONOREPO = {
+    "package.json": '{"name": "root", "private": true, "workspaces": ["packages/*"],'
+    ' "scripts": {"build": "echo root"}}',
+    "packages/app/package.json": '{"name": "app", "dependencies": {"lib": "workspace:^"},'
+    ' "scripts": {"prebuild": "echo no pre in yarn 2", "build": "docker build ."}}',
+    "packages/lib/package.json": '{"name": "lib", "scripts": {"build": "docker pull node"}}',
+    "packages/tool/package.json": '{"name": "tool", "private": true,'
+    ' "scripts": {"build": "docker pull alpine"}}',
+}
+
+
+@pytest.mark.parametrize(
+    ("command", "cwd", "run"),
+    [
+        # the root is a workspace; the workspaces' order; no pre- or post-scripts
+        ("yarn workspaces foreach -A run build", ".", [".", "packages/app", "packages/lib", "packages/tool"]),
+        ("yarn workspaces foreach build", ".", [".", "packages/app", "packages/lib", "packages/tool"]),
+        ("yarn workspaces foreach -At run build", ".", [".", "packages/lib", "packages/tool", "packages/app"]),
+        ("yarn workspaces foreach -A --no-private run build", ".", ["packages/app", "packages/lib"]),
+        ("yarn workspaces foreach -A --include packages/* --exclude tool build", ".", ["packages/app", "packages/lib"]),
+        ("yarn workspaces foreach -A --include=l* -pv run build", ".", ["packages/lib"]),
+        ("yarn workspaces foreach -R run build", "packages/app", ["packages/app", "packages/lib"]),
+        ("yarn workspaces foreach -W run build", "packages", ["packages/app", "packages/lib", "packages/tool"]),
+    ],
+)  # fmt: skip
+def test_yarn_workspaces_foreach(command: str, cwd: str, run: list[str]) -> None:
+    tree = Files(YARN_MONOREPO)
+    found = script_run(command.split(), cwd, tree.resolve, tree.read, tree.folders)
+    assert found is not None and found.problems == ()
+    assert [script.directory for script in found.scripts] == run
+    assert {script.name for script in found.scripts} == {"build"}
+
+
+def test_yarn_workspaces_foreach_choices_not_followed() -> None:
+    tree = Files(YARN_MONOREPO)
+    since = script_run(
+        ["yarn", "workspaces", "foreach", "--since", "run", "build"], ".", tree.resolve, tree.read
+    )
+    assert since is not None and since.problems == (
+        "`yarn workspaces foreach --since` chooses the workspaces to run the script in,"
+        " which hubspec does not follow",
+    )
+    dry = ["yarn", "workspaces", "foreach", "-A", "-n", "run", "build"]
+    assert script_run(dry, ".", tree.resolve, tree.read) is None

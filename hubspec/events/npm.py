@@ -6,8 +6,8 @@ the source root, as npm finds its project. `npm run x --workspaces` (`-ws`), `-w
 folder>` and yarn classic's `yarn workspaces run x` / `yarn workspace <name> x` run the
 script in each workspace package that has it, in its own folder (`events.workspaces` finds
 them); pnpm's `-r`, `--filter` and `-w` run it in the packages `events.pnpm` chooses from
-pnpm-workspace.yaml; yarn's `workspaces foreach` is not followed. Pure over text: files come
-through `read`, folders through `list_folders`.
+pnpm-workspace.yaml, yarn's `workspaces foreach` in those its options choose. Pure over
+text: files come through `read`, folders through `list_folders`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,15 @@ import shlex
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from hubspec.events.package_command import ScriptRequest, script_request
-from hubspec.events.pnpm import FilterError, Project, depends_on, selected, workspace_file_patterns
+from hubspec.events.package_command import ScriptRequest, YarnForeach, script_request
+from hubspec.events.pnpm import (
+    FilterError,
+    Project,
+    depends_on,
+    foreach_selected,
+    selected,
+    workspace_file_patterns,
+)
 from hubspec.events.workspaces import (
     ListFolders,
     WorkspaceError,
@@ -136,6 +143,24 @@ def _pnpm_run(
     return ScriptRun(path, root, run, workspaces=tuple(p.directory for p in chosen))
 
 
+def _foreach_run(
+    request: ScriptRequest, foreach: YarnForeach, root: _Package, packages: list[_Package]
+) -> ScriptRun:
+    """`yarn workspaces foreach ... run x`: in each chosen workspace that has the script
+    (yarn skips those without it)."""
+    everyone = {package.directory: package for package in (root, *packages)}
+    projects = [
+        Project(p.name(), p.directory, depends_on(p.data), p.data.get("private") is True)
+        for p in everyone.values()
+    ]
+    chosen = [
+        everyone[project.folder]
+        for project in foreach_selected(projects, request.directory, foreach)
+    ]
+    run = tuple(script for package in chosen for script in _scripts_run(request, package))
+    return ScriptRun(root.path, root.directory, run, workspaces=tuple(p.directory for p in chosen))
+
+
 def _workspace_root(
     nearest: _Package, resolve: Resolve, read: Read, list_folders: ListFolders
 ) -> tuple[_Package, list[str]]:
@@ -194,7 +219,9 @@ def _scripts_run(request: ScriptRequest, package: _Package) -> tuple[Script, ...
     name = request.script
     if name is None or not isinstance(scripts.get(name), str):
         return ()  # npm stops: missing script; nothing runs
-    names = [name] if request.manager == "pnpm" else [f"pre{name}", name, f"post{name}"]
+    # pnpm (since 7) and yarn 2+ (whose `workspaces foreach` this is) run no pre/post scripts
+    plain = request.manager == "pnpm" or request.foreach is not None
+    names = [name] if plain else [f"pre{name}", name, f"post{name}"]
     run: list[Script] = []
     for each in names:
         command = scripts.get(each)
@@ -230,6 +257,8 @@ def _workspace_run(
             packages.append(_Package(found, folder, text, _parse(text)))
         except ValueError as error:
             return ScriptRun(path, directory, (), (f"{folder}/package.json {error}",))
+    if request.foreach is not None:
+        return _foreach_run(request, request.foreach, root, packages)
     selected: dict[str, _Package] = {}
     if request.include_root:
         selected[root.name()] = root

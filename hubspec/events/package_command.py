@@ -136,6 +136,21 @@ _PNPM_CHOOSING = frozenset(
 
 
 @record(slots=True)
+class YarnForeach:
+    """What `yarn workspaces foreach` chose: every workspace (`-A`, and by default), the
+    working directory's and those it depends on (`-R`), those below the working directory
+    (`-W`); `--include`/`--exclude` name globs, `--no-private`; `-t`: dependencies first,
+    else the workspaces' order."""
+
+    recursive: bool = False
+    worktree: bool = False
+    topological: bool = False
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    no_private: bool = False
+
+
+@record(slots=True)
 class ScriptRequest:
     """A command's script, where it runs, and what it chose (or why it is not known)."""
 
@@ -155,10 +170,12 @@ class ScriptRequest:
     """pnpm's `--filter` selectors (None: a word not known)."""
     workspace_root: bool = False
     """pnpm's `-w`: the script of the workspace's root package."""
+    foreach: YarnForeach | None = None
+    """yarn's `workspaces foreach`: which workspaces, in what order."""
 
     @property
     def in_workspaces(self) -> bool:
-        return self.all_workspaces or bool(self.workspaces)
+        return self.all_workspaces or bool(self.workspaces) or self.foreach is not None
 
     @property
     def in_pnpm_workspace(self) -> bool:
@@ -301,24 +318,98 @@ def _script_of(manager: str, words: list[str | None], directory: str) -> ScriptR
 
 
 def _yarn_workspaces(command: str, words: list[str | None], directory: str) -> ScriptRequest | None:
-    """yarn classic's `yarn workspaces run x` (every workspace) and `yarn workspace <name>
-    x` (the package of that name); yarn's `workspaces foreach` is not followed."""
+    """yarn classic's `yarn workspaces run x` (every workspace), `yarn workspace <name> x`
+    (the package of that name), and yarn's `workspaces foreach [options] [run] x`."""
     if command == "workspaces" and words[:1] == ["run"]:
         inner = _script_of("yarn", words, directory)
         if inner is None or inner.script is None:
             return inner
         return replace(inner, all_workspaces=True, by_name=True)
     if command == "workspaces" and words[:1] == ["foreach"]:
-        why = (
-            "`yarn workspaces foreach` runs the script in workspaces, which hubspec does not follow"
-        )
-        return ScriptRequest("yarn", None, directory, (), why)
+        return _yarn_foreach(words[1:], directory)
     if command == "workspace" and len(words) > 1:
         inner = _script_of("yarn", words[1:], directory)
         if inner is None or inner.script is None:
             return inner
         return replace(inner, workspaces=(words[0],), by_name=True)
     return None  # `yarn workspaces info`, ...: no script
+
+
+_FOREACH_FLAGS = {
+    "-A": "all",
+    "--all": "all",
+    "-R": "recursive",
+    "--recursive": "recursive",
+    "-W": "worktree",
+    "--worktree": "worktree",
+    "-t": "topological",
+    "--topological": "topological",
+    "--topological-dev": "topological",
+    "--no-private": "no_private",
+}
+_FOREACH_IGNORED = frozenset({"-p", "--parallel", "-i", "--interlaced", "-v", "--verbose"})
+_FOREACH_VALUES = frozenset({"-j", "--jobs", "--include", "--exclude"})
+
+
+def _yarn_foreach(words: list[str | None], directory: str) -> ScriptRequest | None:
+    """`yarn workspaces foreach [options] run x` / `... x`: the script in the workspaces
+    its options choose; `--since` and `--from` (git and glob starting points) are unknown."""
+    flags: set[str] = set()
+    globs: dict[str, list[str]] = {"--include": [], "--exclude": []}
+    words = _split_short_flags(words)
+    index = 0
+    while index < len(words) and (words[index] or "").startswith("-"):
+        name, equals, value = (words[index] or "").partition("=")
+        index += 1
+        if name in _FOREACH_VALUES:
+            given = value if equals else (words[index] if index < len(words) else None)
+            index += 0 if equals else 1
+            if name in globs:
+                if given is None:
+                    return _not_followed(f"a {name} of `yarn workspaces foreach`", directory)
+                globs[name].append(given)
+        elif name in _FOREACH_FLAGS:
+            flags.add(_FOREACH_FLAGS[name])
+        elif name in ("-n", "--dry-run"):
+            return None  # lists what it would run
+        elif name not in _FOREACH_IGNORED:
+            return _not_followed(f"`yarn workspaces foreach {name}`", directory)
+    inner = _script_of("yarn", words[index:], directory)
+    if inner is None or inner.script is None:
+        return inner
+    chosen = YarnForeach(
+        recursive="recursive" in flags and "all" not in flags,
+        worktree="worktree" in flags and "all" not in flags,
+        topological="topological" in flags,
+        include=tuple(globs["--include"]),
+        exclude=tuple(globs["--exclude"]),
+        no_private="no_private" in flags,
+    )
+    return replace(inner, foreach=chosen, by_name=True)
+
+
+def _split_short_flags(words: list[str | None]) -> list[str | None]:
+    """`-At` -> `-A`, `-t` up to the command (clipanion's short flags; `-j4` is `-j 4`)."""
+    out: list[str | None] = []
+    for index, word in enumerate(words):
+        if word is None or not word.startswith("-"):
+            return out + words[index:]
+        if word.startswith("--") or len(word) <= 2:
+            out.append(word)
+            continue
+        for position, char in enumerate(word[1:], start=1):
+            out.append(f"-{char}")
+            if f"-{char}" in _FOREACH_VALUES:
+                rest = word[position + 1 :]
+                if rest:
+                    out.append(rest)
+                break
+    return out
+
+
+def _not_followed(what: str, directory: str) -> ScriptRequest:
+    why = f"{what} chooses the workspaces to run the script in, which hubspec does not follow"
+    return ScriptRequest("yarn", None, directory, (), why)
 
 
 def _arguments(words: list[str | None]) -> tuple[str | None, ...]:

@@ -7,7 +7,8 @@ folder (`./apps`, `{apps/web}`: the packages in it or below it), with `...` afte
 adding what the packages depend on and before it what depends on them (`^` leaving the
 package itself out), and `!` excluding. Packages run dependencies first (pnpm sorts them
 topologically; packages that do not depend on each other keep the workspace's order).
-Selectors by git changes (`[origin/main]`) are not known statically.
+Selectors by git changes (`[origin/main]`) are not known statically. yarn's `workspaces
+foreach` chooses from the same graph (`foreach_selected`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import posixpath
 import re
 from collections.abc import Callable, Sequence
 
+from hubspec.events.package_command import YarnForeach
 from hubspec.events.workspaces import workspace_patterns
 from hubspec.records import record
 
@@ -30,6 +32,7 @@ class Project:
     name: str
     folder: str
     depends_on: tuple[str, ...]
+    private: bool = False
 
 
 _Step = Callable[[Sequence["Project"], "Project"], list["Project"]]
@@ -85,6 +88,37 @@ def selected(
     return _dependencies_first(chosen)
 
 
+def foreach_selected(projects: Sequence[Project], cwd: str, foreach: YarnForeach) -> list[Project]:
+    """The workspaces `yarn workspaces foreach` runs in (the root is one), in the workspaces'
+    order, or dependencies first with `-t`."""
+    chosen = list(projects)
+    if foreach.recursive:
+        own = [project for project in projects if _within(cwd, project.folder)]
+        start = [max(own, key=lambda project: len(project.folder))] if own else []
+        reached = {p.folder for p in (*start, *_closure(projects, start, _dependencies_of))}
+        chosen = [project for project in projects if project.folder in reached]
+    elif foreach.worktree:
+        chosen = [project for project in projects if _within(project.folder, cwd)]
+    if foreach.include:
+        chosen = [project for project in chosen if _any_glob(foreach.include, project)]
+    chosen = [project for project in chosen if not _any_glob(foreach.exclude, project)]
+    if foreach.no_private:
+        chosen = [project for project in chosen if not project.private]
+    return _dependencies_first(chosen) if foreach.topological else chosen
+
+
+def _any_glob(globs: Sequence[str], project: Project) -> bool:
+    """Whether a yarn `--include`/`--exclude` glob matches the project's name or folder."""
+    return any(
+        _glob(pattern).fullmatch(project.name) or _glob(pattern).fullmatch(project.folder)
+        for pattern in globs
+    )
+
+
+def _glob(pattern: str) -> re.Pattern[str]:
+    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")))
+
+
 def _within(folder: str, parent: str) -> bool:
     """Whether `folder` is `parent` or below it (folders as the source root names them)."""
     return parent == "." or folder == parent or folder.startswith(parent + "/")
@@ -137,8 +171,7 @@ def _matching(projects: Sequence[Project], root: str, cwd: str, core: str) -> li
     elif core.startswith("."):
         folder = posixpath.normpath(posixpath.join(cwd, core))
     else:
-        pattern = re.compile(".*".join(re.escape(part) for part in core.split("*")))
-        return [project for project in projects if pattern.fullmatch(project.name)]
+        return [project for project in projects if _glob(core).fullmatch(project.name)]
     return [project for project in projects if _within(project.folder, folder)]
 
 
