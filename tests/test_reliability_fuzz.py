@@ -30,6 +30,7 @@ EXAMPLES = {
     "compose": 1200,
     "dotenv": 1500,
     "workspaces": 1000,
+    "pnpm_filters": 800,
     "fix": 600,
     "lint": 700,
 }

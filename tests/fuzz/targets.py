@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from hubspec.docker.compose import read_compose
 from hubspec.docker.dockerfile import dockerfile_pulls
 from hubspec.docker.dotenv import read_dotenv
+from hubspec.events.pnpm import FilterError, Project, selected
 from hubspec.events.workspaces import WorkspaceError, workspace_folders, workspace_patterns
 from hubspec.fix import fix_bytes
 from hubspec.lint.pipeline import lint_bytes
@@ -812,6 +813,36 @@ def target_workspaces(patterns: list[str]) -> None:
     _track("workspaces", patterns, work)
 
 
+FILTER_TOKENS: tuple[str, ...] = (
+    *("web", "ui", "api", "@org/", "*", "...", "^", "!", "./", "{", "}", "apps", "/", "[", "]"),
+    *(".", "..", " ", "é", "\x00"),
+)
+FILTER_PROJECTS = (
+    Project("root", ".", ()),
+    Project("web", "apps/web", ("ui", "api")),
+    Project("api", "apps/api", ("ui",)),
+    Project("ui", "libs/ui", ("web",)),  # a cycle
+    Project("@org/x", "apps/x", ()),
+)
+
+
+def target_pnpm_filters(case: tuple[list[str], str]) -> None:
+    """pnpm's selection: never raises but FilterError; each chosen project once, in order."""
+    filters, cwd = case
+
+    def work() -> None:
+        try:
+            chosen = selected(FILTER_PROJECTS, ".", cwd, filters, include_root=False)
+        except FilterError as error:
+            assert str(error)
+            return
+        folders = [project.folder for project in chosen]
+        assert len(folders) == len(set(folders))
+        assert all(project in FILTER_PROJECTS for project in chosen)
+
+    _track("pnpm_filters", case, work)
+
+
 def _reader(referenced: dict[str, str]) -> Callable[[Path], str | None]:
     def read(path: Path) -> str | None:
         try:
@@ -881,6 +912,13 @@ TARGETS: dict[str, tuple[Callable[[Any], None], st.SearchStrategy[Any]]] = {
     "compose": (target_compose, st.tuples(compose_text(), compose_env)),
     "dotenv": (target_dotenv, st.tuples(dotenv_text(), compose_env)),
     "workspaces": (target_workspaces, st.lists(grammar(PATTERN_TOKENS, 12), max_size=4)),
+    "pnpm_filters": (
+        target_pnpm_filters,
+        st.tuples(
+            st.lists(grammar(FILTER_TOKENS, 8), max_size=4),
+            st.sampled_from((".", "apps", "libs/ui", "x")),
+        ),
+    ),
     "fix": (target_fix, fix_case()),
     "lint": (target_lint, fix_case()),
 }
