@@ -808,7 +808,7 @@ def test_pnpm_recursive_and_filtered_runs(command: str, cwd: str, run: list[str]
         (
             dict(PNPM_MONOREPO, **{"libs/ui/package.json": "{"}),
             "pnpm -r build",
-            "a workspace package.json is not valid JSON",
+            "libs/ui/package.json is not valid JSON",
         ),
     ],
 )

@@ -116,13 +116,16 @@ def _pnpm_run(
         for folder in dict.fromkeys(folders):
             manifest = resolve(folder, "package.json")
             manifest_text = read(manifest) if manifest is not None else None
-            if manifest is not None and manifest_text is not None:
+            if manifest is None or manifest_text is None:
+                continue
+            try:
                 data = _parse(manifest_text)
-                packages.append(_Package(manifest, folder, manifest_text, data))
+            except ValueError as error:  # pnpm stops
+                shown = posixpath.normpath(posixpath.join(folder, "package.json"))
+                return ScriptRun(path, root, (), (f"{shown} {error}",))
+            packages.append(_Package(manifest, folder, manifest_text, data))
     except (FilterError, WorkspaceError) as error:
         return ScriptRun(path, root, (), (str(error),))
-    except ValueError as error:  # a package.json that is not JSON: pnpm stops
-        return ScriptRun(path, root, (), (f"a workspace package.json {error}",))
     if request.workspace_root:
         chosen = [package for package in packages if package.directory == root]
     else:

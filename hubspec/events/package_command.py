@@ -166,6 +166,7 @@ class ScriptRequest:
     by_name: bool = False
     """Workspaces are named by package name only (yarn), not also by folder (npm)."""
     recursive: bool = False
+    """pnpm's `-r`: the workspace's packages (below the working directory)."""
     filters: tuple[str | None, ...] = ()
     """pnpm's `--filter` selectors (None: a word not known)."""
     workspace_root: bool = False
@@ -217,8 +218,8 @@ def script_request(argv: Sequence[str | None], cwd: str) -> ScriptRequest | None
                     why = f"the folder `{manager}` runs the script in ({name}) is not known"
                     return ScriptRequest(manager, None, directory, (), why)
                 directory = posixpath.normpath(posixpath.join(directory, value))
-            if manager == "npm" and chosen.note_npm(name, value):
-                continue
+            if manager == "npm":
+                chosen.note_npm(name, value)
             continue
         positional.append(word)
     request = _script_of(manager, positional, directory)
@@ -258,17 +259,14 @@ class _ChosenPackages:
         else:
             self.include_root = True
 
-    def note_npm(self, option: str, value: str | None) -> bool:
-        """Take `option` if it chooses workspaces (else False)."""
+    def note_npm(self, option: str, value: str | None) -> None:
+        """Take `option` if it chooses workspaces."""
         if option in ("--workspace", "-w"):
             self.named.append(value)
         elif option in ("--workspaces", "-ws"):
             self.every = value != "false"
         elif option in ("--include-workspace-root", "-iwr"):
             self.include_root = value != "false"
-        else:
-            return False
-        return True
 
     def any(self) -> bool:
         return (
