@@ -427,6 +427,36 @@ def test_a_script_that_moves_to_its_own_folder(tmp_path: Path, command: str) -> 
     ]
 
 
+@pytest.mark.parametrize(
+    "script",
+    [
+        'cd "$(git rev-parse --show-toplevel)"\ndocker build -f docker/Dockerfile .\n',
+        'ROOT=$(git rev-parse --show-toplevel)\ncd /tmp\ndocker build -f "$ROOT/docker/Dockerfile" "$ROOT"\n',
+    ],
+)
+def test_a_script_that_moves_to_the_top_of_the_work_tree(tmp_path: Path, script: str) -> None:
+    """`git rev-parse --show-toplevel` prints the checkout's top (the source root): the
+    Dockerfile named from there is read (before, the directory was unknown: HS103)."""
+    top = repository(tmp_path, "cd ci && bash build.sh")
+    write(top, "ci/build.sh", script)
+    write(top, "docker/Dockerfile", "FROM python:3.12-slim\n")
+    (line,) = lint(top, "buildspec.yml")
+    assert " HS101 python:3.12-slim " in line and "in docker/Dockerfile, line 1" in line, line
+
+
+@pytest.mark.parametrize("move", ["cd /tmp", "cd $SOMEWHERE"])
+def test_a_path_under_codebuild_src_dir_is_found_from_anywhere(tmp_path: Path, move: str) -> None:
+    """`$CODEBUILD_SRC_DIR/...` names a file of the checkout wherever the build has moved to
+    (was: HS103 "outside the source or in an unknown directory" after a `cd` out of it)."""
+    top = repository(
+        tmp_path,
+        f"{move} && docker build -f $CODEBUILD_SRC_DIR/docker/Dockerfile $CODEBUILD_SRC_DIR",
+    )
+    write(top, "docker/Dockerfile", "FROM python:3.12-slim\n")
+    (line,) = lint(top, "buildspec.yml")
+    assert " HS101 python:3.12-slim " in line and "in docker/Dockerfile, line 1" in line, line
+
+
 def test_a_sourced_library_finds_its_folder_from_bash_source(tmp_path: Path) -> None:
     """`${BASH_SOURCE[0]}` names the sourced file; back in the caller it names the caller."""
     top = repository(tmp_path, "source ci/lib/main.sh", 'cd "$(dirname "${BASH_SOURCE[0]}")"')

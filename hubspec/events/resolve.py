@@ -66,11 +66,9 @@ class Resolver:
 
     def locate(self, cwd: str, written: str) -> Path | None:
         """A path as the build sees it -> a path under the source root, or None if unknown."""
-        if cwd == UNKNOWN_CWD:
-            return None
-        if written.startswith(SOURCE_DIR_MARK):
-            written = "." + written[len(SOURCE_DIR_MARK) :]
-        elif posixpath.isabs(written):
+        if written == SOURCE_DIR_MARK or written.startswith(SOURCE_DIR_MARK + "/"):
+            cwd, written = ".", "." + written[len(SOURCE_DIR_MARK) :]  # wherever it runs
+        elif cwd == UNKNOWN_CWD or posixpath.isabs(written):
             return None
         if cwd.startswith(SOURCE_DIR_MARK):
             cwd = "." + cwd[len(SOURCE_DIR_MARK) :]

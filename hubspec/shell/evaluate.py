@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from hubspec.shell.output import PRINTING, printed
+from hubspec.shell.output import may_print, printed
 from hubspec.shell.quoting import ansi_c, unescape, unescape_dq
 from hubspec.shell.state import (
     IDENT,
@@ -390,7 +390,7 @@ def _printed(
         return None
     *moves, final = statements
     name = _command_name(final, text)
-    if name not in PRINTING or name != last.words[0].raw or name in sub.state.functions:
+    if not may_print(last) or name != last.words[0].raw or name in sub.state.functions:
         return None
     for move in moves:
         if move.type == "redirected_statement" and move.named_children:

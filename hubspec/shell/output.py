@@ -4,17 +4,27 @@ Scripts find their own folder and name files from there: `cd "$(dirname "$0")/..
 `DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"`, `$(dirname "$(realpath "$0")")`.
 `pwd`, `dirname`, `basename`, `realpath` and `readlink -f` print what their words and the
 working directory say; `realpath` is read lexically, as the resolver reads every path a build
-names. Any other command's output is known only to the running shell.
+names. `git rev-parse --show-toplevel` prints the source root, inside it. Any other command's
+output is known only to the running shell.
 """
 
 from __future__ import annotations
 
 import posixpath
 
-from hubspec.shell.state import SimpleCommand, absolute_cwd
+from hubspec.shell.state import SOURCE_DIR_MARK, SimpleCommand, absolute_cwd
 
 PRINTING = frozenset({"pwd", "dirname", "basename", "realpath", "readlink"})
-"""The commands whose output `printed` may know."""
+"""The commands whose output `printed` may know (and `git rev-parse --show-toplevel`)."""
+_TOP_LEVEL = ["rev-parse", "--show-toplevel"]
+
+
+def may_print(command: SimpleCommand) -> bool:
+    """Whether `printed` may know what `command` prints, by its name (and git's words)."""
+    name = command.words[0].value if command.words else None
+    if name == "git":
+        return [word.value for word in command.words[1:]] == _TOP_LEVEL
+    return name in PRINTING
 
 
 def printed(command: SimpleCommand) -> str | None:
@@ -24,6 +34,8 @@ def printed(command: SimpleCommand) -> str | None:
     if not values or command.assignments or command.pipe_input is not None:
         return None
     name, arguments = values[0], values[1:]
+    if name == "git" and arguments == _TOP_LEVEL:
+        return _top_level(command.cwd)
     if name not in PRINTING or any(value is None for value in arguments):
         return None
     operands = [value for value in arguments if value is not None]
@@ -44,6 +56,16 @@ def printed(command: SimpleCommand) -> str | None:
         return posixpath.normpath(operand)
     folder = absolute_cwd(command.cwd)
     return None if folder is None else posixpath.normpath(posixpath.join(folder, operand))
+
+
+def _top_level(cwd: str) -> str | None:
+    """`git rev-parse --show-toplevel` in the checkout: its top, the source root (hubspec's
+    default source root is the top of the buildspec's git work tree). Outside it, or in an
+    unknown directory, not known."""
+    folder = absolute_cwd(cwd)
+    if folder is None or not (folder + "/").startswith(SOURCE_DIR_MARK + "/"):
+        return None
+    return SOURCE_DIR_MARK
 
 
 def _dirname(path: str) -> str:

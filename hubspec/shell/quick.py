@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from hubspec.shell.output import PRINTING
+from hubspec.shell.output import may_print
 from hubspec.shell.state import (
     DECLARATIONS,
     EFFECTFUL,
@@ -377,7 +377,7 @@ class _Reader:
         opening = 1 if self.script[start] == "`" else 2
         before = len(self.commands)
         self.run_list(start + opening, end - 1, Frame(frame.state, frame.cond, None, shared=True))
-        if len(self.commands) > before and self.commands[-1].words[0].value in PRINTING:
+        if len(self.commands) > before and may_print(self.commands[-1]):
             raise _NotQuick
 
 
