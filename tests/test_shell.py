@@ -541,6 +541,9 @@ class TestPrintedOutput:
             ("cd /tmp; D=$(pwd)", "/tmp"),
             ("D=$(realpath /a/../b)", "/b"),
             ("D=${BASH_SOURCE[0]}", "scripts/lib.sh"),
+            # the checkout's top: hubspec's source root is the buildspec's git work tree's
+            ("D=$(git rev-parse --show-toplevel)", "/codebuild/output/src"),
+            ("cd scripts && D=$(git rev-parse --show-toplevel)", "/codebuild/output/src"),
         ],
     )
     def test_known_output(self, script: str, value: str) -> None:
@@ -559,7 +562,8 @@ class TestPrintedOutput:
             "D=$(dirname $UNSET)",
             "cd $UNSET; D=$(pwd)",
             "pwd() { echo x; }; D=$(pwd)",  # a function named like the command
-            "D=$(git rev-parse --show-toplevel)",
+            "cd /tmp; D=$(git rev-parse --show-toplevel)",  # outside the checkout
+            "D=$(git rev-parse --short HEAD)",
             "D=${BASH_SOURCE[1]}",
             "D=<(pwd)",
         ],
@@ -574,11 +578,17 @@ class TestPrintedOutput:
             assert run(script, state).state.cwd == "app", script
         assert run("cd /codebuild/output/src", state).state.cwd == "."
 
-    @pytest.mark.parametrize("script", ["D=$(pwd)", "echo `pwd`", 'D="$(dirname $X)"'])
+    @pytest.mark.parametrize(
+        "script",
+        ["D=$(pwd)", "echo `pwd`", 'D="$(dirname $X)"', "D=$(git rev-parse --show-toplevel)"],
+    )
     def test_the_quick_reader_leaves_a_known_output_to_the_walk(self, script: str) -> None:
         state = ShellState({"X": "a/b"})
         assert quick_analysis(script, state) is None
         assert quick_analysis("D=$(date)", state) is not None
+
+    def test_the_quick_reader_keeps_other_git_substitutions(self) -> None:
+        assert quick_analysis("D=$(git rev-parse --short HEAD)", ShellState({})) is not None
 
 
 class TestState:
