@@ -372,6 +372,27 @@ async def test_a_compose_env_file_changed_on_disk_relints_its_users(
     await until(client, uri, lambda found: codes(found) == ["HS101"])
 
 
+async def test_a_workspace_package_created_on_disk_relints_the_buildspecs(
+    client: LanguageClient, workspace: Path
+) -> None:
+    """`npm run build --workspaces` runs in packages no lint has read yet: one created on
+    disk is followed at once (its package.json was never asked for, so no buildspec uses
+    it)."""
+    folder = project(workspace, "workspaces")
+    write(folder / "package.json", '{"workspaces": ["apps/*"]}')
+    write(folder / "apps" / "api" / "package.json", '{"scripts": {"build": "docker pull redis"}}')
+    buildspec = BUILD.replace("docker build -t app .", "npm run build --workspaces")
+    uri = open_document(client, write(folder / "buildspec.yml", buildspec))
+    await until(client, uri, lambda found: len(found) == 1)  # linted: redis, from apps/api
+    package = write(
+        folder / "apps" / "web" / "package.json",
+        '{"name": "web", "scripts": {"build": "docker pull node:20"}}',
+    )
+    event = types.FileEvent(uri=uri_of(package), type=types.FileChangeType.Created)
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams([event]))
+    await until(client, uri, lambda found: codes(found) == ["HS101", "HS101"])
+
+
 async def code_actions(
     client: LanguageClient, uri: str, at: types.Range, only: list[str] | None = None
 ) -> list[types.CodeAction]:

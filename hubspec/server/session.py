@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from pygls.server import ServerErrors
 
 DEBOUNCE = 0.003
+WORKSPACE_FILES = frozenset({"package.json", "pnpm-workspace.yaml"})
+"""Files whose coming or going may add a workspace package no lint has read yet."""
 
 
 class Session(LanguageServer):
@@ -100,6 +102,9 @@ class Session(LanguageServer):
             text = None if change is types.FileChangeType.Deleted else files.read_referenced(path)
             if self.hosts.changed(path, text):
                 self.relint_all()  # a template that may name a buildspec came or went
+                return
+            if path.name in WORKSPACE_FILES:
+                self.relint_all()  # a workspace package came or went: no lint has read it
                 return
         self.touched(path, now=False)
 
