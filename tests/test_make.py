@@ -877,3 +877,19 @@ def test_yarn_workspaces_foreach_choices_not_followed() -> None:
     )
     dry = ["yarn", "workspaces", "foreach", "-A", "-n", "run", "build"]
     assert script_run(dry, ".", tree.resolve, tree.read) is None
+
+
+@pytest.mark.parametrize(
+    ("manager", "pre_and_post"),
+    [("yarn@4.5.0", False), ("yarn@3.6.1+sha224.abc", False), ("yarn@1.22.22", True), (None, True)],
+)
+def test_yarn_2_and_later_run_no_pre_or_post_scripts(
+    manager: str | None, pre_and_post: bool
+) -> None:
+    """corepack's `packageManager` says which yarn runs `yarn build`; yarn 2+ has no
+    pre/post scripts, yarn classic has."""
+    declared = "" if manager is None else f'"packageManager": "{manager}", '
+    package = PACKAGE.replace('"name": "app",', f'"name": "app", {declared}')
+    found = scripts("yarn build", {"package.json": package})
+    expected = ["prebuild", "build", "postbuild"] if pre_and_post else ["build"]
+    assert found is not None and [name for name, _, _ in found] == expected

@@ -222,8 +222,12 @@ def _scripts_run(request: ScriptRequest, package: _Package) -> tuple[Script, ...
     name = request.script
     if name is None or not isinstance(scripts.get(name), str):
         return ()  # npm stops: missing script; nothing runs
-    # pnpm (since 7) and yarn 2+ (whose `workspaces foreach` this is) run no pre/post scripts
-    plain = request.manager == "pnpm" or request.foreach is not None
+    # pnpm (since 7) and yarn 2+ (whose `workspaces foreach` is) run no pre/post scripts
+    plain = (
+        request.manager == "pnpm"
+        or request.foreach is not None
+        or (request.manager == "yarn" and _yarn_berry(package.data))
+    )
     names = [name] if plain else [f"pre{name}", name, f"post{name}"]
     run: list[Script] = []
     for each in names:
@@ -279,6 +283,15 @@ def _workspace_run(
         script for package in selected.values() for script in _scripts_run(request, package)
     )
     return ScriptRun(path, directory, run, workspaces=tuple(p.directory for p in selected.values()))
+
+
+def _yarn_berry(data: dict[str, object]) -> bool:
+    """Whether package.json's `packageManager` (corepack's) names yarn 2 or later."""
+    declared = data.get("packageManager")
+    if not isinstance(declared, str) or not declared.startswith("yarn@"):
+        return False
+    major = declared[len("yarn@") :].split(".", 1)[0]
+    return major.isdigit() and int(major) >= 2
 
 
 def _quoted(arguments: tuple[str | None, ...]) -> str:
