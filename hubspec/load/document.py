@@ -396,10 +396,13 @@ _DOCUMENT_END = re.compile(r"(?m)^\.\.\.(?=[ \t\r\n]|$)")
 def _document_ends_unpaired(text: str, events: list[Any]) -> bool:
     """Whether a `...` line ends no document (`a\n...\n...`): libyaml skips it, ruamel
     refuses it."""
+    markers = len(_DOCUMENT_END.findall(text))
+    if not markers:  # `...` inside a line (`echo Building...`): no marker, nothing to count
+        return False
     from ruamel.yaml.events import DocumentEndEvent
 
     ends = sum(1 for event in events if type(event) is DocumentEndEvent and event.explicit)
-    return len(_DOCUMENT_END.findall(text)) > ends
+    return markers > ends
 
 
 def _host_events(text: str) -> list[Any] | None:
