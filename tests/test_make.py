@@ -893,3 +893,18 @@ def test_yarn_2_and_later_run_no_pre_or_post_scripts(
     found = scripts("yarn build", {"package.json": package})
     expected = ["prebuild", "build", "postbuild"] if pre_and_post else ["build"]
     assert found is not None and [name for name, _, _ in found] == expected
+
+
+def test_workspace_patterns_over_a_very_deep_tree_stop_with_a_problem() -> None:
+    """`**` over 600 nested folders: a problem past 64 folders deep, never a RecursionError;
+    `**/**/**` is one `**` (the same matches, not one walk per way to split the path)."""
+    deep = {"package.json": '{"workspaces": ["**"]}', "/".join(["d"] * 600) + "/x": ""}
+    assert workspace_scripts("npm run b -ws", deep) == (
+        "the workspace patterns go more than 64 folders deep",
+    )
+    repeated = dict(MONOREPO, **{"package.json": '{"workspaces": ["apps/**/**/**"]}'})
+    assert [folder for folder, _, _ in workspace_scripts("npm run build -ws", repeated)] == [
+        "apps/api",
+        "apps/web",
+        "apps/web",
+    ]

@@ -12,10 +12,16 @@ the file it is written in, so a pull is named (and a mirror fix made) where its 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from hubspec.docker.compose import ComposeFile, ComposeService, merged_service, read_compose
+from hubspec.docker.compose import (
+    ComposeFile,
+    ComposeProblem,
+    ComposeService,
+    merged_service,
+    read_compose,
+)
 from hubspec.events.resolve import OUTSIDE, Opened, Resolver
 from hubspec.records import record, replace
 
@@ -83,9 +89,12 @@ class ComposeProject:
         if read is None:
             read = self._read[compose.path] = read_compose(compose.text, self.environment)
         if report:
-            for problem in read.problems:
-                self.report(f"{compose.shown}, line {problem.line}: {problem.message}")
+            self._report_problems(compose, read.problems)
         return read
+
+    def _report_problems(self, compose: Opened, problems: Iterable[ComposeProblem]) -> None:
+        for problem in problems:
+            self.report(f"{compose.shown}, line {problem.line}: {problem.message}")
 
     def _included(self, compose: Opened, includes: tuple[tuple[str, int], ...]) -> list[Opened]:
         """The files a compose file's `include:` names (from its own folder), read; why
@@ -162,9 +171,14 @@ class ComposeProject:
         """The problems of the lines of one service of a file read for `extends:` only."""
         later = [each.line for each in read.services if each.line > service.line]
         end = min(later, default=None)
-        for problem in read.problems:
-            if problem.line >= service.line and (end is None or problem.line < end):
-                self.report(f"{compose.shown}, line {problem.line}: {problem.message}")
+        self._report_problems(
+            compose,
+            (
+                problem
+                for problem in read.problems
+                if problem.line >= service.line and (end is None or problem.line < end)
+            ),
+        )
 
 
 def _merged(earlier: Placed, later: Placed) -> Placed:

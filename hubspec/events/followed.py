@@ -73,7 +73,7 @@ class FollowedFiles:
             path = resolver.locate(command.cwd, written)
             if path is not None:
                 resolver.note_made(path, how)
-        moves = bool(words) and moved_files(words)
+        moves = moved_files(words)
         for source, destination, may_be_folder in copied_files(words):
             path = resolver.locate(command.cwd, destination)
             if path is None:

@@ -16,7 +16,7 @@ import json
 import posixpath
 import re
 import shlex
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from hubspec.events.package_command import ScriptRequest, YarnForeach, script_request
@@ -109,39 +109,25 @@ def _pnpm_run(
         why = "`pnpm` runs the script in workspaces, but no pnpm-workspace.yaml was found"
         return ScriptRun(None, request.directory, (), (why,))
     path, root, text = found
-    packages: list[_Package] = []
     try:
         patterns = workspace_file_patterns(text)
-        folders = [root, *workspace_folders(root, patterns, list_folders)]
-        for folder in dict.fromkeys(folders):
-            manifest = resolve(folder, "package.json")
-            manifest_text = read(manifest) if manifest is not None else None
-            if manifest is None or manifest_text is None:
-                continue
-            try:
-                data = _parse(manifest_text)
-            except ValueError as error:  # pnpm stops
-                shown = posixpath.normpath(posixpath.join(folder, "package.json"))
-                return ScriptRun(path, root, (), (f"{shown} {error}",))
-            packages.append(_Package(manifest, folder, manifest_text, data))
-    except (FilterError, WorkspaceError) as error:
-        return ScriptRun(path, root, (), (str(error),))
-    if request.workspace_root:
-        chosen = [package for package in packages if package.directory == root]
-    else:
-        projects = [Project(p.name(), p.directory, depends_on(p.data)) for p in packages]
-        by_folder = {package.directory: package for package in packages}
-        try:
+        packages = _read_packages(
+            [root, *workspace_folders(root, patterns, list_folders)], resolve, read
+        )
+        if request.workspace_root:
+            chosen = [package for package in packages if package.directory == root]
+        else:
             picked = selected(
-                projects,
+                _projects(packages),
                 root,
                 request.directory,
                 request.filters,
                 include_root=request.include_root,
             )
-        except FilterError as error:
-            return ScriptRun(path, root, (), (str(error),))
-        chosen = [by_folder[project.folder] for project in picked]
+            by_folder = {package.directory: package for package in packages}
+            chosen = [by_folder[project.folder] for project in picked]
+    except (FilterError, WorkspaceError, _Unreadable) as error:
+        return ScriptRun(path, root, (), (str(error),))
     run = tuple(script for package in chosen for script in _scripts_run(request, package))
     return ScriptRun(path, root, run, workspaces=tuple(p.directory for p in chosen))
 
@@ -152,16 +138,39 @@ def _foreach_run(
     """`yarn workspaces foreach ... run x`: in each chosen workspace that has the script
     (yarn skips those without it)."""
     everyone = {package.directory: package for package in (root, *packages)}
-    projects = [
-        Project(p.name(), p.directory, depends_on(p.data), p.data.get("private") is True)
-        for p in everyone.values()
-    ]
-    chosen = [
-        everyone[project.folder]
-        for project in foreach_selected(projects, request.directory, foreach)
-    ]
+    picked = foreach_selected(_projects(everyone.values()), request.directory, foreach)
+    chosen = [everyone[project.folder] for project in picked]
     run = tuple(script for package in chosen for script in _scripts_run(request, package))
     return ScriptRun(root.path, root.directory, run, workspaces=tuple(p.directory for p in chosen))
+
+
+class _Unreadable(ValueError):
+    """A workspace's package.json that is not JSON: the package manager stops there."""
+
+
+def _read_packages(folders: list[str], resolve: Resolve, read: Read) -> list[_Package]:
+    """The packages of the workspace folders, in order; a folder without a package.json is
+    no package (npm and pnpm skip it)."""
+    packages: list[_Package] = []
+    for folder in dict.fromkeys(folders):
+        path = resolve(folder, "package.json")
+        text = read(path) if path is not None else None
+        if path is None or text is None:
+            continue
+        try:
+            packages.append(_Package(path, folder, text, _parse(text)))
+        except ValueError as error:
+            shown = posixpath.normpath(posixpath.join(folder, "package.json"))
+            raise _Unreadable(f"{shown} {error}") from None
+    return packages
+
+
+def _projects(packages: Iterable[_Package]) -> list[Project]:
+    """The packages as the dependency graph `events.pnpm` chooses from."""
+    return [
+        Project(p.name(), p.directory, depends_on(p.data), p.data.get("private") is True)
+        for p in packages
+    ]
 
 
 def _workspace_root(
@@ -251,19 +260,10 @@ def _workspace_run(
     """
     try:
         root, folders = _workspace_root(root, resolve, read, list_folders)
-    except WorkspaceError as error:
+        packages = _read_packages(folders, resolve, read)
+    except (WorkspaceError, _Unreadable) as error:
         return ScriptRun(root.path, root.directory, (), (str(error),))
     path, directory = root.path, root.directory
-    packages: list[_Package] = []
-    for folder in folders:
-        found = resolve(folder, "package.json")
-        text = read(found) if found is not None else None
-        if found is None or text is None:
-            continue  # not a package: npm skips the folder
-        try:
-            packages.append(_Package(found, folder, text, _parse(text)))
-        except ValueError as error:
-            return ScriptRun(path, directory, (), (f"{folder}/package.json {error}",))
     if request.foreach is not None:
         return _foreach_run(request, request.foreach, root, packages)
     selected: dict[str, _Package] = {}

@@ -224,7 +224,7 @@ def script_request(argv: Sequence[str | None], cwd: str) -> ScriptRequest | None
         positional.append(word)
     request = _script_of(manager, positional, directory)
     if request is None or request.script is None or not chosen.any():
-        return request
+        return request  # yarn's `workspace` forms chose in the words, not in options
     return replace(
         request,
         all_workspaces=chosen.every,
@@ -270,11 +270,7 @@ class _ChosenPackages:
 
     def any(self) -> bool:
         return (
-            self.every
-            or bool(self.named)
-            or self.recursive
-            or bool(self.filters)
-            or self.workspace_root
+            self.every or bool(self.named or self.filters) or self.recursive or self.workspace_root
         )
 
 
@@ -308,9 +304,7 @@ def _script_of(manager: str, words: list[str | None], directory: str) -> ScriptR
     if manager == "yarn" and first in ("workspace", "workspaces"):
         return _yarn_workspaces(first, rest, directory)
     builtins = _YARN_COMMANDS if manager == "yarn" else _PNPM_COMMANDS
-    if manager != "npm" and first not in builtins and first not in ("test", "start"):
-        return ScriptRequest(manager, first, directory, _arguments(rest))
-    if manager != "npm" and first in ("test", "start"):
+    if manager != "npm" and (first not in builtins or first in ("test", "start")):
         return ScriptRequest(manager, first, directory, _arguments(rest))
     return None
 

@@ -13,11 +13,13 @@ import os
 import posixpath
 import stat
 from pathlib import Path
+from typing import TypeVar
 
 from hubspec.events.model import FileReader
 from hubspec.records import record
 from hubspec.shell.state import SOURCE_DIR_MARK
 
+_T = TypeVar("_T")
 SOURCE_DIR_VARIABLE = "CODEBUILD_SRC_DIR"
 UNKNOWN_CWD = "?"
 OUTSIDE = "is outside the source or in an unknown directory"
@@ -190,22 +192,24 @@ class Resolver:
         moved_by = self.moved.get(path)
         if moved_by is not None or path in self.made or path in self.copies:
             return moved_by  # put back in place since, if made or copied there
-        for folder in path.parents:
-            if folder in self.moved:
-                return self.moved[folder]
-            if folder == self.source_root:
-                break
-        return None
+        found = self._folder_above(path, self.moved)
+        return found[1] if found is not None else None
 
     def _in_copied_folder(self, path: Path) -> tuple[Path, str] | None:
         """Where a file under a folder the build copied comes from, and the command."""
+        found = self._folder_above(path, self.folder_copies)
+        if found is None:
+            return None
+        folder, (origin, command) = found
+        return origin / path.relative_to(folder), command
+
+    def _folder_above(self, path: Path, table: dict[Path, _T]) -> tuple[Path, _T] | None:
+        """The nearest folder above `path`, up to the source root, that `table` holds."""
         for folder in path.parents:
-            copy = self.folder_copies.get(folder)
-            if copy is not None:
-                origin, command = copy
-                return origin / path.relative_to(folder), command
+            if folder in table:
+                return folder, table[folder]
             if folder == self.source_root:
-                return None
+                break
         return None
 
     def _read(self, path: Path) -> Opened | str:

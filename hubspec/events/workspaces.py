@@ -20,6 +20,9 @@ whether it is a symlink; () when it is not a folder of the checkout."""
 
 MAX_FOLDERS_LISTED = 2_000
 """Folders listed for one command's patterns: a `**` over a large tree stops there."""
+MAX_DEPTH = 64
+"""Folders a pattern goes down (`**` over a tree deeper than that stops with a problem,
+never with a RecursionError)."""
 MAX_BRACE_EXPANSIONS = 64
 _MAGIC = re.compile(r"[*?\[]")
 _UNSUPPORTED = re.compile(r"[+@!*?]\(")  # extglob: `+(a|b)`, `@(x)`, `!(y)`, ...
@@ -57,8 +60,7 @@ def workspace_folders(
             raise WorkspaceError(f"the workspace pattern {pattern!r} is not followed")
         matches: set[str] = set()
         for expanded in _expand_braces(pattern):
-            parts = [part for part in expanded.split("/") if part not in ("", ".")]
-            _match(root, parts, lister, matches)
+            _match(root, _parts(expanded), lister, matches)
         for folder in sorted(matches):
             if removes:
                 found.pop(folder, None)
@@ -85,26 +87,37 @@ class _Lister:
         return known
 
 
-def _match(base: str, parts: list[str], lister: _Lister, matches: set[str]) -> None:
+def _parts(pattern: str) -> list[str]:
+    """A pattern's folder names; `**/**` is one `**` (the same folders, found once)."""
+    parts: list[str] = []
+    for part in pattern.split("/"):
+        if part not in ("", ".") and not (part == "**" and parts[-1:] == ["**"]):
+            parts.append(part)
+    return parts
+
+
+def _match(base: str, parts: list[str], lister: _Lister, matches: set[str], depth: int = 0) -> None:
     if not parts:
         matches.add(base)
         return
+    if depth > MAX_DEPTH:
+        raise WorkspaceError(f"the workspace patterns go more than {MAX_DEPTH} folders deep")
     part, rest = parts[0], parts[1:]
     if part == "**":
-        _match(base, rest, lister, matches)  # no folder at all
+        _match(base, rest, lister, matches, depth)  # no folder at all
         for name, symlink in lister(base):
             if not symlink and not name.startswith(".") and name != "node_modules":
-                _match(_join(base, name), parts, lister, matches)
+                _match(_join(base, name), parts, lister, matches, depth + 1)
     elif part == "..":
         parent = posixpath.normpath(posixpath.join(base, ".."))
         if not parent.startswith(".."):
-            _match(parent, rest, lister, matches)
+            _match(parent, rest, lister, matches, depth + 1)
     elif _MAGIC.search(part):
         for name, _ in lister(base):
             if _part_matches(name, part):
-                _match(_join(base, name), rest, lister, matches)
+                _match(_join(base, name), rest, lister, matches, depth + 1)
     elif any(name == part for name, _ in lister(base)):
-        _match(_join(base, part), rest, lister, matches)
+        _match(_join(base, part), rest, lister, matches, depth + 1)
 
 
 def _part_matches(name: str, part: str) -> bool:
